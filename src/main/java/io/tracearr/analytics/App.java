@@ -1,0 +1,1 @@
+package io.tracearr.analytics; public class App { public static void main(String[] a){} }
