@@ -1,0 +1,198 @@
+package io.tracearr.analytics;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracearr.analytics.cluster.ClusterSetup;
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.config.DatabaseUrl;
+import io.tracearr.analytics.db.Database;
+import io.tracearr.analytics.db.EmbeddedDatabase;
+import io.tracearr.analytics.db.Migrations;
+import io.tracearr.analytics.detect.SharingDetectorVerticle;
+import io.tracearr.analytics.gateway.GatewayVerticle;
+import io.tracearr.analytics.gateway.auth.AdminKeyFile;
+import io.tracearr.analytics.metrics.DomainMetrics;
+import io.tracearr.analytics.session.SessionRegistryVerticle;
+import io.tracearr.analytics.stats.AggregatorVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of the service: config → database → Vert.x (clustered or not) → verticles. {@link #start}
+ * blocks until the node serves; {@link #stop} shuts it down in the order that loses nothing.
+ */
+public final class Application {
+
+  private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+  private final AppConfig config;
+  private final EmbeddedDatabase embedded;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final NodeContext node;
+  private final GatewayVerticle.Ports ports;
+  /** deployment ids, in deployment order; undeployed in reverse */
+  private final List<String> deployments;
+
+  private Application(AppConfig config, EmbeddedDatabase embedded, Vertx vertx, Pool pool, NodeContext node,
+      GatewayVerticle.Ports ports, List<String> deployments) {
+    this.config = config;
+    this.embedded = embedded;
+    this.vertx = vertx;
+    this.pool = pool;
+    this.node = node;
+    this.ports = ports;
+    this.deployments = deployments;
+  }
+
+  public static String version() {
+    String v = Application.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Blocking: returns once the HTTP port accepts requests. */
+  public static Application start(AppConfig config) throws Exception {
+    AppConfig effective = withAdminKey(config);
+    EmbeddedDatabase embedded = null;
+    DatabaseUrl url = effective.database().url();
+    if (url == null) {
+      embedded = EmbeddedDatabase.start(effective.dataDir().resolve("postgres"));
+      url = embedded.url();
+    } else {
+      log.info("using PostgreSQL at {}", url);
+    }
+    Vertx vertx = null;
+    try {
+      Migrations.migrate(url);
+      PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new ClassLoaderMetrics().bindTo(prometheus);
+      new JvmMemoryMetrics().bindTo(prometheus);
+      new JvmGcMetrics().bindTo(prometheus);
+      new JvmThreadMetrics().bindTo(prometheus);
+      new ProcessorMetrics().bindTo(prometheus);
+      new UptimeMetrics().bindTo(prometheus);
+      VertxOptions options = new VertxOptions()
+          .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+          .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(effective.metrics().enabled()));
+      var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus));
+      ClusterManager clusterManager = null;
+      if (effective.cluster().enabled()) {
+        clusterManager = ClusterSetup.clusterManager(effective.cluster());
+        vertx = await(builder.withClusterManager(clusterManager).buildClustered());
+        log.info("joined cluster '{}' as node {} ({} member(s))", effective.cluster().name(),
+            clusterManager.getNodeId(), clusterManager.getNodes().size());
+      } else {
+        vertx = builder.build();
+      }
+      Pool pool = Database.pool(vertx, url, effective.database());
+      String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
+      DomainMetrics metrics = new DomainMetrics(prometheus, version());
+      NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
+          new AtomicBoolean(false));
+      List<String> deployments = new ArrayList<>();
+      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, ip -> null))));
+      deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
+      GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
+      deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
+          new DeploymentOptions().setInstances(effective.http().instances()))));
+      node.ready().set(true);
+      log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
+          ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
+      return new Application(effective, embedded, vertx, pool, node, ports, deployments);
+    } catch (Exception | Error e) {
+      if (vertx != null) vertx.close().await(30, TimeUnit.SECONDS);
+      if (embedded != null) embedded.close();
+      throw e;
+    }
+  }
+
+  private static AppConfig withAdminKey(AppConfig config) throws java.io.IOException {
+    if (!config.auth().adminApiKey().isEmpty()) return config;
+    AdminKeyFile.Result key = AdminKeyFile.loadOrCreate(config.dataDir());
+    if (key.generated()) {
+      // printed once, on the run that creates it; the file (mode 600) keeps it
+      System.out.println("Generated admin API key (stored in " + key.file().toAbsolutePath() + "): " + key.key());
+    } else {
+      log.info("admin API key read from {}", key.file().toAbsolutePath());
+    }
+    return config.withAuth(config.auth().withAdminApiKey(key.key()));
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Stops accepting (gateway first: in-flight requests finish), then the registry flushes its buffered
+   * heartbeats, then the node leaves the cluster and the embedded PostgreSQL stops.
+   */
+  public void stop() {
+    node.ready().set(false);
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      try {
+        vertx.undeploy(deployments.get(i)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("undeploying {} failed: {}", deployments.get(i), e.toString());
+      }
+    }
+    try {
+      pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("closing Vert.x failed: {}", e.toString());
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (Exception e) {
+        log.warn("stopping embedded PostgreSQL failed: {}", e.toString());
+      }
+    }
+    log.info("stopped");
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public NodeContext node() {
+    return node;
+  }
+
+  public AppConfig config() {
+    return config;
+  }
+
+  public int httpPort() {
+    return ports.http();
+  }
+
+  public int metricsPort() {
+    return ports.metrics();
+  }
+
+  public Path dataDir() {
+    return config.dataDir();
+  }
+}

@@ -1,0 +1,31 @@
+package io.tracearr.analytics;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.metrics.DomainMetrics;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What every verticle of one node shares: its configuration, the database pool, meters and identity.
+ * Built once by {@link Application} and handed to each verticle's constructor.
+ */
+public record NodeContext(
+    AppConfig config,
+    Pool pool,
+    String nodeId,
+    String version,
+    PrometheusMeterRegistry prometheus,
+    DomainMetrics metrics,
+    ClusterManager clusterManager,
+    AtomicBoolean ready) {
+
+  public boolean clustered() {
+    return clusterManager != null;
+  }
+
+  public int clusterMembers() {
+    return clusterManager == null ? 1 : clusterManager.getNodes().size();
+  }
+}

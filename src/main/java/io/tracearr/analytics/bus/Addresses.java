@@ -1,0 +1,36 @@
+package io.tracearr.analytics.bus;
+
+/**
+ * Every event-bus address in one place. Commands are served by local consumers on the node that took
+ * the request (no cross-node hop on the hot path); events are facts published cluster-wide so that every
+ * node's gateway can push them to its own dashboards.
+ */
+public final class Addresses {
+
+  private Addresses() {}
+
+  // commands (local consumers), payloads documented in docs/architecture.md
+  public static final String SESSIONS_START = "sessions.start";
+  public static final String SESSIONS_HEARTBEAT = "sessions.heartbeat";
+  public static final String SESSIONS_END = "sessions.end";
+  /** registry → its local detector: one session event to judge, exactly once in the cluster */
+  public static final String DETECT_SESSION = "detect.session";
+  /** run DetectSharing now (POST /sharing/detect) */
+  public static final String DETECT_SWEEP = "detect.sweep";
+  /** run the roll-up now */
+  public static final String STATS_ROLLUP = "stats.rollup";
+
+  // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
+  public static final String SESSION_STARTED = "events.session.started";
+  public static final String SESSION_UPDATED = "events.session.updated";
+  public static final String SESSION_ENDED = "events.session.ended";
+  public static final String ALERT_RAISED = "events.alert.raised";
+  public static final String ALERT_UPDATED = "events.alert.updated";
+  public static final String ALERT_DISMISSED = "events.alert.dismissed";
+  public static final String STATS_UPDATED = "events.stats.updated";
+
+  /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
+  public static String frameType(String eventAddress) {
+    return eventAddress.substring("events.".length());
+  }
+}

@@ -1,0 +1,294 @@
+package io.tracearr.analytics.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads configuration with vertx-config (the packaged defaults, then the yaml file, then environment
+ * variables) and turns it into a validated {@link AppConfig}. Every check names the key, the value and
+ * what is allowed.
+ */
+public final class ConfigLoader {
+
+  /** Environment variable → configuration key. Values are parsed with the key's type. */
+  public static final Map<String, String> ENV_KEYS = envKeys();
+
+  private static Map<String, String> envKeys() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("ANALYTICS_ENABLED", "analytics.enabled");
+    m.put("ANALYTICS_GEOIP_DB_PATH", "analytics.geoip_db_path");
+    m.put("ANALYTICS_RETENTION_DAYS", "analytics.retention_days");
+    m.put("ANALYTICS_SHARING_DETECTION_ENABLED", "analytics.sharing_detection.enabled");
+    m.put("ANALYTICS_SWEEP_SECONDS", "analytics.sharing_detection.sweep_seconds");
+    m.put("ANALYTICS_TIMEZONE", "analytics.timezone");
+    m.put("ANALYTICS_ROLLUP_INTERVAL_SECONDS", "analytics.rollup_interval_seconds");
+    m.put("ANALYTICS_HTTP_HOST", "http.host");
+    m.put("ANALYTICS_HTTP_PORT", "http.port");
+    m.put("ANALYTICS_DATABASE_URL", "database.url");
+    m.put("ANALYTICS_DATA_DIR", "data_dir");
+    m.put("ANALYTICS_SESSION_TIMEOUT_SECONDS", "sessions.timeout_seconds");
+    m.put("ANALYTICS_CLUSTER", "cluster.enabled");
+    m.put("ANALYTICS_CLUSTER_NAME", "cluster.name");
+    m.put("ANALYTICS_CLUSTER_MEMBERS", "cluster.members");
+    m.put("ANALYTICS_CLUSTER_PORT", "cluster.port");
+    m.put("ANALYTICS_CLUSTER_CONFIG", "cluster.config_path");
+    m.put("ANALYTICS_ADMIN_API_KEY", "auth.admin_api_key");
+    m.put("ANALYTICS_INGEST_API_KEY", "auth.ingest_api_key");
+    m.put("ANALYTICS_VIEWER_API_KEY", "auth.viewer_api_key");
+    m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
+    m.put("ANALYTICS_METRICS_PORT", "metrics.port");
+    return Map.copyOf(m);
+  }
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads the configuration. The file is {@code ANALYTICS_CONFIG} when set (it must be readable),
+   * else {@code conf/application.yaml} when present; the packaged defaults fill every missing key.
+   */
+  public static Future<AppConfig> load(Vertx vertx, Map<String, String> env) {
+    String explicit = env.get("ANALYTICS_CONFIG");
+    Path file;
+    if (explicit != null && !explicit.isBlank()) {
+      file = Path.of(explicit);
+      if (!Files.isReadable(file) || Files.isDirectory(file)) {
+        return Future.failedFuture(new ConfigException("ANALYTICS_CONFIG", explicit, "a readable yaml file"));
+      }
+    } else {
+      file = Path.of("conf", "application.yaml");
+    }
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
+        .addStore(yaml("defaults/application.yaml", false));
+    if (Files.isReadable(file)) {
+      options.addStore(yaml(file.toAbsolutePath().toString(), false));
+    }
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    Path shownFile = file;
+    return retriever.getConfig()
+        .recover(err -> Future.failedFuture(new ConfigException(
+            "config file " + shownFile + " is not valid yaml: " + firstLine(err.getMessage()))))
+        .map(json -> build(json, env))
+        .eventually(retriever::close);
+  }
+
+  private static ConfigStoreOptions yaml(String path, boolean optional) {
+    return new ConfigStoreOptions().setType("file").setFormat("yaml").setOptional(optional)
+        .setConfig(new JsonObject().put("path", path));
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "unreadable";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Applies environment overrides to the file configuration and validates the result. */
+  public static AppConfig build(JsonObject fileConfig, Map<String, String> env) {
+    Settings s = new Settings(fileConfig.copy(), env);
+    var http = new AppConfig.Http(
+        s.string("http.host", false),
+        s.integer("http.port", 0, 65535),
+        s.integer("http.instances", 1, 64),
+        s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024));
+    String url = s.string("database.url", true);
+    var database = new AppConfig.Database(
+        url.isBlank() ? null : DatabaseUrl.parse(s.source("database.url"), url),
+        s.integer("database.pool_size", 1, 200),
+        s.integer("database.max_wait_queue", 0, 100_000),
+        s.integer("database.connect_timeout_ms", 100, 120_000));
+    Path dataDir = Path.of(s.string("data_dir", false));
+    var rules = new AppConfig.Rules(
+        s.bool("analytics.sharing_detection.rules.concurrent_streams"),
+        s.bool("analytics.sharing_detection.rules.geo_impossible"),
+        s.bool("analytics.sharing_detection.rules.impossible_travel"),
+        s.bool("analytics.sharing_detection.rules.device_spike"));
+    var detection = new AppConfig.SharingDetection(
+        s.bool("analytics.sharing_detection.enabled"),
+        s.integer("analytics.sharing_detection.concurrent_streams_threshold", 1, 1000),
+        s.decimal("analytics.sharing_detection.geo_distance_threshold_km", 1, 40_000),
+        s.integer("analytics.sharing_detection.device_spike_threshold", 1, 10_000),
+        s.decimal("analytics.sharing_detection.max_travel_speed_kmh", 1, 100_000),
+        s.integer("analytics.sharing_detection.sweep_seconds", 1, 86_400),
+        s.cidrs("analytics.sharing_detection.trusted_networks"),
+        rules);
+    String geoip = s.string("analytics.geoip_db_path", true);
+    var analytics = new AppConfig.Analytics(
+        s.bool("analytics.enabled"),
+        s.integer("analytics.retention_days", 1, 36_500),
+        s.zone("analytics.timezone"),
+        s.integer("analytics.min_play_seconds", 0, 86_400),
+        s.integer("analytics.rollup_interval_seconds", 1, 86_400),
+        geoip.isBlank() ? null : Path.of(geoip),
+        detection);
+    var sessions = new AppConfig.Sessions(
+        s.integer("sessions.timeout_seconds", 1, 86_400),
+        s.integer("sessions.reap_interval_seconds", 1, 3_600),
+        s.integer("sessions.heartbeat_flush_ms", 10, 1_000),
+        s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000));
+    String clusterConfig = s.string("cluster.config_path", true);
+    var cluster = new AppConfig.Cluster(
+        s.bool("cluster.enabled"),
+        s.string("cluster.name", false),
+        s.list("cluster.members"),
+        s.integer("cluster.port", 1, 65535),
+        clusterConfig.isBlank() ? null : Path.of(clusterConfig));
+    var auth = new AppConfig.Auth(
+        s.secret("auth.admin_api_key"),
+        s.secret("auth.ingest_api_key"),
+        s.secret("auth.viewer_api_key"),
+        s.secret("auth.jwt_secret"));
+    var live = new AppConfig.Live(
+        s.integer("live.slow_reader_close_seconds", 1, 3_600),
+        s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
+        s.integer("live.updated_min_interval_ms", 0, 60_000));
+    String metricsPath = s.string("metrics.path", false);
+    if (!metricsPath.startsWith("/")) {
+      throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");
+    }
+    var metrics = new AppConfig.Metrics(s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics);
+  }
+
+  /** Typed access to the merged settings; an environment variable wins over the file. */
+  private static final class Settings {
+    private final JsonObject root;
+    private final Map<String, String> envByKey = new LinkedHashMap<>();
+    private final Map<String, String> envNameByKey = new LinkedHashMap<>();
+
+    Settings(JsonObject root, Map<String, String> env) {
+      this.root = root;
+      ENV_KEYS.forEach((name, key) -> {
+        String v = env.get(name);
+        if (v != null) {
+          envByKey.put(key, v);
+          envNameByKey.put(key, name);
+        }
+      });
+    }
+
+    String source(String key) {
+      String env = envNameByKey.get(key);
+      return env == null ? key : key + " (" + env + ")";
+    }
+
+    private Object raw(String key) {
+      if (envByKey.containsKey(key)) return envByKey.get(key);
+      Object cur = root;
+      for (String part : key.split("\\.")) {
+        if (!(cur instanceof JsonObject obj)) return null;
+        cur = obj.getValue(part);
+      }
+      return cur;
+    }
+
+    String string(String key, boolean blankAllowed) {
+      Object v = raw(key);
+      if (v == null && blankAllowed) return "";
+      if (!(v instanceof String str) || (!blankAllowed && str.isBlank())) {
+        throw new ConfigException(source(key), v, blankAllowed ? "a string" : "a non-empty string");
+      }
+      return str.trim();
+    }
+
+    String secret(String key) {
+      Object v = raw(key);
+      if (v == null) return "";
+      if (!(v instanceof String str)) throw new ConfigException(source(key), "<non-string>", "a string");
+      String t = str.trim();
+      if (!t.isEmpty() && t.length() < 16) {
+        // the value itself is never echoed: it is a credential
+        throw new ConfigException(source(key), "<" + t.length() + " characters>", "empty or at least 16 characters");
+      }
+      return t;
+    }
+
+    int integer(String key, int min, int max) {
+      Object v = raw(key);
+      long n;
+      if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())) {
+        n = num.longValue();
+      } else if (v instanceof String str && str.trim().matches("-?\\d{1,10}")) {
+        n = Long.parseLong(str.trim());
+      } else {
+        throw new ConfigException(source(key), v, "an integer " + min + ".." + max);
+      }
+      if (n < min || n > max) throw new ConfigException(source(key), v, "an integer " + min + ".." + max);
+      return (int) n;
+    }
+
+    double decimal(String key, double min, double max) {
+      Object v = raw(key);
+      double d;
+      try {
+        d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(String.valueOf(v).trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(source(key), v, "a number " + fmt(min) + ".." + fmt(max));
+      }
+      if (!(d >= min && d <= max)) throw new ConfigException(source(key), v, "a number " + fmt(min) + ".." + fmt(max));
+      return d;
+    }
+
+    boolean bool(String key) {
+      Object v = raw(key);
+      if (v instanceof Boolean b) return b;
+      if (v instanceof String str) {
+        String t = str.trim().toLowerCase();
+        if (t.equals("true")) return true;
+        if (t.equals("false")) return false;
+      }
+      throw new ConfigException(source(key), v, "true or false");
+    }
+
+    ZoneId zone(String key) {
+      String v = string(key, false);
+      try {
+        return ZoneId.of(v);
+      } catch (DateTimeException e) {
+        throw new ConfigException(source(key), v, "an IANA time zone such as UTC or Europe/Paris");
+      }
+    }
+
+    List<String> list(String key) {
+      Object v = raw(key);
+      List<String> out = new ArrayList<>();
+      if (v instanceof String str) {
+        for (String part : str.split(",")) if (!part.isBlank()) out.add(part.trim());
+      } else if (v instanceof JsonArray arr) {
+        for (Object o : arr) {
+          if (!(o instanceof String str) || str.isBlank()) throw new ConfigException(source(key), v, "a list of strings");
+          out.add(str.trim());
+        }
+      } else if (v != null) {
+        throw new ConfigException(source(key), v, "a list of strings");
+      }
+      return List.copyOf(out);
+    }
+
+    List<String> cidrs(String key) {
+      List<String> items = list(key);
+      for (String c : items) {
+        if (!c.matches("[0-9a-fA-F:.]+/\\d{1,3}")) {
+          throw new ConfigException(source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
+        }
+      }
+      return items;
+    }
+
+    private static String fmt(double d) {
+      return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.tracearr.analytics.gateway;
+
+import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.session.SessionRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP door: health, metrics, the REST API generated from {@code openapi.yaml} (a route exists only if
+ * the contract names it, and every contract operation must have a handler, or the gateway refuses to
+ * start), and problem+json for every error.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  /** Where the node listens, filled in by the first instance that binds. */
+  public static final class Ports {
+    private volatile int http;
+    private volatile int metrics;
+
+    public int http() {
+      return http;
+    }
+
+    public int metrics() {
+      return metrics;
+    }
+  }
+
+  private final NodeContext node;
+  private final Ports ports;
+  private final AppConfig cfg;
+
+  public GatewayVerticle(NodeContext node, Ports ports) {
+    this.node = node;
+    this.ports = ports;
+    this.cfg = node.config();
+  }
+
+  @Override
+  public Future<?> start() {
+    Future<Buffer> contractText = vertx.fileSystem().readFile("openapi.yaml");
+    return OpenAPIContract.from(vertx, "openapi.yaml")
+        .compose(contract -> contractText.map(text -> router(contract, text)))
+        .compose(router -> vertx.createHttpServer(serverOptions()).requestHandler(router)
+            .listen(cfg.http().port(), cfg.http().host()))
+        .compose(server -> {
+          ports.http = server.actualPort();
+          return startMetricsServer();
+        });
+  }
+
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(120)
+        .setMaxWebSocketFrameSize(65536)
+        .setMaxWebSocketMessageSize(65536);
+  }
+
+  private Future<?> startMetricsServer() {
+    if (!cfg.metrics().enabled() || cfg.metrics().port() == 0) return Future.succeededFuture();
+    Router metrics = Router.router(vertx);
+    metrics.get(cfg.metrics().path()).handler(this::scrape);
+    metrics.route().last().handler(rc -> rc.fail(404));
+    metrics.route().failureHandler(this::renderFailure);
+    return vertx.createHttpServer().requestHandler(metrics).listen(cfg.metrics().port(), cfg.http().host())
+        .onSuccess(s -> ports.metrics = s.actualPort());
+  }
+
+  private Router router(OpenAPIContract contract, Buffer contractText) {
+    Router root = Router.router(vertx);
+    new HealthRoutes(node, () -> new JsonObject()).mount(root);
+    if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
+    root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
+
+    BearerAuth auth = new BearerAuth(vertx, cfg.auth());
+    root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
+    root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
+    root.route("/api/v1/*").handler(auth::handle);
+    root.route("/api/v1/*").subRouter(api(contract));
+
+    root.route().last().handler(rc -> rc.fail(404));
+    root.route().failureHandler(this::renderFailure);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
+      root.errorHandler(status, this::renderFailure);
+    }
+    return root;
+  }
+
+  /** The REST API: routes from the contract, handlers by operationId. */
+  private Router api(OpenAPIContract contract) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    Map<String, Handler<RoutingContext>> operations = new HashMap<>();
+    operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
+    Set<String> missing = new TreeSet<>();
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
+      if (h == null) missing.add(route.getOperation().getOperationId());
+      else route.addHandler(guarded(h));
+    }
+    if (!missing.isEmpty() || !operations.isEmpty()) {
+      throw new IllegalStateException("openapi.yaml and the handlers disagree: no handler for " + missing
+          + ", not in the contract: " + operations.keySet());
+    }
+    return builder.createRouter();
+  }
+
+  /** A handler's synchronous throw (e.g. a {@link Problem} from a role check) fails the request like an async one. */
+  private static Handler<RoutingContext> guarded(Handler<RoutingContext> h) {
+    return rc -> {
+      try {
+        h.handle(rc);
+      } catch (RuntimeException e) {
+        rc.fail(e);
+      }
+    };
+  }
+
+  /** Malformed JSON is a 400 naming the body, before validation or any handler sees it. */
+  private static void requireJsonObjectBody(RoutingContext rc) {
+    if (rc.body() == null || rc.body().isEmpty()) {
+      rc.next();
+      return;
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(rc.body().buffer());
+      if (!(parsed instanceof JsonObject)) {
+        rc.fail(Problem.validation("body", "must be a JSON object"));
+        return;
+      }
+    } catch (DecodeException e) {
+      rc.fail(Problem.validation("body", "is not valid JSON"));
+      return;
+    }
+    rc.next();
+  }
+
+  private void scrape(RoutingContext rc) {
+    rc.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(node.prometheus().scrape());
+  }
+
+  private void renderFailure(RoutingContext rc) {
+    Throwable failure = rc.failure();
+    Problem problem;
+    if (failure instanceof Problem p) {
+      problem = p;
+    } else if (failure instanceof ValidatorException ve) {
+      problem = ContractProblems.from(ve);
+    } else if (failure instanceof DecodeException) {
+      problem = Problem.validation("body", "is not valid JSON");
+    } else if (failure != null && rc.statusCode() <= 0) {
+      log.error("unhandled failure on {} {}", rc.request().method(), rc.request().path(), failure);
+      problem = Problem.ofStatus(500);
+    } else {
+      problem = Problem.ofStatus(rc.statusCode() > 0 ? rc.statusCode() : 500);
+    }
+    HttpReplies.problem(rc, problem);
+  }
+}

@@ -1,0 +1,148 @@
+package io.tracearr.analytics.gateway;
+
+import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.db.DatabaseErrors;
+import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.gateway.auth.Principal;
+import io.tracearr.analytics.gateway.auth.Role;
+import io.tracearr.analytics.session.HistoryCursor;
+import io.tracearr.analytics.session.SessionInput;
+import io.tracearr.analytics.session.SessionRepository;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** {@code /analytics/sessions/**}: writes go to the local registry as commands, reads straight to PostgreSQL. */
+public final class SessionRoutes {
+
+  private static final DeliveryOptions COMMAND = new DeliveryOptions().setSendTimeout(10_000);
+
+  private final Vertx vertx;
+  private final SessionRepository repository;
+
+  public SessionRoutes(Vertx vertx, SessionRepository repository) {
+    this.vertx = vertx;
+    this.repository = repository;
+  }
+
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of(
+        "startSession", this::start,
+        "heartbeatSession", this::heartbeat,
+        "endSession", this::end,
+        "getSession", this::get,
+        "listActiveSessions", this::active,
+        "listUserSessions", this::history);
+  }
+
+  private void start(RoutingContext rc) {
+    BearerAuth.principal(rc).requireWriteSessions();
+    command(rc, Addresses.SESSIONS_START, new JsonObject().put("body", jsonBody(rc)));
+  }
+
+  private void heartbeat(RoutingContext rc) {
+    BearerAuth.principal(rc).requireWriteSessions();
+    command(rc, Addresses.SESSIONS_HEARTBEAT, new JsonObject().put("id", rc.pathParam("id")).put("body", jsonBody(rc)));
+  }
+
+  private void end(RoutingContext rc) {
+    BearerAuth.principal(rc).requireWriteSessions();
+    JsonObject body = rc.body().isEmpty() ? null : jsonBody(rc);
+    command(rc, Addresses.SESSIONS_END, new JsonObject().put("id", rc.pathParam("id")).put("body", body));
+  }
+
+  private void command(RoutingContext rc, String address, JsonObject cmd) {
+    vertx.eventBus().<JsonObject>request(address, cmd, COMMAND).onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject reply = ar.result().body();
+        if (reply.getInteger("status") == 204) reply = new JsonObject().put("status", 204);
+        HttpReplies.commandReply(rc, reply);
+      } else {
+        rc.fail(ar.cause() instanceof ReplyException ? Problem.unavailable("The session registry did not answer in time") : ar.cause());
+      }
+    });
+  }
+
+  private void get(RoutingContext rc) {
+    Principal who = BearerAuth.principal(rc);
+    who.requireAnyRead();
+    UUID id = SessionInput.pathId("id", rc.pathParam("id"));
+    repository.find(id).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(DatabaseErrors.toProblem(ar.cause()));
+        return;
+      }
+      JsonObject s = ar.result().orElse(null);
+      if (s == null) {
+        rc.fail(Problem.notFound("No session " + id));
+      } else if (!who.canRead(UUID.fromString(s.getString("user_id")))) {
+        rc.fail(Problem.forbidden("A user token may only read its own sessions"));
+      } else {
+        HttpReplies.json(rc, 200, s);
+      }
+    });
+  }
+
+  private void active(RoutingContext rc) {
+    Principal who = BearerAuth.principal(rc);
+    who.requireAnyRead();
+    String userParam = rc.queryParams().get("user_id");
+    UUID user = userParam == null ? null : SessionInput.pathId("user_id", userParam);
+    if (!who.canReadAll()) {
+      if (user != null && !user.equals(who.userId())) throw Problem.forbidden("A user token may only read its own sessions");
+      user = who.userId();
+    }
+    repository.active(user).onComplete(ar -> {
+      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+      else HttpReplies.json(rc, 200, new JsonObject().put("items", new JsonArray(List.copyOf(ar.result()))));
+    });
+  }
+
+  private void history(RoutingContext rc) {
+    Principal who = BearerAuth.principal(rc);
+    UUID user = SessionInput.pathId("userId", rc.pathParam("userId"));
+    if (!who.canRead(user)) {
+      throw Problem.forbidden(who.has(Role.USER) ? "A user token may only read its own sessions" : "This needs the viewer or admin role");
+    }
+    int limit = intParam(rc, "limit", 50, 1, 500);
+    String before = rc.queryParams().get("before");
+    HistoryCursor cursor = before == null || before.isEmpty() ? null : HistoryCursor.decode(before);
+    repository.history(user, limit + 1, cursor).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(DatabaseErrors.toProblem(ar.cause()));
+        return;
+      }
+      List<JsonObject> rows = ar.result();
+      String next = null;
+      if (rows.size() > limit) {
+        rows = rows.subList(0, limit);
+        next = HistoryCursor.of(rows.get(limit - 1)).encode();
+      }
+      HttpReplies.json(rc, 200, new JsonObject().put("items", new JsonArray(List.copyOf(rows))).put("next_cursor", next));
+    });
+  }
+
+  static int intParam(RoutingContext rc, String name, int dflt, int min, int max) {
+    String v = rc.queryParams().get(name);
+    if (v == null || v.isEmpty()) return dflt;
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= min && n <= max) return n;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw Problem.validation(name, "must be an integer " + min + ".." + max);
+  }
+
+  /** The body as a JSON object; the gateway has already rejected malformed JSON. */
+  static JsonObject jsonBody(RoutingContext rc) {
+    return rc.body().isEmpty() ? new JsonObject() : rc.body().asJsonObject();
+  }
+}

@@ -1,0 +1,121 @@
+package io.tracearr.analytics.gateway.auth;
+
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.gateway.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Resolves {@code Authorization: Bearer <token>} to a {@link Principal}: an API key from config (compared in
+ * constant time) or an HS256 JWT. Tokens are never logged.
+ */
+public final class BearerAuth {
+
+  private final Map<Role, byte[]> keyDigests = new LinkedHashMap<>();
+  private final JWTAuth jwt;
+
+  public BearerAuth(Vertx vertx, AppConfig.Auth cfg) {
+    putKey(Role.ADMIN, cfg.adminApiKey());
+    putKey(Role.INGEST, cfg.ingestApiKey());
+    putKey(Role.VIEWER, cfg.viewerApiKey());
+    this.jwt = cfg.jwtSecret().isEmpty() ? null : JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(Buffer.buffer(cfg.jwtSecret()))));
+  }
+
+  private void putKey(Role role, String key) {
+    if (key != null && !key.isEmpty()) keyDigests.put(role, sha256(key));
+  }
+
+  /** The token from the Authorization header, or {@code access_token} (browsers cannot set headers on a WebSocket). */
+  public static String tokenOf(RoutingContext rc, boolean allowQuery) {
+    String header = rc.request().getHeader("Authorization");
+    if (header != null) {
+      if (header.regionMatches(true, 0, "Bearer ", 0, 7)) return header.substring(7).trim();
+      return "";
+    }
+    if (allowQuery) {
+      String q = rc.request().getParam("access_token");
+      if (q != null) return q.trim();
+    }
+    return null;
+  }
+
+  public Future<Principal> authenticate(String token) {
+    if (token == null || token.isEmpty()) return Future.failedFuture(Problem.unauthorized("A bearer token is required"));
+    byte[] digest = sha256(token);
+    Role matched = null;
+    for (Map.Entry<Role, byte[]> e : keyDigests.entrySet()) {
+      // every key is compared, so timing does not tell which one came close
+      if (MessageDigest.isEqual(digest, e.getValue())) matched = e.getKey();
+    }
+    if (matched != null) return Future.succeededFuture(new Principal("api-key:" + matched.name().toLowerCase(), EnumSet.of(matched), null));
+    if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
+      return Future.failedFuture(Problem.unauthorized("Unknown token"));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(err -> Future.failedFuture(Problem.unauthorized("Invalid or expired token")))
+        .compose(user -> {
+          var claims = user.principal();
+          Set<Role> roles = EnumSet.noneOf(Role.class);
+          Object raw = claims.getValue("roles");
+          if (raw instanceof JsonArray arr) {
+            for (Object o : arr) if (o instanceof String s) Role.parse(s).ifPresent(roles::add);
+          } else if (raw instanceof String s) {
+            for (String part : s.split("[ ,]")) Role.parse(part).ifPresent(roles::add);
+          }
+          if (roles.isEmpty()) return Future.failedFuture(Problem.forbidden("The token carries no known role"));
+          String sub = claims.getString("sub");
+          UUID userId = null;
+          if (sub != null) {
+            try {
+              userId = UUID.fromString(sub);
+            } catch (IllegalArgumentException ignored) {
+              // a non-user subject (a service): it may still hold ingest/viewer/admin
+            }
+          }
+          if (roles.equals(EnumSet.of(Role.USER)) && userId == null) {
+            return Future.failedFuture(Problem.unauthorized("A user token needs a user id (uuid) as its subject"));
+          }
+          return Future.succeededFuture(new Principal(sub == null ? "jwt" : "jwt:" + sub, roles, userId));
+        });
+  }
+
+  /** Route handler: authenticates or fails the request with 401/403. */
+  public void handle(RoutingContext rc) {
+    authenticate(tokenOf(rc, false)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.put(Principal.CONTEXT_KEY, ar.result());
+        rc.next();
+      } else {
+        rc.fail(ar.cause());
+      }
+    });
+  }
+
+  public static Principal principal(RoutingContext rc) {
+    return rc.get(Principal.CONTEXT_KEY);
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.tracearr.analytics.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The service's own meters. Labels carry only bounded values (reasons, types, severities, outcomes),
+ * never user, session, content ids or addresses.
+ */
+public final class DomainMetrics {
+
+  private final MeterRegistry registry;
+  public final AtomicLong activeSessions = new AtomicLong();
+  public final AtomicLong openAlerts = new AtomicLong();
+  public final AtomicLong liveConnections = new AtomicLong();
+  public final AtomicLong pendingHeartbeats = new AtomicLong();
+  public final Counter sessionsStarted;
+  public final Counter heartbeatsAccepted;
+  public final DistributionSummary heartbeatFlushBatch;
+  public final Timer heartbeatFlushLatency;
+  public final Timer detectionLatency;
+  public final Timer rollupDuration;
+  public final Counter framesSent;
+
+  public DomainMetrics(MeterRegistry registry, String version) {
+    this.registry = registry;
+    Gauge.builder("analytics_build_info", () -> 1).tag("version", version)
+        .description("Build information").register(registry);
+    Gauge.builder("analytics_sessions_active", activeSessions, AtomicLong::get)
+        .description("Open playback sessions (playing, paused, buffering), cluster-wide as last counted").register(registry);
+    Gauge.builder("analytics_alerts_open", openAlerts, AtomicLong::get)
+        .description("Open sharing alerts, cluster-wide as last counted").register(registry);
+    Gauge.builder("analytics_live_connections", liveConnections, AtomicLong::get)
+        .description("Dashboard WebSocket connections on this node").register(registry);
+    Gauge.builder("analytics_heartbeats_pending", pendingHeartbeats, AtomicLong::get)
+        .description("Coalesced heartbeats waiting for the next batched write").register(registry);
+    sessionsStarted = Counter.builder("analytics_sessions_started").description("Sessions started").register(registry);
+    heartbeatsAccepted = Counter.builder("analytics_heartbeats_accepted").description("Heartbeats accepted").register(registry);
+    heartbeatFlushBatch = DistributionSummary.builder("analytics_heartbeat_flush_batch_size")
+        .description("Sessions written per batched heartbeat flush")
+        .serviceLevelObjectives(1, 10, 100, 1000, 10000).register(registry);
+    heartbeatFlushLatency = Timer.builder("analytics_heartbeat_flush_duration")
+        .description("Time to write one heartbeat batch")
+        .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(500))
+        .register(registry);
+    detectionLatency = Timer.builder("analytics_detection_duration")
+        .description("Time to judge one session event against the sharing rules")
+        .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
+        .register(registry);
+    rollupDuration = Timer.builder("analytics_rollup_duration").description("Duration of one roll-up run")
+        .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60))
+        .register(registry);
+    framesSent = Counter.builder("analytics_live_frames_sent").description("Dashboard frames written").register(registry);
+  }
+
+  public void sessionEnded(String reason) {
+    Counter.builder("analytics_sessions_ended").description("Sessions ended, by reason")
+        .tag("reason", reason).register(registry).increment();
+  }
+
+  public void alertRaised(String type, String severity) {
+    Counter.builder("analytics_alerts_raised").description("Sharing alerts raised, by type and severity")
+        .tag("type", type).tag("severity", severity).register(registry).increment();
+  }
+
+  public void geoLookup(String outcome) {
+    Counter.builder("analytics_geoip_lookups").description("GeoIP lookups, by outcome")
+        .tag("result", outcome).register(registry).increment();
+  }
+
+  public void frameDropped(String type) {
+    Counter.builder("analytics_live_frames_dropped").description("Dashboard frames dropped for slow readers, by frame type")
+        .tag("type", type).register(registry).increment();
+  }
+
+  public void slowReaderClosed() {
+    Counter.builder("analytics_live_slow_reader_closes").description("Dashboard sockets closed for reading too slowly")
+        .register(registry).increment();
+  }
+
+  public void periodicJob(String job) {
+    Counter.builder("analytics_periodic_job_runs").description("Periodic jobs this node ran (claimed its slot)")
+        .tag("job", job).register(registry).increment();
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+}

@@ -1,0 +1,37 @@
+package io.tracearr.analytics.session;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * What a node's registry remembers of a session it has seen open: enough to answer a heartbeat
+ * (404/409/204) without a read, to notice an IP change, and to coalesce {@code session.updated} events.
+ * PostgreSQL stays the truth; an entry is dropped when the session ends anywhere in the cluster.
+ */
+final class OpenSession {
+
+  final UUID id;
+  String status;
+  String ipAddress;
+  int bandwidthKbps;
+  Instant lastSeen;
+  /** when this node last published session.updated for it */
+  long lastUpdateEventNanos;
+  /** the newest state not yet published because of the one-per-second limit */
+  JsonObject unpublishedUpdate;
+  PendingHeartbeat pending;
+
+  OpenSession(UUID id, String status, String ipAddress, int bandwidthKbps, Instant lastSeen) {
+    this.id = id;
+    this.status = status;
+    this.ipAddress = ipAddress;
+    this.bandwidthKbps = bandwidthKbps;
+    this.lastSeen = lastSeen;
+  }
+
+  static OpenSession of(JsonObject session, Instant now) {
+    return new OpenSession(UUID.fromString(session.getString("id")), session.getString("status"),
+        session.getString("ip_address"), session.getInteger("bandwidth_kbps", 0), now);
+  }
+}

@@ -1,0 +1,280 @@
+package io.tracearr.analytics.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Every query {@code playback_sessions} sees (and the device table the start touches). */
+public final class SessionRepository {
+
+  /** The columns a session's JSON is made of. */
+  static final String COLUMNS = """
+      id, user_id, content_type, content_id, content_title, client_name, device_name, device_id, device_key,
+      host(ip_address) AS ip, transcoded, resolution, bandwidth_kbps, bytes_transferred, status, started_at, ended_at,
+      last_heartbeat_at, duration_seconds, position_seconds, ended_reason,
+      geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km""";
+
+  /**
+   * Insert-or-nothing by id (safe client retries) and record the device in the same statement, so a start
+   * is one round-trip and one commit.
+   */
+  private static final String INSERT = """
+      WITH ins AS (
+        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
+          device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
+          geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING *
+      ), dev AS (
+        INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
+        SELECT user_id, device_key, started_at, started_at FROM ins
+        ON CONFLICT (user_id, device_key) DO UPDATE
+          SET first_seen_at = LEAST(user_devices.first_seen_at, EXCLUDED.first_seen_at),
+              last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)
+      )
+      SELECT %s FROM ins""".formatted(COLUMNS);
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM playback_sessions WHERE id = $1";
+
+  /**
+   * Ends an open session. Played time since the last heartbeat counts when it was playing; a late
+   * {@code ended_at} may not precede the start (checked by the caller on a miss).
+   */
+  private static final String END = """
+      UPDATE playback_sessions s SET
+        status = 'ended',
+        ended_reason = $3,
+        ended_at = e.end_at,
+        duration_seconds = s.duration_seconds
+          + CASE WHEN s.status = 'playing' THEN GREATEST(0, EXTRACT(EPOCH FROM (e.end_at - s.last_heartbeat_at))) ELSE 0 END,
+        bytes_transferred = s.bytes_transferred
+          + CASE WHEN s.status = 'playing'
+              THEN (s.bandwidth_kbps::float8 * 125 * GREATEST(0, EXTRACT(EPOCH FROM (e.end_at - s.last_heartbeat_at))))::bigint
+              ELSE 0 END
+      FROM (SELECT COALESCE($2::timestamptz, now()) AS end_at) e
+      WHERE s.id = $1 AND s.ended_at IS NULL AND e.end_at >= s.started_at
+      RETURNING %s""".formatted(COLUMNS);
+
+  /**
+   * One statement per batch of coalesced heartbeats. The stretch from the stored heartbeat to the first
+   * coalesced one is judged by the stored status; the stretches between coalesced heartbeats were added
+   * up in memory ({@code v_extra_played}, {@code v_extra_bytes}).
+   */
+  private static final String FLUSH = """
+      UPDATE playback_sessions s SET
+        duration_seconds = s.duration_seconds
+          + CASE WHEN s.status = 'playing' THEN GREATEST(0, EXTRACT(EPOCH FROM (v_first_at - s.last_heartbeat_at))) ELSE 0 END
+          + v_extra_played,
+        bytes_transferred = COALESCE(v_bytes, s.bytes_transferred
+          + CASE WHEN s.status = 'playing'
+              THEN (s.bandwidth_kbps::float8 * 125 * GREATEST(0, EXTRACT(EPOCH FROM (v_first_at - s.last_heartbeat_at))))::bigint
+              ELSE 0 END
+          + v_extra_bytes),
+        status = COALESCE(v_status, s.status),
+        position_seconds = COALESCE(v_position, s.position_seconds),
+        bandwidth_kbps = COALESCE(v_bandwidth, s.bandwidth_kbps),
+        transcoded = COALESCE(v_transcoded, s.transcoded),
+        resolution = COALESCE(v_resolution, s.resolution),
+        ip_address = COALESCE(v_ip::inet, s.ip_address),
+        geo_city = CASE WHEN v_ip IS NULL THEN s.geo_city ELSE v_geo_city END,
+        geo_country = CASE WHEN v_ip IS NULL THEN s.geo_country ELSE v_geo_country END,
+        geo_latitude = CASE WHEN v_ip IS NULL THEN s.geo_latitude ELSE v_geo_latitude END,
+        geo_longitude = CASE WHEN v_ip IS NULL THEN s.geo_longitude ELSE v_geo_longitude END,
+        geo_accuracy_km = CASE WHEN v_ip IS NULL THEN s.geo_accuracy_km ELSE v_geo_accuracy_km END,
+        last_heartbeat_at = GREATEST(s.last_heartbeat_at, v_last_at)
+      FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::bigint[], $6::bigint[],
+                  $7::text[], $8::float8[], $9::int[], $10::bool[], $11::text[], $12::text[],
+                  $13::text[], $14::text[], $15::float8[], $16::float8[], $17::int[])
+        AS v(v_id, v_first_at, v_last_at, v_extra_played, v_extra_bytes, v_bytes, v_status, v_position, v_bandwidth,
+             v_transcoded, v_resolution, v_ip, v_geo_city, v_geo_country, v_geo_latitude, v_geo_longitude, v_geo_accuracy_km)
+      WHERE s.id = v_id AND s.ended_at IS NULL
+      RETURNING %s""".formatted(COLUMNS);
+
+  /** The UPDATE decides: a session is reaped once however many nodes sweep. */
+  private static final String REAP = """
+      UPDATE playback_sessions SET status = 'timed_out', ended_reason = 'timeout', ended_at = last_heartbeat_at
+      WHERE ended_at IS NULL
+        AND last_heartbeat_at < now() - make_interval(secs => $1)
+        AND created_at < now() - make_interval(secs => $1)
+      RETURNING %s""".formatted(COLUMNS);
+
+  private static final String ACTIVE = "SELECT " + COLUMNS
+      + " FROM playback_sessions WHERE ended_at IS NULL ORDER BY started_at DESC, id DESC LIMIT $1";
+  private static final String ACTIVE_FOR_USER = "SELECT " + COLUMNS
+      + " FROM playback_sessions WHERE ended_at IS NULL AND user_id = $1 ORDER BY started_at DESC, id DESC";
+  private static final String HISTORY_FIRST = "SELECT " + COLUMNS
+      + " FROM playback_sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2";
+  private static final String HISTORY_AFTER = "SELECT " + COLUMNS
+      + " FROM playback_sessions WHERE user_id = $1 AND (started_at, id) < ($3, $4) ORDER BY started_at DESC, id DESC LIMIT $2";
+  private static final String COUNT_ACTIVE = "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL";
+
+  /** The most open sessions one "active" answer carries. */
+  public static final int ACTIVE_LIMIT = 100_000;
+
+  private final Pool pool;
+
+  public SessionRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Empty when a session with this id already exists (the caller compares it). */
+  public Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
+    Tuple t = Tuple.tuple()
+        .addUUID(s.id()).addUUID(s.userId()).addString(s.contentType()).addUUID(s.contentId()).addString(s.contentTitle())
+        .addString(s.clientName()).addString(s.deviceName()).addString(s.deviceId()).addString(s.deviceKey())
+        .addString(s.ipAddress()).addBoolean(s.transcoded()).addString(s.resolution()).addInteger(s.bandwidthKbps())
+        .addOffsetDateTime(utc(s.startedAt()))
+        .addString(geo == null ? null : geo.city()).addString(geo == null ? null : geo.country())
+        .addDouble(geo == null ? null : geo.latitude()).addDouble(geo == null ? null : geo.longitude())
+        .addInteger(geo == null ? null : geo.accuracyKm());
+    return pool.preparedQuery(INSERT).execute(t).map(rows -> first(rows));
+  }
+
+  public Future<Optional<JsonObject>> find(UUID id) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(SessionRepository::first);
+  }
+
+  /** Empty when the session is not open (missing, already ended) or ended_at precedes its start. */
+  public Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
+    return pool.preparedQuery(END).execute(Tuple.of(id, endedAt == null ? null : utc(endedAt), reason))
+        .map(SessionRepository::first);
+  }
+
+  public Future<List<JsonObject>> flush(List<PendingHeartbeat> batch) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    OffsetDateTime[] firstAt = new OffsetDateTime[n];
+    OffsetDateTime[] lastAt = new OffsetDateTime[n];
+    Double[] extraPlayed = new Double[n];
+    Long[] extraBytes = new Long[n];
+    Long[] bytes = new Long[n];
+    String[] status = new String[n];
+    Double[] position = new Double[n];
+    Integer[] bandwidth = new Integer[n];
+    Boolean[] transcoded = new Boolean[n];
+    String[] resolution = new String[n];
+    String[] ip = new String[n];
+    String[] city = new String[n];
+    String[] country = new String[n];
+    Double[] lat = new Double[n];
+    Double[] lon = new Double[n];
+    Integer[] acc = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      PendingHeartbeat p = batch.get(i);
+      ids[i] = p.sessionId;
+      firstAt[i] = utc(p.firstAt);
+      lastAt[i] = utc(p.lastAt);
+      extraPlayed[i] = p.extraPlayedSeconds;
+      extraBytes[i] = p.extraBytes;
+      bytes[i] = p.bytesTransferred;
+      status[i] = p.status;
+      position[i] = p.positionSeconds;
+      bandwidth[i] = p.bandwidthKbps;
+      transcoded[i] = p.transcoded;
+      resolution[i] = p.resolution;
+      ip[i] = p.ipAddress;
+      if (p.ipAddress != null && p.geo != null) {
+        city[i] = p.geo.city();
+        country[i] = p.geo.country();
+        lat[i] = p.geo.latitude();
+        lon[i] = p.geo.longitude();
+        acc[i] = p.geo.accuracyKm();
+      }
+    }
+    Tuple t = Tuple.of(ids, firstAt, lastAt, extraPlayed, extraBytes, bytes, status, position, bandwidth, transcoded,
+        resolution, ip).addArrayOfString(city).addArrayOfString(country).addArrayOfDouble(lat).addArrayOfDouble(lon)
+        .addArrayOfInteger(acc);
+    return pool.preparedQuery(FLUSH).execute(t).map(SessionRepository::all);
+  }
+
+  public Future<List<JsonObject>> reap(int timeoutSeconds) {
+    return pool.preparedQuery(REAP).execute(Tuple.of(timeoutSeconds)).map(SessionRepository::all);
+  }
+
+  public Future<List<JsonObject>> active(UUID userId) {
+    if (userId != null) return pool.preparedQuery(ACTIVE_FOR_USER).execute(Tuple.of(userId)).map(SessionRepository::all);
+    return pool.preparedQuery(ACTIVE).execute(Tuple.of(ACTIVE_LIMIT)).map(SessionRepository::all);
+  }
+
+  public Future<Long> countActive() {
+    return pool.query(COUNT_ACTIVE).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** A page of a user's history, newest first; {@code before} is the last row of the previous page. */
+  public Future<List<JsonObject>> history(UUID userId, int limit, HistoryCursor before) {
+    if (before == null) return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(SessionRepository::all);
+    return pool.preparedQuery(HISTORY_AFTER)
+        .execute(Tuple.of(userId, limit, utc(before.startedAt()), before.id()))
+        .map(SessionRepository::all);
+  }
+
+  /** Geo columns of a start or an IP change; null fields when the address is not located. */
+  public record Geo(String city, String country, Double latitude, Double longitude, Integer accuracyKm) {}
+
+  static OffsetDateTime utc(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Optional<JsonObject> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.of(toJson(it.next())) : Optional.empty();
+  }
+
+  private static List<JsonObject> all(RowSet<Row> rows) {
+    List<JsonObject> out = new ArrayList<>(rows.rowCount());
+    for (Row r : rows) out.add(toJson(r));
+    return out;
+  }
+
+  /** The API representation of a session row. */
+  public static JsonObject toJson(Row r) {
+    JsonObject location = null;
+    Double lat = r.getDouble("geo_latitude");
+    if (lat != null) {
+      location = new JsonObject()
+          .put("city", r.getString("geo_city"))
+          .put("country", r.getString("geo_country"))
+          .put("latitude", lat)
+          .put("longitude", r.getDouble("geo_longitude"))
+          .put("accuracy_km", r.getInteger("geo_accuracy_km"));
+    }
+    return new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("user_id", r.getUUID("user_id").toString())
+        .put("content_type", r.getString("content_type"))
+        .put("content_id", r.getUUID("content_id").toString())
+        .put("content_title", r.getString("content_title"))
+        .put("started_at", iso(r.getOffsetDateTime("started_at")))
+        .put("ended_at", iso(r.getOffsetDateTime("ended_at")))
+        .put("duration_seconds", Math.round(r.getDouble("duration_seconds") * 1000) / 1000.0)
+        .put("position_seconds", r.getDouble("position_seconds"))
+        .put("client_name", r.getString("client_name"))
+        .put("device_name", r.getString("device_name"))
+        .put("device_id", r.getString("device_id"))
+        .put("device_key", r.getString("device_key"))
+        .put("ip_address", r.getString("ip"))
+        .put("transcoded", r.getBoolean("transcoded"))
+        .put("resolution", r.getString("resolution"))
+        .put("bandwidth_kbps", r.getInteger("bandwidth_kbps"))
+        .put("bytes_transferred", r.getLong("bytes_transferred"))
+        .put("status", r.getString("status"))
+        .put("last_heartbeat_at", iso(r.getOffsetDateTime("last_heartbeat_at")))
+        .put("location", location)
+        .put("ended_reason", r.getString("ended_reason"));
+  }
+
+  static String iso(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toString();
+  }
+}

@@ -1,0 +1,25 @@
+package io.tracearr.analytics.stats;
+
+import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+
+/** Keeps the roll-up tables current and answers the stats endpoints from them. */
+public final class AggregatorVerticle extends VerticleBase {
+
+  private final NodeContext node;
+
+  public AggregatorVerticle(NodeContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_ROLLUP, msg ->
+        node.pool().query("SELECT count(*) FROM playback_sessions WHERE started_at >= date_trunc('day', now())").execute()
+            .onSuccess(rows -> msg.reply(new JsonObject().put("total_sessions", rows.iterator().next().getLong(0))))
+            .onFailure(err -> msg.fail(503, err.getMessage()))).completion();
+  }
+}
