@@ -17,6 +17,10 @@ public final class Addresses {
   public static final String DETECT_SESSION = "detect.session";
   /** run DetectSharing now (POST /sharing/detect) */
   public static final String DETECT_SWEEP = "detect.sweep";
+  /** query (local): the open alerts, {@code {"items": [alert...]}} — for dashboard snapshots */
+  public static final String ALERTS_OPEN_QUERY = "alerts.query.open";
+  /** query (local): today's DailyStat JSON — for dashboard snapshots */
+  public static final String STATS_TODAY_QUERY = "stats.query.today";
   /** run the roll-up now */
   public static final String STATS_ROLLUP = "stats.rollup";
 

@@ -53,6 +53,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final NodeContext node;
   private final Ports ports;
   private final AppConfig cfg;
+  private HttpServer server;
+  private HttpServer metricsServer;
 
   public GatewayVerticle(NodeContext node, Ports ports) {
     this.node = node;
@@ -62,15 +64,38 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<Buffer> contractText = vertx.fileSystem().readFile("openapi.yaml");
-    return OpenAPIContract.from(vertx, "openapi.yaml")
-        .compose(contract -> contractText.map(text -> router(contract, text)))
+    return vertx.fileSystem().readFile("openapi.yaml")
+        .compose(text -> OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
         .compose(router -> vertx.createHttpServer(serverOptions()).requestHandler(router)
             .listen(cfg.http().port(), cfg.http().host()))
         .compose(server -> {
+          this.server = server;
           ports.http = server.actualPort();
           return startMetricsServer();
         });
+  }
+
+  /**
+   * The contract as the router reads it. vertx-openapi 5.0 refuses response media types it cannot validate
+   * (application/problem+json); responses are not validated by the router, so those entries are renamed
+   * for it while the served file keeps the truth.
+   */
+  @SuppressWarnings("unchecked")
+  static JsonObject routable(Buffer yamlText) {
+    Object tree = new org.yaml.snakeyaml.Yaml().load(yamlText.toString());
+    String json = io.vertx.core.json.Json.encode(tree).replace("\"application/problem+json\"", "\"application/json\"");
+    JsonObject contract = new JsonObject(json);
+    // bearer auth runs before the contract router (401 before 400), so the router does not repeat it
+    contract.remove("security");
+    return contract;
+  }
+
+  /** Stop accepting, give in-flight requests a moment to finish, then close. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> main = server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+    Future<Void> metrics = metricsServer == null ? Future.succeededFuture() : metricsServer.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
+    return Future.join(main, metrics);
   }
 
   private HttpServerOptions serverOptions() {
@@ -89,7 +114,10 @@ public final class GatewayVerticle extends VerticleBase {
     metrics.route().last().handler(rc -> rc.fail(404));
     metrics.route().failureHandler(this::renderFailure);
     return vertx.createHttpServer().requestHandler(metrics).listen(cfg.metrics().port(), cfg.http().host())
-        .onSuccess(s -> ports.metrics = s.actualPort());
+        .onSuccess(s -> {
+          metricsServer = s;
+          ports.metrics = s.actualPort();
+        });
   }
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
@@ -104,7 +132,6 @@ public final class GatewayVerticle extends VerticleBase {
     root.route("/api/v1/*").handler(auth::handle);
     root.route("/api/v1/*").subRouter(api(contract));
 
-    root.route().last().handler(rc -> rc.fail(404));
     root.route().failureHandler(this::renderFailure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
       root.errorHandler(status, this::renderFailure);
@@ -166,6 +193,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void renderFailure(RoutingContext rc) {
     Throwable failure = rc.failure();
+    if (failure instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null) failure = he.getCause();
     Problem problem;
     if (failure instanceof Problem p) {
       problem = p;

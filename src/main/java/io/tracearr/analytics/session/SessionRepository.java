@@ -33,7 +33,7 @@ public final class SessionRepository {
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
           geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
         ON CONFLICT (id) DO NOTHING
         RETURNING *
       ), dev AS (

@@ -17,9 +17,14 @@ public final class AggregatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_ROLLUP, msg ->
-        node.pool().query("SELECT count(*) FROM playback_sessions WHERE started_at >= date_trunc('day', now())").execute()
-            .onSuccess(rows -> msg.reply(new JsonObject().put("total_sessions", rows.iterator().next().getLong(0))))
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_TODAY_QUERY, msg ->
+        node.pool().query("SELECT current_date AS d, count(*) AS n, count(DISTINCT user_id) AS u "
+            + "FROM playback_sessions WHERE started_at >= date_trunc('day', now())").execute()
+            .onSuccess(rows -> {
+              var r = rows.iterator().next();
+              msg.reply(new JsonObject().put("date", r.getLocalDate("d").toString()).put("total_sessions", r.getLong("n"))
+                  .put("unique_users", r.getLong("u")));
+            })
             .onFailure(err -> msg.fail(503, err.getMessage()))).completion();
   }
 }

@@ -1,0 +1,253 @@
+package io.tracearr.analytics.testing;
+
+import io.tracearr.analytics.Application;
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.config.ConfigLoader;
+import io.tracearr.analytics.config.DatabaseUrl;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real node for integration tests: the whole {@link Application} on a free port, on a fresh database,
+ * with known API keys and JWT secret, and a blocking HTTP client that goes through the real router.
+ */
+public final class TestNode implements AutoCloseable {
+
+  public static final String ADMIN_KEY = "test-admin-key-0123456789";
+  public static final String INGEST_KEY = "test-ingest-key-0123456789";
+  public static final String VIEWER_KEY = "test-viewer-key-0123456789";
+  public static final String JWT_SECRET = "test-jwt-secret-0123456789abcdef";
+
+  private final Application app;
+  private final DatabaseUrl db;
+  private final Vertx clientVertx;
+  private final WebClient client;
+
+  private TestNode(Application app, DatabaseUrl db) {
+    this.app = app;
+    this.db = db;
+    this.clientVertx = Vertx.vertx();
+    this.client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(app.httpPort()).setKeepAlive(true));
+  }
+
+  /** A standalone node on a fresh database. */
+  public static TestNode start() {
+    return start(TestDatabase.fresh(), new JsonObject());
+  }
+
+  public static TestNode start(JsonObject overrides) {
+    return start(TestDatabase.fresh(), overrides);
+  }
+
+  /** A node on the given database; {@code overrides} is merged into the defaults (same shape as the yaml). */
+  public static TestNode start(DatabaseUrl db, JsonObject overrides) {
+    try {
+      JsonObject cfg = defaults();
+      cfg.getJsonObject("http").put("port", freePort()).put("host", "127.0.0.1");
+      cfg.getJsonObject("database").put("url", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host()
+          + ":" + db.port() + "/" + db.database());
+      cfg.put("data_dir", Files.createTempDirectory("tracearr-node").toString());
+      cfg.getJsonObject("auth").put("admin_api_key", ADMIN_KEY).put("ingest_api_key", INGEST_KEY)
+          .put("viewer_api_key", VIEWER_KEY).put("jwt_secret", JWT_SECRET);
+      deepMerge(cfg, overrides);
+      AppConfig config = ConfigLoader.build(cfg, Map.of());
+      return new TestNode(Application.start(config), db);
+    } catch (Exception e) {
+      throw new IllegalStateException("test node failed to start", e);
+    }
+  }
+
+  /** The packaged defaults ({@code conf/application.yaml}) as JSON. */
+  public static JsonObject defaults() {
+    try (InputStream in = TestNode.class.getClassLoader().getResourceAsStream("defaults/application.yaml")) {
+      Object tree = new org.yaml.snakeyaml.Yaml().load(in);
+      return new JsonObject(io.vertx.core.json.Json.encode(tree));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deepMerge(JsonObject into, JsonObject from) {
+    for (String key : from.fieldNames()) {
+      Object v = from.getValue(key);
+      if (v instanceof JsonObject o && into.getValue(key) instanceof JsonObject target) deepMerge(target, o);
+      else into.put(key, v);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Application app() {
+    return app;
+  }
+
+  public DatabaseUrl database() {
+    return db;
+  }
+
+  public int port() {
+    return app.httpPort();
+  }
+
+  public Vertx clientVertx() {
+    return clientVertx;
+  }
+
+  public WebClient client() {
+    return client;
+  }
+
+  // ---- blocking HTTP helpers -----------------------------------------------------------------------------
+
+  public HttpResponse<Buffer> send(HttpMethod method, String path, String token, Object body) {
+    var req = client.request(method, path).timeout(30_000);
+    if (token != null) req.putHeader("Authorization", "Bearer " + token);
+    var future = body == null ? req.send()
+        : body instanceof JsonObject j ? req.sendJsonObject(j)
+        : req.putHeader("Content-Type", "application/json").sendBuffer(body instanceof Buffer b ? b : Buffer.buffer(body.toString()));
+    return await(future);
+  }
+
+  public HttpResponse<Buffer> get(String path, String token) {
+    return send(HttpMethod.GET, path, token, null);
+  }
+
+  public HttpResponse<Buffer> post(String path, String token, Object body) {
+    return send(HttpMethod.POST, path, token, body);
+  }
+
+  public HttpResponse<Buffer> put(String path, String token, Object body) {
+    return send(HttpMethod.PUT, path, token, body);
+  }
+
+  public HttpResponse<Buffer> delete(String path, String token, Object body) {
+    return send(HttpMethod.DELETE, path, token, body);
+  }
+
+  /** An HS256 JWT signed with the node's secret. */
+  public String jwt(String subject, List<String> roles, Duration expiresIn) {
+    JWTAuth auth = JWTAuth.create(clientVertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
+    JsonObject claims = new JsonObject().put("roles", new JsonArray(roles));
+    if (subject != null) claims.put("sub", subject);
+    JWTOptions opts = new JWTOptions().setAlgorithm("HS256");
+    if (expiresIn.isNegative()) {
+      claims.put("exp", System.currentTimeMillis() / 1000 + expiresIn.toSeconds());
+      opts.setIgnoreExpiration(true);
+    } else {
+      opts.setExpiresInSeconds((int) expiresIn.toSeconds());
+    }
+    return auth.generateToken(claims, opts);
+  }
+
+  // ---- database helpers ----------------------------------------------------------------------------------
+
+  /** A single number from SQL against this node's database (to assert what was written). */
+  public long count(String sql) {
+    try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
+  public void sql(String sql) {
+    try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
+  /** A whole table (small fixtures), as text, to prove that a bad request changed nothing. */
+  public String snapshot(String table) {
+    StringBuilder sb = new StringBuilder();
+    try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY 1")) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        for (int i = 1; i <= n; i++) sb.append(rs.getString(i)).append('|');
+        sb.append('\n');
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return sb.toString();
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits for a condition (never a fixed sleep); fails after {@code timeout}. */
+  public static void eventually(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) return;
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    clientVertx.close();
+    app.stop();
+  }
+
+  public static Map<String, String> env(String... kv) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+    return m;
+  }
+
+  public static Path tempDir() {
+    try {
+      return Files.createTempDirectory("tracearr");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
