@@ -148,13 +148,21 @@ public final class GatewayVerticle extends VerticleBase {
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
-      else route.addHandler(guarded(h));
+      else route.addHandler(guarded(h)).addFailureHandler(rc -> contractFailure(rc, route));
     }
     if (!missing.isEmpty() || !operations.isEmpty()) {
       throw new IllegalStateException("openapi.yaml and the handlers disagree: no handler for " + missing
           + ", not in the contract: " + operations.keySet());
     }
     return builder.createRouter();
+  }
+
+  /** Contract violations are explained with the operation's own schemas; anything else goes to the root handler. */
+  private static void contractFailure(RoutingContext rc, OpenAPIRoute route) {
+    Throwable f = rc.failure();
+    if (f instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null) f = he.getCause();
+    if (f instanceof ValidatorException ve) HttpReplies.problem(rc, ContractProblems.from(ve, route.getOperation()));
+    else rc.next();
   }
 
   /** A handler's synchronous throw (e.g. a {@link Problem} from a role check) fails the request like an async one. */
@@ -198,7 +206,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (failure instanceof Problem p) {
       problem = p;
     } else if (failure instanceof ValidatorException ve) {
-      problem = ContractProblems.from(ve);
+      problem = ContractProblems.from(ve, null);
     } else if (failure instanceof DecodeException) {
       problem = Problem.validation("body", "is not valid JSON");
     } else if (failure != null && rc.statusCode() <= 0) {
