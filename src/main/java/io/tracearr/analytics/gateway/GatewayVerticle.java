@@ -176,20 +176,22 @@ public final class GatewayVerticle extends VerticleBase {
     };
   }
 
-  /** Malformed JSON is a 400 naming the body, before validation or any handler sees it. */
+  /**
+   * Malformed JSON is a 400 naming the body, before validation or any handler sees it. Parsing through
+   * {@code rc.body()} caches the result, so the contract validator and the handler reuse this one parse.
+   */
   private static void requireJsonObjectBody(RoutingContext rc) {
     if (rc.body() == null || rc.body().isEmpty()) {
       rc.next();
       return;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(rc.body().buffer());
-      if (!(parsed instanceof JsonObject)) {
-        rc.fail(Problem.validation("body", "must be a JSON object"));
-        return;
-      }
+      rc.body().asJsonObject();
     } catch (DecodeException e) {
       rc.fail(Problem.validation("body", "is not valid JSON"));
+      return;
+    } catch (ClassCastException e) {
+      rc.fail(Problem.validation("body", "must be a JSON object"));
       return;
     }
     rc.next();

@@ -19,7 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -299,13 +298,5 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private void pruneCache() {
     Instant cutoff = Instant.now().minusSeconds(2L * cfg.timeoutSeconds());
     open.values().removeIf(os -> os.pending == null && os.lastSeen.isBefore(cutoff));
-  }
-
-  int cachedSessions() {
-    return open.size();
-  }
-
-  static boolean same(String a, String b) {
-    return Objects.equals(a, b);
   }
 }
