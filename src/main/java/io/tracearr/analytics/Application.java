@@ -14,7 +14,10 @@ import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.db.Database;
 import io.tracearr.analytics.db.EmbeddedDatabase;
 import io.tracearr.analytics.db.Migrations;
+import io.tracearr.analytics.detect.SessionGeo;
 import io.tracearr.analytics.detect.SharingDetectorVerticle;
+import io.tracearr.analytics.detect.geo.GeoLocator;
+import io.tracearr.analytics.detect.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.metrics.DomainMetrics;
@@ -44,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Application {
 
   private static final Logger log = LoggerFactory.getLogger(Application.class);
+  /** addresses whose GeoIP answer is remembered; one entry is a few hundred bytes */
+  private static final int GEOIP_CACHE_SIZE = 100_000;
 
   private final AppConfig config;
   private final EmbeddedDatabase embedded;
@@ -108,9 +113,9 @@ public final class Application {
       String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
       DomainMetrics metrics = new DomainMetrics(prometheus, version());
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
-          new AtomicBoolean(false));
+          new AtomicBoolean(false), openGeo(effective.analytics()));
       List<String> deployments = new ArrayList<>();
-      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, ip -> null))));
+      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics)))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
@@ -124,6 +129,28 @@ public final class Application {
       if (vertx != null) vertx.close().await(30, TimeUnit.SECONDS);
       if (embedded != null) embedded.close();
       throw e;
+    }
+  }
+
+  /**
+   * Opened here, before any verticle, because opening memory-maps the file (blocking). Without a usable
+   * database the node still serves; only the geo rules are off.
+   */
+  private static GeoLocator openGeo(AppConfig.Analytics analytics) {
+    Path path = analytics.geoipDbPath();
+    if (path == null) {
+      log.warn("no GeoIP database configured (analytics.geoip_db_path): sessions are not located, geo rules are off");
+      return GeoLocator.disabled();
+    }
+    NetworkPolicy policy = new NetworkPolicy(analytics.sharingDetection().trustedNetworks());
+    try {
+      GeoLocator geo = GeoLocator.open(path, policy, GEOIP_CACHE_SIZE);
+      log.info("GeoIP database {} opened", path.toAbsolutePath());
+      return geo;
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("GeoIP database {} cannot be used ({}): sessions are not located, geo rules are off",
+          path.toAbsolutePath(), e.toString());
+      return GeoLocator.disabled();
     }
   }
 
@@ -161,6 +188,11 @@ public final class Application {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x failed: {}", e.toString());
+    }
+    try {
+      node.geo().close();
+    } catch (Exception e) {
+      log.warn("closing the GeoIP database failed: {}", e.toString());
     }
     if (embedded != null) {
       try {

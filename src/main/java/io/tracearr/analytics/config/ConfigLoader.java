@@ -280,9 +280,15 @@ public final class ConfigLoader {
     List<String> cidrs(String key) {
       List<String> items = list(key);
       for (String c : items) {
-        if (!c.matches("[0-9a-fA-F:.]+/\\d{1,3}")) {
-          throw new ConfigException(source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
+        boolean valid = c.matches("[0-9a-fA-F:.]+/\\d{1,3}");
+        if (valid) {
+          try {
+            io.tracearr.analytics.detect.geo.Cidr.parse(c);
+          } catch (IllegalArgumentException e) {
+            valid = false;
+          }
         }
+        if (!valid) throw new ConfigException(source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
       }
       return items;
     }

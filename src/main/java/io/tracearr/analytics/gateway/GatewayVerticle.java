@@ -2,6 +2,7 @@ package io.tracearr.analytics.gateway;
 
 import io.tracearr.analytics.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.session.SessionRepository;
 import io.vertx.core.Future;
@@ -122,7 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
     Router root = Router.router(vertx);
-    new HealthRoutes(node, () -> new JsonObject()).mount(root);
+    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled")).mount(root);
     if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
@@ -144,6 +145,7 @@ public final class GatewayVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
+    operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
