@@ -5,8 +5,10 @@ import static io.tracearr.analytics.detect.SharingFixture.PARIS;
 import static io.tracearr.analytics.detect.SharingFixture.SYRACUSE;
 import static io.tracearr.analytics.detect.SharingFixture.startBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.tracearr.analytics.testing.TestNode;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
@@ -14,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code sharing_detection.enabled=false} switches every rule off; each rule's switch turns off just that rule. */
+/**
+ * {@code sharing_detection.enabled=false} switches every rule off; each rule's switch turns off just that rule;
+ * a trusted network is never located.
+ */
 class SharingSwitchesTest {
 
   static TestNode off;
@@ -25,8 +30,9 @@ class SharingSwitchesTest {
   @BeforeAll
   static void boot() {
     off = TestNode.start(SharingFixture.withGeoIp(new JsonObject().put("enabled", false).put("sweep_seconds", 1)));
-    partial = TestNode.start(SharingFixture.withGeoIp(new JsonObject().put("rules", new JsonObject()
-        .put("concurrent_streams", false).put("device_spike", false))));
+    partial = TestNode.start(SharingFixture.withGeoIp(new JsonObject()
+        .put("rules", new JsonObject().put("concurrent_streams", false).put("device_spike", false))
+        .put("trusted_networks", new JsonArray().add("81.2.69.0/24"))));
     fOff = new SharingFixture(off);
     fPartial = new SharingFixture(partial);
   }
@@ -63,5 +69,13 @@ class SharingSwitchesTest {
     fPartial.detect();
     assertEquals(List.of("geo_impossible", "impossible_travel"), fPartial.types(user),
         "8 devices at once and 8 new devices raise nothing with those rules off");
+  }
+
+  @Test
+  void aTrustedNetworkIsNeverLocatedSoItIsNeverFarAway() {
+    UUID user = UUID.randomUUID();
+    assertNull(fPartial.start(user, "laptop", SharingFixture.LONDON).getValue("location"), "London is trusted here");
+    fPartial.start(user, "tv", SYRACUSE);
+    fPartial.assertNoAlerts(user);
   }
 }
