@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -21,6 +22,7 @@ import io.tracearr.analytics.detect.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.metrics.DomainMetrics;
+import io.tracearr.analytics.metrics.RouteLabel;
 import io.tracearr.analytics.session.SessionRegistryVerticle;
 import io.tracearr.analytics.stats.AggregatorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -28,11 +30,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -90,15 +94,17 @@ public final class Application {
     try {
       Migrations.migrate(url);
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      prometheus.config().meterFilter(RouteLabel.filter());
       new ClassLoaderMetrics().bindTo(prometheus);
       new JvmMemoryMetrics().bindTo(prometheus);
       new JvmGcMetrics().bindTo(prometheus);
       new JvmThreadMetrics().bindTo(prometheus);
       new ProcessorMetrics().bindTo(prometheus);
       new UptimeMetrics().bindTo(prometheus);
+      new FileDescriptorMetrics().bindTo(prometheus);
       VertxOptions options = new VertxOptions()
           .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
-          .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(effective.metrics().enabled()));
+          .setMetricsOptions(vertxMetrics(effective.metrics()));
       var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus));
       ClusterManager clusterManager = null;
       if (effective.cluster().enabled()) {
@@ -152,6 +158,18 @@ public final class Application {
           path.toAbsolutePath(), e.toString());
       return GeoLocator.disabled();
     }
+  }
+
+  /**
+   * Vert.x's own meters, with labels whose values are bounded: the route label is the matched route's
+   * template ({@code /analytics/sessions/:id}), never the raw path; event-bus addresses are left out
+   * because every request/reply creates a fresh reply address.
+   */
+  static MicrometerMetricsOptions vertxMetrics(AppConfig.Metrics cfg) {
+    return new MicrometerMetricsOptions()
+        .setEnabled(cfg.enabled())
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME,
+            Label.EB_SIDE));
   }
 
   private static AppConfig withAdminKey(AppConfig config) throws java.io.IOException {

@@ -40,6 +40,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_DATABASE_URL", "database.url");
     m.put("ANALYTICS_DATA_DIR", "data_dir");
     m.put("ANALYTICS_SESSION_TIMEOUT_SECONDS", "sessions.timeout_seconds");
+    m.put("ANALYTICS_REAP_INTERVAL_SECONDS", "sessions.reap_interval_seconds");
     m.put("ANALYTICS_CLUSTER", "cluster.enabled");
     m.put("ANALYTICS_CLUSTER_NAME", "cluster.name");
     m.put("ANALYTICS_CLUSTER_MEMBERS", "cluster.members");
