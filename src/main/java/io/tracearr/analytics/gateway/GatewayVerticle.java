@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -56,6 +57,9 @@ public final class GatewayVerticle extends VerticleBase {
   private final AppConfig cfg;
   private HttpServer server;
   private HttpServer metricsServer;
+  private BearerAuth auth;
+  private LiveHub live;
+  private IngestChannel ingest;
 
   public GatewayVerticle(NodeContext node, Ports ports) {
     this.node = node;
@@ -65,7 +69,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.fileSystem().readFile("openapi.yaml")
+    auth = new BearerAuth(vertx, cfg.auth());
+    live = new LiveHub(vertx, node, auth);
+    ingest = new IngestChannel(vertx, node, auth);
+    ingest.start();
+    return live.start().compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
         .compose(text -> OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
         .compose(router -> vertx.createHttpServer(serverOptions()).requestHandler(router)
             .listen(cfg.http().port(), cfg.http().host()))
@@ -94,9 +102,11 @@ public final class GatewayVerticle extends VerticleBase {
   /** Stop accepting, give in-flight requests a moment to finish, then close. */
   @Override
   public Future<?> stop() {
+    if (ingest != null) ingest.stop();
+    Future<Void> hub = live == null ? Future.succeededFuture() : live.stop();
     Future<Void> main = server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
     Future<Void> metrics = metricsServer == null ? Future.succeededFuture() : metricsServer.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
-    return Future.join(main, metrics);
+    return Future.join(hub, main, metrics);
   }
 
   private HttpServerOptions serverOptions() {
@@ -127,11 +137,14 @@ public final class GatewayVerticle extends VerticleBase {
     if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
-    BearerAuth auth = new BearerAuth(vertx, cfg.auth());
+    // WebSocket upgrades authenticate themselves (token also accepted as ?access_token=) and have no body
+    root.get("/api/v1/live").handler(live::upgrade);
+    root.get("/api/v1/ingest").handler(ingest::upgrade);
     root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
     root.route("/api/v1/*").handler(auth::handle);
     root.route("/api/v1/*").subRouter(api(contract));
+    root.get().handler(GatewayVerticle::pageHeaders).handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     root.route().failureHandler(this::renderFailure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
@@ -176,6 +189,16 @@ public final class GatewayVerticle extends VerticleBase {
         rc.fail(e);
       }
     };
+  }
+
+  /** The dashboard talks only to this origin: no inline script, no third-party anything. */
+  private static void pageHeaders(RoutingContext rc) {
+    rc.response()
+        .putHeader("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer");
+    rc.next();
   }
 
   /**
