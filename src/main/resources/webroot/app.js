@@ -208,12 +208,14 @@ function badge(text, cls) {
   return span;
 }
 
+const SESSION_COLUMNS = ['User', 'Title', 'Device', 'Client', 'Location', 'Status', 'Quality', 'Progress'];
+
 function sessionCells(s) {
   const loc = s.location;
   const where = loc ? [loc.city, loc.country].filter(Boolean).join(', ') || 'located' : 'not located';
   const mbps = Number(s.bandwidth_kbps) > 0 ? `${formatNumber(s.bandwidth_kbps / 1000, 1)} Mbps` : '';
   const title = s.content_title || `${s.content_type} ${shortId(s.content_id)}`;
-  return [
+  const cells = [
     cell(shortId(s.user_id), null, s.user_id),
     cell(title, s.content_type),
     cell(s.device_name, s.device_id && s.device_id !== s.device_name ? shortId(s.device_id) : null),
@@ -223,6 +225,8 @@ function sessionCells(s) {
     cell(`${s.resolution || 'unknown'} · ${s.transcoded ? 'transcode' : 'direct'}`, mbps),
     cell(`at ${formatClock(s.position_seconds)}`, `played ${formatClock(s.duration_seconds)}`),
   ];
+  cells.forEach((td, i) => { td.dataset.label = SESSION_COLUMNS[i]; });
+  return cells;
 }
 
 // ---- alerts --------------------------------------------------------------------------------------------
@@ -438,6 +442,11 @@ document.addEventListener('DOMContentLoaded', () => {
   $('retry').addEventListener('click', () => state.live?.retryNow());
   $('popular-window').addEventListener('change', loadPopular);
   $('daily-metric').addEventListener('change', renderChart);
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (state.api) renderChart(); }, 150);
+  });
   setInterval(() => { if (state.connected) loadSummary(); }, 60000);
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) signIn(saved, { fromForm: false }); else showSignIn('');

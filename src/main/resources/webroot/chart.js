@@ -9,10 +9,11 @@ function el(name, attrs = {}, text) {
   return e;
 }
 
+/** A round top for the axis whose half is round too (2, 4, 6, 8, 10 × a power of ten). */
 function niceMax(v) {
-  if (v <= 0) return 1;
+  if (v <= 0) return 2;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 2, 4, 6, 8, 10]) if (m * p >= v && (m * p) % 2 === 0) return m * p;
   return 10 * p;
 }
 
@@ -20,7 +21,8 @@ function niceMax(v) {
  * days: [{date: 'YYYY-MM-DD', value: number|null, today: boolean}] oldest first; null = no data for that day.
  */
 export function renderDailyChart(figure, days, { label, format }) {
-  const W = 640, H = 220, L = 40, R = 8, T = 12, B = 28;
+  // drawn at the figure's own width, so labels keep their size on a phone as on a laptop
+  const W = Math.max(280, Math.round(figure.clientWidth || 640)), H = 200, L = 40, R = 8, T = 12, B = 28;
   const values = days.map((d) => d.value).filter((v) => v !== null && Number.isFinite(v));
   const max = niceMax(values.length ? Math.max(...values) : 0);
   const slot = (W - L - R) / Math.max(1, days.length);
@@ -50,8 +52,11 @@ export function renderDailyChart(figure, days, { label, format }) {
       bar.append(el('title', {}, `${d.date}: ${format(d.value)} ${label.toLowerCase()}${d.today ? ' (today, live)' : ''}`));
       svg.append(bar);
     }
-    if (i % 5 === 0 || i === days.length - 1) {
-      svg.append(el('text', { x: x + barW / 2, y: H - B + 14, 'text-anchor': 'middle' }, d.date.slice(5)));
+    const every = W < 420 ? 10 : 5;
+    if (i % every === 0 || i === days.length - 1) {
+      const last = i === days.length - 1;
+      svg.append(el('text', { x: last ? x + barW : x + barW / 2, y: H - B + 14, 'text-anchor': last ? 'end' : 'middle' },
+        d.date.slice(5)));
     }
   });
   figure.replaceChildren(svg);

@@ -17,6 +17,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.tracearr.analytics.db.DatabaseErrors;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +37,7 @@ public final class LiveHub {
       Addresses.SESSION_ENDED, Addresses.ALERT_RAISED, Addresses.ALERT_UPDATED, Addresses.ALERT_DISMISSED,
       Addresses.STATS_UPDATED);
   private static final long PING_INTERVAL_MS = 30_000;
+  private static final int MAX_SNAPSHOTS_LOADING = 4;
 
   private final Vertx vertx;
   private final NodeContext node;
@@ -43,6 +46,8 @@ public final class LiveHub {
   private final UpdateThrottle updates;
   private final Set<DashboardSocket> sockets = new LinkedHashSet<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final ArrayDeque<DashboardSocket> waitingForSnapshot = new ArrayDeque<>();
+  private int snapshotsLoading;
   private long pingTimer = -1;
 
   public LiveHub(Vertx vertx, NodeContext node, BearerAuth auth) {
@@ -71,6 +76,7 @@ public final class LiveHub {
   public Future<Void> stop() {
     if (pingTimer != -1) vertx.cancelTimer(pingTimer);
     updates.clear();
+    waitingForSnapshot.clear();
     for (DashboardSocket s : List.copyOf(sockets)) s.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
     List<Future<Void>> unregistered = new ArrayList<>();
     for (MessageConsumer<JsonObject> c : consumers) unregistered.add(c.unregister());
@@ -95,14 +101,30 @@ public final class LiveHub {
         .put("user_id", who.userId() == null ? null : who.userId().toString())
         .put("topics", socket.topicNames())
         .put("updated_min_interval_ms", node.config().live().updatedMinIntervalMs())));
-    snapshots.load(who).onComplete(ar -> {
-      if (ar.succeeded()) {
-        socket.sendSnapshot(Frame.of("snapshot", ar.result()));
-      } else {
-        socket.sendControl(Frame.of("error", io.tracearr.analytics.db.DatabaseErrors.toProblem(ar.cause()).toJson()));
-        socket.close(DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
-      }
-    });
+    waitingForSnapshot.add(socket);
+    loadSnapshots();
+  }
+
+  /**
+   * A few snapshots at a time: when a node restarts every browser reconnects at once, and three queries per
+   * dashboard would otherwise overflow the database pool's wait queue and fail them all.
+   */
+  private void loadSnapshots() {
+    while (snapshotsLoading < MAX_SNAPSHOTS_LOADING && !waitingForSnapshot.isEmpty()) {
+      DashboardSocket socket = waitingForSnapshot.poll();
+      if (!sockets.contains(socket)) continue;
+      snapshotsLoading++;
+      snapshots.load(socket.principal()).onComplete(ar -> {
+        snapshotsLoading--;
+        if (ar.succeeded()) {
+          socket.sendSnapshot(Frame.of("snapshot", ar.result()));
+        } else {
+          socket.sendControl(Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
+          socket.close(DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
+        }
+        loadSnapshots();
+      });
+    }
   }
 
   private void onEvent(String address, JsonObject data) {

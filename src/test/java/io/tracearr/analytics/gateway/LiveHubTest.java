@@ -256,7 +256,7 @@ class LiveHubTest {
     a.await("snapshot");
     b.await("snapshot");
     assertEquals(before + 2, node.app().node().metrics().liveConnections.get());
-    assertTrue(framesSent().count() >= sentBefore + 4);
+    assertTrue(framesSent().count() >= sentBefore + 4, "hello and snapshot to each");
     a.close();
     b.close();
     TestNode.eventually(Duration.ofSeconds(10), "connections released",

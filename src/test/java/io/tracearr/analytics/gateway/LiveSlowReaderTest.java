@@ -122,10 +122,15 @@ class LiveSlowReaderTest {
           "memory grew by " + ((peak - baseline) >> 20) + " MB with 100 stalled readers");
 
       // a reader is judged when something is to be written to it: keep the node busy until all are gone
-      TestNode.eventually(Duration.ofSeconds(60), "every stalled reader closed", () -> {
-        flood(50);
-        return slowCloses() >= closesBefore + 100 && node.app().node().metrics().liveConnections.get() == 1;
-      });
+      try {
+        TestNode.eventually(Duration.ofSeconds(60), "every stalled reader closed", () -> {
+          flood(50);
+          return slowCloses() >= closesBefore + 100 && node.app().node().metrics().liveConnections.get() == 1;
+        });
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": " + (slowCloses() - closesBefore) + " closed for reading slowly, "
+            + node.app().node().metrics().liveConnections.get() + " connections left", e);
+      }
       marker(healthy);
       assertFalse(healthy.isClosed());
     } finally {

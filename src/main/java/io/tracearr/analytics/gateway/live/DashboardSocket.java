@@ -109,16 +109,33 @@ public final class DashboardSocket {
   public void offer(Frame f) {
     if (closing || !wants(f)) return;
     if (backlog != null) {
-      if (backlog.size() < MAX_BACKLOG) {
-        backlog.add(f);
-      } else if (f.droppable()) {
-        metrics.frameDropped(f.type());
-      } else {
-        close(CLOSE_TRY_AGAIN, "Too many changes while loading the snapshot: reconnect");
-      }
+      hold(f);
       return;
     }
     send(f);
+  }
+
+  /** While the snapshot loads: updates give way to frames that matter; a backlog of those alone means resync. */
+  private void hold(Frame f) {
+    if (backlog.size() < MAX_BACKLOG) {
+      backlog.add(f);
+      return;
+    }
+    if (f.droppable()) {
+      metrics.frameDropped(f.type());
+      return;
+    }
+    var it = backlog.iterator();
+    while (it.hasNext()) {
+      Frame held = it.next();
+      if (held.droppable()) {
+        it.remove();
+        metrics.frameDropped(held.type());
+        backlog.add(f);
+        return;
+      }
+    }
+    close(CLOSE_TRY_AGAIN, "Too many changes while loading the snapshot: reconnect");
   }
 
   boolean wants(Frame f) {
@@ -143,8 +160,8 @@ public final class DashboardSocket {
         return;
       }
     }
-    f.writeTo(ws);
     metrics.framesSent.increment();
+    f.writeTo(ws);
   }
 
   /**
