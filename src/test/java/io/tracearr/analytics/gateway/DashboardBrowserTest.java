@@ -4,27 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.tracearr.analytics.bus.Addresses;
-import io.tracearr.analytics.testing.AlertFixtures;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard in a real browser: Debian's headless Chromium driven by npm playwright-core
- * ({@code src/test/browser/dashboard.spec.mjs}) against a real node. Fails, never skips, when Chromium or
- * Node.js is missing: CI installs both.
+ * ({@code src/test/browser/dashboard.spec.mjs}) against a real node with the GeoIP fixture, so the sharing
+ * alert it shows comes from the real detector. Fails, never skips, when Chromium or Node.js is missing: CI
+ * installs both.
  */
 class DashboardBrowserTest {
 
@@ -39,7 +36,9 @@ class DashboardBrowserTest {
     Path log = Path.of("target", "dashboard-browser.log");
     Files.createDirectories(log.getParent());
 
-    try (TestNode n = TestNode.start(); PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
+    JsonObject withGeoIp = new JsonObject().put("analytics", new JsonObject().put("geoip_db_path",
+        Path.of("src", "test", "resources", "geoip", "GeoIP2-City-Test.mmdb").toAbsolutePath().toString()));
+    try (TestNode n = TestNode.start(withGeoIp); PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
       ProcessBuilder pb = new ProcessBuilder(node, BROWSER_DIR.resolve("dashboard.spec.mjs").toString())
           .redirectErrorStream(true);
       pb.environment().put("BASE_URL", "http://127.0.0.1:" + n.port());
@@ -48,7 +47,8 @@ class DashboardBrowserTest {
       pb.environment().put("SCREENSHOT_DIR", "target");
       Process p = pb.start();
       StringBuilder transcript = new StringBuilder();
-      Thread reader = new Thread(() -> converse(n, p, out, transcript), "dashboard-spec-output");
+      p.getOutputStream().close();
+      Thread reader = new Thread(() -> echo(p, out, transcript), "dashboard-spec-output");
       reader.start();
       if (!p.waitFor(180, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -60,10 +60,9 @@ class DashboardBrowserTest {
     }
   }
 
-  /** Echoes the spec's output and serves its requests for things only the node's process can do. */
-  private static void converse(TestNode n, Process p, PrintWriter log, StringBuilder transcript) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-         OutputStream answers = p.getOutputStream()) {
+  /** Echoes the spec's output to the test log and keeps it for the failure message. */
+  private static void echo(Process p, PrintWriter log, StringBuilder transcript) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         synchronized (transcript) {
@@ -72,20 +71,6 @@ class DashboardBrowserTest {
         log.println(line);
         log.flush();
         System.out.println(line);
-        if (!line.startsWith("@@")) continue;
-        JsonObject request = new JsonObject(line.substring(2));
-        JsonObject answer = new JsonObject();
-        if ("raise_alert".equals(request.getString("op"))) {
-          // detection is built elsewhere; this is the hub's real fan-out path, with a real open alert row
-          JsonObject alert = AlertFixtures.geoImpossible(UUID.randomUUID());
-          n.sql(AlertFixtures.insertSql(alert));
-          n.app().vertx().eventBus().publish(Addresses.ALERT_RAISED, alert);
-          answer.put("alert", alert);
-        } else {
-          answer.put("error", "unknown request " + request.getString("op"));
-        }
-        answers.write((answer.encode() + "\n").getBytes(StandardCharsets.UTF_8));
-        answers.flush();
       }
     } catch (Exception e) {
       synchronized (transcript) {

@@ -2,6 +2,7 @@ package io.tracearr.analytics.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.DatabaseUrl;
@@ -12,6 +13,7 @@ import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +32,9 @@ class LiveClusterTest {
     // a unique cluster name: other test runs on this machine form clusters of their own at the same time
     JsonObject cluster = new JsonObject().put("cluster", new JsonObject().put("enabled", true)
         .put("name", "live-test-" + UUID.randomUUID()).put("port", TestNode.freePort())
-        .put("members", new JsonArray().add("127.0.0.1")));
+        .put("members", new JsonArray().add("127.0.0.1")))
+        .put("analytics", new JsonObject().put("geoip_db_path",
+            Path.of("src/test/resources/geoip/GeoIP2-City-Test.mmdb").toAbsolutePath().toString()));
     a = TestNode.start(db, cluster);
     b = TestNode.start(db, cluster.copy());
     TestNode.eventually(Duration.ofSeconds(60), "both nodes in one cluster",
@@ -80,6 +84,22 @@ class LiveClusterTest {
         assertEquals(1, framesAbout(live, "session.ended", id));
         assertEquals(1, framesAbout(live, "alert.raised", alert.getString("id")));
       }
+    }
+  }
+
+  @Test
+  void anAlertRaisedByNodeAsDetectorReachesADashboardOnNodeB() {
+    try (LiveClient onB = LiveClient.connect(b.clientVertx(), b.port(), "/api/v1/live", TestNode.VIEWER_KEY)) {
+      onB.await("snapshot");
+      UUID sharer = UUID.randomUUID();
+      // Paris and Syracuse (GeoIP fixture) at once on two devices, both through node A
+      assertEquals(201, a.post("/api/v1/analytics/sessions", TestNode.INGEST_KEY,
+          SessionBodies.start(sharer, "paris-tv", "90.80.10.7")).statusCode());
+      assertEquals(201, a.post("/api/v1/analytics/sessions", TestNode.INGEST_KEY,
+          SessionBodies.start(sharer, "syracuse-laptop", "24.24.24.24")).statusCode());
+      JsonObject raised = onB.await("alert.raised", d -> sharer.toString().equals(d.getString("user_id"))
+          && "geo_impossible".equals(d.getString("alert_type"))).getJsonObject("data");
+      assertTrue(raised.getJsonObject("evidence").getDouble("distance_km") > 5000, raised.encode());
     }
   }
 
