@@ -43,6 +43,9 @@ public final class SharingDetectorVerticle extends VerticleBase {
    * judgement runs and one waits, however fast events come.
    */
   private final Map<UUID, Judging> judging = new HashMap<>();
+  private final java.util.ArrayDeque<Runnable> waitingTurn = new java.util.ArrayDeque<>();
+  private final int maxInFlight;
+  private int inFlight;
   private AlertRepository alerts;
   private ActivityRepository activity;
   private EventBus bus;
@@ -54,6 +57,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
   public SharingDetectorVerticle(NodeContext node) {
     this.node = node;
     this.rules = new SharingRules(node.config().analytics().sharingDetection(), node.geo().enabled());
+    this.maxInFlight = Math.max(1, node.config().database().poolSize() / 2);
   }
 
   @Override
@@ -175,7 +179,27 @@ public final class SharingDetectorVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * At most half the pool judges at once; the rest wait here (at most one entry per user, see
+   * {@link #judging}), so a flood of starts for many users never starves the starts themselves of
+   * connections.
+   */
   private Future<List<JsonObject>> evaluate(UUID user) {
+    Promise<List<JsonObject>> result = Promise.promise();
+    Runnable task = () -> {
+      inFlight++;
+      evaluateNow(user).onComplete(ar -> {
+        inFlight--;
+        result.handle(ar);
+        while (inFlight < maxInFlight && !waitingTurn.isEmpty()) waitingTurn.poll().run();
+      });
+    };
+    if (inFlight < maxInFlight) task.run();
+    else waitingTurn.add(task);
+    return result.future();
+  }
+
+  private Future<List<JsonObject>> evaluateNow(UUID user) {
     Instant now = Instant.now();
     return activity.load(user, now, rules.needsSessions(), rules.needsDevices() ? SharingRules.DEVICE_WINDOW : null)
         .compose(userActivity -> {
