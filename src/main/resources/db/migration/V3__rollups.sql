@@ -1,16 +1,17 @@
 -- Roll-ups (issue 5). The V1 shapes of daily_stats, daily_content_stats and hourly_concurrency are kept;
 -- this adds what exact windowed answers and cheap incremental roll-ups need.
 
--- Who played what on which day (a play = duration_seconds >= analytics.min_play_seconds). Unique users over
--- a window (week, month, ...) are not a sum of daily unique users, so the popular endpoint counts distinct
--- user_id here, but only for the few items that can still make the top N (see StatsRepository.POPULAR).
-CREATE TABLE daily_content_users (
-  day         date NOT NULL,
+-- The last day each user played each content item (a play = duration_seconds >= analytics.min_play_seconds).
+-- Unique users over a window are not a sum of daily unique users; with this table they are exact and cheap:
+-- the users of an item in the window ending at A of length L are those whose last play is after A - L
+-- (nobody plays in the future), one index range per item, never a DISTINCT over the window's plays.
+CREATE TABLE content_user_last (
   content_id  uuid NOT NULL,
   user_id     uuid NOT NULL,
-  PRIMARY KEY (day, content_id, user_id)
+  last_day    date NOT NULL,
+  PRIMARY KEY (content_id, user_id)
 );
-CREATE INDEX daily_content_users_content ON daily_content_users (content_id, day, user_id);
+CREATE INDEX content_user_last_day ON content_user_last (content_id, last_day);
 
 -- Roll-up bookkeeping (one row): sessions created after late_watermark with a start long before their
 -- creation (late or offline reports) make the roll-up revisit finalised days; window_anchor is the last day
@@ -38,7 +39,7 @@ CREATE INDEX sharing_alerts_dismissed ON sharing_alerts (dismissed_at) WHERE sta
 -- at rollup_state.window_anchor. Plays and watch time are sums, so each day's roll-up applies its change to
 -- the windows holding that day and a new day subtracts the days that leave: ranking any window is then an
 -- index scan, whatever the history. Unique users are not sums; they are counted exactly at query time for
--- the ranked items only (daily_content_users).
+-- the ranked items only (content_user_last).
 CREATE TABLE content_window_totals (
   window_name    text NOT NULL CHECK (window_name IN ('day', 'week', 'month', 'year', 'all')),
   content_id     uuid NOT NULL,

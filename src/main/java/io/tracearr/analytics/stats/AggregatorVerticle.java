@@ -38,6 +38,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private Future<?> tail = Future.succeededFuture();
   private int queued;
   private Future<Retention.Outcome> retentionInFlight;
+  private PeriodicJobs jobs;
 
   public AggregatorVerticle(NodeContext node) {
     this.node = node;
@@ -63,7 +64,7 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   private void scheduleJobs() {
-    PeriodicJobs jobs = new PeriodicJobs(vertx, node);
+    jobs = new PeriodicJobs(vertx, node);
     jobs.schedule("rollup", cfg.rollupIntervalSeconds() * 1000L, () -> rollup("periodic"));
     jobs.schedule("retention", RETENTION_INTERVAL_MS, () -> retention(false));
     // one node back-fills per minute of startups; the others' periodic runs would pick up what is left anyway
@@ -113,7 +114,9 @@ public final class AggregatorVerticle extends VerticleBase {
     if (retentionInFlight != null) {
       return manual ? retentionInFlight.transform(previous -> retention(true)) : retentionInFlight;
     }
+    // job_runs claims older than a day are bookkeeping nobody reads: retention is the natural sweeper
     Future<Retention.Outcome> run = retention.run()
+        .compose(o -> jobs == null ? Future.succeededFuture(o) : jobs.prune().map(o))
         .onSuccess(o -> {
           if (o.sessionsDeleted() > 0 || o.alertsDeleted() > 0) {
             log.info("retention removed {} session(s) and {} dismissed alert(s)", o.sessionsDeleted(), o.alertsDeleted());

@@ -44,11 +44,16 @@ public final class RollupRepository {
       INSERT INTO hourly_concurrency (hour_start, peak)
       SELECT hour_start, peak FROM (%s) sweep WHERE peak > 0""".formatted(StatsRepository.SWEEP);
 
-  private static final String DELETE_USERS = "DELETE FROM daily_content_users WHERE day = $1";
-  private static final String INSERT_USERS = """
-      INSERT INTO daily_content_users (day, content_id, user_id)
-      SELECT DISTINCT $1::date, content_id, user_id FROM playback_sessions
-      WHERE started_at >= $2 AND started_at < $3 AND duration_seconds >= $4::float8""";
+  /**
+   * Moves each (content, user) pair that played that day to its latest day. Only ever forward: a play never
+   * disappears from a day (durations only grow), and a re-rolled older day must not move it back.
+   */
+  private static final String UPSERT_USER_LAST = """
+      INSERT INTO content_user_last AS l (content_id, user_id, last_day)
+      SELECT DISTINCT content_id, user_id, $1::date FROM playback_sessions
+      WHERE started_at >= $2 AND started_at < $3 AND duration_seconds >= $4::float8
+      ON CONFLICT (content_id, user_id) DO UPDATE SET last_day = EXCLUDED.last_day
+      WHERE l.last_day < EXCLUDED.last_day""";
 
   /**
    * The change a day's re-roll makes to its per-content plays and watch time, applied to every popular window
@@ -306,8 +311,7 @@ public final class RollupRepository {
     return conn.begin().compose(tx -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
         .compose(v -> conn.preparedQuery(DELETE_HOURS).execute(range))
         .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range))
-        .compose(v -> conn.preparedQuery(DELETE_USERS).execute(dayOnly))
-        .compose(v -> conn.preparedQuery(INSERT_USERS).execute(plays))
+        .compose(v -> conn.preparedQuery(UPSERT_USER_LAST).execute(plays))
         .compose(v -> conn.preparedQuery(APPLY_WINDOW_DELTA).execute(plays))
         .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute())
         .compose(v -> conn.preparedQuery(DELETE_CONTENT).execute(dayOnly))

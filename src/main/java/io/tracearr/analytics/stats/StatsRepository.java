@@ -26,6 +26,7 @@ public final class StatsRepository {
    * end, summed per instant so an end and a start at the same instant do not overlap), not sampling. Sessions
    * are clipped to the range, so one spanning midnight counts on both days; open ones count until now.
    * Each bucket also gets a zero event at its start, so its peak includes the streams already open then.
+   * Hour buckets are absolute hours from $1 (date_bin, PostgreSQL 14+).
    */
   public static final String SWEEP = """
       WITH clipped AS (
@@ -33,16 +34,14 @@ public final class StatsRepository {
         FROM playback_sessions
         WHERE tstzrange(started_at, ended_at, '[)') && tstzrange($1::timestamptz, $2::timestamptz, '[)')
       ), events AS (
-        SELECT t, sum(d) AS d FROM (
-          SELECT a AS t, 1 AS d FROM clipped WHERE a < b
-          UNION ALL SELECT b, -1 FROM clipped WHERE a < b
-          UNION ALL SELECT h, 0 FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 microsecond', interval '1 hour') h
-        ) e GROUP BY t
+        SELECT a AS t, 1 AS d FROM clipped WHERE a < b
+        UNION ALL SELECT b, -1 FROM clipped WHERE a < b
+        UNION ALL SELECT h, 0 FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 microsecond', interval '1 hour') h
       ), running AS (
-        SELECT t, sum(d) OVER (ORDER BY t) AS open FROM events
+        -- a RANGE frame sums every event of the same instant together (peers), so no per-instant grouping
+        SELECT t, sum(d) OVER (ORDER BY t RANGE UNBOUNDED PRECEDING) AS open FROM events
       )
-      SELECT $1::timestamptz + floor(extract(epoch FROM t - $1::timestamptz) / 3600)::float8 * interval '1 hour' AS hour_start,
-             max(open)::int AS peak
+      SELECT date_bin(interval '1 hour', t, $1::timestamptz) AS hour_start, max(open)::int AS peak
       FROM running WHERE t < $2::timestamptz
       GROUP BY 1""";
 
@@ -67,9 +66,9 @@ public final class StatsRepository {
 
   /**
    * Top content of a window ($1 window name, $2 its length in days, $3 limit[, $4 content type]) from the
-   * window totals the roll-up maintains. Unique users over a window are exact (distinct user ids from
-   * daily_content_users) but only counted for the candidates: they only break ties in plays, so an item with
-   * fewer plays than the limit-th one can never be ranked.
+   * window totals the roll-up maintains. Unique users over a window are exact (users whose last play of the
+   * item falls in the window, content_user_last) and only counted for the candidates: they only break ties
+   * in plays, so an item with fewer plays than the limit-th one can never be ranked.
    */
   private static final String POPULAR_TEMPLATE = """
       WITH cutoff AS (
@@ -82,8 +81,9 @@ public final class StatsRepository {
         WHERE t.window_name = $1 %1$s AND t.play_count >= COALESCE((SELECT play_count FROM cutoff), 1)
       )
       SELECT c.content_id, c.content_type, c.content_title, c.play_count, c.watch_seconds,
-             (SELECT count(DISTINCT u.user_id) FROM daily_content_users u, rollup_state s
-              WHERE u.content_id = c.content_id AND u.day <= s.window_anchor AND u.day > s.window_anchor - $2::int) AS users
+             (SELECT count(*) FROM content_user_last u, rollup_state s
+              WHERE u.content_id = c.content_id AND u.last_day <= s.window_anchor
+                AND u.last_day > s.window_anchor - $2::int) AS users
       FROM candidates c
       ORDER BY c.play_count DESC, users DESC, c.content_id
       LIMIT $3::int""";

@@ -85,7 +85,7 @@ class QueryPlanBench {
         md.append(row("generate + VACUUM ANALYZE", "%.1f s".formatted(generateSeconds)));
         md.append(row("node start + startup back-fill of every past day", "%.1f s".formatted(backfillSeconds)));
         md.append(row("a periodic roll-up run (today re-rolled), three runs", String.join(", ", rollupMs)));
-        for (String table : List.of("playback_sessions", "daily_stats", "daily_content_stats", "daily_content_users",
+        for (String table : List.of("playback_sessions", "daily_stats", "daily_content_stats", "content_user_last",
             "hourly_concurrency", "content_window_totals")) {
           md.append(row(table, "%,d rows, %s".formatted(Long.parseLong(one(st, "SELECT count(*) FROM " + table)),
               one(st, "SELECT pg_size_pretty(pg_total_relation_size('" + table + "'))"))));

@@ -32,7 +32,9 @@ class PopularWindowsTest {
 
   @BeforeAll
   static void boot() {
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400)));
+    // retention far beyond the fixture: the outage simulation below re-derives state from raw sessions
+    node = TestNode.start(new JsonObject().put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400)
+        .put("retention_days", 1000)));
     today = seed.today();
     char[] contents = {'a', 'b', 'c', 'e'};
     int n = 0;
@@ -65,7 +67,11 @@ class PopularWindowsTest {
     // the state as the last run before the outage left it: nothing rolled up after the anchor, windows ending there
     node.sql("DELETE FROM daily_stats WHERE day > '" + anchor + "'");
     node.sql("DELETE FROM daily_content_stats WHERE day > '" + anchor + "'");
-    node.sql("DELETE FROM daily_content_users WHERE day > '" + anchor + "'");
+    // each pair's last play as of the anchor (the fixture is in UTC, min_play_seconds 30)
+    node.sql("DELETE FROM content_user_last");
+    node.sql("INSERT INTO content_user_last SELECT content_id, user_id, max((started_at AT TIME ZONE 'UTC')::date) "
+        + "FROM playback_sessions WHERE duration_seconds >= 30 AND started_at < " + Seed.ts(seed.at(daysDown - 1, "00:00"))
+        + " GROUP BY 1, 2");
     node.sql("DELETE FROM hourly_concurrency WHERE hour_start >= " + Seed.ts(seed.at(daysDown - 1, "00:00")));
     node.sql("DELETE FROM content_window_totals");
     node.sql("INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "

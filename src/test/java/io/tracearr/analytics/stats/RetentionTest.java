@@ -29,6 +29,7 @@ class RetentionTest {
         .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
         .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
     today = seed.today();
+    Seed.startupJobsDone(node);
   }
 
   @AfterAll

@@ -91,6 +91,17 @@ final class Seed {
         .body();
   }
 
+  /**
+   * Waits until the node's startup work is done (its first roll-up and retention slots, the startup
+   * back-fill), so that a test seeding afterwards is not raced by them.
+   */
+  static void startupJobsDone(TestNode node) {
+    TestNode.eventually(java.time.Duration.ofSeconds(60), "the startup roll-up, back-fill and retention", () ->
+        node.count("SELECT count(*) FROM job_runs WHERE job IN ('rollup', 'retention', 'rollup-backfill') "
+            + "AND finished_at IS NOT NULL") >= 2
+        && node.app().node().metrics().registry().find("analytics_rollup_runs").tag("trigger", "startup").counter() != null);
+  }
+
   static JsonObject retention(TestNode node) {
     return TestNode.await(node.app().vertx().eventBus().<JsonObject>request(Addresses.STATS_RETENTION, new JsonObject()))
         .body();

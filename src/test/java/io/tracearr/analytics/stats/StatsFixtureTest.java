@@ -249,7 +249,7 @@ class StatsFixtureTest {
     StringBuilder sb = new StringBuilder();
     sb.append(query("SELECT string_agg(d::text, E'\\n' ORDER BY day) FROM daily_stats d WHERE day < '" + t + "'"));
     sb.append(query("SELECT string_agg(c::text, E'\\n' ORDER BY day, content_id) FROM daily_content_stats c WHERE day < '" + t + "'"));
-    sb.append(query("SELECT string_agg(u::text, E'\\n' ORDER BY day, content_id, user_id) FROM daily_content_users u WHERE day < '" + t + "'"));
+    sb.append(query("SELECT string_agg(u::text, E'\\n' ORDER BY content_id, user_id) FROM content_user_last u"));
     sb.append(query("SELECT string_agg(h::text, E'\\n' ORDER BY hour_start) FROM hourly_concurrency h WHERE hour_start < '"
         + seed.at(0, "00:00") + "'"));
     assertTrue(sb.length() > 100, sb::toString);
