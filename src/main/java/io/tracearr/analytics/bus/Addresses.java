@@ -21,8 +21,10 @@ public final class Addresses {
   public static final String ALERTS_OPEN_QUERY = "alerts.query.open";
   /** query (local): today's DailyStat JSON — for dashboard snapshots */
   public static final String STATS_TODAY_QUERY = "stats.query.today";
-  /** run the roll-up now */
+  /** run the roll-up now; replies with today's DailyStat JSON */
   public static final String STATS_ROLLUP = "stats.rollup";
+  /** run retention now; replies {@code {sessions_deleted, alerts_deleted, sessions_kept_from}} */
+  public static final String STATS_RETENTION = "stats.retention";
 
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";

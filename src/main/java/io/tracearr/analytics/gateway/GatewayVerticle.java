@@ -5,6 +5,8 @@ import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.session.SessionRepository;
+import io.tracearr.analytics.stats.StatsCalendar;
+import io.tracearr.analytics.stats.StatsRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -159,6 +161,7 @@ public final class GatewayVerticle extends VerticleBase {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
     operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
+    operations.putAll(new StatsRoutes(cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());

@@ -1,0 +1,99 @@
+package io.tracearr.analytics.stats;
+
+import io.tracearr.analytics.config.AppConfig;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One roll-up run: moves the popular windows to today, decides which days to recompute and recomputes them
+ * one by one (oldest first, today last). Re-rolled every run: today, every past day not yet final, and days
+ * touched by sessions reported late since the last run; plus missing past days (back-fill), up to a cap per
+ * run.
+ */
+public final class DailyRollup {
+
+  private static final Logger log = LoggerFactory.getLogger(DailyRollup.class);
+
+  /**
+   * How far behind a run's start the late-report watermark is set: a session whose INSERT had begun but not
+   * committed when the run looked is still seen by the next run.
+   */
+  static final Duration WATERMARK_MARGIN = Duration.ofMinutes(5);
+
+  public static final int UNBOUNDED = Integer.MAX_VALUE;
+
+  /** From this many days to recompute, the popular windows are rebuilt once instead of updated per day. */
+  static final int WINDOW_REBUILD_DAYS = 32;
+
+  private final RollupRepository repository;
+  private final StatsCalendar calendar;
+  private final AppConfig.Analytics cfg;
+
+  public DailyRollup(RollupRepository repository, StatsCalendar calendar, AppConfig.Analytics cfg) {
+    this.repository = repository;
+    this.calendar = calendar;
+    this.cfg = cfg;
+  }
+
+  /** Runs once; returns today's roll-up. {@code missingDaysCap} bounds the back-fill work of this run. */
+  public Future<DailyStat> run(int missingDaysCap) {
+    LocalDate today = calendar.today();
+    // raw sessions before this day may already be gone: a final day there can no longer be recomputed
+    LocalDate retained = today.minusDays(cfg.retentionDays());
+    return repository.state().compose(state -> {
+      Future<Optional<Instant>> late = repository.earliestLateStart(state.watermark());
+      Future<List<LocalDate>> unfinalized = repository.unfinalizedBefore(today);
+      Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
+      return Future.all(late, unfinalized, missing).compose(done -> {
+        // day -> force (recompute even if final)
+        Map<LocalDate, Boolean> plan = new TreeMap<>();
+        missing.result().forEach(d -> plan.put(d, false));
+        unfinalized.result().forEach(d -> plan.put(d, false));
+        late.result().map(calendar::dayOf).ifPresent(first -> {
+          for (LocalDate d = first.isBefore(retained) ? retained : first; d.isBefore(today); d = d.plusDays(1)) plan.put(d, true);
+        });
+        plan.put(today, true);
+        if (missing.result().size() > 0) log.info("back-filling {} missing day(s) from {}", missing.result().size(), missing.result().get(0));
+        Future<Void> rolled = plan.size() >= WINDOW_REBUILD_DAYS
+            ? repository.dropWindows().compose(v -> rollAll(plan, today)).compose(v -> repository.alignWindows(today))
+            : repository.alignWindows(today).compose(v -> rollAll(plan, today));
+        return rolled
+            .compose(v -> repository.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
+      });
+    }).compose(v -> repository.read(today)).map(row -> row.orElse(DailyStat.zero(today)));
+  }
+
+  private Future<Void> rollAll(Map<LocalDate, Boolean> plan, LocalDate today) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<LocalDate, Boolean> e : plan.entrySet()) {
+      LocalDate day = e.getKey();
+      chain = chain.compose(v -> repository.rollDay(day, calendar.start(day), calendar.end(day), cfg.minPlaySeconds(),
+          day.isBefore(today), e.getValue()).mapEmpty());
+    }
+    return chain;
+  }
+
+  /** Past days since the first raw session with no roll-up row yet, oldest first, at most {@code cap}. */
+  private Future<List<LocalDate>> missingDays(LocalDate today, int cap) {
+    return repository.earliestStart().compose(first -> {
+      if (first.isEmpty() || !calendar.dayOf(first.get()).isBefore(today)) return Future.succeededFuture(List.of());
+      LocalDate from = calendar.dayOf(first.get());
+      return repository.rolledUpDays(from, today).map((Set<LocalDate> have) -> {
+        List<LocalDate> out = new java.util.ArrayList<>();
+        for (LocalDate d = from; d.isBefore(today) && out.size() < cap; d = d.plusDays(1)) {
+          if (!have.contains(d)) out.add(d);
+        }
+        return out;
+      });
+    });
+  }
+}
