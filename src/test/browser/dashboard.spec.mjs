@@ -146,7 +146,9 @@ try {
 
   step = 'chart';
   const bars = page.locator('#daily-chart svg rect.bar');
-  await bars.first().waitFor();
+  // empty days are drawn as zero-height (invisible) bars: wait for one that carries data
+  await page.locator('#daily-chart svg rect.bar:not([data-value="0"])').first().waitFor();
+  check(await bars.count() === 30, `30 days drawn: ${await bars.count()}`);
   const values = await bars.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
   check(values.some((v) => v > 0), `the chart has data: ${values}`);
   check(await page.locator('#daily-chart svg').getAttribute('role') === 'img', 'the chart is labelled as an image');
