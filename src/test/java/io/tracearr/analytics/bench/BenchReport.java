@@ -40,6 +40,10 @@ final class BenchReport {
       Path f = out.resolve("results").resolve("s" + id + ".json");
       if (Files.exists(f)) {
         results.add(new JsonObject(Files.readString(f)));
+      } else if (!BenchRunner.selected(opts, null, id)) {
+        results.add(new JsonObject().put("id", id).put("title", "scenario " + id).put("status", "skipped")
+            .put("reason", "not selected in this run (--phases / --only)")
+            .put("figures", new JsonObject()).put("checks", new JsonArray()).put("notes", new JsonArray()));
       } else {
         results.add(new JsonObject().put("id", id).put("title", "scenario " + id).put("status", "error")
             .put("reason", "no result: its phase did not run or crashed (see target/bench/*.log)")

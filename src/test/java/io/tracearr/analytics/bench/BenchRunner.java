@@ -55,6 +55,7 @@ public final class BenchRunner {
         default -> throw new IllegalArgumentException("unknown phase " + phase);
       };
       for (Map.Entry<String, Scenario> s : scenarios) {
+        if (!selected(opts, phase, s.getKey())) continue;
         long t0 = System.nanoTime();
         log("scenario " + s.getKey() + " …");
         ScenarioResult r;
@@ -71,6 +72,21 @@ public final class BenchRunner {
       }
     }
     return errors == 0 ? 0 : 1;
+  }
+
+  /** Which scenarios each phase runs, in order. */
+  static final Map<String, List<String>> PHASES = Map.of(
+      "http", List.of("1", "8", "3", "2"), "fanout", List.of("4"), "memory", List.of("7"), "data", List.of("5", "6"));
+
+  /** Whether {@code --phases} / {@code --only} (bench/run's options) select scenario {@code id}. */
+  static boolean selected(Map<String, String> opts, String phase, String id) {
+    String phases = opts.getOrDefault("phases", String.join(" ", PHASES.keySet()));
+    if (phase == null) {
+      phase = PHASES.entrySet().stream().filter(e -> e.getValue().contains(id)).map(Map.Entry::getKey).findFirst().orElse("");
+    }
+    if (!List.of(phases.trim().split("[ ,]+")).contains(phase)) return false;
+    String only = opts.get("only");
+    return only == null || only.isBlank() || List.of(only.trim().split("[ ,]+")).contains(id);
   }
 
   static void log(String line) {
