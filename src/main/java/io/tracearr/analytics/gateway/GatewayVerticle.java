@@ -2,6 +2,7 @@ package io.tracearr.analytics.gateway;
 
 import io.tracearr.analytics.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.session.SessionRepository;
 import io.vertx.core.Future;
@@ -122,7 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
     Router root = Router.router(vertx);
-    new HealthRoutes(node, () -> new JsonObject()).mount(root);
+    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled")).mount(root);
     if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
@@ -146,6 +147,7 @@ public final class GatewayVerticle extends VerticleBase {
     ContractValidation validation = new ContractValidation(vertx, contract);
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
+    operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
@@ -180,20 +182,22 @@ public final class GatewayVerticle extends VerticleBase {
     };
   }
 
-  /** Malformed JSON is a 400 naming the body, before validation or any handler sees it. */
+  /**
+   * Malformed JSON is a 400 naming the body, before validation or any handler sees it. Parsing through
+   * {@code rc.body()} caches the result, so the contract validator and the handler reuse this one parse.
+   */
   private static void requireJsonObjectBody(RoutingContext rc) {
     if (rc.body() == null || rc.body().isEmpty()) {
       rc.next();
       return;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(rc.body().buffer());
-      if (!(parsed instanceof JsonObject)) {
-        rc.fail(Problem.validation("body", "must be a JSON object"));
-        return;
-      }
+      rc.body().asJsonObject();
     } catch (DecodeException e) {
       rc.fail(Problem.validation("body", "is not valid JSON"));
+      return;
+    } catch (ClassCastException e) {
+      rc.fail(Problem.validation("body", "must be a JSON object"));
       return;
     }
     rc.next();

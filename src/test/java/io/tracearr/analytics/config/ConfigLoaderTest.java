@@ -60,6 +60,12 @@ class ConfigLoaderTest {
     assertEquals(java.util.List.of("10.0.0.1", "10.0.0.2"), c.cluster().members());
   }
 
+  @Test
+  void reapIntervalFromTheEnvironment() {
+    AppConfig c = ConfigLoader.build(TestNode.defaults(), Map.of("ANALYTICS_REAP_INTERVAL_SECONDS", "2"));
+    assertEquals(2, c.sessions().reapIntervalSeconds());
+  }
+
   static Stream<Arguments> invalidSettings() {
     return Stream.of(
         Arguments.of("negative retention in the file", file("analytics", "retention_days", -1), Map.of(),
