@@ -37,6 +37,7 @@ final class Dashboards {
     final AtomicLong sessionFrames = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
     long snapshotBytes;
+    int attempt;
     private boolean inSnapshot;
     private boolean inOther;
 
@@ -53,6 +54,10 @@ final class Dashboards {
   final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   final List<Socket> sockets = new ArrayList<>();
   final AtomicLong framesSeen = new AtomicLong();
+  final AtomicLong reconnects = new AtomicLong();
+  final AtomicLong snapshots = new AtomicLong();
+  private volatile boolean reconnect;
+  private volatile boolean stopping;
   private final Vertx vertx;
   private final WebSocketClient client;
   private final String host;
@@ -99,32 +104,63 @@ final class Dashboards {
     return done.future();
   }
 
+  /**
+   * Closed sockets reconnect as the dashboard page does (webroot/live.js): after 0.5 s × 2^attempt (at most
+   * 30 s), jittered to 50-100 %, the attempt count reset by a snapshot.
+   */
+  void reconnecting(boolean on) {
+    this.reconnect = on;
+  }
+
   /** Completes when the socket has its snapshot (a stalled socket: when its handshake is done). */
   Future<Socket> connect(boolean stalled) {
     Socket s = new Socket(stalled);
     synchronized (sockets) {
       sockets.add(s);
     }
+    return dial(s);
+  }
+
+  private Future<Socket> dial(Socket s) {
     Promise<Socket> ready = Promise.promise();
     ClientWebSocket ws = client.webSocket();
     s.ws = ws;
+    s.closed = false;
+    s.inSnapshot = false;
+    s.inOther = false;
     ws.frameHandler(f -> onFrame(s, f, ready));
     ws.closeHandler(v -> {
       s.closed = true;
       s.closeCode = ws.closeStatusCode();
       ready.tryFail("closed before its snapshot (" + ws.closeStatusCode() + " " + ws.closeReason() + ")");
+      redial(s);
     });
     ws.exceptionHandler(err -> ready.tryFail(err));
     ws.connect(new WebSocketConnectOptions().setHost(host).setPort(port)
             .setURI("/api/v1/live?access_token=" + token))
         .onSuccess(w -> {
-          if (stalled) {
+          if (s.stalled) {
             ws.pause();
             ready.tryComplete(s);
           }
         })
-        .onFailure(ready::tryFail);
+        .onFailure(err -> {
+          s.closed = true;
+          ready.tryFail(err);
+          redial(s);
+        });
     return ready.future().timeout(120, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void redial(Socket s) {
+    if (!reconnect || stopping || s.stalled) return;
+    long base = Math.min(30_000, 500L << Math.min(s.attempt, 10));
+    long delay = Math.max(1, (long) (base * (0.5 + Math.random() / 2)));
+    s.attempt = Math.min(s.attempt + 1, 10);
+    reconnects.incrementAndGet();
+    vertx.setTimer(delay, id -> {
+      if (!stopping) dial(s);
+    });
   }
 
   private void onFrame(Socket s, WebSocketFrame f, Promise<Socket> ready) {
@@ -166,9 +202,11 @@ final class Dashboards {
     if (!f.isFinal() && !s.inSnapshot) s.inOther = true;
   }
 
-  private static void snapshotComplete(Socket s, Promise<Socket> ready) {
+  private void snapshotComplete(Socket s, Promise<Socket> ready) {
     s.inSnapshot = false;
     s.snapshotDone = true;
+    s.attempt = 0;
+    snapshots.incrementAndGet();
     ready.tryComplete(s);
   }
 
@@ -248,6 +286,7 @@ final class Dashboards {
   }
 
   Future<Void> closeAll() {
+    stopping = true;
     List<Future<Void>> all = new ArrayList<>();
     synchronized (sockets) {
       for (Socket s : sockets) {
