@@ -213,6 +213,12 @@ final class Bench implements AutoCloseable {
     return metricSum("jvm_memory_used_bytes", "area=\"heap\"") / (1024.0 * 1024.0);
   }
 
+  /** A counter the service registers on first use: absent means nothing was counted yet. */
+  double counter(String name) throws Exception {
+    double v = metricSum(name, null);
+    return Double.isNaN(v) ? 0 : v;
+  }
+
   /** The sum of a Prometheus metric's series whose labels contain {@code labelFilter}. */
   double metricSum(String name, String labelFilter) throws Exception {
     String text = get("/metrics", null).body();

@@ -73,7 +73,7 @@ final class Dashboards {
     this.host = host;
     this.port = port;
     this.token = token;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 24)
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setMaxFrameSize(1 << 24)
         .setMaxMessageSize(1 << 26).setConnectTimeout(10_000).setIdleTimeout(0));
   }
 
@@ -243,6 +243,18 @@ final class Dashboards {
     return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
   }
 
+  /** For error messages: how the sockets stand. */
+  String census() {
+    synchronized (sockets) {
+      long snap = sockets.stream().filter(x -> x.snapshotDone && !x.closed).count();
+      long closedNow = sockets.stream().filter(x -> x.closed).count();
+      Map<String, Long> codes = new java.util.TreeMap<>();
+      for (Socket x : sockets) if (x.closed) codes.merge(String.valueOf(x.closeCode), 1L, Long::sum);
+      return sockets.size() + " sockets: " + snap + " live with a snapshot, " + closedNow + " closed " + codes
+          + ", " + (sockets.size() - snap - closedNow) + " waiting";
+    }
+  }
+
   long open() {
     synchronized (sockets) {
       return sockets.stream().filter(s -> !s.closed).count();
@@ -290,7 +302,12 @@ final class Dashboards {
     List<Future<Void>> all = new ArrayList<>();
     synchronized (sockets) {
       for (Socket s : sockets) {
-        if (!s.closed && s.ws != null) all.add(s.ws.close().recover(err -> Future.succeededFuture()));
+        if (s.closed || s.ws == null) continue;
+        try {
+          all.add(s.ws.close().recover(err -> Future.succeededFuture()));
+        } catch (IllegalStateException notConnected) {
+          // a handshake still in flight: the client's close below drops it
+        }
       }
     }
     return Future.join(all).transform(ar -> client.close());

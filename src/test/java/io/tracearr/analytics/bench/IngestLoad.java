@@ -36,7 +36,7 @@ final class IngestLoad {
     this.host = host;
     this.port = port;
     this.token = token;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setConnectTimeout(10_000));
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10_000).setMaxFrameSize(1 << 20).setConnectTimeout(10_000));
   }
 
   /** Sends heartbeats for session ids {@code Ids.session(group, 0..sessions-1)} on {@code connections} sockets. */

@@ -111,7 +111,7 @@ final class LiveScenarios {
     HttpLoad events = new HttpLoad(b.vertx, b.host, b.port, 32);
     try {
       int opened = await(dash.open(dashboards, 50, false), 600);
-      if (opened < dashboards) return r.error("only " + opened + " of " + dashboards + " dashboards got their snapshot");
+      if (opened < dashboards) return r.error("only " + opened + " of " + dashboards + " dashboards got their snapshot (" + dash.census() + ")");
       await(dash.open(stalled, 10, true), 120);
       Thread.sleep(1000);
       double heapBefore = b.heapAfterGcMb();
@@ -164,8 +164,8 @@ final class LiveScenarios {
           .figure("heap_before_mb", heapBefore).figure("heap_after_mb", heapAfter)
           .figure("heap_change_pct", 100 * heapChange)
           .figure("rss_before_mb", rssBefore).figure("rss_after_load_mb", rssAfterLoad)
-          .figure("frames_dropped_server", b.metricSum("analytics_live_frames_dropped_total", null))
-          .figure("slow_reader_closes_server", b.metricSum("analytics_live_slow_reader_closes_total", null));
+          .figure("frames_dropped_server", b.counter("analytics_live_frames_dropped_total"))
+          .figure("slow_reader_closes_server", b.counter("analytics_live_slow_reader_closes_total"));
       r.note("delivery = frame ts (the hub encodes the event) → receipt on the dashboard; end_to_end adds the REST "
           + "start/end that caused it. Heap is measured after a full GC (jcmd GC.run) from /metrics.");
       boolean complete = droppedLive == 0 && perSocket[0] >= delivered;
@@ -210,7 +210,7 @@ final class LiveScenarios {
       // the page when the server drops them (a reconnect pays a snapshot of every open session)
       int opened = live ? await(dash.open(dashboards, 50, false), 600) : 0;
       dash.reconnecting(true);
-      if (live && opened < dashboards) return r.error("only " + opened + " of " + dashboards + " dashboards got their snapshot");
+      if (live && opened < dashboards) return r.error("only " + opened + " of " + dashboards + " dashboards got their snapshot (" + dash.census() + ")");
       long t0 = System.nanoTime();
       b.startSessions(Ids.GROUP_MEMORY, sessions);
       double rampSeconds = (System.nanoTime() - t0) / 1e9;
@@ -247,9 +247,9 @@ final class LiveScenarios {
           .figure("heartbeat_errors", beats.notOk.get() + beats.failed.get())
           .figure("dashboards_connected", opened).figure("dashboards_open_at_end", openAtEnd)
           .figure("dashboard_reconnects", dash.reconnects.get()).figure("snapshots_received", dash.snapshots.get())
-          .figure("slow_reader_closes_server", b.metricSum("analytics_live_slow_reader_closes_total", null))
+          .figure("slow_reader_closes_server", b.counter("analytics_live_slow_reader_closes_total"))
           .figure("late_dashboard_snapshot_mb", snapshotMb).figure("late_dashboard_snapshot_seconds", snapshotSeconds)
-          .figure("frames_dropped_server", b.metricSum("analytics_live_frames_dropped_total", null));
+          .figure("frames_dropped_server", b.counter("analytics_live_frames_dropped_total"));
       r.note("RSS is the service JVM's VmRSS (/proc/<pid>/status), sampled every 250 ms from the first dashboard "
           + "to the end (VmHWM, the peak over the process's life, is shown too). The embedded PostgreSQL is a "
           + "separate process and not counted.");
