@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracearr.analytics.bench.BenchListener;
 import io.tracearr.analytics.cluster.ClusterSetup;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.config.DatabaseUrl;
@@ -127,6 +128,9 @@ public final class Application {
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));
+      // benchmark-only listener (bench/run), off unless ANALYTICS_BENCH_BARE_PORT is set
+      String bench = await(BenchListener.deployIfEnabled(vertx, System.getenv(), effective.http().instances()));
+      if (bench != null) deployments.add(bench);
       node.ready().set(true);
       log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
