@@ -4,7 +4,6 @@ import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.config.ConfigException;
 import io.tracearr.analytics.config.ConfigLoader;
 import io.vertx.core.Vertx;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar tracearr-analytics.jar}: reads the configuration, starts a node, stops it on SIGTERM. */
@@ -36,11 +35,16 @@ public final class App {
       System.exit(1);
       return;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      app.stop();
-      stopped.countDown();
-    }, "shutdown"));
+    // SIGTERM/SIGINT: stop in order (see Application#stop), then exit 0 — a clean stop is not a failure
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+        Thread stopper = new Thread(() -> {
+          app.stop();
+          System.exit(0);
+        }, "shutdown");
+        stopper.start();
+      });
+    }
   }
 
   private static AppConfig readConfig() {

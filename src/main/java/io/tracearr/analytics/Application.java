@@ -4,20 +4,26 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tracearr.analytics.bench.BenchListener;
 import io.tracearr.analytics.cluster.ClusterSetup;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.db.Database;
 import io.tracearr.analytics.db.EmbeddedDatabase;
 import io.tracearr.analytics.db.Migrations;
+import io.tracearr.analytics.detect.SessionGeo;
 import io.tracearr.analytics.detect.SharingDetectorVerticle;
+import io.tracearr.analytics.detect.geo.GeoLocator;
+import io.tracearr.analytics.detect.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.metrics.DomainMetrics;
+import io.tracearr.analytics.metrics.RouteLabel;
 import io.tracearr.analytics.session.SessionRegistryVerticle;
 import io.tracearr.analytics.stats.AggregatorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -25,11 +31,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class Application {
 
   private static final Logger log = LoggerFactory.getLogger(Application.class);
+  /** addresses whose GeoIP answer is remembered; one entry is a few hundred bytes */
+  private static final int GEOIP_CACHE_SIZE = 100_000;
 
   private final AppConfig config;
   private final EmbeddedDatabase embedded;
@@ -85,15 +95,17 @@ public final class Application {
     try {
       Migrations.migrate(url);
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      prometheus.config().meterFilter(RouteLabel.filter());
       new ClassLoaderMetrics().bindTo(prometheus);
       new JvmMemoryMetrics().bindTo(prometheus);
       new JvmGcMetrics().bindTo(prometheus);
       new JvmThreadMetrics().bindTo(prometheus);
       new ProcessorMetrics().bindTo(prometheus);
       new UptimeMetrics().bindTo(prometheus);
+      new FileDescriptorMetrics().bindTo(prometheus);
       VertxOptions options = new VertxOptions()
           .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
-          .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(effective.metrics().enabled()));
+          .setMetricsOptions(vertxMetrics(effective.metrics()));
       var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus));
       ClusterManager clusterManager = null;
       if (effective.cluster().enabled()) {
@@ -108,14 +120,17 @@ public final class Application {
       String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
       DomainMetrics metrics = new DomainMetrics(prometheus, version());
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
-          new AtomicBoolean(false));
+          new AtomicBoolean(false), openGeo(effective.analytics()));
       List<String> deployments = new ArrayList<>();
-      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, ip -> null))));
+      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics)))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));
+      // benchmark-only listener (bench/run), off unless ANALYTICS_BENCH_BARE_PORT is set
+      String bench = await(BenchListener.deployIfEnabled(vertx, System.getenv(), effective.http().instances()));
+      if (bench != null) deployments.add(bench);
       node.ready().set(true);
       log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
@@ -125,6 +140,40 @@ public final class Application {
       if (embedded != null) embedded.close();
       throw e;
     }
+  }
+
+  /**
+   * Opened here, before any verticle, because opening memory-maps the file (blocking). Without a usable
+   * database the node still serves; only the geo rules are off.
+   */
+  private static GeoLocator openGeo(AppConfig.Analytics analytics) {
+    Path path = analytics.geoipDbPath();
+    if (path == null) {
+      log.warn("no GeoIP database configured (analytics.geoip_db_path): sessions are not located, geo rules are off");
+      return GeoLocator.disabled();
+    }
+    NetworkPolicy policy = new NetworkPolicy(analytics.sharingDetection().trustedNetworks());
+    try {
+      GeoLocator geo = GeoLocator.open(path, policy, GEOIP_CACHE_SIZE);
+      log.info("GeoIP database {} opened", path.toAbsolutePath());
+      return geo;
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("GeoIP database {} cannot be used ({}): sessions are not located, geo rules are off",
+          path.toAbsolutePath(), e.toString());
+      return GeoLocator.disabled();
+    }
+  }
+
+  /**
+   * Vert.x's own meters, with labels whose values are bounded: the route label is the matched route's
+   * template ({@code /analytics/sessions/:id}), never the raw path; event-bus addresses are left out
+   * because every request/reply creates a fresh reply address.
+   */
+  static MicrometerMetricsOptions vertxMetrics(AppConfig.Metrics cfg) {
+    return new MicrometerMetricsOptions()
+        .setEnabled(cfg.enabled())
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME,
+            Label.EB_SIDE));
   }
 
   private static AppConfig withAdminKey(AppConfig config) throws java.io.IOException {
@@ -161,6 +210,11 @@ public final class Application {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x failed: {}", e.toString());
+    }
+    try {
+      node.geo().close();
+    } catch (Exception e) {
+      log.warn("closing the GeoIP database failed: {}", e.toString());
     }
     if (embedded != null) {
       try {

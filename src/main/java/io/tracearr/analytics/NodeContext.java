@@ -2,6 +2,7 @@ package io.tracearr.analytics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.detect.geo.GeoLocator;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.sqlclient.Pool;
@@ -9,7 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What every verticle of one node shares: its configuration, the database pool, meters and identity.
- * Built once by {@link Application} and handed to each verticle's constructor.
+ * Built once by {@link Application} and handed to each verticle's constructor. {@code geo} is
+ * {@link GeoLocator#disabled()} when no readable GeoIP database is configured.
  */
 public record NodeContext(
     AppConfig config,
@@ -19,7 +21,8 @@ public record NodeContext(
     PrometheusMeterRegistry prometheus,
     DomainMetrics metrics,
     ClusterManager clusterManager,
-    AtomicBoolean ready) {
+    AtomicBoolean ready,
+    GeoLocator geo) {
 
   public boolean clustered() {
     return clusterManager != null;

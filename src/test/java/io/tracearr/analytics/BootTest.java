@@ -8,7 +8,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A node boots on a real PostgreSQL (the URL path) and reports itself live and ready. */
+/**
+ * A node boots on an external PostgreSQL given by URL (the test JVM's own server: a second PostgreSQL
+ * besides the embedded default, which EmbeddedDefaultTest covers) and reports itself live and ready.
+ */
 class BootTest {
 
   static TestNode node;
@@ -33,5 +36,14 @@ class BootTest {
     assertEquals("up", checks.getString("database"));
     assertEquals("deployed", checks.getString("verticles"));
     assertEquals(1, checks.getJsonObject("cluster").getInteger("members"));
+  }
+
+  @Test
+  void servesItsOpenApiContract() {
+    var r = node.get("/api/v1/openapi.yaml", null);
+    assertEquals(200, r.statusCode());
+    assertEquals("application/yaml", r.getHeader("Content-Type"));
+    org.junit.jupiter.api.Assertions.assertTrue(r.bodyAsString().startsWith("openapi: 3.1.0"));
+    org.junit.jupiter.api.Assertions.assertTrue(r.bodyAsString().contains("operationId: heartbeatSession"));
   }
 }

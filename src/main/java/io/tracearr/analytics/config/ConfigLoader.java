@@ -40,6 +40,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_DATABASE_URL", "database.url");
     m.put("ANALYTICS_DATA_DIR", "data_dir");
     m.put("ANALYTICS_SESSION_TIMEOUT_SECONDS", "sessions.timeout_seconds");
+    m.put("ANALYTICS_REAP_INTERVAL_SECONDS", "sessions.reap_interval_seconds");
     m.put("ANALYTICS_CLUSTER", "cluster.enabled");
     m.put("ANALYTICS_CLUSTER_NAME", "cluster.name");
     m.put("ANALYTICS_CLUSTER_MEMBERS", "cluster.members");
@@ -280,9 +281,15 @@ public final class ConfigLoader {
     List<String> cidrs(String key) {
       List<String> items = list(key);
       for (String c : items) {
-        if (!c.matches("[0-9a-fA-F:.]+/\\d{1,3}")) {
-          throw new ConfigException(source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
+        boolean valid = c.matches("[0-9a-fA-F:.]+/\\d{1,3}");
+        if (valid) {
+          try {
+            io.tracearr.analytics.detect.geo.Cidr.parse(c);
+          } catch (IllegalArgumentException e) {
+            valid = false;
+          }
         }
+        if (!valid) throw new ConfigException(source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
       }
       return items;
     }

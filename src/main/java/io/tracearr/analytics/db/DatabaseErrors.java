@@ -24,7 +24,7 @@ public final class DatabaseErrors {
       return Problem.ofStatus(500);
     }
     // connection refused/closed, pool wait queue full, connect timeout: all mean "not now"
-    log.warn("database unavailable: {}", err.toString());
+    log.debug("database unavailable: {}", err.toString());
     return Problem.unavailable("The database is unavailable; retry shortly");
   }
 }

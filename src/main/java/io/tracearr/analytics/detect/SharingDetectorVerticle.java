@@ -2,37 +2,245 @@ package io.tracearr.analytics.detect;
 
 import io.tracearr.analytics.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.cluster.PeriodicJobs;
+import io.tracearr.analytics.detect.rules.Finding;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Judges each session event handed over by the local registry against the sharing rules. */
+/**
+ * Judges account sharing: each session event handed over by the local registry ({@code detect.session}),
+ * a periodic DetectSharing sweep of every user watching (once per interval cluster-wide), and a sweep on
+ * demand ({@code detect.sweep}). Findings become alerts in PostgreSQL, which decides what is new, so any
+ * number of detectors may judge the same user at once; the facts are published cluster-wide.
+ */
 public final class SharingDetectorVerticle extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(SharingDetectorVerticle.class);
+  /** users judged at once by a sweep: leaves pool connections for the real-time path */
+  private static final int SWEEP_PARALLELISM = 4;
+  private static final long OPEN_COUNT_INTERVAL_MS = 5_000;
+
   private final NodeContext node;
+  private final SharingRules rules;
+  /**
+   * Users being judged on this node. Events for a user arriving meanwhile are folded into one follow-up
+   * judgement (it reads the database afresh, so it sees everything they announced): per user at most one
+   * judgement runs and one waits, however fast events come.
+   */
+  private final Map<UUID, Judging> judging = new HashMap<>();
+  private final java.util.ArrayDeque<Runnable> waitingTurn = new java.util.ArrayDeque<>();
+  private final int maxInFlight;
+  private int inFlight;
+  private AlertRepository alerts;
+  private ActivityRepository activity;
+  private EventBus bus;
+
+  private static final class Judging {
+    Promise<List<JsonObject>> next;
+  }
 
   public SharingDetectorVerticle(NodeContext node) {
     this.node = node;
+    this.rules = new SharingRules(node.config().analytics().sharingDetection(), node.geo().enabled());
+    this.maxInFlight = Math.max(1, node.config().database().poolSize() / 2);
   }
 
   @Override
   public Future<?> start() {
+    alerts = new AlertRepository(node.pool());
+    activity = new ActivityRepository(node.pool());
+    bus = vertx.eventBus();
+    refreshOpenCount();
+    vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
+    if (rules.any()) {
+      long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
+      new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
+    } else {
+      log.info("sharing detection is off (sharing_detection.enabled or every rule switched off)");
+    }
     return Future.all(
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judge(msg.body())).completion(),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.ALERTS_OPEN_QUERY, msg ->
-            node.pool().query("SELECT id, user_id, alert_type, severity, evidence, status, created_at, updated_at, occurrences "
-                + "FROM sharing_alerts WHERE status = 'open' ORDER BY created_at DESC LIMIT 1000").execute()
-                .onSuccess(rows -> {
-                  JsonArray items = new JsonArray();
-                  for (Row r : rows) items.add(r.toJson());
-                  msg.reply(new JsonObject().put("items", items));
-                })
-                .onFailure(err -> msg.fail(503, err.getMessage()))).completion());
+        bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body())).completion(),
+        bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
+        bus.<JsonObject>localConsumer(Addresses.ALERTS_OPEN_QUERY, this::openAlerts).completion(),
+        bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount()).completion());
   }
 
-  private void judge(JsonObject event) {
-    node.metrics().detectionLatency.record(java.time.Duration.ZERO);
+  // ---- real time -----------------------------------------------------------------------------------------
+
+  private void judgeEvent(JsonObject event) {
+    if (!rules.any()) return;
+    JsonObject session = event.getJsonObject("session");
+    UUID user;
+    try {
+      user = UUID.fromString(session.getString("user_id"));
+    } catch (RuntimeException e) {
+      log.warn("detect.session event without a user id ignored: {}", event.encode());
+      return;
+    }
+    long t0 = System.nanoTime();
+    judgeUser(user).onComplete(ar -> {
+      node.metrics().detectionLatency.record(Duration.ofNanos(System.nanoTime() - t0));
+      if (ar.failed()) {
+        log.warn("judging user {} after {} of session {} failed: {}", user, event.getString("reason"),
+            session.getString("id"), ar.cause().toString());
+      }
+    });
+  }
+
+  // ---- DetectSharing ---------------------------------------------------------------------------------------
+
+  private void sweepOnDemand(Message<JsonObject> msg) {
+    sweep().onComplete(ar -> {
+      if (ar.succeeded()) msg.reply(new JsonObject().put("items", new JsonArray(ar.result())));
+      else msg.fail(503, ar.cause().toString());
+    });
+  }
+
+  /** Judges every user with an active session; the alerts raised or updated by this sweep. */
+  Future<List<JsonObject>> sweep() {
+    if (!rules.any()) return Future.succeededFuture(List.of());
+    return activity.usersWatching().compose(users -> {
+      Promise<List<JsonObject>> done = Promise.promise();
+      new SweepRun(users, done).launch();
+      return done.future();
+    });
+  }
+
+  /** Judges a list of users, {@link #SWEEP_PARALLELISM} at a time; stops at the first failure. */
+  private final class SweepRun {
+    private final List<UUID> users;
+    private final Promise<List<JsonObject>> done;
+    private final List<JsonObject> changed = new ArrayList<>();
+    private int nextIndex;
+    private int running;
+    private Throwable failure;
+
+    SweepRun(List<UUID> users, Promise<List<JsonObject>> done) {
+      this.users = users;
+      this.done = done;
+    }
+
+    void launch() {
+      while (failure == null && running < SWEEP_PARALLELISM && nextIndex < users.size()) {
+        UUID user = users.get(nextIndex++);
+        running++;
+        judgeUser(user).onComplete(ar -> {
+          running--;
+          if (ar.succeeded()) changed.addAll(ar.result());
+          else if (failure == null) failure = ar.cause();
+          launch();
+        });
+      }
+      if (running == 0 && (failure != null || nextIndex >= users.size())) {
+        if (failure != null) done.tryFail(failure);
+        else done.tryComplete(changed);
+      }
+    }
+  }
+
+  // ---- one user --------------------------------------------------------------------------------------------
+
+  /** The alerts this judgement raised or updated. */
+  Future<List<JsonObject>> judgeUser(UUID user) {
+    Judging current = judging.get(user);
+    if (current != null) {
+      if (current.next == null) current.next = Promise.promise();
+      return current.next.future();
+    }
+    Judging mine = new Judging();
+    judging.put(user, mine);
+    return run(user, mine);
+  }
+
+  private Future<List<JsonObject>> run(UUID user, Judging state) {
+    return evaluate(user).andThen(ar -> {
+      Promise<List<JsonObject>> waiting = state.next;
+      if (waiting == null) {
+        judging.remove(user);
+      } else {
+        state.next = null;
+        run(user, state).onComplete(waiting);
+      }
+    });
+  }
+
+  /**
+   * At most half the pool judges at once; the rest wait here (at most one entry per user, see
+   * {@link #judging}), so a flood of starts for many users never starves the starts themselves of
+   * connections.
+   */
+  private Future<List<JsonObject>> evaluate(UUID user) {
+    Promise<List<JsonObject>> result = Promise.promise();
+    Runnable task = () -> {
+      inFlight++;
+      evaluateNow(user).onComplete(ar -> {
+        inFlight--;
+        result.handle(ar);
+        while (inFlight < maxInFlight && !waitingTurn.isEmpty()) waitingTurn.poll().run();
+      });
+    };
+    if (inFlight < maxInFlight) task.run();
+    else waitingTurn.add(task);
+    return result.future();
+  }
+
+  private Future<List<JsonObject>> evaluateNow(UUID user) {
+    Instant now = Instant.now();
+    return activity.load(user, now, rules.needsSessions(), rules.needsDevices() ? SharingRules.DEVICE_WINDOW : null)
+        .compose(userActivity -> {
+          List<Finding> findings = rules.judge(userActivity, now);
+          if (findings.isEmpty()) return Future.succeededFuture(List.of());
+          List<Future<Optional<AlertRepository.Recorded>>> recorded = new ArrayList<>(findings.size());
+          for (Finding f : findings) recorded.add(alerts.record(user, f));
+          return Future.all(recorded).map(v -> announce(recorded));
+        });
+  }
+
+  private List<JsonObject> announce(List<Future<Optional<AlertRepository.Recorded>>> recorded) {
+    List<JsonObject> changed = new ArrayList<>();
+    boolean raised = false;
+    for (var f : recorded) {
+      if (f.result().isEmpty()) continue;
+      AlertRepository.Recorded r = f.result().get();
+      JsonObject alert = r.alert();
+      changed.add(alert);
+      if (r.inserted()) {
+        raised = true;
+        node.metrics().alertRaised(alert.getString("alert_type"), alert.getString("severity"));
+        bus.publish(Addresses.ALERT_RAISED, alert);
+      } else {
+        bus.publish(Addresses.ALERT_UPDATED, alert);
+      }
+    }
+    if (raised) refreshOpenCount();
+    return changed;
+  }
+
+  // ---- queries and gauges ------------------------------------------------------------------------------------
+
+  private void openAlerts(Message<JsonObject> msg) {
+    alerts.open()
+        .onSuccess(items -> msg.reply(new JsonObject().put("items", new JsonArray(List.copyOf(items)))))
+        .onFailure(err -> msg.fail(503, err.toString()));
+  }
+
+  private void refreshOpenCount() {
+    alerts.countOpen().onSuccess(node.metrics().openAlerts::set)
+        .onFailure(err -> log.debug("counting open alerts failed: {}", err.toString()));
   }
 }

@@ -2,6 +2,7 @@ package io.tracearr.analytics.gateway;
 
 import io.tracearr.analytics.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -57,6 +59,9 @@ public final class GatewayVerticle extends VerticleBase {
   private final AppConfig cfg;
   private HttpServer server;
   private HttpServer metricsServer;
+  private BearerAuth auth;
+  private LiveHub live;
+  private IngestChannel ingest;
 
   public GatewayVerticle(NodeContext node, Ports ports) {
     this.node = node;
@@ -66,7 +71,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.fileSystem().readFile("openapi.yaml")
+    auth = new BearerAuth(vertx, cfg.auth());
+    live = new LiveHub(vertx, node, auth);
+    ingest = new IngestChannel(vertx, node, auth);
+    ingest.start();
+    return live.start().compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
         .compose(text -> OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
         .compose(router -> vertx.createHttpServer(serverOptions()).requestHandler(router)
             .listen(cfg.http().port(), cfg.http().host()))
@@ -95,9 +104,11 @@ public final class GatewayVerticle extends VerticleBase {
   /** Stop accepting, give in-flight requests a moment to finish, then close. */
   @Override
   public Future<?> stop() {
+    if (ingest != null) ingest.stop();
+    Future<Void> hub = live == null ? Future.succeededFuture() : live.stop();
     Future<Void> main = server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
     Future<Void> metrics = metricsServer == null ? Future.succeededFuture() : metricsServer.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
-    return Future.join(main, metrics);
+    return Future.join(hub, main, metrics);
   }
 
   private HttpServerOptions serverOptions() {
@@ -124,15 +135,18 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
     Router root = Router.router(vertx);
-    new HealthRoutes(node, () -> new JsonObject()).mount(root);
+    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled")).mount(root);
     if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
-    BearerAuth auth = new BearerAuth(vertx, cfg.auth());
+    // WebSocket upgrades authenticate themselves (token also accepted as ?access_token=) and have no body
+    root.get("/api/v1/live").handler(live::upgrade);
+    root.get("/api/v1/ingest").handler(ingest::upgrade);
     root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
     root.route("/api/v1/*").handler(auth::handle);
     root.route("/api/v1/*").subRouter(api(contract));
+    root.get().handler(GatewayVerticle::pageHeaders).handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     root.route().failureHandler(this::renderFailure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
@@ -143,21 +157,34 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The REST API: routes from the contract, handlers by operationId. */
   private Router api(OpenAPIContract contract) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RequestExtractor extractor = RequestExtractor.withBodyHandler();
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
+    ContractValidation validation = new ContractValidation(vertx, contract);
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
+    operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
     operations.putAll(new StatsRoutes(cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
-      else route.addHandler(guarded(h));
+      // the library's own validation is replaced by the same checks without its per-request costs (ContractValidation)
+      else route.setDoValidation(false).addHandler(validation.handler(route.getOperation(), extractor)).addHandler(guarded(h))
+          .addFailureHandler(rc -> contractFailure(rc, route));
     }
     if (!missing.isEmpty() || !operations.isEmpty()) {
       throw new IllegalStateException("openapi.yaml and the handlers disagree: no handler for " + missing
           + ", not in the contract: " + operations.keySet());
     }
     return builder.createRouter();
+  }
+
+  /** Contract violations are explained with the operation's own schemas; anything else goes to the root handler. */
+  private static void contractFailure(RoutingContext rc, OpenAPIRoute route) {
+    Throwable f = rc.failure();
+    if (f instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null) f = he.getCause();
+    if (f instanceof ValidatorException ve) HttpReplies.problem(rc, ContractProblems.from(ve, route.getOperation()));
+    else rc.next();
   }
 
   /** A handler's synchronous throw (e.g. a {@link Problem} from a role check) fails the request like an async one. */
@@ -171,20 +198,32 @@ public final class GatewayVerticle extends VerticleBase {
     };
   }
 
-  /** Malformed JSON is a 400 naming the body, before validation or any handler sees it. */
+  /** The dashboard talks only to this origin: no inline script, no third-party anything. */
+  private static void pageHeaders(RoutingContext rc) {
+    rc.response()
+        .putHeader("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer");
+    rc.next();
+  }
+
+  /**
+   * Malformed JSON is a 400 naming the body, before validation or any handler sees it. Parsing through
+   * {@code rc.body()} caches the result, so the contract validator and the handler reuse this one parse.
+   */
   private static void requireJsonObjectBody(RoutingContext rc) {
     if (rc.body() == null || rc.body().isEmpty()) {
       rc.next();
       return;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(rc.body().buffer());
-      if (!(parsed instanceof JsonObject)) {
-        rc.fail(Problem.validation("body", "must be a JSON object"));
-        return;
-      }
+      rc.body().asJsonObject();
     } catch (DecodeException e) {
       rc.fail(Problem.validation("body", "is not valid JSON"));
+      return;
+    } catch (ClassCastException e) {
+      rc.fail(Problem.validation("body", "must be a JSON object"));
       return;
     }
     rc.next();
@@ -201,7 +240,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (failure instanceof Problem p) {
       problem = p;
     } else if (failure instanceof ValidatorException ve) {
-      problem = ContractProblems.from(ve);
+      problem = ContractProblems.from(ve, null);
     } else if (failure instanceof DecodeException) {
       problem = Problem.validation("body", "is not valid JSON");
     } else if (failure != null && rc.statusCode() <= 0) {

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,8 +31,7 @@ public final class DomainMetrics {
 
   public DomainMetrics(MeterRegistry registry, String version) {
     this.registry = registry;
-    Gauge.builder("analytics_build_info", () -> 1).tag("version", version)
-        .description("Build information").register(registry);
+    registerBuildInfo(registry, version);
     Gauge.builder("analytics_sessions_active", activeSessions, AtomicLong::get)
         .description("Open playback sessions (playing, paused, buffering), cluster-wide as last counted").register(registry);
     Gauge.builder("analytics_alerts_open", openAlerts, AtomicLong::get)
@@ -56,6 +57,20 @@ public final class DomainMetrics {
         .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60))
         .register(registry);
     framesSent = Counter.builder("analytics_live_frames_sent").description("Dashboard frames written").register(registry);
+  }
+
+  /**
+   * {@code analytics_build_info{version}} as a Prometheus info metric: Micrometer strips the reserved
+   * {@code _info} suffix from its own meter names, so the name would come out as {@code analytics_build}.
+   */
+  private static void registerBuildInfo(MeterRegistry registry, String version) {
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      Info info = Info.builder().name("analytics_build_info").help("Build information").labelNames("version")
+          .register(prometheus.getPrometheusRegistry());
+      info.setLabelValues(version);
+    } else {
+      Gauge.builder("analytics_build_info", () -> 1).tag("version", version).description("Build information").register(registry);
+    }
   }
 
   public void sessionEnded(String reason) {

@@ -19,7 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -47,6 +46,8 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
+  /** sessions in the batch being written: they come back to the buffer if the write fails */
+  private int inFlight;
 
   public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator) {
     this.node = node;
@@ -135,7 +136,8 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> accept(OpenSession os, SessionInput.Heartbeat hb) {
-    if (os.pending == null && pendingIds.size() >= cfg.heartbeatBufferMax()) {
+    // the batch being written counts too: while the database is away it comes straight back
+    if (os.pending == null && pendingIds.size() + inFlight >= cfg.heartbeatBufferMax()) {
       throw Problem.unavailable("Too many heartbeats waiting for the database; retry shortly");
     }
     Instant now = Instant.now();
@@ -190,9 +192,11 @@ public final class SessionRegistryVerticle extends VerticleBase {
     }
     if (batch.isEmpty()) return Future.succeededFuture();
     flushing = true;
+    inFlight = batch.size();
     long t0 = System.nanoTime();
     return repository.flush(batch).transform(ar -> {
       flushing = false;
+      inFlight = 0;
       if (ar.failed()) {
         requeue(batch);
         return Future.failedFuture(ar.cause());
@@ -299,13 +303,5 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private void pruneCache() {
     Instant cutoff = Instant.now().minusSeconds(2L * cfg.timeoutSeconds());
     open.values().removeIf(os -> os.pending == null && os.lastSeen.isBefore(cutoff));
-  }
-
-  int cachedSessions() {
-    return open.size();
-  }
-
-  static boolean same(String a, String b) {
-    return Objects.equals(a, b);
   }
 }

@@ -41,6 +41,9 @@ public final class TestDatabase {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
             postgres.close();
+            try (var files = Files.walk(dir)) {
+              files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
           } catch (Exception ignored) {
             // the JVM is going anyway
           }

@@ -1,0 +1,154 @@
+package io.tracearr.analytics.gateway;
+
+import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.gateway.auth.Principal;
+import io.tracearr.analytics.gateway.auth.Role;
+import io.tracearr.analytics.gateway.live.DashboardSocket;
+import io.tracearr.analytics.gateway.live.Frame;
+import io.tracearr.analytics.gateway.live.SnapshotSource;
+import io.tracearr.analytics.gateway.live.UpdateThrottle;
+import io.tracearr.analytics.gateway.live.WebSocketDoor;
+import io.tracearr.analytics.session.SessionRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.tracearr.analytics.db.DatabaseErrors;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/live}: dashboards get {@code hello}, a {@code snapshot}, then the cluster-wide events as
+ * deltas. One hub per gateway instance: it owns the sockets its event loop accepted and consumes each event
+ * once, encodes each frame once, and writes it to its sockets — no locks, no cross-thread writes. With
+ * {@code http.instances} gateways a node therefore consumes each event once per instance.
+ */
+public final class LiveHub {
+
+  /** Events pushed to dashboards, in the order of {@link Addresses}. */
+  static final List<String> EVENTS = List.of(Addresses.SESSION_STARTED, Addresses.SESSION_UPDATED,
+      Addresses.SESSION_ENDED, Addresses.ALERT_RAISED, Addresses.ALERT_UPDATED, Addresses.ALERT_DISMISSED,
+      Addresses.STATS_UPDATED);
+  private static final long PING_INTERVAL_MS = 30_000;
+  private static final int MAX_SNAPSHOTS_LOADING = 4;
+
+  private final Vertx vertx;
+  private final NodeContext node;
+  private final WebSocketDoor door;
+  private final SnapshotSource snapshots;
+  private final UpdateThrottle updates;
+  private final Set<DashboardSocket> sockets = new LinkedHashSet<>();
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final ArrayDeque<DashboardSocket> waitingForSnapshot = new ArrayDeque<>();
+  private int snapshotsLoading;
+  private long pingTimer = -1;
+
+  public LiveHub(Vertx vertx, NodeContext node, BearerAuth auth) {
+    this.vertx = vertx;
+    this.node = node;
+    this.door = new WebSocketDoor(auth, who -> who.canReadAll() || who.has(Role.USER),
+        "The live channel needs the viewer, admin or user role");
+    this.snapshots = new SnapshotSource(vertx, new SessionRepository(node.pool()));
+    this.updates = new UpdateThrottle(vertx, node.config().live().updatedMinIntervalMs(),
+        session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)));
+  }
+
+  /** Subscribes to the events; completes when every consumer is registered cluster-wide. */
+  public Future<Void> start() {
+    List<Future<Void>> registered = new ArrayList<>();
+    for (String address : EVENTS) {
+      MessageConsumer<JsonObject> c = vertx.eventBus().consumer(address, msg -> onEvent(address, msg.body()));
+      consumers.add(c);
+      registered.add(c.completion());
+    }
+    pingTimer = vertx.setPeriodic(PING_INTERVAL_MS, id -> sockets.forEach(DashboardSocket::ping));
+    return Future.all(registered).mapEmpty();
+  }
+
+  /** Closes every dashboard with 1001 so that browsers reconnect to another node. */
+  public Future<Void> stop() {
+    if (pingTimer != -1) vertx.cancelTimer(pingTimer);
+    updates.clear();
+    waitingForSnapshot.clear();
+    for (DashboardSocket s : List.copyOf(sockets)) s.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
+    List<Future<Void>> unregistered = new ArrayList<>();
+    for (MessageConsumer<JsonObject> c : consumers) unregistered.add(c.unregister());
+    return Future.join(unregistered).mapEmpty();
+  }
+
+  public void upgrade(RoutingContext rc) {
+    door.upgrade(rc, this::opened);
+  }
+
+  private void opened(WebSocketDoor.Upgraded upgraded) {
+    Principal who = upgraded.who();
+    DashboardSocket socket = new DashboardSocket(vertx, upgraded, node.config().live(), node.metrics(), sockets::remove);
+    sockets.add(socket);
+    socket.open();
+    JsonArray roles = new JsonArray();
+    who.roles().forEach(r -> roles.add(r.name().toLowerCase(java.util.Locale.ROOT)));
+    socket.sendControl(Frame.of("hello", new JsonObject()
+        .put("version", node.version())
+        .put("node_id", node.nodeId())
+        .put("roles", roles)
+        .put("user_id", who.userId() == null ? null : who.userId().toString())
+        .put("topics", socket.topicNames())
+        .put("updated_min_interval_ms", node.config().live().updatedMinIntervalMs())));
+    waitingForSnapshot.add(socket);
+    loadSnapshots();
+  }
+
+  /**
+   * A few snapshots at a time: when a node restarts every browser reconnects at once, and three queries per
+   * dashboard would otherwise overflow the database pool's wait queue and fail them all.
+   */
+  private void loadSnapshots() {
+    while (snapshotsLoading < MAX_SNAPSHOTS_LOADING && !waitingForSnapshot.isEmpty()) {
+      DashboardSocket socket = waitingForSnapshot.poll();
+      if (!sockets.contains(socket)) continue;
+      snapshotsLoading++;
+      snapshots.load(socket.principal()).onComplete(ar -> {
+        snapshotsLoading--;
+        if (ar.succeeded()) {
+          socket.sendSnapshot(Frame.of("snapshot", ar.result()));
+        } else {
+          socket.sendControl(Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
+          socket.close(DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
+        }
+        loadSnapshots();
+      });
+    }
+  }
+
+  private void onEvent(String address, JsonObject data) {
+    if (data == null) return;
+    if (sockets.isEmpty()) {
+      // nothing to send; a held-back update would only be stale by the time someone connects
+      if (address.equals(Addresses.SESSION_ENDED)) updates.forget(data.getString("id"));
+      return;
+    }
+    switch (address) {
+      case Addresses.SESSION_UPDATED -> updates.offer(data);
+      case Addresses.SESSION_ENDED -> {
+        updates.forget(data.getValue("id") instanceof String id ? id : null);
+        broadcast(Frame.event(address, data));
+      }
+      default -> broadcast(Frame.event(address, data));
+    }
+  }
+
+  private void broadcast(Frame frame) {
+    for (DashboardSocket s : List.copyOf(sockets)) s.offer(frame);
+  }
+
+  int connections() {
+    return sockets.size();
+  }
+}

@@ -1,0 +1,291 @@
+package io.tracearr.analytics.gateway.live;
+
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.gateway.auth.Principal;
+import io.tracearr.analytics.metrics.DomainMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One dashboard connection. Lives on the event loop of the gateway instance that accepted it, so its
+ * state needs no locks.
+ *
+ * <p>Memory per socket is bounded whatever the reader does: Vert.x's write queue is capped at
+ * {@code live.write_queue_max_bytes}; while it is full, {@code session.updated} frames are dropped (a later
+ * update or the end supersedes them), other frames may add at most one more queue's worth before the socket
+ * is closed, and a queue that stays full for {@code live.slow_reader_close_seconds} closes the socket with
+ * 1013 — the client reconnects and gets a fresh snapshot instead of a backlog.
+ */
+public final class DashboardSocket {
+
+  public static final short CLOSE_POLICY = 1008;
+  public static final short CLOSE_TRY_AGAIN = 1013;
+  public static final short CLOSE_GOING_AWAY = 1001;
+  static final int MAX_BAD_FRAMES = 20;
+  /** Deltas held while the snapshot loads; past this the socket resyncs instead of buffering more. */
+  static final int MAX_BACKLOG = 1000;
+
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final Principal who;
+  private final AppConfig.Live cfg;
+  private final DomainMetrics metrics;
+  private final Runnable cut;
+  private final Consumer<DashboardSocket> onClosed;
+  private final Set<Topic> topics;
+  private ArrayDeque<Frame> backlog = new ArrayDeque<>();
+  private int badFrames;
+  private long fullTimer = -1;
+  private long overflowBytes;
+  private boolean closing;
+  private boolean closed;
+
+  public DashboardSocket(Vertx vertx, WebSocketDoor.Upgraded upgraded, AppConfig.Live cfg, DomainMetrics metrics,
+      Consumer<DashboardSocket> onClosed) {
+    this.vertx = vertx;
+    this.ws = upgraded.ws();
+    this.who = upgraded.who();
+    this.cut = upgraded.cut();
+    this.cfg = cfg;
+    this.metrics = metrics;
+    this.onClosed = onClosed;
+    this.topics = EnumSet.copyOf(readableTopics());
+  }
+
+  /** Wires the socket's handlers; the caller sends hello and, once loaded, the snapshot. */
+  public void open() {
+    metrics.liveConnections.incrementAndGet();
+    ws.setWriteQueueMaxSize(cfg.writeQueueMaxBytes());
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> bad(Problem.validation("frame", "must be a JSON text message")));
+    ws.drainHandler(v -> drained());
+    ws.exceptionHandler(err -> { /* the close handler follows */ });
+    ws.closeHandler(v -> closed());
+  }
+
+  public Principal principal() {
+    return who;
+  }
+
+  public boolean readsAll() {
+    return who.canReadAll();
+  }
+
+  /** Topics this principal may receive at all: a user token gets its own sessions and alerts, no totals. */
+  private Set<Topic> readableTopics() {
+    return who.canReadAll() ? EnumSet.allOf(Topic.class) : EnumSet.of(Topic.SESSIONS, Topic.ALERTS);
+  }
+
+  public JsonArray topicNames() {
+    JsonArray names = new JsonArray();
+    for (Topic t : topics) names.add(t.wireName());
+    return names;
+  }
+
+  /** A control frame (hello, pong, error...): never filtered, never dropped. */
+  public void sendControl(Frame f) {
+    send(f);
+  }
+
+  /** The snapshot goes out first, then the deltas that arrived while it loaded (applying them twice is harmless). */
+  public void sendSnapshot(Frame snapshot) {
+    ArrayDeque<Frame> held = backlog;
+    backlog = null;
+    send(snapshot);
+    if (held != null) for (Frame f : held) send(f);
+  }
+
+  /** A delta from the hub: filtered by topic and, for user tokens, by user. */
+  public void offer(Frame f) {
+    if (closing || !wants(f)) return;
+    if (backlog != null) {
+      hold(f);
+      return;
+    }
+    send(f);
+  }
+
+  /** While the snapshot loads: updates give way to frames that matter; a backlog of those alone means resync. */
+  private void hold(Frame f) {
+    if (backlog.size() < MAX_BACKLOG) {
+      backlog.add(f);
+      return;
+    }
+    if (f.droppable()) {
+      metrics.frameDropped(f.type());
+      return;
+    }
+    var it = backlog.iterator();
+    while (it.hasNext()) {
+      Frame held = it.next();
+      if (held.droppable()) {
+        it.remove();
+        metrics.frameDropped(held.type());
+        backlog.add(f);
+        return;
+      }
+    }
+    close(CLOSE_TRY_AGAIN, "Too many changes while loading the snapshot: reconnect");
+  }
+
+  boolean wants(Frame f) {
+    Topic topic = f.topic();
+    if (topic == null) return true;
+    if (!topics.contains(topic)) return false;
+    if (who.canReadAll()) return true;
+    return who.userId() != null && who.userId().toString().equals(f.userId());
+  }
+
+  private void send(Frame f) {
+    if (closing) return;
+    if (queueFull()) {
+      startFullClock();
+      if (f.droppable()) {
+        metrics.frameDropped(f.type());
+        return;
+      }
+      overflowBytes += f.size();
+      if (overflowBytes > cfg.writeQueueMaxBytes()) {
+        closeSlow();
+        return;
+      }
+    }
+    metrics.framesSent.increment();
+    f.writeTo(ws);
+  }
+
+  /**
+   * Keeps an idle connection from hitting the server's idle timeout (browsers answer pings by themselves),
+   * and judges a full queue even when no event has come to write.
+   */
+  public void ping() {
+    if (closing) return;
+    if (queueFull()) startFullClock();
+    else ws.writePing(Buffer.buffer("live"));
+  }
+
+  private boolean queueFull() {
+    try {
+      return ws.writeQueueFull();
+    } catch (IllegalStateException closedMeanwhile) {
+      return true;
+    }
+  }
+
+  private void startFullClock() {
+    if (fullTimer != -1) return;
+    fullTimer = vertx.setTimer(cfg.slowReaderCloseSeconds() * 1000L, id -> {
+      fullTimer = -1;
+      if (queueFull()) closeSlow();
+      else overflowBytes = 0;
+    });
+  }
+
+  private void drained() {
+    overflowBytes = 0;
+    if (fullTimer != -1) {
+      vertx.cancelTimer(fullTimer);
+      fullTimer = -1;
+    }
+  }
+
+  private void closeSlow() {
+    if (closing) return;
+    metrics.slowReaderClosed();
+    close(CLOSE_TRY_AGAIN, "Reading too slowly: reconnect for a fresh snapshot");
+  }
+
+  /**
+   * Sends the close frame, then cuts the connection if the peer has not taken it within the grace period:
+   * a stalled peer never reads the close frame queued behind its backlog, and Vert.x only closes after
+   * flushing, so without the cut its buffers would stay until the idle timeout.
+   */
+  public void close(short code, String reason) {
+    if (closing) return;
+    closing = true;
+    backlog = null;
+    if (fullTimer != -1) {
+      vertx.cancelTimer(fullTimer);
+      fullTimer = -1;
+    }
+    ws.close(code, reason);
+    vertx.setTimer(cfg.slowReaderCloseSeconds() * 1000L, id -> {
+      if (!closed) cut.run();
+    });
+  }
+
+  private void closed() {
+    if (closed) return;
+    closed = true;
+    closing = true;
+    backlog = null;
+    if (fullTimer != -1) vertx.cancelTimer(fullTimer);
+    metrics.liveConnections.decrementAndGet();
+    onClosed.accept(this);
+  }
+
+  // ---- client → server ---------------------------------------------------------------------------------
+
+  private void onText(String text) {
+    if (closing) return;
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(text);
+    } catch (DecodeException e) {
+      bad(Problem.validation("frame", "is not valid JSON"));
+      return;
+    }
+    if (!(parsed instanceof JsonObject msg)) {
+      bad(Problem.validation("frame", "must be a JSON object"));
+      return;
+    }
+    Object type = msg.getValue("type");
+    if ("ping".equals(type)) {
+      sendControl(Frame.of("pong", new JsonObject()));
+    } else if ("subscribe".equals(type)) {
+      subscribe(msg.getValue("topics"));
+    } else {
+      bad(Problem.validation("type", "must be one of: ping, subscribe"));
+    }
+  }
+
+  private void subscribe(Object requested) {
+    EnumSet<Topic> wanted = EnumSet.noneOf(Topic.class);
+    boolean valid = requested instanceof JsonArray arr && !arr.isEmpty();
+    if (valid) {
+      for (Object o : (JsonArray) requested) {
+        var t = Topic.parse(o);
+        if (t.isEmpty()) {
+          valid = false;
+          break;
+        }
+        wanted.add(t.get());
+      }
+    }
+    if (!valid) {
+      bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats"));
+      return;
+    }
+    wanted.retainAll(readableTopics());
+    topics.clear();
+    topics.addAll(wanted);
+    sendControl(Frame.of("subscribed", new JsonObject().put("topics", topicNames())));
+  }
+
+  private void bad(Problem p) {
+    if (closing) return;
+    badFrames++;
+    sendControl(Frame.of("error", p.toJson()));
+    if (badFrames > MAX_BAD_FRAMES) close(CLOSE_POLICY, "Too many invalid frames");
+  }
+}

@@ -1,0 +1,144 @@
+package io.tracearr.analytics.gateway.live;
+
+import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.gateway.Problem;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+
+/**
+ * One ingest connection: each message {@code {"op", "ref", ...fields}} becomes the very command the REST door
+ * sends to the local session registry, and its reply comes back as {@code {"ref", "status", "session",
+ * "error"}} with the status the REST call would have answered. A bad message gets an error reply, never a
+ * disconnect. Reading pauses while {@value #MAX_IN_FLIGHT} commands are outstanding or the replies are not
+ * being read, so a fast client cannot make the node queue without bound.
+ */
+public final class IngestConnection {
+
+  static final int MAX_IN_FLIGHT = 256;
+  private static final int RESUME_AT = MAX_IN_FLIGHT / 2;
+  private static final DeliveryOptions COMMAND = new DeliveryOptions().setSendTimeout(10_000);
+
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final Consumer<IngestConnection> onClosed;
+  private int inFlight;
+  private boolean paused;
+  private boolean closed;
+
+  public IngestConnection(Vertx vertx, ServerWebSocket ws, int writeQueueMaxBytes, Consumer<IngestConnection> onClosed) {
+    this.vertx = vertx;
+    this.ws = ws;
+    this.onClosed = onClosed;
+    ws.setWriteQueueMaxSize(writeQueueMaxBytes);
+  }
+
+  public void open() {
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> reply(null, Problem.validation("message", "must be a JSON text message")));
+    ws.drainHandler(v -> flow());
+    ws.exceptionHandler(err -> { /* the close handler follows */ });
+    ws.closeHandler(v -> {
+      closed = true;
+      onClosed.accept(this);
+    });
+  }
+
+  public void ping() {
+    if (!closed && !queueFull()) ws.writePing(Buffer.buffer("ingest"));
+  }
+
+  public void close(short code, String reason) {
+    if (!closed) ws.close(code, reason);
+  }
+
+  private void onText(String text) {
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(text);
+    } catch (DecodeException e) {
+      reply(null, Problem.validation("message", "is not valid JSON"));
+      return;
+    }
+    if (!(parsed instanceof JsonObject msg)) {
+      reply(null, Problem.validation("message", "must be a JSON object"));
+      return;
+    }
+    Object ref = msg.getValue("ref");
+    if (ref != null && !(ref instanceof String) && !(ref instanceof Number)) {
+      reply(null, Problem.validation("ref", "must be a string or a number"));
+      return;
+    }
+    Object op = msg.getValue("op");
+    JsonObject body = msg.copy();
+    body.remove("op");
+    body.remove("ref");
+    if ("start".equals(op)) {
+      command(ref, Addresses.SESSIONS_START, new JsonObject().put("body", body));
+      return;
+    }
+    if (!"heartbeat".equals(op) && !"end".equals(op)) {
+      reply(ref, Problem.validation("op", "must be one of: start, heartbeat, end"));
+      return;
+    }
+    Object id = body.remove("id");
+    if (id == null) {
+      reply(ref, Problem.validation("id", "is required"));
+    } else if (!(id instanceof String)) {
+      reply(ref, Problem.validation("id", "must be a UUID"));
+    } else {
+      String address = "heartbeat".equals(op) ? Addresses.SESSIONS_HEARTBEAT : Addresses.SESSIONS_END;
+      command(ref, address, new JsonObject().put("id", id).put("body", body));
+    }
+  }
+
+  private void command(Object ref, String address, JsonObject cmd) {
+    inFlight++;
+    flow();
+    vertx.eventBus().<JsonObject>request(address, cmd, COMMAND).onComplete(ar -> {
+      inFlight--;
+      if (ar.succeeded()) {
+        JsonObject r = ar.result().body();
+        write(new JsonObject().put("ref", ref).put("status", r.getInteger("status"))
+            .put("session", r.getJsonObject("session")).put("error", r.getJsonObject("problem")));
+      } else {
+        reply(ref, Problem.unavailable("The session registry did not answer in time"));
+      }
+      flow();
+    });
+  }
+
+  private void reply(Object ref, Problem p) {
+    write(new JsonObject().put("ref", ref).put("status", p.status()).put("session", null).put("error", p.toJson()));
+    flow();
+  }
+
+  private void write(JsonObject reply) {
+    if (!closed) ws.writeTextMessage(reply.encode());
+  }
+
+  private void flow() {
+    if (closed) return;
+    boolean full = queueFull();
+    if (!paused && (inFlight >= MAX_IN_FLIGHT || full)) {
+      paused = true;
+      ws.pause();
+    } else if (paused && inFlight <= RESUME_AT && !full) {
+      paused = false;
+      ws.resume();
+    }
+  }
+
+  private boolean queueFull() {
+    try {
+      return ws.writeQueueFull();
+    } catch (IllegalStateException closedMeanwhile) {
+      return true;
+    }
+  }
+}

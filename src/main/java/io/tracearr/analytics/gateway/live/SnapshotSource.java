@@ -1,0 +1,63 @@
+package io.tracearr.analytics.gateway.live;
+
+import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.gateway.auth.Principal;
+import io.tracearr.analytics.session.SessionRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * What a dashboard sees on connect: active sessions (PostgreSQL), open alerts and today's stats (local
+ * queries to the detector and the aggregator). Without the sessions there is no snapshot; a missing alert
+ * or stats answer leaves that part null and names it in {@code unavailable}, so the page shows "n/a" for it
+ * rather than nothing at all.
+ */
+public final class SnapshotSource {
+
+  private static final DeliveryOptions QUERY = new DeliveryOptions().setSendTimeout(5_000);
+
+  private final Vertx vertx;
+  private final SessionRepository sessions;
+
+  public SnapshotSource(Vertx vertx, SessionRepository sessions) {
+    this.vertx = vertx;
+    this.sessions = sessions;
+  }
+
+  public Future<JsonObject> load(Principal who) {
+    boolean all = who.canReadAll();
+    Future<List<JsonObject>> active = sessions.active(all ? null : who.userId());
+    Future<JsonObject> alerts = vertx.eventBus().<JsonObject>request(Addresses.ALERTS_OPEN_QUERY, new JsonObject(), QUERY)
+        .map(msg -> msg.body());
+    Future<JsonObject> today = all
+        ? vertx.eventBus().<JsonObject>request(Addresses.STATS_TODAY_QUERY, new JsonObject(), QUERY).map(msg -> msg.body())
+        : Future.succeededFuture(null);
+    return Future.join(active, alerts, today).transform(ignored -> {
+      if (active.failed()) return Future.failedFuture(active.cause());
+      JsonArray unavailable = new JsonArray();
+      JsonArray openAlerts = null;
+      if (alerts.succeeded() && alerts.result() != null && alerts.result().getValue("items") instanceof JsonArray items) {
+        openAlerts = new JsonArray();
+        for (Object o : items) {
+          if (o instanceof JsonObject a && (all || isOwn(a, who))) openAlerts.add(a);
+        }
+      } else {
+        unavailable.add("open_alerts");
+      }
+      if (all && today.failed()) unavailable.add("today");
+      return Future.succeededFuture(new JsonObject()
+          .put("active_sessions", new JsonArray(List.copyOf(active.result())))
+          .put("open_alerts", openAlerts)
+          .put("today", today.succeeded() ? today.result() : null)
+          .put("unavailable", unavailable));
+    });
+  }
+
+  private static boolean isOwn(JsonObject item, Principal who) {
+    return who.userId() != null && who.userId().toString().equals(String.valueOf(item.getValue("user_id")));
+  }
+}

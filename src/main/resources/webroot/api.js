@@ -1,0 +1,37 @@
+// REST calls with the signed-in token. Every answer is {ok, status, body}; errors carry the problem+json.
+
+export class Api {
+  constructor(token) {
+    this.token = token;
+  }
+
+  async request(method, path, body) {
+    const headers = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      return { ok: false, status: 0, body: { detail: 'The server cannot be reached' } };
+    }
+    let parsed = null;
+    const text = await res.text();
+    if (text) {
+      try { parsed = JSON.parse(text); } catch { parsed = { detail: text.slice(0, 200) }; }
+    }
+    return { ok: res.ok, status: res.status, body: parsed };
+  }
+
+  get(path) {
+    return this.request('GET', path);
+  }
+
+  post(path, body = {}) {
+    return this.request('POST', path, body);
+  }
+
+  /** 401: unknown token; 403: a token that may not read (ingest only); 404 on this probe: a reader. */
+  probe() {
+    return this.get('/api/v1/analytics/sessions/00000000-0000-0000-0000-000000000000');
+  }
+}

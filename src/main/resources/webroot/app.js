@@ -1,0 +1,453 @@
+import { Api } from './api.js';
+import { LiveConnection } from './live.js';
+import { renderDailyChart } from './chart.js';
+import {
+  alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, shortId,
+} from './describe.js';
+
+const TOKEN_KEY = 'tracearr.token';
+const ANALYTICS = '/api/v1/analytics';
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  api: null,
+  live: null,
+  admin: false,
+  sessions: new Map(),
+  alerts: new Map(),
+  alertsKnown: false,
+  today: null,
+  summary: null,
+  daily: null,
+  dailyNote: '',
+  connected: false,
+};
+const rows = new Map();
+
+// ---- sign-in -----------------------------------------------------------------------------------------
+
+async function signIn(token, { fromForm }) {
+  const api = new Api(token);
+  const probe = await api.probe();
+  if (probe.status === 401 || probe.status === 403) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showSignIn(probe.status === 401
+      ? 'That API key or token was not accepted.'
+      : 'This token cannot read the dashboard (it needs the viewer, admin or user role).');
+    return;
+  }
+  if (probe.status === 0) {
+    if (fromForm) showSignIn('The server cannot be reached. Try again in a moment.');
+    else showSignIn('');
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  state.api = api;
+  $('sign-in').hidden = true;
+  $('dashboard').hidden = false;
+  $('sign-out').hidden = false;
+  state.live = new LiveConnection({ token, onFrame, onState: showConnection });
+  window.tracearr = { live: state.live, state };
+  state.live.connect();
+  loadPopular();
+}
+
+function showSignIn(message) {
+  $('dashboard').hidden = true;
+  $('sign-out').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  showConnection({ state: 'signed-out' });
+  $('token').focus();
+}
+
+function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (state.live) state.live.close();
+  state.live = null;
+  state.api = null;
+  $('token').value = '';
+  showSignIn('');
+}
+
+// ---- connection indicator ------------------------------------------------------------------------------
+
+async function showConnection(s) {
+  const box = document.querySelector('.connection');
+  box.dataset.state = s.state;
+  state.connected = s.state === 'live';
+  const label = $('connection-label');
+  $('retry').hidden = s.state !== 'reconnecting';
+  switch (s.state) {
+    case 'live': label.textContent = 'Live'; break;
+    case 'connecting': label.textContent = 'Connecting…'; break;
+    case 'reconnecting':
+      label.textContent = `Disconnected — reconnecting in ${Math.ceil(s.delay / 1000)} s`;
+      if (!s.hadOpened && state.api) {
+        // a refused upgrade is invisible to a browser; ask REST whether the token still works
+        const probe = await state.api.probe();
+        if (probe.status === 401 || probe.status === 403) {
+          signOut();
+          $('sign-in-error').textContent = 'Your token is no longer accepted. Sign in again.';
+        }
+      }
+      break;
+    default: label.textContent = 'Signed out';
+  }
+  renderFigures();
+}
+
+// ---- frames --------------------------------------------------------------------------------------------
+
+function onFrame(frame) {
+  const d = frame.data;
+  switch (frame.type) {
+    case 'hello':
+      state.admin = Array.isArray(d.roles) && d.roles.includes('admin');
+      $('about').textContent = `Node ${shortId(d.node_id)} · version ${d.version}`;
+      break;
+    case 'snapshot':
+      applySnapshot(d);
+      break;
+    case 'session.started':
+    case 'session.updated':
+      upsertSession(d, frame.type === 'session.started');
+      break;
+    case 'session.ended':
+      removeSession(d.id);
+      break;
+    case 'alert.raised':
+    case 'alert.updated':
+      if (d.status && d.status !== 'open') removeAlert(d.id); else upsertAlert(d, frame.type === 'alert.raised');
+      break;
+    case 'alert.dismissed':
+      removeAlert(d.id);
+      break;
+    case 'stats.updated':
+      state.today = d;
+      renderFigures();
+      renderChart();
+      loadSummarySoon();
+      break;
+    case 'error':
+      console.warn('live channel error', d);
+      break;
+    default:
+      break;
+  }
+}
+
+function applySnapshot(d) {
+  state.sessions.clear();
+  rows.clear();
+  $('sessions').tBodies[0].replaceChildren();
+  const active = [...(d.active_sessions ?? [])].sort((a, b) => String(a.started_at).localeCompare(String(b.started_at)));
+  for (const s of active) upsertSession(s, false);
+  state.alerts.clear();
+  $('alerts').replaceChildren();
+  state.alertsKnown = Array.isArray(d.open_alerts);
+  const alerts = [...(d.open_alerts ?? [])].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
+  for (const a of alerts) upsertAlert(a, false);
+  state.today = d.today ?? null;
+  renderEmptyStates();
+  loadSummary();
+  loadDaily();
+}
+
+// ---- sessions table ------------------------------------------------------------------------------------
+
+function upsertSession(s, fresh) {
+  if (!s || !s.id) return;
+  if (s.ended_at || s.status === 'ended' || s.status === 'timed_out') {
+    removeSession(s.id);
+    return;
+  }
+  state.sessions.set(s.id, s);
+  let tr = rows.get(s.id);
+  const isNew = !tr;
+  if (isNew) {
+    tr = document.createElement('tr');
+    tr.dataset.id = s.id;
+    rows.set(s.id, tr);
+    $('sessions').tBodies[0].prepend(tr);
+  }
+  tr.replaceChildren(...sessionCells(s));
+  if (isNew && fresh) {
+    tr.classList.add('fresh');
+    setTimeout(() => tr.classList.remove('fresh'), 2100);
+  }
+  renderEmptyStates();
+  renderFigures();
+}
+
+function removeSession(id) {
+  state.sessions.delete(id);
+  const tr = rows.get(id);
+  if (tr) tr.remove();
+  rows.delete(id);
+  renderEmptyStates();
+  renderFigures();
+}
+
+function cell(main, sub, title) {
+  const td = document.createElement('td');
+  if (main instanceof Node) td.append(main); else td.append(document.createTextNode(main ?? '—'));
+  if (sub) {
+    const small = document.createElement('small');
+    small.textContent = sub;
+    td.append(small);
+  }
+  if (title) td.title = title;
+  return td;
+}
+
+function badge(text, cls) {
+  const span = document.createElement('span');
+  span.className = `badge ${cls}`;
+  span.textContent = text;
+  return span;
+}
+
+const SESSION_COLUMNS = ['User', 'Title', 'Device', 'Client', 'Location', 'Status', 'Quality', 'Progress'];
+
+function sessionCells(s) {
+  const loc = s.location;
+  const where = loc ? [loc.city, loc.country].filter(Boolean).join(', ') || 'located' : 'not located';
+  const mbps = Number(s.bandwidth_kbps) > 0 ? `${formatNumber(s.bandwidth_kbps / 1000, 1)} Mbps` : '';
+  const title = s.content_title || `${s.content_type} ${shortId(s.content_id)}`;
+  const cells = [
+    cell(shortId(s.user_id), null, s.user_id),
+    cell(title, s.content_type),
+    cell(s.device_name, s.device_id && s.device_id !== s.device_name ? shortId(s.device_id) : null),
+    cell(s.client_name),
+    cell(where, s.ip_address),
+    cell(badge(s.status, `status-${s.status}`)),
+    cell(`${s.resolution || 'unknown'} · ${s.transcoded ? 'transcode' : 'direct'}`, mbps),
+    cell(`at ${formatClock(s.position_seconds)}`, `played ${formatClock(s.duration_seconds)}`),
+  ];
+  cells.forEach((td, i) => { td.dataset.label = SESSION_COLUMNS[i]; });
+  return cells;
+}
+
+// ---- alerts --------------------------------------------------------------------------------------------
+
+function upsertAlert(a, fresh) {
+  if (!a || !a.id) return;
+  state.alerts.set(a.id, a);
+  const list = $('alerts');
+  let li = list.querySelector(`li[data-id="${CSS.escape(a.id)}"]`);
+  if (!li) {
+    li = document.createElement('li');
+    li.dataset.id = a.id;
+    list.prepend(li);
+  }
+  li.className = `sev-${a.severity || 'low'}`;
+  const article = document.createElement('article');
+  const head = document.createElement('div');
+  head.className = 'alert-head';
+  const h3 = document.createElement('h3');
+  h3.textContent = alertTypeLabel(a.alert_type);
+  const when = document.createElement('time');
+  when.dateTime = a.updated_at || a.created_at || '';
+  when.textContent = a.created_at ? new Date(a.created_at).toLocaleString() : '';
+  head.append(h3, badge(a.severity || 'unknown', `sev-${a.severity}`), document.createTextNode(`user ${shortId(a.user_id)}`), when);
+  const evidence = document.createElement('p');
+  evidence.className = 'evidence';
+  evidence.textContent = describeEvidence(a);
+  article.append(head, evidence);
+  for (const line of evidenceDetails(a)) {
+    const p = document.createElement('p');
+    p.className = 'details';
+    p.textContent = line;
+    article.append(p);
+  }
+  if (Number(a.occurrences) > 1) {
+    const p = document.createElement('p');
+    p.className = 'meta';
+    p.textContent = `Seen ${a.occurrences} times`;
+    article.append(p);
+  }
+  if (state.admin) {
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'secondary dismiss';
+    button.textContent = 'Dismiss';
+    button.setAttribute('aria-label', `Dismiss ${alertTypeLabel(a.alert_type)} alert for user ${shortId(a.user_id)}`);
+    button.addEventListener('click', () => dismiss(a.id, button));
+    actions.append(button);
+    article.append(actions);
+  }
+  li.replaceChildren(article);
+  if (fresh) $('alerts-status').textContent = `New alert: ${alertTypeLabel(a.alert_type)} — ${describeEvidence(a)}`;
+  renderEmptyStates();
+  renderFigures();
+}
+
+function removeAlert(id) {
+  state.alerts.delete(id);
+  const li = $('alerts').querySelector(`li[data-id="${CSS.escape(String(id))}"]`);
+  if (li) li.remove();
+  renderEmptyStates();
+  renderFigures();
+}
+
+async function dismiss(id, button) {
+  button.disabled = true;
+  const res = await state.api.post(`${ANALYTICS}/sharing/alerts/${encodeURIComponent(id)}/dismiss`, {});
+  if (res.ok) {
+    removeAlert(id);
+    $('alerts-status').textContent = 'Alert dismissed.';
+  } else {
+    button.disabled = false;
+    const why = res.body?.detail || res.body?.title || 'unknown error';
+    $('alerts-status').textContent = `Could not dismiss the alert: ${why} (HTTP ${res.status}).`;
+  }
+}
+
+// ---- figures -------------------------------------------------------------------------------------------
+
+let summaryTimer = null;
+
+async function loadSummary() {
+  if (!state.api) return;
+  const res = await state.api.get(`${ANALYTICS}/stats/summary`);
+  state.summary = res.ok ? res.body : null;
+  renderFigures();
+}
+
+function loadSummarySoon() {
+  if (summaryTimer) return;
+  summaryTimer = setTimeout(() => { summaryTimer = null; loadSummary(); }, 5000);
+}
+
+function renderFigures() {
+  const s = state.summary ?? {};
+  const t = state.today ?? {};
+  const set = (id, v) => { $(id).textContent = v; };
+  const active = state.connected ? state.sessions.size : s.active_streams;
+  set('fig-active', formatNumber(active));
+  set('fig-sessions', formatNumber(s.sessions_today ?? t.total_sessions));
+  set('fig-users', formatNumber(s.unique_users_today ?? t.unique_users));
+  const hours = s.watch_hours_today ?? (t.total_duration_minutes != null ? t.total_duration_minutes / 60 : null);
+  set('fig-hours', formatNumber(hours, 1));
+  set('fig-alerts', formatNumber(state.connected && state.alertsKnown ? state.alerts.size : s.open_alerts));
+}
+
+function renderEmptyStates() {
+  $('sessions-empty').hidden = state.sessions.size > 0;
+  $('alerts-empty').hidden = state.alerts.size > 0;
+  $('alerts-empty').textContent = state.alertsKnown ? 'No open alerts.' : 'Alerts: n/a';
+}
+
+// ---- daily chart ---------------------------------------------------------------------------------------
+
+function isoDay(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+function lastDays(endIso, n) {
+  const end = new Date(`${endIso}T00:00:00Z`);
+  const out = [];
+  for (let i = n - 1; i >= 0; i--) out.push(isoDay(new Date(end.getTime() - i * 86400000)));
+  return out;
+}
+
+let dailyLoadedAt = 0;
+
+async function loadDaily() {
+  if (!state.api) return;
+  if (Date.now() - dailyLoadedAt < 60000 && state.daily) { renderChart(); return; }
+  const days = lastDays(state.today?.date ?? isoDay(new Date()), 30);
+  const res = await state.api.get(`${ANALYTICS}/stats/daily?start=${days[0]}&end=${days[days.length - 1]}`);
+  if (res.ok && Array.isArray(res.body?.items)) {
+    state.daily = res.body.items;
+    state.dailyNote = '';
+    dailyLoadedAt = Date.now();
+  } else {
+    state.daily = null;
+    state.dailyNote = res.status === 404
+      ? 'Daily history: n/a on this server — today is shown live.'
+      : `Daily history unavailable (HTTP ${res.status}) — today is shown live.`;
+  }
+  renderChart();
+}
+
+const METRICS = {
+  total_sessions: { label: 'Sessions', value: (d) => d.total_sessions, format: (v) => formatNumber(v) },
+  unique_users: { label: 'Unique users', value: (d) => d.unique_users, format: (v) => formatNumber(v) },
+  watch_hours: {
+    label: 'Watch hours',
+    value: (d) => (d.total_duration_minutes == null ? undefined : d.total_duration_minutes / 60),
+    format: (v) => formatNumber(v, v < 10 ? 1 : 0),
+  },
+  peak_concurrent_streams: { label: 'Peak streams', value: (d) => d.peak_concurrent_streams, format: (v) => formatNumber(v) },
+  total_bandwidth_gb: { label: 'GB', value: (d) => d.total_bandwidth_gb, format: (v) => formatNumber(v, v < 10 ? 1 : 0) },
+};
+
+function renderChart() {
+  const metric = METRICS[$('daily-metric').value] ?? METRICS.total_sessions;
+  const todayIso = state.today?.date ?? isoDay(new Date());
+  const byDate = new Map((state.daily ?? []).map((d) => [d.date, d]));
+  if (state.today?.date) byDate.set(state.today.date, { ...(byDate.get(state.today.date) ?? {}), ...state.today });
+  const days = lastDays(todayIso, 30).map((date) => {
+    const row = byDate.get(date);
+    const v = row ? metric.value(row) : undefined;
+    return { date, value: v === undefined || v === null ? null : Number(v), today: date === todayIso };
+  });
+  renderDailyChart($('daily-chart'), days, { label: metric.label, format: metric.format });
+  $('daily-note').textContent = state.dailyNote;
+}
+
+// ---- popular content -----------------------------------------------------------------------------------
+
+async function loadPopular() {
+  if (!state.api) return;
+  const win = $('popular-window').value;
+  const res = await state.api.get(`${ANALYTICS}/popular?window=${encodeURIComponent(win)}&limit=10`);
+  const tbody = $('popular').tBodies[0];
+  if (!res.ok || !Array.isArray(res.body?.items)) {
+    tbody.replaceChildren();
+    $('popular-note').textContent = res.status === 404
+      ? 'Popular content: n/a on this server.'
+      : `Popular content unavailable: ${res.body?.detail ?? `HTTP ${res.status}`}`;
+    return;
+  }
+  const items = res.body.items;
+  tbody.replaceChildren(...items.map((it, i) => {
+    const tr = document.createElement('tr');
+    const num = (v) => { const td = cell(v); td.className = 'num'; return td; };
+    tr.append(num(String(i + 1)), cell(it.content_title || shortId(it.content_id)), cell(it.content_type),
+      num(formatNumber(it.play_count)), num(formatNumber(it.unique_users)), num(formatMinutes(it.total_watch_minutes)));
+    return tr;
+  }));
+  $('popular-note').textContent = items.length ? '' : 'Nothing played in this window yet.';
+}
+
+// ---- wiring --------------------------------------------------------------------------------------------
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('sign-in-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const token = $('token').value.trim();
+    if (!token) {
+      $('sign-in-error').textContent = 'Enter an API key or a JWT.';
+      return;
+    }
+    $('sign-in-error').textContent = '';
+    signIn(token, { fromForm: true });
+  });
+  $('sign-out').addEventListener('click', signOut);
+  $('retry').addEventListener('click', () => state.live?.retryNow());
+  $('popular-window').addEventListener('change', loadPopular);
+  $('daily-metric').addEventListener('change', renderChart);
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (state.api) renderChart(); }, 150);
+  });
+  setInterval(() => { if (state.connected) loadSummary(); }, 60000);
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) signIn(saved, { fromForm: false }); else showSignIn('');
+});

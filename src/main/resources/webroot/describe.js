@@ -1,0 +1,123 @@
+// Words for what the service sends: numbers, durations and sharing-alert evidence.
+
+const NBSP = '\u00a0';
+
+export function formatNumber(n, digits = 0) {
+  if (n === null || n === undefined || n === '' || !Number.isFinite(Number(n))) return 'n/a';
+  const [int, frac] = Number(n).toFixed(digits).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+  return frac ? `${grouped}.${frac}` : grouped;
+}
+
+export function shortId(id) {
+  return typeof id === 'string' ? id.slice(0, 8) : '?';
+}
+
+export function formatClock(seconds) {
+  if (!Number.isFinite(Number(seconds))) return '0:00';
+  const s = Math.max(0, Math.floor(Number(seconds)));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+export function formatMinutes(minutes) {
+  const m = Math.round(Number(minutes) || 0);
+  if (m < 60) return `${m} min`;
+  return `${formatNumber(Math.floor(m / 60))} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+function formatHours(hours) {
+  const h = Number(hours);
+  if (!Number.isFinite(h)) return '?';
+  if (h < 1) return `${Math.max(1, Math.round(h * 60))} min`;
+  return `${formatNumber(h, h < 10 ? 1 : 0)} h`;
+}
+
+export function place(loc) {
+  if (!loc || typeof loc !== 'object') return 'unknown place';
+  if (loc.city) return loc.city;
+  if (loc.country) return loc.country;
+  if (Number.isFinite(loc.latitude) && Number.isFinite(loc.longitude)) {
+    return `${loc.latitude.toFixed(1)}, ${loc.longitude.toFixed(1)}`;
+  }
+  return 'unknown place';
+}
+
+const TYPE_LABELS = {
+  concurrent_streams: 'Concurrent streams',
+  geo_impossible: 'Streams too far apart',
+  impossible_travel: 'Impossible travel',
+  device_spike: 'New-device spike',
+};
+
+export function alertTypeLabel(type) {
+  return TYPE_LABELS[type] ?? String(type ?? 'Alert').replace(/_/g, ' ');
+}
+
+function evidenceOf(alert) {
+  let ev = alert?.evidence;
+  if (typeof ev === 'string') {
+    try { ev = JSON.parse(ev); } catch { ev = {}; }
+  }
+  return ev && typeof ev === 'object' ? ev : {};
+}
+
+function locationsOf(ev) {
+  if (Array.isArray(ev.locations)) return ev.locations;
+  if (Array.isArray(ev.sessions)) return ev.sessions.map((s) => s?.location).filter(Boolean);
+  return [];
+}
+
+function deviceName(d) {
+  if (typeof d === 'string') return d;
+  if (d && typeof d === 'object') return d.device_name || d.name || d.device_key || d.key || d.device_id || '?';
+  return '?';
+}
+
+/** One sentence a person can judge the alert by, e.g. "2 streams 5 818 km apart: Paris ↔ Syracuse". */
+export function describeEvidence(alert) {
+  const ev = evidenceOf(alert);
+  switch (alert?.alert_type) {
+    case 'geo_impossible': {
+      const locs = locationsOf(ev);
+      const n = locs.length || (Array.isArray(ev.session_ids) ? ev.session_ids.length : 0) || 2;
+      const places = locs.map(place);
+      return `${n} streams ${formatNumber(ev.distance_km)} km apart${places.length ? ': ' + places.join(' ↔ ') : ''}`;
+    }
+    case 'concurrent_streams': {
+      const count = ev.count ?? (Array.isArray(ev.devices) ? ev.devices.length : '?');
+      return `${count} devices streaming at once (limit ${ev.threshold ?? '?'})`;
+    }
+    case 'impossible_travel': {
+      const places = locationsOf(ev).map(place);
+      const route = places.length >= 2 ? `${places[0]} → ${places[places.length - 1]}: ` : '';
+      const limit = ev.threshold_kmh != null ? `, limit ${formatNumber(ev.threshold_kmh)} km/h` : '';
+      return `${route}${formatNumber(ev.distance_km)} km in ${formatHours(ev.hours)} (${formatNumber(ev.speed_kmh)} km/h${limit})`;
+    }
+    case 'device_spike': {
+      const count = ev.count ?? (Array.isArray(ev.new_devices) ? ev.new_devices.length : '?');
+      return `${count} new devices in ${formatNumber(ev.window_hours ?? 24)} h (limit ${ev.threshold ?? '?'})`;
+    }
+    default: {
+      const keys = Object.keys(ev);
+      return keys.length ? keys.map((k) => `${k}: ${JSON.stringify(ev[k])}`).join(', ') : 'No evidence recorded';
+    }
+  }
+}
+
+/** Secondary facts: which devices, which places and addresses. */
+export function evidenceDetails(alert) {
+  const ev = evidenceOf(alert);
+  const out = [];
+  const devices = ev.devices ?? ev.new_devices;
+  if (Array.isArray(devices) && devices.length) out.push(`Devices: ${devices.map(deviceName).join(', ')}`);
+  const locs = locationsOf(ev);
+  if (locs.length && locs.some((l) => l?.country)) {
+    out.push(`Places: ${locs.map((l) => [l?.city, l?.country].filter(Boolean).join(', ') || 'unknown').join(' · ')}`);
+  }
+  const ips = ev.ip_addresses ?? ev.ips;
+  if (Array.isArray(ips) && ips.length) out.push(`Addresses: ${ips.join(', ')}`);
+  return out;
+}

@@ -1,0 +1,81 @@
+package io.tracearr.analytics.detect;
+
+import static io.tracearr.analytics.detect.SharingFixture.LAN;
+import static io.tracearr.analytics.detect.SharingFixture.PARIS;
+import static io.tracearr.analytics.detect.SharingFixture.SYRACUSE;
+import static io.tracearr.analytics.detect.SharingFixture.startBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tracearr.analytics.testing.TestNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code sharing_detection.enabled=false} switches every rule off; each rule's switch turns off just that rule;
+ * a trusted network is never located.
+ */
+class SharingSwitchesTest {
+
+  static TestNode off;
+  static TestNode partial;
+  static SharingFixture fOff;
+  static SharingFixture fPartial;
+
+  @BeforeAll
+  static void boot() {
+    off = TestNode.start(SharingFixture.withGeoIp(new JsonObject().put("enabled", false).put("sweep_seconds", 1)));
+    partial = TestNode.start(SharingFixture.withGeoIp(new JsonObject()
+        .put("rules", new JsonObject().put("concurrent_streams", false).put("device_spike", false))
+        .put("trusted_networks", new JsonArray().add("81.2.69.0/24"))));
+    fOff = new SharingFixture(off);
+    fPartial = new SharingFixture(partial);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (off != null) off.close();
+    if (partial != null) partial.close();
+  }
+
+  static void violateEveryRule(SharingFixture f, UUID user) {
+    f.startAll(List.of(startBody(user, "d1", LAN, null), startBody(user, "d2", LAN, null),
+        startBody(user, "d3", LAN, null), startBody(user, "d4", LAN, null),
+        startBody(user, "d5", LAN, null), startBody(user, "d6", LAN, null)));
+    f.start(user, "laptop", PARIS);
+    f.start(user, "tv", SYRACUSE);
+  }
+
+  @Test
+  void detectionSwitchedOffRaisesNothingAndSweepsNothing() {
+    UUID user = UUID.randomUUID();
+    violateEveryRule(fOff, user);
+    assertEquals(List.of(), fOff.detect(), "POST /detect runs no rule");
+    assertEquals(List.of(), fOff.alerts(user));
+    assertEquals(0, off.count("SELECT count(*) FROM sharing_alerts"));
+    assertEquals(0, off.count("SELECT count(*) FROM job_runs WHERE job = 'detect-sweep'"), "no periodic sweep");
+  }
+
+  @Test
+  void switchedOffRulesAreSkippedAndTheOthersStillJudge() {
+    UUID user = UUID.randomUUID();
+    violateEveryRule(fPartial, user);
+    fPartial.awaitAlert(user, "geo_impossible");
+    fPartial.detect();
+    assertEquals(List.of("geo_impossible", "impossible_travel"), fPartial.types(user),
+        "8 devices at once and 8 new devices raise nothing with those rules off");
+  }
+
+  @Test
+  void aTrustedNetworkIsNeverLocatedSoItIsNeverFarAway() {
+    UUID user = UUID.randomUUID();
+    assertNull(fPartial.start(user, "laptop", SharingFixture.LONDON).getValue("location"), "London is trusted here");
+    fPartial.start(user, "tv", SYRACUSE);
+    fPartial.assertNoAlerts(user);
+  }
+}
