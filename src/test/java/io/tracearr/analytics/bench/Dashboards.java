@@ -57,6 +57,7 @@ final class Dashboards {
   final AtomicLong reconnects = new AtomicLong();
   final AtomicLong snapshots = new AtomicLong();
   private volatile boolean reconnect;
+  private volatile String[] initialTopics;
   private volatile boolean stopping;
   private final Vertx vertx;
   private final WebSocketClient client;
@@ -202,11 +203,38 @@ final class Dashboards {
     if (!f.isFinal() && !s.inSnapshot) s.inOther = true;
   }
 
+  /** Topics every socket asks for once it has its snapshot (null: the default, every topic it may read). */
+  void topicsAfterSnapshot(String... topics) {
+    this.initialTopics = topics.length == 0 ? null : topics;
+  }
+
+  /** Asks every open socket for these topics ({@code {"type":"subscribe"}}); later sockets get them too. */
+  void subscribeAll(String... topics) {
+    topicsAfterSnapshot(topics);
+    synchronized (sockets) {
+      for (Socket s : sockets) {
+        if (!s.closed && s.snapshotDone && !s.stalled) subscribe(s, topics);
+      }
+    }
+  }
+
+  private void subscribe(Socket s, String[] topics) {
+    io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray();
+    for (String t : topics) names.add(t);
+    try {
+      s.ws.writeTextMessage(new io.vertx.core.json.JsonObject().put("type", "subscribe").put("topics", names).encode());
+    } catch (IllegalStateException closedMeanwhile) {
+      // its close handler redials it
+    }
+  }
+
   private void snapshotComplete(Socket s, Promise<Socket> ready) {
     s.inSnapshot = false;
     s.snapshotDone = true;
     s.attempt = 0;
     snapshots.incrementAndGet();
+    String[] topics = initialTopics;
+    if (topics != null) subscribe(s, topics);
     ready.tryComplete(s);
   }
 

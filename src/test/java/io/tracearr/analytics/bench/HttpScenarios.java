@@ -38,7 +38,10 @@ final class HttpScenarios {
     b.wrk("s1-bare-warmup", "heartbeat.lua", b.barePort, c, warm, heartbeatEnv());
     Bench.Wrk bare = b.wrk("s1-bare", "heartbeat.lua", b.barePort, c, secs, heartbeatEnv());
     b.wrk("s1-full-warmup", "heartbeat.lua", b.port, c, warm, heartbeatEnv());
+    long[] updates0 = rowUpdates();
     Bench.Wrk full = b.wrk("s1-full", "heartbeat.lua", b.port, c, secs, heartbeatEnv());
+    Thread.sleep(2000);
+    long[] updates1 = rowUpdates();
     if (full.errorShare() > 0.01) {
       return r.error(String.format("%.1f %% of heartbeats failed (%d non-2xx, %d socket errors)", 100 * full.errorShare(),
           full.non2xx(), full.socketErrors()));
@@ -53,6 +56,9 @@ final class HttpScenarios {
         .ratio(ratio)
         .check("rate ≥ 0.6 × bare", ratio, ratio >= 0.6)
         .check("p99 < 20 ms", full.p99Ms(), full.p99Ms() < 20);
+    long rows = updates1[0] - updates0[0];
+    r.figure("session_row_updates", rows)
+        .figure("hot_update_pct", rows == 0 ? 0.0 : 100.0 * (updates1[1] - updates0[1]) / rows);
     double flushes = b.metricSum("analytics_heartbeat_flush_batch_size_count", null);
     if (flushes > 0) {
       r.figure("flush_batch_mean", b.metricSum("analytics_heartbeat_flush_batch_size_sum", null) / flushes)
@@ -60,6 +66,16 @@ final class HttpScenarios {
               / b.metricSum("analytics_heartbeat_flush_duration_seconds_count", null));
     }
     return r;
+  }
+
+  /**
+   * Row updates of playback_sessions so far and how many were HOT (no index touched): a heartbeat flush that
+   * changes an indexed column writes a new entry into every index of the table.
+   */
+  private long[] rowUpdates() throws Exception {
+    String[] v = b.psql("pg-stat-updates", "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables "
+        + "WHERE relname = 'playback_sessions';", Duration.ofMinutes(1)).split(" ");
+    return new long[] {Long.parseLong(v[0]), Long.parseLong(v[1])};
   }
 
   ScenarioResult wsIngest() throws Exception {
