@@ -206,6 +206,26 @@ final class Bench implements AutoCloseable {
     return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 
+  /** CPU seconds the service JVM has used (utime + stime of /proc/&lt;pid&gt;/stat), and the machine's busy and total jiffies. */
+  double[] cpuSample() {
+    try {
+      return cpuSampleOrFail();
+    } catch (IOException | RuntimeException gone) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN, System.nanoTime() / 1e9};
+    }
+  }
+
+  private double[] cpuSampleOrFail() throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    double serviceSeconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < cpu.length; i++) total += Long.parseLong(cpu[i]);
+    long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+    return new double[] {serviceSeconds, total - idle, total, System.nanoTime() / 1e9};
+  }
+
   /** Heap in use right after a full GC ({@code jcmd GC.run}), read from the service's own /metrics. */
   double heapAfterGcMb() throws Exception {
     tools.run("jcmd-gc", List.of("jcmd", String.valueOf(pid), "GC.run"), Map.of(), Duration.ofSeconds(60), null)

@@ -58,6 +58,8 @@ public final class BenchRunner {
         if (!selected(opts, phase, s.getKey())) continue;
         long t0 = System.nanoTime();
         log("scenario " + s.getKey() + " …");
+        double[] cpu0 = b.cpuSample();
+        String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
         ScenarioResult r;
         try {
           r = s.getValue().run();
@@ -66,6 +68,11 @@ public final class BenchRunner {
           r = new ScenarioResult(s.getKey(), "scenario " + s.getKey(), "").error(e);
         }
         r.figure("scenario_seconds", (System.nanoTime() - t0) / 1e9);
+        // how much of the machine the service got: the figures of a shared 2-core machine need this context
+        double[] cpu1 = b.cpuSample();
+        r.figure("service_cpu_cores_avg", (cpu1[0] - cpu0[0]) / (cpu1[3] - cpu0[3]))
+            .figure("machine_busy_pct", 100 * (cpu1[1] - cpu0[1]) / Math.max(1, cpu1[2] - cpu0[2]))
+            .figure("load_average_at_start", Double.parseDouble(load));
         r.write(b.results());
         if (r.status() == ScenarioResult.Status.ERROR) errors++;
         log("scenario " + s.getKey() + ": " + r.status().name().toLowerCase() + " " + r.toJson().getJsonObject("figures").encode());

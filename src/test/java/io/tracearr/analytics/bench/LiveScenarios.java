@@ -45,7 +45,10 @@ final class LiveScenarios {
     HttpLoad starter = new HttpLoad(b.vertx, b.host, b.port, 4);
     AtomicBoolean stop = new AtomicBoolean();
     Histogram latency = new org.HdrHistogram.Histogram(3);
+    Map<String, Long> sentAt = new java.util.LinkedHashMap<>();
     int missed = 0;
+    long alertsInDb = -1;
+    String dashState = "";
     HttpLoad.Paced background = null;
     try {
       if (await(dash.open(1, 1, false), 60) != 1) return r.error("the dashboard socket got no snapshot");
@@ -67,20 +70,31 @@ final class LiveScenarios {
         HttpLoad.Reply fourth = await(starter.call(HttpMethod.POST, "/api/v1/analytics/sessions", b.ingestKey,
             Ids.start(Ids.random(), user, 1_000_000 + 4 * k + 3).toBuffer()), 30);
         if (!fourth.ok()) return r.error("the 4th start answered " + fourth.status() + ": " + fourth.body());
+        sentAt.put(user, t0);
         long deadline = t0 + 5_000_000_000L;
         while (!raisedAt.containsKey(user) && System.nanoTime() < deadline) Thread.sleep(0, 200_000);
-        Long at = raisedAt.get(user);
-        if (at == null) missed++;
-        else latency.recordValue(Math.max(1, (at - t0) / 1000));
       }
       stop.set(true);
       background = await(traffic, 60);
+      dashState = dash.census();
+      // an alert slower than the 5 s each iteration waits still counts, with its real latency
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (raisedAt.size() < sentAt.size() && System.nanoTime() < deadline) Thread.sleep(50);
+      for (Map.Entry<String, Long> e : sentAt.entrySet()) {
+        Long at = raisedAt.get(e.getKey());
+        if (at == null) missed++;
+        else latency.recordValue(Math.max(1, (at - e.getValue()) / 1000));
+      }
+      String users = String.join("','", sentAt.keySet());
+      alertsInDb = Long.parseLong(b.psql("s3-alerts", "SELECT count(DISTINCT user_id) FROM sharing_alerts WHERE "
+          + "alert_type = 'concurrent_streams' AND user_id IN ('" + users + "');", java.time.Duration.ofMinutes(1)));
     } finally {
       stop.set(true);
       await(dash.closeAll(), 30);
       await(starter.close(), 30);
     }
-    r.figure("iterations", b.sizes.alertIterations()).figure("alerts_missing_after_5s", missed)
+    r.figure("iterations", b.sizes.alertIterations()).figure("alert_frames_missing_after_20s", missed)
+        .figure("users_with_an_alert_in_db", alertsInDb)
         .figure("p50_ms", latency.getValueAtPercentile(50) / 1000.0)
         .figure("p99_ms", latency.getValueAtPercentile(99) / 1000.0)
         .figure("max_ms", latency.getMaxValue() / 1000.0)
@@ -93,6 +107,10 @@ final class LiveScenarios {
           b.sizes.alertBackgroundRate()));
     }
     double p99 = missed > 0 ? Double.POSITIVE_INFINITY : latency.getValueAtPercentile(99) / 1000.0;
+    if (missed > 0) {
+      r.note(missed + " of " + b.sizes.alertIterations() + " alert.raised frames never reached the dashboard within 20 s; "
+          + alertsInDb + " of the users have the alert in the database; the dashboard: " + dashState);
+    }
     r.check("p99 < 100 ms (every alert seen)", p99, p99 < 100);
     return r;
   }
@@ -264,8 +282,10 @@ final class LiveScenarios {
       r.note("RSS is the service JVM's VmRSS (/proc/<pid>/status), sampled every 250 ms from the first dashboard "
           + "to the end (VmHWM, the peak over the process's life, is shown too). The embedded PostgreSQL is a "
           + "separate process and not counted.");
-      if (beats.errorShare() > 0.01) return r.error(String.format("%.1f %% of heartbeats failed", 100 * beats.errorShare()));
-      r.check("peak RSS < 512 MB", peak, peak < 512);
+      if (beats.errorShare() > 0.5) return r.error(String.format("%.1f %% of heartbeats failed", 100 * beats.errorShare()));
+      r.check("peak RSS < 512 MB", peak, peak < 512)
+          .check("heartbeats served: ≥ 99 % of " + (int) (sessions / 10.0) + "/s asked, ≥ 99 % 2xx",
+              100 * beats.rate() / (sessions / 10.0), beats.rate() >= 0.99 * sessions / 10.0 && beats.errorShare() <= 0.01);
     } finally {
       sampling.set(false);
       await(dash.closeAll(), 60);
