@@ -48,13 +48,17 @@ public final class PeriodicJobs {
     lastSlot.put(job, slot);
     claim(job, slot).compose(won -> {
       if (!won) return Future.succeededFuture();
-      node.metrics().periodicJob(job);
       return work.get().compose(v -> pool.preparedQuery(FINISH).execute(Tuple.of(job, slot)).mapEmpty());
     }).onFailure(err -> log.warn("periodic job {} failed: {}", job, err.toString()));
   }
 
+  /** True for the one node whose claim of this slot wins; every won claim is counted per job. */
   public Future<Boolean> claim(String job, long slot) {
-    return pool.preparedQuery(CLAIM).execute(Tuple.of(job, slot, node.nodeId())).map(rows -> rows.rowCount() == 1);
+    return pool.preparedQuery(CLAIM).execute(Tuple.of(job, slot, node.nodeId())).map(rows -> {
+      boolean won = rows.rowCount() == 1;
+      if (won) node.metrics().periodicJob(job);
+      return won;
+    });
   }
 
   public Future<Void> prune() {

@@ -2,6 +2,7 @@ package io.tracearr.analytics.detect;
 
 import io.tracearr.analytics.detect.rules.Finding;
 import io.vertx.core.Future;
+import io.tracearr.analytics.db.Rows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -10,7 +11,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -147,14 +147,11 @@ public final class AlertRepository {
   }
 
   private static Optional<JsonObject> first(RowSet<Row> rows) {
-    var it = rows.iterator();
-    return it.hasNext() ? Optional.of(toJson(it.next())) : Optional.empty();
+    return Rows.first(rows, AlertRepository::toJson);
   }
 
   private static List<JsonObject> all(RowSet<Row> rows) {
-    List<JsonObject> out = new ArrayList<>(rows.rowCount());
-    for (Row r : rows) out.add(toJson(r));
-    return out;
+    return Rows.all(rows, AlertRepository::toJson);
   }
 
   /** The API representation of an alert (also the payload of the alert events). */

@@ -1,6 +1,7 @@
 package io.tracearr.analytics.session;
 
 import io.vertx.core.Future;
+import io.tracearr.analytics.db.Rows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -9,7 +10,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -227,14 +227,11 @@ public final class SessionRepository {
   }
 
   private static Optional<JsonObject> first(RowSet<Row> rows) {
-    var it = rows.iterator();
-    return it.hasNext() ? Optional.of(toJson(it.next())) : Optional.empty();
+    return Rows.first(rows, SessionRepository::toJson);
   }
 
   private static List<JsonObject> all(RowSet<Row> rows) {
-    List<JsonObject> out = new ArrayList<>(rows.rowCount());
-    for (Row r : rows) out.add(toJson(r));
-    return out;
+    return Rows.all(rows, SessionRepository::toJson);
   }
 
   /** The API representation of a session row. */
