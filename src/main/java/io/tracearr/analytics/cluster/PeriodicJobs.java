@@ -40,16 +40,22 @@ public final class PeriodicJobs {
   }
 
   private final java.util.Map<String, Long> lastSlot = new java.util.HashMap<>();
+  private final java.util.Set<String> running = new java.util.HashSet<>();
 
   private void tick(String job, long intervalMs, Supplier<Future<?>> work) {
     long slot = System.currentTimeMillis() / intervalMs;
     Long last = lastSlot.get(job);
     if (last != null && last >= slot) return;
     lastSlot.put(job, slot);
+    // a run still going on this node is not started again (slow runs would otherwise pile up on the pool)
+    if (!running.add(job)) return;
     claim(job, slot).compose(won -> {
       if (!won) return Future.succeededFuture();
       return work.get().compose(v -> pool.preparedQuery(FINISH).execute(Tuple.of(job, slot)).mapEmpty());
-    }).onFailure(err -> log.warn("periodic job {} failed: {}", job, err.toString()));
+    }).onComplete(ar -> {
+      running.remove(job);
+      if (ar.failed()) log.warn("periodic job {} failed: {}", job, ar.cause().toString());
+    });
   }
 
   /** True for the one node whose claim of this slot wins; every won claim is counted per job. */

@@ -191,7 +191,10 @@ public final class SharingDetectorVerticle extends VerticleBase {
       evaluateNow(user).onComplete(ar -> {
         inFlight--;
         result.handle(ar);
-        while (inFlight < maxInFlight && !waitingTurn.isEmpty()) waitingTurn.poll().run();
+        // the next waiting judgement starts on a fresh call stack: a run of failures must not recurse
+        if (!waitingTurn.isEmpty()) context.runOnContext(v -> {
+          while (inFlight < maxInFlight && !waitingTurn.isEmpty()) waitingTurn.poll().run();
+        });
       });
     };
     if (inFlight < maxInFlight) task.run();
