@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracearr.analytics.bench.BenchListener;
+import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.ClusterSetup;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.config.DatabaseUrl;
@@ -116,11 +117,13 @@ public final class Application {
       } else {
         vertx = builder.build();
       }
+      SharedJson.register(vertx);
       Pool pool = Database.pool(vertx, url, effective.database());
+      Pool heartbeatPool = Database.heartbeatPool(vertx, url, effective.database());
       String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
       DomainMetrics metrics = new DomainMetrics(prometheus, version());
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
-          new AtomicBoolean(false), openGeo(effective.analytics()));
+          new AtomicBoolean(false), openGeo(effective.analytics()), heartbeatPool);
       List<String> deployments = new ArrayList<>();
       deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics)))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
@@ -172,8 +175,11 @@ public final class Application {
   static MicrometerMetricsOptions vertxMetrics(AppConfig.Metrics cfg) {
     return new MicrometerMetricsOptions()
         .setEnabled(cfg.enabled())
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME,
-            Label.EB_SIDE));
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME))
+        // Vert.x's event-bus meters cost more than the messages they count: a Counter builder and a
+        // (re-)registered gauge per message and per reply handler, ~5 % of the heartbeat path's CPU in bench/run.
+        // The service's own meters (tracearr_*) count what the bus carries.
+        .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.EVENT_BUS.toCategory()));
   }
 
   private static AppConfig withAdminKey(AppConfig config) throws java.io.IOException {
@@ -207,6 +213,7 @@ public final class Application {
     }
     try {
       pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      node.heartbeatPool().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x failed: {}", e.toString());

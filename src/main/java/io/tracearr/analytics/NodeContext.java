@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What every verticle of one node shares: its configuration, the database pool, meters and identity.
  * Built once by {@link Application} and handed to each verticle's constructor. {@code geo} is
- * {@link GeoLocator#disabled()} when no readable GeoIP database is configured.
+ * {@link GeoLocator#disabled()} when no readable GeoIP database is configured. {@code heartbeatPool} is one
+ * connection of the registry's own for heartbeat flushes: a batch of thousands of rows never sits in front of
+ * a start, an end or a sharing judgement pipelined on the same connection (bench/run scenario 3).
  */
 public record NodeContext(
     AppConfig config,
@@ -22,7 +24,8 @@ public record NodeContext(
     DomainMetrics metrics,
     ClusterManager clusterManager,
     AtomicBoolean ready,
-    GeoLocator geo) {
+    GeoLocator geo,
+    Pool heartbeatPool) {
 
   public boolean clustered() {
     return clusterManager != null;

@@ -168,6 +168,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
+      else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
       // the library's own validation is replaced by the same checks without its per-request costs (ContractValidation)
       else route.setDoValidation(false).addHandler(validation.handler(route.getOperation(), extractor)).addHandler(guarded(h))
           .addFailureHandler(rc -> contractFailure(rc, route));

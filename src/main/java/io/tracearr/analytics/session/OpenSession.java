@@ -1,6 +1,7 @@
 package io.tracearr.analytics.session;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -18,8 +19,8 @@ final class OpenSession {
   Instant lastSeen;
   /** when this node last published session.updated for it */
   long lastUpdateEventNanos;
-  /** the newest state not yet published because of the one-per-second limit */
-  JsonObject unpublishedUpdate;
+  /** the newest state (its flushed row) not yet published because of the one-per-second limit */
+  Row unpublishedUpdate;
   PendingHeartbeat pending;
 
   OpenSession(UUID id, String status, String ipAddress, int bandwidthKbps, Instant lastSeen) {

@@ -2,6 +2,7 @@ package io.tracearr.analytics.session;
 
 import io.tracearr.analytics.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
@@ -11,6 +12,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +59,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    repository = new SessionRepository(node.pool());
+    repository = new SessionRepository(node.pool(), node.heartbeatPool());
     bus = vertx.eventBus();
     vertx.setPeriodic(cfg.heartbeatFlushMs(), id -> {
       if (!flushing) flushNow();
@@ -88,7 +90,8 @@ public final class SessionRegistryVerticle extends VerticleBase {
     } catch (Problem p) {
       reply = Future.failedFuture(p);
     }
-    reply.onComplete(ar -> msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause()))));
+    reply.onComplete(ar -> msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
+        SharedJson.OPTIONS));
   }
 
   // ---- start -------------------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
         JsonObject session = inserted.get();
         open.put(s.id(), OpenSession.of(session, Instant.now()));
         node.metrics().sessionsStarted.increment();
-        bus.publish(Addresses.SESSION_STARTED, session);
+        bus.publish(Addresses.SESSION_STARTED, session, SharedJson.OPTIONS);
         bus.send(Addresses.DETECT_SESSION, new JsonObject().put("reason", "started").put("session", session));
         return Future.succeededFuture(CommandReply.ok(201, session));
       }
@@ -204,7 +207,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
       node.metrics().heartbeatFlushBatch.record(batch.size());
       node.metrics().heartbeatFlushLatency.record(Duration.ofNanos(System.nanoTime() - t0));
       node.metrics().pendingHeartbeats.set(pendingIds.size());
-      for (JsonObject session : ar.result()) publishUpdated(session);
+      for (Row row : ar.result()) publishUpdated(row);
       return pendingIds.isEmpty() ? Future.succeededFuture() : flushBatch();
     });
   }
@@ -221,21 +224,21 @@ public final class SessionRegistryVerticle extends VerticleBase {
     node.metrics().pendingHeartbeats.set(pendingIds.size());
   }
 
-  private void publishUpdated(JsonObject session) {
-    UUID id = UUID.fromString(session.getString("id"));
+  private void publishUpdated(Row row) {
+    UUID id = row.getUUID("id");
     OpenSession os = open.get(id);
     long now = System.nanoTime();
     if (os == null) {
-      bus.publish(Addresses.SESSION_UPDATED, session);
+      bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
       return;
     }
-    os.status = session.getString("status");
+    os.status = row.getString("status");
     if (now - os.lastUpdateEventNanos >= UPDATED_EVENT_INTERVAL_NANOS) {
       os.lastUpdateEventNanos = now;
       os.unpublishedUpdate = null;
-      bus.publish(Addresses.SESSION_UPDATED, session);
+      bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
     } else {
-      os.unpublishedUpdate = session;
+      os.unpublishedUpdate = row;
       throttledIds.add(id);
     }
   }
@@ -249,7 +252,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
       if (os == null || os.unpublishedUpdate == null) {
         it.remove();
       } else if (now - os.lastUpdateEventNanos >= UPDATED_EVENT_INTERVAL_NANOS) {
-        bus.publish(Addresses.SESSION_UPDATED, os.unpublishedUpdate);
+        bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(os.unpublishedUpdate), SharedJson.OPTIONS);
         os.lastUpdateEventNanos = now;
         os.unpublishedUpdate = null;
         it.remove();
@@ -269,7 +272,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
         JsonObject session = ended.get();
         open.remove(id);
         node.metrics().sessionEnded("client");
-        bus.publish(Addresses.SESSION_ENDED, session);
+        bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
         return Future.succeededFuture(new JsonObject().put("status", 204).put("session", session));
       }
       return repository.find(id).map(found -> {
@@ -287,7 +290,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
       for (JsonObject session : reaped) {
         open.remove(UUID.fromString(session.getString("id")));
         node.metrics().sessionEnded("timeout");
-        bus.publish(Addresses.SESSION_ENDED, session);
+        bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
       }
       if (!reaped.isEmpty()) log.info("reaped {} silent session(s)", reaped.size());
     });

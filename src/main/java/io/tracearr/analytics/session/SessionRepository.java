@@ -123,9 +123,16 @@ public final class SessionRepository {
   public static final int ACTIVE_LIMIT = 100_000;
 
   private final Pool pool;
+  private final Pool flushPool;
 
   public SessionRepository(Pool pool) {
+    this(pool, pool);
+  }
+
+  /** {@code flushPool} carries the heartbeat batches, {@code pool} everything else. */
+  public SessionRepository(Pool pool, Pool flushPool) {
     this.pool = pool;
+    this.flushPool = flushPool;
   }
 
   /** Empty when a session with this id already exists (the caller compares it). */
@@ -151,7 +158,11 @@ public final class SessionRepository {
         .map(SessionRepository::first);
   }
 
-  public Future<List<JsonObject>> flush(List<PendingHeartbeat> batch) {
+  /**
+   * The flushed sessions as rows: the registry turns into JSON only those whose {@code session.updated}
+   * event is due (at most one per session per second), not every row of every batch.
+   */
+  public Future<List<Row>> flush(List<PendingHeartbeat> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
     OffsetDateTime[] firstAt = new OffsetDateTime[n];
@@ -195,7 +206,7 @@ public final class SessionRepository {
     Tuple t = Tuple.of(ids, firstAt, lastAt, extraPlayed, extraBytes, bytes, status, position, bandwidth, transcoded,
         resolution, ip).addArrayOfString(city).addArrayOfString(country).addArrayOfDouble(lat).addArrayOfDouble(lon)
         .addArrayOfInteger(acc);
-    return pool.preparedQuery(FLUSH).execute(t).map(SessionRepository::all);
+    return flushPool.preparedQuery(FLUSH).execute(t).map(rows -> Rows.all(rows, r -> r));
   }
 
   public Future<List<JsonObject>> reap(int timeoutSeconds) {

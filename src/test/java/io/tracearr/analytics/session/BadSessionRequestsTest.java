@@ -53,6 +53,11 @@ class BadSessionRequestsTest {
     return Stream.of(
         Arguments.of("malformed JSON", HttpMethod.POST, API, "{\"user_id\":", "body"),
         Arguments.of("body is an array", HttpMethod.POST, API, "[]", "body"),
+        Arguments.of("start without a body", HttpMethod.POST, API, null, "body"),
+        Arguments.of("heartbeat without a body", HttpMethod.PUT, API + "/{open}", null, "body"),
+        heartbeat("position above the contract's maximum", "position_seconds", new JsonObject().put("position_seconds", 10_000_001)),
+        heartbeat("transcoded a string", "transcoded", new JsonObject().put("transcoded", "no")),
+        heartbeat("several fields wrong at once", "bandwidth_kbps", new JsonObject().put("status", "x").put("bandwidth_kbps", -1)),
         start("user_id missing", "user_id", b -> { b.remove("user_id"); return b; }),
         start("user_id not a uuid", "user_id", b -> b.put("user_id", "user-42")),
         start("user_id a number", "user_id", b -> b.put("user_id", 42)),

@@ -111,11 +111,16 @@ public final class BearerAuth {
     return rc.get(Principal.CONTEXT_KEY);
   }
 
-  private static byte[] sha256(String s) {
+  /** One digest per event-loop thread: the provider lookup of getInstance cost more than the hash itself. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  private static byte[] sha256(String s) {
+    return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
   }
 }

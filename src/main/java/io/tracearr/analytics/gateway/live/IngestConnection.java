@@ -1,6 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.gateway.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,7 +23,7 @@ public final class IngestConnection {
 
   static final int MAX_IN_FLIGHT = 256;
   private static final int RESUME_AT = MAX_IN_FLIGHT / 2;
-  private static final DeliveryOptions COMMAND = new DeliveryOptions().setSendTimeout(10_000);
+  private static final DeliveryOptions COMMAND = SharedJson.command(10_000);
 
   private final Vertx vertx;
   private final ServerWebSocket ws;
