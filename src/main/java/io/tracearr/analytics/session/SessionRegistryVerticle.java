@@ -225,14 +225,14 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private void publishUpdated(Row row) {
-    UUID id = row.getUUID("id");
+    UUID id = row.getUUID(SessionRepository.ID);
     OpenSession os = open.get(id);
     long now = System.nanoTime();
     if (os == null) {
       bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
       return;
     }
-    os.status = row.getString("status");
+    os.status = row.getString(SessionRepository.STATUS);
     if (now - os.lastUpdateEventNanos >= UPDATED_EVENT_INTERVAL_NANOS) {
       os.lastUpdateEventNanos = now;
       os.unpublishedUpdate = null;

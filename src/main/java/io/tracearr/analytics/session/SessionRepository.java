@@ -245,41 +245,48 @@ public final class SessionRepository {
     return Rows.all(rows, SessionRepository::toJson);
   }
 
-  /** The API representation of a session row. */
+  // positions in COLUMNS: rows are read by position, because a lookup by name hashes the column names of
+  // every result set and was a visible share of the heartbeat flush's CPU (docs/benchmarks.md)
+  static final int ID = 0, USER_ID = 1, CONTENT_TYPE = 2, CONTENT_ID = 3, CONTENT_TITLE = 4, CLIENT_NAME = 5,
+      DEVICE_NAME = 6, DEVICE_ID = 7, DEVICE_KEY = 8, IP = 9, TRANSCODED = 10, RESOLUTION = 11, BANDWIDTH = 12,
+      BYTES = 13, STATUS = 14, STARTED_AT = 15, ENDED_AT = 16, LAST_HEARTBEAT_AT = 17, DURATION = 18, POSITION = 19,
+      ENDED_REASON = 20, GEO_CITY = 21, GEO_COUNTRY = 22, GEO_LATITUDE = 23, GEO_LONGITUDE = 24, GEO_ACCURACY = 25;
+
+  /** The API representation of a session row (selected with {@link #COLUMNS}). */
   public static JsonObject toJson(Row r) {
     JsonObject location = null;
-    Double lat = r.getDouble("geo_latitude");
+    Double lat = r.getDouble(GEO_LATITUDE);
     if (lat != null) {
       location = new JsonObject()
-          .put("city", r.getString("geo_city"))
-          .put("country", r.getString("geo_country"))
+          .put("city", r.getString(GEO_CITY))
+          .put("country", r.getString(GEO_COUNTRY))
           .put("latitude", lat)
-          .put("longitude", r.getDouble("geo_longitude"))
-          .put("accuracy_km", r.getInteger("geo_accuracy_km"));
+          .put("longitude", r.getDouble(GEO_LONGITUDE))
+          .put("accuracy_km", r.getInteger(GEO_ACCURACY));
     }
     return new JsonObject()
-        .put("id", r.getUUID("id").toString())
-        .put("user_id", r.getUUID("user_id").toString())
-        .put("content_type", r.getString("content_type"))
-        .put("content_id", r.getUUID("content_id").toString())
-        .put("content_title", r.getString("content_title"))
-        .put("started_at", iso(r.getOffsetDateTime("started_at")))
-        .put("ended_at", iso(r.getOffsetDateTime("ended_at")))
-        .put("duration_seconds", Math.round(r.getDouble("duration_seconds") * 1000) / 1000.0)
-        .put("position_seconds", r.getDouble("position_seconds"))
-        .put("client_name", r.getString("client_name"))
-        .put("device_name", r.getString("device_name"))
-        .put("device_id", r.getString("device_id"))
-        .put("device_key", r.getString("device_key"))
-        .put("ip_address", r.getString("ip"))
-        .put("transcoded", r.getBoolean("transcoded"))
-        .put("resolution", r.getString("resolution"))
-        .put("bandwidth_kbps", r.getInteger("bandwidth_kbps"))
-        .put("bytes_transferred", r.getLong("bytes_transferred"))
-        .put("status", r.getString("status"))
-        .put("last_heartbeat_at", iso(r.getOffsetDateTime("last_heartbeat_at")))
+        .put("id", r.getUUID(ID).toString())
+        .put("user_id", r.getUUID(USER_ID).toString())
+        .put("content_type", r.getString(CONTENT_TYPE))
+        .put("content_id", r.getUUID(CONTENT_ID).toString())
+        .put("content_title", r.getString(CONTENT_TITLE))
+        .put("started_at", iso(r.getOffsetDateTime(STARTED_AT)))
+        .put("ended_at", iso(r.getOffsetDateTime(ENDED_AT)))
+        .put("duration_seconds", Math.round(r.getDouble(DURATION) * 1000) / 1000.0)
+        .put("position_seconds", r.getDouble(POSITION))
+        .put("client_name", r.getString(CLIENT_NAME))
+        .put("device_name", r.getString(DEVICE_NAME))
+        .put("device_id", r.getString(DEVICE_ID))
+        .put("device_key", r.getString(DEVICE_KEY))
+        .put("ip_address", r.getString(IP))
+        .put("transcoded", r.getBoolean(TRANSCODED))
+        .put("resolution", r.getString(RESOLUTION))
+        .put("bandwidth_kbps", r.getInteger(BANDWIDTH))
+        .put("bytes_transferred", r.getLong(BYTES))
+        .put("status", r.getString(STATUS))
+        .put("last_heartbeat_at", iso(r.getOffsetDateTime(LAST_HEARTBEAT_AT)))
         .put("location", location)
-        .put("ended_reason", r.getString("ended_reason"));
+        .put("ended_reason", r.getString(ENDED_REASON));
   }
 
   static String iso(OffsetDateTime t) {
