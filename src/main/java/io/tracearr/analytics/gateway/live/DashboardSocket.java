@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * update or the end supersedes them), other frames may add at most one more queue's worth before the socket
  * is closed, and a queue that stays full for {@code live.slow_reader_close_seconds} closes the socket with
  * 1013 — the client reconnects and gets a fresh snapshot instead of a backlog.
+ *
+ * <p>Frames are not written one by one: they wait in an {@link Outbox} for the hub's next flush tick
+ * ({@code live.flush_interval_ms}), so a broadcast costs one write and one flush per socket and tick instead
+ * of one per frame. The frames waiting there count toward the write-queue bound.
  */
 public final class DashboardSocket {
 
@@ -42,6 +46,9 @@ public final class DashboardSocket {
   private final DomainMetrics metrics;
   private final Runnable cut;
   private final Consumer<DashboardSocket> onClosed;
+  private final Consumer<DashboardSocket> flushLater;
+  /** Null when the channel is not on this event loop: frames then go through Vert.x, flushed one by one. */
+  private final Outbox outbox;
   private final Set<Topic> topics;
   private ArrayDeque<Frame> backlog = new ArrayDeque<>();
   private int badFrames;
@@ -50,8 +57,12 @@ public final class DashboardSocket {
   private boolean closing;
   private boolean closed;
 
+  /**
+   * {@code flushLater} is told when this socket has frames waiting and must call {@link #flush} soon, on
+   * this event loop; it is told again only after that flush.
+   */
   public DashboardSocket(Vertx vertx, WebSocketDoor.Upgraded upgraded, AppConfig.Live cfg, DomainMetrics metrics,
-      Consumer<DashboardSocket> onClosed) {
+      Consumer<DashboardSocket> onClosed, Consumer<DashboardSocket> flushLater) {
     this.vertx = vertx;
     this.ws = upgraded.ws();
     this.who = upgraded.who();
@@ -59,6 +70,8 @@ public final class DashboardSocket {
     this.cfg = cfg;
     this.metrics = metrics;
     this.onClosed = onClosed;
+    this.flushLater = flushLater;
+    this.outbox = Outbox.of(upgraded.connection());
     this.topics = EnumSet.copyOf(readableTopics());
   }
 
@@ -148,7 +161,9 @@ public final class DashboardSocket {
 
   private void send(Frame f) {
     if (closing) return;
-    if (queueFull()) {
+    boolean full = queueFull();
+    if (!full && fullTimer != -1) drained();
+    if (full) {
       startFullClock();
       if (f.droppable()) {
         metrics.frameDropped(f.type());
@@ -160,8 +175,21 @@ public final class DashboardSocket {
         return;
       }
     }
-    metrics.framesSent.increment();
-    f.writeTo(ws);
+    if (outbox == null) {
+      metrics.framesSent.increment();
+      f.writeTo(ws);
+      return;
+    }
+    boolean first = outbox.isEmpty();
+    outbox.add(f);
+    if (first) flushLater.accept(this);
+  }
+
+  /** Writes the frames waiting in the outbox with one flush; the hub calls it once per tick. */
+  public void flush() {
+    if (outbox == null) return;
+    int n = outbox.flush();
+    if (n > 0) metrics.framesSent.increment(n);
   }
 
   /**
@@ -174,7 +202,9 @@ public final class DashboardSocket {
     else ws.writePing(Buffer.buffer("live"));
   }
 
+  /** Vert.x's queue (the channel's water mark) is full, or the frames waiting in the outbox would fill it. */
   private boolean queueFull() {
+    if (outbox != null && outbox.overBound()) return true;
     try {
       return ws.writeQueueFull();
     } catch (IllegalStateException closedMeanwhile) {
@@ -218,6 +248,7 @@ public final class DashboardSocket {
       vertx.cancelTimer(fullTimer);
       fullTimer = -1;
     }
+    flush();
     ws.close(code, reason);
     vertx.setTimer(cfg.slowReaderCloseSeconds() * 1000L, id -> {
       if (!closed) cut.run();
@@ -229,6 +260,7 @@ public final class DashboardSocket {
     closed = true;
     closing = true;
     backlog = null;
+    if (outbox != null) outbox.clear();
     if (fullTimer != -1) vertx.cancelTimer(fullTimer);
     metrics.liveConnections.decrementAndGet();
     onClosed.accept(this);
