@@ -19,9 +19,8 @@ import java.util.ArrayList;
  *
  * <p>Everything here runs on the channel's event loop, which is the hub's: {@link #of} refuses any other, and
  * the socket then writes through Vert.x as before. Bytes held here count toward the socket's write-queue
- * bound ({@link #overBound}) before they reach the channel, where Netty's water mark (set by
- * {@code setWriteQueueMaxSize}) counts them; writability changes still reach Vert.x, so its
- * {@code writeQueueFull} and drain handler keep working.
+ * bound ({@link #full}) before they reach the channel, where Netty's water mark (set by
+ * {@code setWriteQueueMaxSize}) counts them.
  */
 final class Outbox {
 
@@ -44,9 +43,16 @@ final class Outbox {
     return frames.isEmpty();
   }
 
-  /** Whether what is held here fills what the channel has left below its high water mark (0 once unwritable). */
-  boolean overBound() {
-    return bytes > 0 && bytes >= channel.bytesBeforeUnwritable();
+  /**
+   * Whether the channel is past its high water mark, or what is held here fills what it has left below it.
+   * A closed channel counts as full.
+   */
+  boolean full() {
+    return !channel.isWritable() || bytes >= channel.bytesBeforeUnwritable();
+  }
+
+  int bytes() {
+    return bytes;
   }
 
   void add(Frame f) {
