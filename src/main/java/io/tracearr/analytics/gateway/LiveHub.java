@@ -7,6 +7,7 @@ import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.auth.Role;
 import io.tracearr.analytics.gateway.live.DashboardSocket;
 import io.tracearr.analytics.gateway.live.Frame;
+import io.tracearr.analytics.gateway.live.Outbox;
 import io.tracearr.analytics.gateway.live.SnapshotSource;
 import io.tracearr.analytics.gateway.live.UpdateThrottle;
 import io.tracearr.analytics.gateway.live.WebSocketDoor;
@@ -55,6 +56,7 @@ public final class LiveHub {
   private ArrayList<DashboardSocket> toFlush = new ArrayList<>();
   private ArrayList<DashboardSocket> flushing = new ArrayList<>();
   private long flushTimer = -1;
+  private final Outbox.Tick tick = new Outbox.Tick();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final ArrayDeque<DashboardSocket> waitingForSnapshot = new ArrayDeque<>();
   private int snapshotsLoading;
@@ -188,8 +190,12 @@ public final class LiveHub {
     ArrayList<DashboardSocket> batch = toFlush;
     toFlush = flushing;
     flushing = batch;
-    for (int i = 0; i < batch.size(); i++) batch.get(i).flush();
-    batch.clear();
+    try {
+      for (int i = 0; i < batch.size(); i++) batch.get(i).flush(tick);
+    } finally {
+      tick.release();
+      batch.clear();
+    }
   }
 
   int connections() {

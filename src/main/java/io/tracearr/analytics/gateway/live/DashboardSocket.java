@@ -194,10 +194,15 @@ public final class DashboardSocket {
     }
   }
 
-  /** Writes the frames waiting in the outbox with one flush; the hub calls it once per tick. */
+  /** Writes the frames waiting in the outbox with one flush. */
   public void flush() {
+    flush(null);
+  }
+
+  /** The hub's tick: like {@link #flush()}, sharing the encoded bytes with other sockets of the tick. */
+  public void flush(Outbox.Tick tick) {
     if (outbox == null) return;
-    int n = outbox.flush();
+    int n = outbox.flush(tick);
     if (n > 0) metrics.framesSent.increment(n);
   }
 

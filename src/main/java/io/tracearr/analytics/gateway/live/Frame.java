@@ -27,12 +27,14 @@ public final class Frame {
   private final Topic topic;
   private final String userId;
   private final byte[] utf8;
+  private final int wireSize;
 
   private Frame(String type, String userId, byte[] utf8) {
     this.type = type;
     this.topic = Topic.ofFrameType(type);
     this.userId = userId;
     this.utf8 = utf8;
+    this.wireSize = computeWireSize(utf8.length);
   }
 
   public static Frame of(String type, JsonObject data) {
@@ -83,7 +85,10 @@ public final class Frame {
    * every socket, which is what lets {@link Outbox} write a socket's frames with one copy each.
    */
   int wireSize() {
-    int n = utf8.length;
+    return wireSize;
+  }
+
+  private static int computeWireSize(int n) {
     int size = 0;
     int offset = 0;
     do {

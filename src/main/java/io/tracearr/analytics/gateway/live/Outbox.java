@@ -22,7 +22,7 @@ import java.util.ArrayList;
  * bound ({@link #full}) before they reach the channel, where Netty's water mark (set by
  * {@code setWriteQueueMaxSize}) counts them.
  */
-final class Outbox {
+public final class Outbox {
 
   private final Channel channel;
   private final ArrayList<Frame> frames = new ArrayList<>();
@@ -62,17 +62,69 @@ final class Outbox {
 
   /** Writes and flushes what is held; returns how many frames went out. */
   int flush() {
+    return flush(null);
+  }
+
+  /**
+   * Like {@link #flush()}, but takes the bytes from {@code tick} when the previous socket flushed in this
+   * tick held the very same frames (the usual case: every dashboard of a hub gets the same deltas), so a
+   * broadcast tick is encoded once per hub, not once per socket.
+   */
+  int flush(Tick tick) {
     int n = frames.size();
     if (n == 0) return 0;
     if (!channel.isActive()) {
       clear();
       return 0;
     }
-    ByteBuf buf = channel.alloc().directBuffer(bytes);
-    for (int i = 0; i < n; i++) frames.get(i).wireTo(buf);
+    ByteBuf out;
+    if (tick != null && tick.holds(frames)) {
+      out = tick.bytes.retainedDuplicate();
+    } else {
+      ByteBuf buf = channel.alloc().directBuffer(bytes);
+      for (int i = 0; i < n; i++) frames.get(i).wireTo(buf);
+      if (tick != null) {
+        tick.keep(frames, buf);
+        // each channel gets its own duplicate: a write moves the reader index of what it writes
+        out = buf.retainedDuplicate();
+      } else {
+        out = buf;
+      }
+    }
     clear();
-    channel.writeAndFlush(buf, channel.voidPromise());
+    channel.writeAndFlush(out, channel.voidPromise());
     return n;
+  }
+
+  /**
+   * One flush tick of a hub: the frames and bytes last encoded, shared (reference-counted, read-only
+   * duplicates) with the next sockets holding the same frames. {@link #release} when the tick is over.
+   */
+  public static final class Tick {
+    private final ArrayList<Frame> frames = new ArrayList<>();
+    private ByteBuf bytes;
+
+    boolean holds(ArrayList<Frame> other) {
+      if (bytes == null || other.size() != frames.size()) return false;
+      for (int i = 0; i < other.size(); i++) {
+        if (other.get(i) != frames.get(i)) return false;
+      }
+      return true;
+    }
+
+    void keep(ArrayList<Frame> held, ByteBuf encoded) {
+      release();
+      frames.addAll(held);
+      bytes = encoded;
+    }
+
+    public void release() {
+      frames.clear();
+      if (bytes != null) {
+        bytes.release();
+        bytes = null;
+      }
+    }
   }
 
   void clear() {
