@@ -201,7 +201,12 @@ public final class DashboardSocket {
 
   /** The hub's tick: like {@link #flush()}, sharing the encoded bytes with other sockets of the tick. */
   public void flush(Outbox.Tick tick) {
-    if (outbox == null) return;
+    if (outbox == null || outbox.isEmpty()) return;
+    if (ws.isClosed()) {
+      // the peer's close frame was answered: nothing may follow ours (Vert.x refuses such writes too)
+      outbox.clear();
+      return;
+    }
     int n = outbox.flush(tick);
     if (n > 0) metrics.framesSent.increment(n);
   }
