@@ -57,7 +57,7 @@ public record AppConfig(
     }
   }
 
-  public record Live(int slowReaderCloseSeconds, int writeQueueMaxBytes, int updatedMinIntervalMs) {}
+  public record Live(int slowReaderCloseSeconds, int writeQueueMaxBytes, int updatedMinIntervalMs, int flushIntervalMs) {}
 
   public record Metrics(boolean enabled, int port, String path) {}
 

@@ -7,6 +7,7 @@ import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.auth.Role;
 import io.tracearr.analytics.gateway.live.DashboardSocket;
 import io.tracearr.analytics.gateway.live.Frame;
+import io.tracearr.analytics.gateway.live.Outbox;
 import io.tracearr.analytics.gateway.live.SnapshotSource;
 import io.tracearr.analytics.gateway.live.UpdateThrottle;
 import io.tracearr.analytics.gateway.live.WebSocketDoor;
@@ -29,6 +30,9 @@ import java.util.Set;
  * deltas. One hub per gateway instance: it owns the sockets its event loop accepted and consumes each event
  * once, encodes each frame once, and writes it to its sockets — no locks, no cross-thread writes. With
  * {@code http.instances} gateways a node therefore consumes each event once per instance.
+ *
+ * <p>A broadcast only queues the frame on each socket; every {@code live.flush_interval_ms} the hub flushes
+ * the sockets that have frames waiting, so a socket's frames of one tick leave in one write.
  */
 public final class LiveHub {
 
@@ -45,6 +49,14 @@ public final class LiveHub {
   private final SnapshotSource snapshots;
   private final UpdateThrottle updates;
   private final Set<DashboardSocket> sockets = new LinkedHashSet<>();
+  /** {@link #sockets} as an array for broadcasts, rebuilt after a change rather than copied per event. */
+  private DashboardSocket[] audience = new DashboardSocket[0];
+  private boolean audienceStale;
+  private final int flushIntervalMs;
+  private ArrayList<DashboardSocket> toFlush = new ArrayList<>();
+  private ArrayList<DashboardSocket> flushing = new ArrayList<>();
+  private long flushTimer = -1;
+  private final Outbox.Tick tick = new Outbox.Tick();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final ArrayDeque<DashboardSocket> waitingForSnapshot = new ArrayDeque<>();
   private int snapshotsLoading;
@@ -55,6 +67,7 @@ public final class LiveHub {
     this.node = node;
     this.door = new WebSocketDoor(auth, who -> who.canReadAll() || who.has(Role.USER),
         "The live channel needs the viewer, admin or user role");
+    this.flushIntervalMs = node.config().live().flushIntervalMs();
     this.snapshots = new SnapshotSource(vertx, new SessionRepository(node.pool()));
     this.updates = new UpdateThrottle(vertx, node.config().live().updatedMinIntervalMs(),
         session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)));
@@ -75,6 +88,9 @@ public final class LiveHub {
   /** Closes every dashboard with 1001 so that browsers reconnect to another node. */
   public Future<Void> stop() {
     if (pingTimer != -1) vertx.cancelTimer(pingTimer);
+    if (flushTimer != -1) vertx.cancelTimer(flushTimer);
+    flushTimer = -1;
+    toFlush.clear();
     updates.clear();
     waitingForSnapshot.clear();
     for (DashboardSocket s : List.copyOf(sockets)) s.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
@@ -89,8 +105,10 @@ public final class LiveHub {
 
   private void opened(WebSocketDoor.Upgraded upgraded) {
     Principal who = upgraded.who();
-    DashboardSocket socket = new DashboardSocket(vertx, upgraded, node.config().live(), node.metrics(), sockets::remove);
+    DashboardSocket socket = new DashboardSocket(vertx, upgraded, node.config().live(), node.metrics(), this::gone,
+        this::flushLater);
     sockets.add(socket);
+    audienceStale = true;
     socket.open();
     JsonArray roles = new JsonArray();
     who.roles().forEach(r -> roles.add(r.name().toLowerCase(java.util.Locale.ROOT)));
@@ -144,8 +162,40 @@ public final class LiveHub {
     }
   }
 
+  private void gone(DashboardSocket socket) {
+    if (sockets.remove(socket)) audienceStale = true;
+  }
+
   private void broadcast(Frame frame) {
-    for (DashboardSocket s : List.copyOf(sockets)) s.offer(frame);
+    if (audienceStale) {
+      audience = sockets.toArray(new DashboardSocket[0]);
+      audienceStale = false;
+    }
+    // a socket closed during the loop stays in this array; offer() ignores it once it is closing
+    for (DashboardSocket s : audience) s.offer(frame);
+  }
+
+  private void flushLater(DashboardSocket socket) {
+    if (flushIntervalMs == 0) {
+      socket.flush();
+      return;
+    }
+    toFlush.add(socket);
+    if (flushTimer == -1) flushTimer = vertx.setTimer(flushIntervalMs, id -> flushAll());
+  }
+
+  private void flushAll() {
+    flushTimer = -1;
+    // swapped first: a flush that closes a socket must not touch the list being walked
+    ArrayList<DashboardSocket> batch = toFlush;
+    toFlush = flushing;
+    flushing = batch;
+    try {
+      for (int i = 0; i < batch.size(); i++) batch.get(i).flush(tick);
+    } finally {
+      tick.release();
+      batch.clear();
+    }
   }
 
   int connections() {

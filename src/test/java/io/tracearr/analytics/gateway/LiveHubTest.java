@@ -304,4 +304,32 @@ class LiveHubTest {
   private static Counter framesSent() {
     return node.app().node().metrics().framesSent;
   }
+
+  /** Frames are written from the hub's outbox: one over 64 KiB goes out in fragments and arrives whole, in order. */
+  @Test
+  void aFrameOver64KiBArrivesWholeBetweenSmallOnes() {
+    try (LiveClient live = dashboard(TestNode.VIEWER_KEY)) {
+      live.await("snapshot");
+      String before = UUID.randomUUID().toString();
+      String big = UUID.randomUUID().toString();
+      String after = UUID.randomUUID().toString();
+      String title = "é".repeat(100_000);
+      publish(Addresses.SESSION_STARTED, new JsonObject().put("id", before).put("user_id", UUID.randomUUID().toString()));
+      publish(Addresses.SESSION_STARTED, new JsonObject().put("id", big).put("user_id", UUID.randomUUID().toString())
+          .put("content_title", title));
+      publish(Addresses.SESSION_STARTED, new JsonObject().put("id", after).put("user_id", UUID.randomUUID().toString()));
+      live.await("session.started", d -> after.equals(d.getString("id")));
+      List<String> order = live.received().stream()
+          .filter(f -> "session.started".equals(f.getString("type")))
+          .map(f -> f.getJsonObject("data").getString("id"))
+          .filter(id -> id.equals(before) || id.equals(big) || id.equals(after))
+          .toList();
+      assertEquals(List.of(before, big, after), order);
+      JsonObject bigFrame = live.received().stream()
+          .filter(f -> big.equals(f.getJsonObject("data") == null ? null : f.getJsonObject("data").getString("id")))
+          .findFirst().orElseThrow();
+      assertEquals(title, bigFrame.getJsonObject("data").getString("content_title"));
+      assertFalse(live.isClosed());
+    }
+  }
 }

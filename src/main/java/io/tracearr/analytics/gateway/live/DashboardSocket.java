@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * update or the end supersedes them), other frames may add at most one more queue's worth before the socket
  * is closed, and a queue that stays full for {@code live.slow_reader_close_seconds} closes the socket with
  * 1013 — the client reconnects and gets a fresh snapshot instead of a backlog.
+ *
+ * <p>Frames are not written one by one: they wait in an {@link Outbox} for the hub's next flush tick
+ * ({@code live.flush_interval_ms}), so a broadcast costs one write and one flush per socket and tick instead
+ * of one per frame. The frames waiting there count toward the write-queue bound.
  */
 public final class DashboardSocket {
 
@@ -42,6 +46,10 @@ public final class DashboardSocket {
   private final DomainMetrics metrics;
   private final Runnable cut;
   private final Consumer<DashboardSocket> onClosed;
+  private final Consumer<DashboardSocket> flushLater;
+  /** Null when the channel is not on this event loop: frames then go through Vert.x, flushed one by one. */
+  private final Outbox outbox;
+  private final int flushNowBytes;
   private final Set<Topic> topics;
   private ArrayDeque<Frame> backlog = new ArrayDeque<>();
   private int badFrames;
@@ -50,8 +58,12 @@ public final class DashboardSocket {
   private boolean closing;
   private boolean closed;
 
+  /**
+   * {@code flushLater} is told when this socket has frames waiting and must call {@link #flush} soon, on
+   * this event loop; it is told again only after that flush.
+   */
   public DashboardSocket(Vertx vertx, WebSocketDoor.Upgraded upgraded, AppConfig.Live cfg, DomainMetrics metrics,
-      Consumer<DashboardSocket> onClosed) {
+      Consumer<DashboardSocket> onClosed, Consumer<DashboardSocket> flushLater) {
     this.vertx = vertx;
     this.ws = upgraded.ws();
     this.who = upgraded.who();
@@ -59,6 +71,9 @@ public final class DashboardSocket {
     this.cfg = cfg;
     this.metrics = metrics;
     this.onClosed = onClosed;
+    this.flushLater = flushLater;
+    this.outbox = Outbox.of(upgraded.connection());
+    this.flushNowBytes = Math.max(1, cfg.writeQueueMaxBytes() / 4);
     this.topics = EnumSet.copyOf(readableTopics());
   }
 
@@ -68,7 +83,9 @@ public final class DashboardSocket {
     ws.setWriteQueueMaxSize(cfg.writeQueueMaxBytes());
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> bad(Problem.validation("frame", "must be a JSON text message")));
-    ws.drainHandler(v -> drained());
+    ws.drainHandler(v -> {
+      if (!queueFull()) drained();
+    });
     ws.exceptionHandler(err -> { /* the close handler follows */ });
     ws.closeHandler(v -> closed());
   }
@@ -148,7 +165,9 @@ public final class DashboardSocket {
 
   private void send(Frame f) {
     if (closing) return;
-    if (queueFull()) {
+    boolean full = queueFull();
+    if (!full && fullTimer != -1) drained();
+    if (full) {
       startFullClock();
       if (f.droppable()) {
         metrics.frameDropped(f.type());
@@ -160,8 +179,36 @@ public final class DashboardSocket {
         return;
       }
     }
-    metrics.framesSent.increment();
-    f.writeTo(ws);
+    if (outbox == null) {
+      metrics.framesSent.increment();
+      f.writeTo(ws);
+      return;
+    }
+    boolean first = outbox.isEmpty();
+    outbox.add(f);
+    if (outbox.bytes() >= flushNowBytes) {
+      // a burst goes on to the channel (and the kernel) as it comes rather than filling the bound in the outbox
+      flush();
+    } else if (first) {
+      flushLater.accept(this);
+    }
+  }
+
+  /** Writes the frames waiting in the outbox with one flush. */
+  public void flush() {
+    flush(null);
+  }
+
+  /** The hub's tick: like {@link #flush()}, sharing the encoded bytes with other sockets of the tick. */
+  public void flush(Outbox.Tick tick) {
+    if (outbox == null || outbox.isEmpty()) return;
+    if (ws.isClosed()) {
+      // the peer's close frame was answered: nothing may follow ours (Vert.x refuses such writes too)
+      outbox.clear();
+      return;
+    }
+    int n = outbox.flush(tick);
+    if (n > 0) metrics.framesSent.increment(n);
   }
 
   /**
@@ -174,7 +221,13 @@ public final class DashboardSocket {
     else ws.writePing(Buffer.buffer("live"));
   }
 
+  /**
+   * With an outbox, the channel itself is asked (its water mark is the bound; the outbox's frames count
+   * toward it): Vert.x's own flag only follows writability events and was seen lagging behind the channel
+   * for bytes written past Vert.x.
+   */
   private boolean queueFull() {
+    if (outbox != null) return outbox.full();
     try {
       return ws.writeQueueFull();
     } catch (IllegalStateException closedMeanwhile) {
@@ -218,6 +271,7 @@ public final class DashboardSocket {
       vertx.cancelTimer(fullTimer);
       fullTimer = -1;
     }
+    flush();
     ws.close(code, reason);
     vertx.setTimer(cfg.slowReaderCloseSeconds() * 1000L, id -> {
       if (!closed) cut.run();
@@ -229,6 +283,7 @@ public final class DashboardSocket {
     closed = true;
     closing = true;
     backlog = null;
+    if (outbox != null) outbox.clear();
     if (fullTimer != -1) vertx.cancelTimer(fullTimer);
     metrics.liveConnections.decrementAndGet();
     onClosed.accept(this);

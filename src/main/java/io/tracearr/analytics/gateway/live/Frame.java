@@ -1,5 +1,6 @@
 package io.tracearr.analytics.gateway.live;
 
+import io.netty.buffer.ByteBuf;
 import io.tracearr.analytics.bus.Addresses;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrameType;
@@ -18,17 +19,22 @@ public final class Frame {
   /** Frames up to this size go out whole from the shared bytes (the gateway's maxWebSocketFrameSize). */
   static final int MAX_SINGLE_FRAME_BYTES = 65536;
   static final String SESSION_UPDATED = "session.updated";
+  private static final int FIN = 0x80;
+  private static final int OPCODE_TEXT = 0x1;
+  private static final int OPCODE_CONTINUATION = 0x0;
 
   private final String type;
   private final Topic topic;
   private final String userId;
   private final byte[] utf8;
+  private final int wireSize;
 
   private Frame(String type, String userId, byte[] utf8) {
     this.type = type;
     this.topic = Topic.ofFrameType(type);
     this.userId = userId;
     this.utf8 = utf8;
+    this.wireSize = computeWireSize(utf8.length);
   }
 
   public static Frame of(String type, JsonObject data) {
@@ -71,6 +77,52 @@ public final class Frame {
     } else {
       ws.writeTextMessage(text());
     }
+  }
+
+  /**
+   * Bytes of this frame on the wire, as a server sends it (unmasked, no extension bits), in fragments of at
+   * most {@link #MAX_SINGLE_FRAME_BYTES} as Vert.x's own {@code writeTextMessage} splits it. The same for
+   * every socket, which is what lets {@link Outbox} write a socket's frames with one copy each.
+   */
+  int wireSize() {
+    return wireSize;
+  }
+
+  private static int computeWireSize(int n) {
+    int size = 0;
+    int offset = 0;
+    do {
+      int len = Math.min(MAX_SINGLE_FRAME_BYTES, n - offset);
+      size += headerSize(len) + len;
+      offset += len;
+    } while (offset < n);
+    return size;
+  }
+
+  void wireTo(ByteBuf out) {
+    int n = utf8.length;
+    int offset = 0;
+    do {
+      int len = Math.min(MAX_SINGLE_FRAME_BYTES, n - offset);
+      boolean last = offset + len == n;
+      int opcode = offset == 0 ? OPCODE_TEXT : OPCODE_CONTINUATION;
+      out.writeByte((last ? FIN : 0) | opcode);
+      if (len < 126) {
+        out.writeByte(len);
+      } else if (len <= 0xFFFF) {
+        out.writeByte(126);
+        out.writeShort(len);
+      } else {
+        out.writeByte(127);
+        out.writeLong(len);
+      }
+      out.writeBytes(utf8, offset, len);
+      offset += len;
+    } while (offset < n);
+  }
+
+  private static int headerSize(int len) {
+    return len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
   }
 
   public String text() {

@@ -4,6 +4,7 @@ import io.tracearr.analytics.gateway.HttpReplies;
 import io.tracearr.analytics.gateway.Problem;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Consumer;
@@ -23,9 +24,10 @@ public final class WebSocketDoor {
 
   /**
    * An accepted socket. {@code cut} drops the TCP connection at once: every close Vert.x offers first
-   * flushes what is queued, which a peer that stopped reading never lets happen.
+   * flushes what is queued, which a peer that stopped reading never lets happen. {@code connection} is the
+   * upgraded HTTP connection (same channel), for {@link Outbox}.
    */
-  public record Upgraded(ServerWebSocket ws, Principal who, Runnable cut) {}
+  public record Upgraded(ServerWebSocket ws, Principal who, Runnable cut, HttpConnection connection) {}
 
   private final BearerAuth auth;
   private final Predicate<Principal> allowed;
@@ -50,9 +52,10 @@ public final class WebSocketDoor {
             "Connect to this resource with a WebSocket upgrade", null));
       } else {
         Principal who = ar.result();
-        Runnable cut = cutter(rc.request().connection());
+        HttpConnection connection = rc.request().connection();
+        Runnable cut = cutter(connection);
         rc.request().toWebSocket().onComplete(ws -> {
-          if (ws.succeeded()) onOpen.accept(new Upgraded(ws.result(), who, cut));
+          if (ws.succeeded()) onOpen.accept(new Upgraded(ws.result(), who, cut, connection));
           else log.debug("WebSocket handshake failed: {}", ws.cause().toString());
         });
       }
@@ -63,7 +66,7 @@ public final class WebSocketDoor {
    * The one place that reaches below the public API: Vert.x 5.0 exposes no abortive close (its channel
    * handler turns a close into "flush, then close"), so the close starts at the head of the pipeline.
    */
-  private static Runnable cutter(io.vertx.core.http.HttpConnection connection) {
+  private static Runnable cutter(HttpConnection connection) {
     if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
       return () -> {
         io.netty.channel.ChannelHandlerContext first = base.channel().pipeline().firstContext();
