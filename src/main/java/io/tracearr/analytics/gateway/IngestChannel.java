@@ -44,7 +44,7 @@ public final class IngestChannel {
 
   public void upgrade(RoutingContext rc) {
     door.upgrade(rc, upgraded -> {
-      IngestConnection c = new IngestConnection(vertx, upgraded.ws(), node.config().live().writeQueueMaxBytes(), connections::remove);
+      IngestConnection c = new IngestConnection(vertx, upgraded, node.config().live().writeQueueMaxBytes(), connections::remove);
       connections.add(c);
       c.open();
     });

@@ -43,6 +43,11 @@ public final class Frame {
     return new Frame(type, user instanceof String s ? s : null, frame.toBuffer().getBytes());
   }
 
+  /** A reply of the ingest channel: not an event, written to the one socket that asked. */
+  static Frame reply(byte[] utf8) {
+    return new Frame("reply", null, utf8);
+  }
+
   /** The frame of a cluster-wide event: {@code events.session.started} → {@code session.started}. */
   public static Frame event(String eventAddress, JsonObject data) {
     return of(Addresses.frameType(eventAddress), data);

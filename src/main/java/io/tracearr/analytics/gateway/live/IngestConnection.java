@@ -18,6 +18,10 @@ import java.util.function.Consumer;
  * "error"}} with the status the REST call would have answered. A bad message gets an error reply, never a
  * disconnect. Reading pauses while {@value #MAX_IN_FLIGHT} commands are outstanding or the replies are not
  * being read, so a fast client cannot make the node queue without bound.
+ *
+ * <p>Replies are not written one by one: those that come back in the same turn of the event loop wait in an
+ * {@link Outbox} and go out with one flush (Vert.x flushes every write made outside a read, one syscall per
+ * reply; bench/run scenario 8).
  */
 public final class IngestConnection {
 
@@ -28,14 +32,20 @@ public final class IngestConnection {
   private final Vertx vertx;
   private final ServerWebSocket ws;
   private final Consumer<IngestConnection> onClosed;
+  /** null when the channel is not on this event loop: replies then go through Vert.x one by one */
+  private final Outbox outbox;
+  private final int flushNowBytes;
   private int inFlight;
   private boolean paused;
   private boolean closed;
 
-  public IngestConnection(Vertx vertx, ServerWebSocket ws, int writeQueueMaxBytes, Consumer<IngestConnection> onClosed) {
+  public IngestConnection(Vertx vertx, WebSocketDoor.Upgraded upgraded, int writeQueueMaxBytes,
+      Consumer<IngestConnection> onClosed) {
     this.vertx = vertx;
-    this.ws = ws;
+    this.ws = upgraded.ws();
     this.onClosed = onClosed;
+    this.outbox = Outbox.of(upgraded.connection());
+    this.flushNowBytes = Math.max(1, writeQueueMaxBytes / 4);
     ws.setWriteQueueMaxSize(writeQueueMaxBytes);
   }
 
@@ -55,7 +65,9 @@ public final class IngestConnection {
   }
 
   public void close(short code, String reason) {
-    if (!closed) ws.close(code, reason);
+    if (closed) return;
+    flushReplies();
+    ws.close(code, reason);
   }
 
   private void onText(String text) {
@@ -75,10 +87,10 @@ public final class IngestConnection {
       reply(null, Problem.validation("ref", "must be a string or a number"));
       return;
     }
-    Object op = msg.getValue("op");
-    JsonObject body = msg.copy();
-    body.remove("op");
-    body.remove("ref");
+    // the parsed message is this connection's own: what is left after op and ref is the command's body
+    Object op = msg.remove("op");
+    msg.remove("ref");
+    JsonObject body = msg;
     if ("start".equals(op)) {
       command(ref, Addresses.SESSIONS_START, new JsonObject().put("body", body));
       return;
@@ -120,7 +132,29 @@ public final class IngestConnection {
   }
 
   private void write(JsonObject reply) {
-    if (!closed) ws.writeTextMessage(reply.encode());
+    if (closed) return;
+    if (outbox == null) {
+      ws.writeTextMessage(reply.encode());
+      return;
+    }
+    boolean first = outbox.isEmpty();
+    outbox.add(Frame.reply(reply.toBuffer().getBytes()));
+    if (outbox.bytes() >= flushNowBytes) {
+      flushReplies();
+    } else if (first) {
+      // after the replies already queued on this event loop, so that they share the flush
+      vertx.runOnContext(v -> {
+        flushReplies();
+        flow();
+      });
+    }
+  }
+
+  private void flushReplies() {
+    if (outbox == null || outbox.isEmpty()) return;
+    // after the peer's close frame was answered nothing may follow (Vert.x refuses such writes too)
+    if (ws.isClosed()) outbox.clear();
+    else outbox.flush();
   }
 
   private void flow() {
@@ -136,6 +170,7 @@ public final class IngestConnection {
   }
 
   private boolean queueFull() {
+    if (outbox != null) return outbox.full();
     try {
       return ws.writeQueueFull();
     } catch (IllegalStateException closedMeanwhile) {
