@@ -180,6 +180,8 @@ public final class RollupRepository {
   /** an in-memory sort or hash for the run's few million rows instead of spilling to disk at the default 4 MB */
   private static final String BACKFILL_WORK_MEM = "SET LOCAL work_mem = '256MB'";
 
+  private static final String EXPORT_SNAPSHOT = "SELECT pg_export_snapshot()";
+
   private static final String BACKFILL_USER_LAST = """
       INSERT INTO content_user_last AS l (content_id, user_id, last_day)
       SELECT content_id, user_id, ($1::date[])[max(width_bucket(started_at, $2::timestamptz[]))]
@@ -329,12 +331,17 @@ public final class RollupRepository {
   }
 
   /**
-   * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the whole run, in one
-   * REPEATABLE READ transaction under the roll-up lock, with the same results as {@link #rollDay} of each day
-   * (not forced). Days found final under the lock are left alone. The popular windows are cleared (the caller
-   * rebuilds them with {@link #alignWindows}): the run's days apply no per-day change to them. Every bound of
-   * {@code days} must be a whole number of hours after the first (hour buckets of the concurrency sweep are
-   * counted from it). Returns the days recomputed.
+   * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the whole run, with
+   * the same results as {@link #rollDay} of each day (not forced). Days found final under the lock are left
+   * alone. The popular windows are cleared (the caller rebuilds them with {@link #alignWindows}): the run's days
+   * apply no per-day change to them. Every bound of {@code days} must be a whole number of hours after the
+   * first (hour buckets of the concurrency sweep are counted from it). Returns the days recomputed.
+   *
+   * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by the
+   * transaction holding the roll-up lock), so PostgreSQL uses two cores: the per-content tables on one, the
+   * hours on the other. The content side commits first and {@code daily_stats}, which marks a day as rolled up,
+   * last: if the second commit fails, the days are still missing and the next run recomputes them (deleting and
+   * re-inserting the content rows; content_user_last only moves forward).
    */
   public Future<List<LocalDate>> backfill(List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
     LocalDate first = days.get(0);
@@ -346,15 +353,78 @@ public final class RollupRepository {
           Set<LocalDate> finalized = new HashSet<>();
           for (Row r : rows) finalized.add(r.getLocalDate("day"));
           List<LocalDate> todo = days.stream().filter(d -> !finalized.contains(d)).toList();
-          Future<Void> chain = todo.isEmpty() ? Future.succeededFuture()
-              : conn.query(CLEAR_WINDOWS).execute().compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute()).mapEmpty();
-          for (List<LocalDate> run : consecutiveRuns(todo)) {
-            chain = chain.compose(v -> backfillRun(conn, run, calendar, minPlaySeconds));
-          }
-          return chain.map(todo);
+          if (todo.isEmpty()) return Future.succeededFuture(todo);
+          List<Run> runs = consecutiveRuns(todo).stream().map(run -> new Run(run, calendar, minPlaySeconds)).toList();
+          return conn.query(EXPORT_SNAPSHOT).execute()
+              .compose(snapshot -> contentSide(snapshot.iterator().next().getString(0), runs,
+                  conn.query(CLEAR_WINDOWS).execute()
+                      .compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute())
+                      .compose(v -> each(runs, run -> run.hours(conn)))))
+              .compose(v -> each(runs, run -> run.days(conn)))
+              .map(todo);
         })
         .compose(todo -> tx.commit().map(todo))
         .recover(err -> tx.rollback().transform(ignored -> Future.failedFuture(err)))));
+  }
+
+  /**
+   * Runs the per-content statements of {@code runs} on a second connection in {@code snapshot}, while
+   * {@code beside} runs on the first; commits once both succeeded.
+   */
+  private Future<Void> contentSide(String snapshot, List<Run> runs, Future<?> beside) {
+    return pool.withConnection(other -> other.begin().compose(otherTx ->
+        other.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+            // the id comes from pg_export_snapshot(); SET TRANSACTION SNAPSHOT takes no parameter
+            .compose(v -> other.query("SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'").execute())
+            .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
+            .compose(v -> Future.join(each(runs, run -> run.content(other)), beside).<Void>mapEmpty())
+            .recover(err -> beside.transform(ignored -> Future.failedFuture(err)))
+            .compose(v -> otherTx.commit())
+            .recover(err -> otherTx.rollback().transform(ignored -> Future.failedFuture(err)))));
+  }
+
+  private static <T> Future<Void> each(List<T> items, java.util.function.Function<T, Future<?>> work) {
+    Future<Void> chain = Future.succeededFuture();
+    for (T item : items) chain = chain.compose(v -> work.apply(item).mapEmpty());
+    return chain;
+  }
+
+  /** One run of consecutive days and its statements' parameters. */
+  private static final class Run {
+    private final LocalDate[] days;
+    private final OffsetDateTime[] bounds;
+    private final OffsetDateTime from;
+    private final OffsetDateTime to;
+    private final double minPlaySeconds;
+
+    Run(List<LocalDate> run, StatsCalendar calendar, double minPlaySeconds) {
+      days = run.toArray(LocalDate[]::new);
+      bounds = new OffsetDateTime[days.length + 1];
+      for (int i = 0; i < days.length; i++) bounds[i] = utc(calendar.start(days[i]));
+      bounds[days.length] = utc(calendar.end(days[days.length - 1]));
+      from = bounds[0];
+      to = bounds[days.length];
+      this.minPlaySeconds = minPlaySeconds;
+    }
+
+    Future<Void> hours(SqlConnection conn) {
+      Tuple range = Tuple.of(from, to);
+      return conn.preparedQuery(DELETE_HOURS).execute(range)
+          .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range)).mapEmpty();
+    }
+
+    Future<Void> content(SqlConnection conn) {
+      Tuple plays = Tuple.of(days, bounds, from, to, minPlaySeconds);
+      return conn.preparedQuery(BACKFILL_USER_LAST).execute(plays)
+          .compose(v -> conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(days[0], days[days.length - 1])))
+          .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(plays))
+          .mapEmpty();
+    }
+
+    /** after the hours: each day's peak is read from them */
+    Future<Void> days(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_DAYS).execute(Tuple.of(days, bounds, from, to)).mapEmpty();
+    }
   }
 
   /** {@code days} (ascending) cut into runs of consecutive days. */
@@ -370,25 +440,6 @@ public final class RollupRepository {
     }
     if (!run.isEmpty()) runs.add(run);
     return runs;
-  }
-
-  private static Future<Void> backfillRun(SqlConnection conn, List<LocalDate> run, StatsCalendar calendar,
-      double minPlaySeconds) {
-    LocalDate[] dayArray = run.toArray(LocalDate[]::new);
-    OffsetDateTime[] bounds = new OffsetDateTime[run.size() + 1];
-    for (int i = 0; i < run.size(); i++) bounds[i] = utc(calendar.start(run.get(i)));
-    bounds[run.size()] = utc(calendar.end(run.get(run.size() - 1)));
-    OffsetDateTime from = bounds[0];
-    OffsetDateTime to = bounds[run.size()];
-    Tuple range = Tuple.of(from, to);
-    Tuple plays = Tuple.of(dayArray, bounds, from, to, minPlaySeconds);
-    return conn.preparedQuery(DELETE_HOURS).execute(range)
-        .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range))
-        .compose(v -> conn.preparedQuery(BACKFILL_USER_LAST).execute(plays))
-        .compose(v -> conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(dayArray[0], dayArray[dayArray.length - 1])))
-        .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(plays))
-        .compose(v -> conn.preparedQuery(BACKFILL_DAYS).execute(Tuple.of(dayArray, bounds, from, to)))
-        .mapEmpty();
   }
 
   /**
