@@ -188,6 +188,8 @@ public final class RollupRepository {
       FROM playback_sessions
       WHERE started_at >= $3 AND started_at < $4 AND duration_seconds >= $5::float8
       GROUP BY content_id, user_id
+      -- in key order: millions of rows go into both b-trees page after page, not scattered over them
+      ORDER BY content_id, user_id
       ON CONFLICT (content_id, user_id) DO UPDATE SET last_day = EXCLUDED.last_day
       WHERE l.last_day < EXCLUDED.last_day""";
 
