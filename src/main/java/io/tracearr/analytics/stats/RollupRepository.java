@@ -340,10 +340,10 @@ public final class RollupRepository {
    * first (hour buckets of the concurrency sweep are counted from it). Returns the days recomputed.
    *
    * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by the
-   * transaction holding the roll-up lock), so PostgreSQL uses two cores: the per-content tables on one, the
-   * hours on the other. The content side commits first and {@code daily_stats}, which marks a day as rolled up,
-   * last: if the second commit fails, the days are still missing and the next run recomputes them (deleting and
-   * re-inserting the content rows; content_user_last only moves forward).
+   * transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the largest write)
+   * on one, hours, daily_content_stats and daily_stats on the other. content_user_last commits first: if the
+   * second commit fails, the days are still missing and the next run recomputes them (content_user_last only
+   * moves forward, so applying it twice changes nothing).
    */
   public Future<List<LocalDate>> backfill(List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
     LocalDate first = days.get(0);
@@ -358,11 +358,12 @@ public final class RollupRepository {
           if (todo.isEmpty()) return Future.succeededFuture(todo);
           List<Run> runs = consecutiveRuns(todo).stream().map(run -> new Run(run, calendar, minPlaySeconds)).toList();
           return conn.query(EXPORT_SNAPSHOT).execute()
-              .compose(snapshot -> contentSide(snapshot.iterator().next().getString(0), runs,
+              .compose(snapshot -> userLastSide(snapshot.iterator().next().getString(0), runs,
                   conn.query(CLEAR_WINDOWS).execute()
                       .compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute())
-                      .compose(v -> each(runs, run -> run.hours(conn)))))
-              .compose(v -> each(runs, run -> run.days(conn)))
+                      .compose(v -> each(runs, run -> run.hours(conn)))
+                      .compose(v -> each(runs, run -> run.content(conn)))
+                      .compose(v -> each(runs, run -> run.days(conn)))))
               .map(todo);
         })
         .compose(todo -> tx.commit().map(todo))
@@ -370,16 +371,16 @@ public final class RollupRepository {
   }
 
   /**
-   * Runs the per-content statements of {@code runs} on a second connection in {@code snapshot}, while
+   * Moves content_user_last forward for {@code runs} on a second connection in {@code snapshot}, while
    * {@code beside} runs on the first; commits once both succeeded.
    */
-  private Future<Void> contentSide(String snapshot, List<Run> runs, Future<?> beside) {
+  private Future<Void> userLastSide(String snapshot, List<Run> runs, Future<?> beside) {
     return pool.withConnection(other -> other.begin().compose(otherTx ->
         other.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
             // the id comes from pg_export_snapshot(); SET TRANSACTION SNAPSHOT takes no parameter
             .compose(v -> other.query("SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'").execute())
             .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
-            .compose(v -> Future.join(each(runs, run -> run.content(other)), beside).<Void>mapEmpty())
+            .compose(v -> Future.join(each(runs, run -> run.userLast(other)), beside).<Void>mapEmpty())
             .recover(err -> beside.transform(ignored -> Future.failedFuture(err)))
             .compose(v -> otherTx.commit())
             .recover(err -> otherTx.rollback().transform(ignored -> Future.failedFuture(err)))));
@@ -415,11 +416,13 @@ public final class RollupRepository {
           .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range)).mapEmpty();
     }
 
+    Future<Void> userLast(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_USER_LAST).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)).mapEmpty();
+    }
+
     Future<Void> content(SqlConnection conn) {
-      Tuple plays = Tuple.of(days, bounds, from, to, minPlaySeconds);
-      return conn.preparedQuery(BACKFILL_USER_LAST).execute(plays)
-          .compose(v -> conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(days[0], days[days.length - 1])))
-          .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(plays))
+      return conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(days[0], days[days.length - 1]))
+          .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)))
           .mapEmpty();
     }
 
