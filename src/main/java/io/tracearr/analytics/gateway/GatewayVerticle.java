@@ -163,7 +163,7 @@ public final class GatewayVerticle extends VerticleBase {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
     operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
-    operations.putAll(new StatsRoutes(cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
+    operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());

@@ -1,37 +1,79 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.stats.DailyStat;
+import io.tracearr.analytics.stats.LiveToday;
 import io.tracearr.analytics.stats.PopularWindow;
 import io.tracearr.analytics.stats.StatsRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
-/** {@code /analytics/stats/**} and {@code /analytics/popular}: reads for viewers and admins, straight to PostgreSQL. */
+/**
+ * {@code /analytics/stats/**} and {@code /analytics/popular}: reads for viewers and admins.
+ *
+ * <p>{@code stats/daily} and {@code popular} are served from memory, one cache per gateway instance (its event
+ * loop owns it, no locks): roll-up answers (past days, popular windows) stay until the next completed roll-up,
+ * announced cluster-wide by {@code events.stats.updated}, so every node drops them; today's live row is
+ * refreshed at most once per {@link #LIVE_MAX_AGE}, one query at a time ({@link LiveToday}). Each cache keeps at
+ * most {@link #CACHED_ANSWERS} answers, keyed by the request's parameters. The other reads go to PostgreSQL.
+ */
 public final class StatsRoutes {
 
   /** the longest range one request may ask for, in days (a year, leap day included) */
   static final int MAX_RANGE_DAYS = 366;
+  /**
+   * How old today's live figures may be when served (plus the duration of one live query): a session is in
+   * {@code stats/daily}'s today at most this long (plus that query) after it was committed.
+   */
+  public static final Duration LIVE_MAX_AGE = Duration.ofSeconds(1);
+  /** answers kept per cache (least recently used dropped first) */
+  static final int CACHED_ANSWERS = 64;
   private static final Set<String> CONTENT_TYPES = Set.of("movie", "episode", "track", "live", "other");
 
   private final AppConfig.Analytics cfg;
   private final StatsRepository repository;
+  private final LiveToday liveToday;
+  private final Map<DailyKey, Future<Map<LocalDate, DailyStat>>> pastDays = bounded();
+  private final Map<DailyKey, EncodedDaily> dailyAnswers = bounded();
+  private final Map<PopularKey, Future<Buffer>> popularAnswers = bounded();
 
-  public StatsRoutes(AppConfig.Analytics cfg, StatsRepository repository) {
+  private record DailyKey(LocalDate start, LocalDate end, LocalDate today) {}
+
+  /** an encoded answer and the two parts it was made of, so it is reused while both are the same objects */
+  private record EncodedDaily(Map<LocalDate, DailyStat> past, DailyStat live, Buffer body) {}
+
+  private record PopularKey(PopularWindow window, String contentType, int limit) {}
+
+  public StatsRoutes(Vertx vertx, AppConfig.Analytics cfg, StatsRepository repository) {
     this.cfg = cfg;
     this.repository = repository;
+    this.liveToday = new LiveToday(repository::liveDay, LIVE_MAX_AGE);
+    // published by the aggregator of whichever node ran the roll-up, after it committed
+    vertx.eventBus().<JsonObject>consumer(Addresses.STATS_UPDATED, msg -> forgetRollUps());
+  }
+
+  private void forgetRollUps() {
+    pastDays.clear();
+    dailyAnswers.clear();
+    popularAnswers.clear();
   }
 
   public Map<String, Handler<RoutingContext>> operations() {
@@ -45,9 +87,28 @@ public final class StatsRoutes {
   private void daily(RoutingContext rc) {
     allowed(rc);
     LocalDate[] range = range(rc);
-    reply(rc, repository.daily(range[0], range[1]), days -> new JsonObject()
-        .put("start", range[0].toString()).put("end", range[1].toString()).put("timezone", cfg.timezone().getId())
-        .put("items", new JsonArray(days.stream().map(DailyStat::toJson).toList())));
+    LocalDate today = repository.calendar().today();
+    DailyKey key = new DailyKey(range[0], range[1], today);
+    Future<Map<LocalDate, DailyStat>> past = cached(pastDays, key, () -> repository.pastDays(range[0], range[1], today));
+    Future<DailyStat> live = StatsRepository.within(today, range[0], range[1])
+        ? liveToday.current(today) : Future.succeededFuture(null);
+    Future.all(past, live).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(DatabaseErrors.toProblem(ar.cause()));
+        return;
+      }
+      EncodedDaily answer = dailyAnswers.get(key);
+      if (answer == null || answer.past() != past.result() || answer.live() != live.result()) {
+        List<DailyStat> days = StatsRepository.days(range[0], range[1], today, past.result(), live.result());
+        Buffer body = new JsonObject()
+            .put("start", range[0].toString()).put("end", range[1].toString()).put("timezone", cfg.timezone().getId())
+            .put("items", new JsonArray(days.stream().map(DailyStat::toJson).toList())).toBuffer();
+        answer = new EncodedDaily(past.result(), live.result(), body);
+        // only while it is still the current roll-up's: a roll-up may have completed while the live query ran
+        if (pastDays.get(key) == past) dailyAnswers.put(key, answer);
+      }
+      send(rc, answer.body());
+    });
   }
 
   private void popular(RoutingContext rc) {
@@ -59,13 +120,45 @@ public final class StatsRoutes {
     if (contentType != null && !CONTENT_TYPES.contains(contentType)) {
       throw Problem.validation("content_type", "must be one of movie, episode, track, live, other");
     }
-    reply(rc, repository.popular(window, contentType, limit), popular -> {
-      LocalDate end = popular.end();
-      LocalDate start = end == null || window == PopularWindow.ALL ? null : end.minusDays(window.days() - 1L);
-      return new JsonObject().put("window", window.id())
-          .put("start", start == null ? null : start.toString()).put("end", end == null ? null : end.toString())
-          .put("items", new JsonArray(List.copyOf(popular.items())));
+    Future<Buffer> answer = cached(popularAnswers, new PopularKey(window, contentType, limit),
+        () -> repository.popular(window, contentType, limit).map(popular -> {
+          LocalDate end = popular.end();
+          LocalDate start = end == null || window == PopularWindow.ALL ? null : end.minusDays(window.days() - 1L);
+          return new JsonObject().put("window", window.id())
+              .put("start", start == null ? null : start.toString()).put("end", end == null ? null : end.toString())
+              .put("items", new JsonArray(List.copyOf(popular.items()))).toBuffer();
+        }));
+    answer.onComplete(ar -> {
+      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+      else send(rc, ar.result());
     });
+  }
+
+  /**
+   * The cached answer, or a query started now and cached while it runs, so concurrent requests share one
+   * query; a failed query is forgotten (the next request tries again).
+   */
+  private static <K, V> Future<V> cached(Map<K, Future<V>> cache, K key, Supplier<Future<V>> query) {
+    Future<V> answer = cache.get(key);
+    if (answer != null) return answer;
+    Future<V> started = query.get();
+    cache.put(key, started);
+    started.onFailure(err -> cache.remove(key, started));
+    return started;
+  }
+
+  private static <K, V> Map<K, V> bounded() {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > CACHED_ANSWERS;
+      }
+    };
+  }
+
+  private static void send(RoutingContext rc, Buffer body) {
+    if (rc.response().ended()) return;
+    rc.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(body);
   }
 
   private void concurrency(RoutingContext rc) {

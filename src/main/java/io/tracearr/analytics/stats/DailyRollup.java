@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,12 @@ public final class DailyRollup {
 
   /** From this many days to recompute, the popular windows are rebuilt once instead of updated per day. */
   static final int WINDOW_REBUILD_DAYS = 32;
+
+  /**
+   * From this many consecutive missing days (a back-fill), they are recomputed set-wise,
+   * one statement per table for the whole run, instead of five statements per day.
+   */
+  static final int SET_WISE_DAYS = 2;
 
   private final RollupRepository repository;
   private final StatsCalendar calendar;
@@ -63,8 +70,13 @@ public final class DailyRollup {
         });
         plan.put(today, true);
         if (missing.result().size() > 0) log.info("back-filling {} missing day(s) from {}", missing.result().size(), missing.result().get(0));
-        Future<Void> rolled = plan.size() >= WINDOW_REBUILD_DAYS
-            ? repository.dropWindows().compose(v -> rollAll(plan, today)).compose(v -> repository.alignWindows(today))
+        boolean rebuild = plan.size() >= WINDOW_REBUILD_DAYS;
+        List<List<LocalDate>> setWise = setWiseRuns(plan, Set.copyOf(missing.result()));
+        setWise.forEach(run -> run.forEach(plan::remove));
+        // a set-wise run applies no per-day change to the popular windows: they are rebuilt after it
+        Future<Void> rolled = rebuild || !setWise.isEmpty()
+            ? repository.dropWindows().compose(v -> backfill(setWise)).compose(v -> rollAll(plan, today))
+                .compose(v -> repository.alignWindows(today))
             : repository.alignWindows(today).compose(v -> rollAll(plan, today));
         return rolled
             .compose(v -> repository.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
@@ -78,6 +90,51 @@ public final class DailyRollup {
       LocalDate day = e.getKey();
       chain = chain.compose(v -> repository.rollDay(day, calendar.start(day), calendar.end(day), cfg.minPlaySeconds(),
           day.isBefore(today), e.getValue()).mapEmpty());
+    }
+    return chain;
+  }
+
+  /**
+   * The days of the plan to recompute set-wise: runs of at least {@link #SET_WISE_DAYS} consecutive missing days
+   * (a back-fill; a forced day was reported late and is re-rolled on its own, and days not yet final stay per
+   * day so that a periodic run never rebuilds the popular windows), cut where a day boundary is not a whole
+   * number of hours after the run's start (the sweep's hour buckets would differ).
+   */
+  List<List<LocalDate>> setWiseRuns(Map<LocalDate, Boolean> plan, Set<LocalDate> missing) {
+    List<LocalDate> candidates = plan.entrySet().stream()
+        .filter(e -> !e.getValue() && missing.contains(e.getKey())).map(Map.Entry::getKey).toList();
+    List<List<LocalDate>> out = new ArrayList<>();
+    for (List<LocalDate> run : RollupRepository.consecutiveRuns(candidates)) {
+      List<LocalDate> cut = new ArrayList<>();
+      Instant origin = null;
+      for (LocalDate d : run) {
+        if (origin != null && !wholeHours(origin, calendar.end(d))) {
+          if (cut.size() >= SET_WISE_DAYS) out.add(cut);
+          cut = new ArrayList<>();
+          origin = null;
+        }
+        if (origin == null) {
+          // a day of a fractional number of hours (a half-hour DST shift) is rolled on its own
+          if (!wholeHours(calendar.start(d), calendar.end(d))) continue;
+          origin = calendar.start(d);
+        }
+        cut.add(d);
+      }
+      if (cut.size() >= SET_WISE_DAYS) out.add(cut);
+    }
+    return out;
+  }
+
+  private static boolean wholeHours(Instant from, Instant to) {
+    return Duration.between(from, to).toSeconds() % 3600 == 0;
+  }
+
+  private Future<Void> backfill(List<List<LocalDate>> runs) {
+    Future<Void> chain = Future.succeededFuture();
+    for (List<LocalDate> run : runs) {
+      chain = chain.compose(v -> repository.backfill(run, calendar, cfg.minPlaySeconds()))
+          .onSuccess(done -> log.info("back-filled {} day(s) set-wise from {}", done.size(), run.get(0)))
+          .mapEmpty();
     }
     return chain;
   }

@@ -141,18 +141,11 @@ public final class RollupRepository {
       WHERE started_at >= $2 AND started_at < $3 AND duration_seconds >= $4::float8
       GROUP BY content_id""";
 
+  private static final String DAY_COLUMNS = """
+      daily_stats AS d (day, total_sessions, total_duration_seconds, unique_users, total_bytes, transcoded_sessions,
+                        peak_concurrent_streams, finalized, rolled_up_at)""";
   /** Idempotent: an unchanged day is not even rewritten (rolled_up_at stays). */
-  private static final String UPSERT_DAY = """
-      INSERT INTO daily_stats AS d (day, total_sessions, total_duration_seconds, unique_users, total_bytes,
-                                    transcoded_sessions, peak_concurrent_streams, finalized, rolled_up_at)
-      SELECT $1::date, count(*), COALESCE(sum(s.duration_seconds), 0), count(DISTINCT s.user_id),
-             COALESCE(sum(s.bytes_transferred), 0), count(*) FILTER (WHERE s.transcoded),
-             (SELECT COALESCE(max(h.peak), 0) FROM hourly_concurrency h WHERE h.hour_start >= $2 AND h.hour_start < $3),
-             $4::boolean AND now() >= $3 + %s
-               AND NOT EXISTS (SELECT 1 FROM playback_sessions o WHERE o.ended_at IS NULL AND o.started_at < $3),
-             now()
-      FROM playback_sessions s
-      WHERE s.started_at >= $2 AND s.started_at < $3
+  private static final String DAY_CONFLICT = """
       ON CONFLICT (day) DO UPDATE SET
         total_sessions = EXCLUDED.total_sessions,
         total_duration_seconds = EXCLUDED.total_duration_seconds,
@@ -165,8 +158,82 @@ public final class RollupRepository {
       WHERE (d.total_sessions, d.total_duration_seconds, d.unique_users, d.total_bytes, d.transcoded_sessions,
              d.peak_concurrent_streams, d.finalized)
         IS DISTINCT FROM (EXCLUDED.total_sessions, EXCLUDED.total_duration_seconds, EXCLUDED.unique_users,
-             EXCLUDED.total_bytes, EXCLUDED.transcoded_sessions, EXCLUDED.peak_concurrent_streams, EXCLUDED.finalized)"""
-      .formatted(FINALIZE_GRACE);
+             EXCLUDED.total_bytes, EXCLUDED.transcoded_sessions, EXCLUDED.peak_concurrent_streams, EXCLUDED.finalized)""";
+
+  private static final String UPSERT_DAY = """
+      INSERT INTO %s
+      SELECT $1::date, count(*), COALESCE(sum(s.duration_seconds), 0), count(DISTINCT s.user_id),
+             COALESCE(sum(s.bytes_transferred), 0), count(*) FILTER (WHERE s.transcoded),
+             (SELECT COALESCE(max(h.peak), 0) FROM hourly_concurrency h WHERE h.hour_start >= $2 AND h.hour_start < $3),
+             $4::boolean AND now() >= $3 + %s
+               AND NOT EXISTS (SELECT 1 FROM playback_sessions o WHERE o.ended_at IS NULL AND o.started_at < $3),
+             now()
+      FROM playback_sessions s
+      WHERE s.started_at >= $2 AND s.started_at < $3
+      %s""".formatted(DAY_COLUMNS, FINALIZE_GRACE, DAY_CONFLICT);
+
+  // ---- set-wise back-fill of a run of consecutive days: the same results as rolling each day on its own ----
+  // Parameters: $1 the days (ascending, consecutive), $2 their bounds (n + 1 instants: each day's start, then the
+  // last day's end), $3 and $4 the first and last bound, [$5 min_play_seconds]. A session's day is its bucket in
+  // $2 (width_bucket: a binary search), so the day boundaries stay the calendar's, DST included.
+
+  /** an in-memory sort or hash for the run's few million rows instead of spilling to disk at the default 4 MB */
+  private static final String BACKFILL_WORK_MEM = "SET LOCAL work_mem = '256MB'";
+
+  private static final String EXPORT_SNAPSHOT = "SELECT pg_export_snapshot()";
+
+  private static final String BACKFILL_USER_LAST = """
+      INSERT INTO content_user_last AS l (content_id, user_id, last_day)
+      SELECT content_id, user_id, ($1::date[])[max(width_bucket(started_at, $2::timestamptz[]))]
+      FROM playback_sessions
+      WHERE started_at >= $3 AND started_at < $4 AND duration_seconds >= $5::float8
+      GROUP BY content_id, user_id
+      -- in key order: millions of rows go into both b-trees page after page, not scattered over them
+      ORDER BY content_id, user_id
+      ON CONFLICT (content_id, user_id) DO UPDATE SET last_day = EXCLUDED.last_day
+      WHERE l.last_day < EXCLUDED.last_day""";
+
+  private static final String BACKFILL_DELETE_CONTENT = "DELETE FROM daily_content_stats WHERE day >= $1 AND day <= $2";
+
+  private static final String BACKFILL_CONTENT = """
+      INSERT INTO daily_content_stats (day, content_id, content_type, content_title, play_count, unique_users,
+                                       total_watch_seconds)
+      SELECT ($1::date[])[b], content_id,
+             (array_agg(content_type ORDER BY started_at DESC, id DESC))[1],
+             (array_agg(content_title ORDER BY started_at DESC, id DESC) FILTER (WHERE content_title IS NOT NULL))[1],
+             count(*), count(DISTINCT user_id), sum(duration_seconds)
+      FROM (SELECT width_bucket(started_at, $2::timestamptz[]) AS b, id, started_at, content_id, content_type,
+                   content_title, user_id, duration_seconds
+            FROM playback_sessions
+            WHERE started_at >= $3 AND started_at < $4 AND duration_seconds >= $5::float8) s
+      GROUP BY b, content_id""";
+
+  /** every day of the run gets a row, empty ones included (zeros), as the per-day upsert gives */
+  private static final String BACKFILL_DAYS = """
+      WITH days AS (
+        SELECT d.day, d.ord::int AS b, ($2::timestamptz[])[d.ord + 1] AS day_end
+        FROM unnest($1::date[]) WITH ORDINALITY AS d(day, ord)
+      ), sums AS (
+        SELECT width_bucket(started_at, $2::timestamptz[]) AS b, count(*) AS sessions,
+               sum(duration_seconds) AS seconds, count(DISTINCT user_id) AS users,
+               sum(bytes_transferred) AS bytes, count(*) FILTER (WHERE transcoded) AS transcoded
+        FROM playback_sessions
+        WHERE started_at >= $3 AND started_at < $4
+        GROUP BY 1
+      ), peaks AS (
+        SELECT width_bucket(hour_start, $2::timestamptz[]) AS b, max(peak) AS peak
+        FROM hourly_concurrency
+        WHERE hour_start >= $3 AND hour_start < $4
+        GROUP BY 1
+      )
+      INSERT INTO %s
+      SELECT days.day, COALESCE(s.sessions, 0), COALESCE(s.seconds, 0), COALESCE(s.users, 0), COALESCE(s.bytes, 0),
+             COALESCE(s.transcoded, 0), COALESCE(p.peak, 0),
+             now() >= days.day_end + %s
+               AND NOT EXISTS (SELECT 1 FROM playback_sessions o WHERE o.ended_at IS NULL AND o.started_at < days.day_end),
+             now()
+      FROM days LEFT JOIN sums s USING (b) LEFT JOIN peaks p USING (b)
+      %s""".formatted(DAY_COLUMNS, FINALIZE_GRACE, DAY_CONFLICT);
 
   private static final String READ_DAY = """
       SELECT day, total_sessions, total_duration_seconds, unique_users, total_bytes::bigint AS total_bytes,
@@ -176,10 +243,16 @@ public final class RollupRepository {
   private static final String STATE = "SELECT late_watermark, now() AS db_now FROM rollup_state";
   private static final String ADVANCE_WATERMARK =
       "UPDATE rollup_state SET late_watermark = GREATEST(late_watermark, $1)";
-  /** the predicate repeats the partial index's, so the planner can use it */
+  /**
+   * The predicate repeats the partial index's, so the planner can use it. The min is taken over a sub-select
+   * the planner may not flatten (OFFSET 0): a bare min(started_at) lets it walk playback_sessions_started in
+   * order hoping to meet a late row early, which reads the whole table when there is none (63 s at 10 M rows).
+   */
   private static final String EARLIEST_LATE_START = """
-      SELECT min(started_at) AS started_at FROM playback_sessions
-      WHERE created_at - started_at > interval '5 minutes' AND created_at > $1""";
+      SELECT min(started_at) AS started_at FROM (
+        SELECT started_at FROM playback_sessions
+        WHERE created_at - started_at > interval '5 minutes' AND created_at > $1
+        OFFSET 0) late""";
   private static final String EARLIEST_START = "SELECT min(started_at) AS started_at FROM playback_sessions";
   private static final String UNFINALIZED = "SELECT day FROM daily_stats WHERE NOT finalized AND day < $1 ORDER BY day";
   private static final String ROLLED_UP_DAYS = "SELECT day FROM daily_stats WHERE day >= $1 AND day < $2";
@@ -257,6 +330,121 @@ public final class RollupRepository {
     return locked(conn -> (force ? Future.succeededFuture(false) : isFinalized(conn, day))
         .compose(finalized -> finalized ? Future.succeededFuture(false)
             : recompute(conn, day, utc(start), utc(end), minPlaySeconds, finalizable).map(true)));
+  }
+
+  /**
+   * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the whole run, with
+   * the same results as {@link #rollDay} of each day (not forced). Days found final under the lock are left
+   * alone. The popular windows are cleared (the caller rebuilds them with {@link #alignWindows}): the run's days
+   * apply no per-day change to them. Every bound of {@code days} must be a whole number of hours after the
+   * first (hour buckets of the concurrency sweep are counted from it). Returns the days recomputed.
+   *
+   * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by the
+   * transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the largest write)
+   * on one, hours, daily_content_stats and daily_stats on the other. content_user_last commits first: if the
+   * second commit fails, the days are still missing and the next run recomputes them (content_user_last only
+   * moves forward, so applying it twice changes nothing).
+   */
+  public Future<List<LocalDate>> backfill(List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
+    LocalDate first = days.get(0);
+    LocalDate last = days.get(days.size() - 1);
+    return locked(conn -> conn.begin().compose(tx -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+        .compose(v -> conn.query(BACKFILL_WORK_MEM).execute())
+        .compose(v -> conn.preparedQuery(FINALIZED_DAYS).execute(Tuple.of(first, last.plusDays(1))))
+        .compose(rows -> {
+          Set<LocalDate> finalized = new HashSet<>();
+          for (Row r : rows) finalized.add(r.getLocalDate("day"));
+          List<LocalDate> todo = days.stream().filter(d -> !finalized.contains(d)).toList();
+          if (todo.isEmpty()) return Future.succeededFuture(todo);
+          List<Run> runs = consecutiveRuns(todo).stream().map(run -> new Run(run, calendar, minPlaySeconds)).toList();
+          return conn.query(EXPORT_SNAPSHOT).execute()
+              .compose(snapshot -> userLastSide(snapshot.iterator().next().getString(0), runs,
+                  conn.query(CLEAR_WINDOWS).execute()
+                      .compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute())
+                      .compose(v -> each(runs, run -> run.hours(conn)))
+                      .compose(v -> each(runs, run -> run.content(conn)))
+                      .compose(v -> each(runs, run -> run.days(conn)))))
+              .map(todo);
+        })
+        .compose(todo -> tx.commit().map(todo))
+        .recover(err -> tx.rollback().transform(ignored -> Future.failedFuture(err)))));
+  }
+
+  /**
+   * Moves content_user_last forward for {@code runs} on a second connection in {@code snapshot}, while
+   * {@code beside} runs on the first; commits once both succeeded.
+   */
+  private Future<Void> userLastSide(String snapshot, List<Run> runs, Future<?> beside) {
+    return pool.withConnection(other -> other.begin().compose(otherTx ->
+        other.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+            // the id comes from pg_export_snapshot(); SET TRANSACTION SNAPSHOT takes no parameter
+            .compose(v -> other.query("SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'").execute())
+            .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
+            .compose(v -> Future.join(each(runs, run -> run.userLast(other)), beside).<Void>mapEmpty())
+            .recover(err -> beside.transform(ignored -> Future.failedFuture(err)))
+            .compose(v -> otherTx.commit())
+            .recover(err -> otherTx.rollback().transform(ignored -> Future.failedFuture(err)))));
+  }
+
+  private static <T> Future<Void> each(List<T> items, java.util.function.Function<T, Future<?>> work) {
+    Future<Void> chain = Future.succeededFuture();
+    for (T item : items) chain = chain.compose(v -> work.apply(item).mapEmpty());
+    return chain;
+  }
+
+  /** One run of consecutive days and its statements' parameters. */
+  private static final class Run {
+    private final LocalDate[] days;
+    private final OffsetDateTime[] bounds;
+    private final OffsetDateTime from;
+    private final OffsetDateTime to;
+    private final double minPlaySeconds;
+
+    Run(List<LocalDate> run, StatsCalendar calendar, double minPlaySeconds) {
+      days = run.toArray(LocalDate[]::new);
+      bounds = new OffsetDateTime[days.length + 1];
+      for (int i = 0; i < days.length; i++) bounds[i] = utc(calendar.start(days[i]));
+      bounds[days.length] = utc(calendar.end(days[days.length - 1]));
+      from = bounds[0];
+      to = bounds[days.length];
+      this.minPlaySeconds = minPlaySeconds;
+    }
+
+    Future<Void> hours(SqlConnection conn) {
+      Tuple range = Tuple.of(from, to);
+      return conn.preparedQuery(DELETE_HOURS).execute(range)
+          .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range)).mapEmpty();
+    }
+
+    Future<Void> userLast(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_USER_LAST).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)).mapEmpty();
+    }
+
+    Future<Void> content(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(days[0], days[days.length - 1]))
+          .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)))
+          .mapEmpty();
+    }
+
+    /** after the hours: each day's peak is read from them */
+    Future<Void> days(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_DAYS).execute(Tuple.of(days, bounds, from, to)).mapEmpty();
+    }
+  }
+
+  /** {@code days} (ascending) cut into runs of consecutive days. */
+  static List<List<LocalDate>> consecutiveRuns(List<LocalDate> days) {
+    List<List<LocalDate>> runs = new ArrayList<>();
+    List<LocalDate> run = new ArrayList<>();
+    for (LocalDate d : days) {
+      if (!run.isEmpty() && !run.get(run.size() - 1).plusDays(1).equals(d)) {
+        runs.add(run);
+        run = new ArrayList<>();
+      }
+      run.add(d);
+    }
+    if (!run.isEmpty()) runs.add(run);
+    return runs;
   }
 
   /**

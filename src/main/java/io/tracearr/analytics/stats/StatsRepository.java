@@ -135,22 +135,30 @@ public final class StatsRepository {
   /** Every day of [start, end] in order: roll-ups for past days, zeros where there is nothing, today live. */
   public Future<List<DailyStat>> daily(LocalDate start, LocalDate end) {
     LocalDate today = calendar.today();
-    Future<Map<LocalDate, DailyStat>> past = start.isBefore(today)
-        ? pool.preparedQuery(DAILY).execute(Tuple.of(start, min(end, today.minusDays(1)))).map(rows -> {
-          Map<LocalDate, DailyStat> byDay = new HashMap<>();
-          for (Row r : rows) byDay.put(r.getLocalDate("day"), rolledUp(r));
-          return byDay;
-        })
-        : Future.succeededFuture(Map.of());
+    Future<Map<LocalDate, DailyStat>> past = pastDays(start, end, today);
     Future<DailyStat> live = within(today, start, end) ? liveDay(today) : Future.succeededFuture(null);
-    return Future.all(past, live).map(done -> {
-      List<DailyStat> out = new ArrayList<>();
-      for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
-        DailyStat s = d.equals(today) ? live.result() : past.result().get(d);
-        out.add(s == null ? DailyStat.zero(d) : s);
-      }
-      return out;
+    return Future.all(past, live).map(done -> days(start, end, today, past.result(), live.result()));
+  }
+
+  /** The roll-ups of the days of [start, end] before {@code today}, by day (days without one are absent). */
+  public Future<Map<LocalDate, DailyStat>> pastDays(LocalDate start, LocalDate end, LocalDate today) {
+    if (!start.isBefore(today)) return Future.succeededFuture(Map.of());
+    return pool.preparedQuery(DAILY).execute(Tuple.of(start, min(end, today.minusDays(1)))).map(rows -> {
+      Map<LocalDate, DailyStat> byDay = new HashMap<>();
+      for (Row r : rows) byDay.put(r.getLocalDate("day"), rolledUp(r));
+      return byDay;
     });
+  }
+
+  /** Every day of [start, end] in order: {@code past} for days before today, {@code live} for today, else zeros. */
+  public static List<DailyStat> days(LocalDate start, LocalDate end, LocalDate today, Map<LocalDate, DailyStat> past,
+      DailyStat live) {
+    List<DailyStat> out = new ArrayList<>();
+    for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
+      DailyStat s = d.equals(today) ? live : past.get(d);
+      out.add(s == null ? DailyStat.zero(d) : s);
+    }
+    return out;
   }
 
   /** Peak concurrent streams per hour of [start, end]: roll-ups for past days, a live sweep for today. */
@@ -231,7 +239,7 @@ public final class StatsRepository {
     return out;
   }
 
-  private static boolean within(LocalDate day, LocalDate start, LocalDate end) {
+  public static boolean within(LocalDate day, LocalDate start, LocalDate end) {
     return !day.isBefore(start) && !day.isAfter(end);
   }
 

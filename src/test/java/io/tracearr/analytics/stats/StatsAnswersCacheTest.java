@@ -1,0 +1,108 @@
+package io.tracearr.analytics.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tracearr.analytics.config.DatabaseUrl;
+import io.tracearr.analytics.gateway.StatsRoutes;
+import io.tracearr.analytics.testing.TestDatabase;
+import io.tracearr.analytics.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * stats/daily and popular are answered from each gateway's memory: today's live row is at most
+ * {@link StatsRoutes#LIVE_MAX_AGE} (plus one query) behind, popular stays as of the last roll-up until the next one
+ * completes — on any node of the cluster.
+ */
+class StatsAnswersCacheTest {
+
+  static TestNode a;
+  static TestNode b;
+  static Seed seed = new Seed();
+
+  @BeforeAll
+  static void boot() {
+    DatabaseUrl db = TestDatabase.fresh();
+    String name = "stats-cache-" + UUID.randomUUID();
+    int port = TestNode.freePort();
+    a = TestNode.start(db, overrides(name, port));
+    b = TestNode.start(db, overrides(name, port));
+    Seed.startupJobsDone(a);
+  }
+
+  static JsonObject overrides(String name, int port) {
+    return new JsonObject()
+        .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("port", port))
+        // a day-long interval: only the roll-ups this test asks for run
+        .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
+        .put("sessions", new JsonObject().put("timeout_seconds", 86_400));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (b != null) b.close();
+    if (a != null) a.close();
+  }
+
+  @Test
+  void aNewSessionIsInTodaysFiguresWithinTheBound() {
+    LocalDate today = seed.today();
+    long before = todaySessions(b, today);
+    assertEquals(before, todaySessions(b, today), "served from memory, unchanged");
+    var res = a.post("/api/v1/analytics/sessions", TestNode.INGEST_KEY, new JsonObject()
+        .put("user_id", Seed.user(31).toString()).put("content_type", "movie").put("content_id", Seed.content('a').toString())
+        .put("content_title", "Alpha").put("client_name", "Plex Web").put("device_name", "Chrome").put("ip_address", "10.1.2.3"));
+    assertEquals(201, res.statusCode(), res.bodyAsString());
+    // the bound plus a generous allowance for one live query on a busy machine
+    TestNode.eventually(StatsRoutes.LIVE_MAX_AGE.plusSeconds(5), "the new session in today's figures",
+        () -> todaySessions(b, today) == before + 1);
+    TestNode.eventually(StatsRoutes.LIVE_MAX_AGE.plusSeconds(5), "the new session in today's figures on the other node",
+        () -> todaySessions(a, today) == before + 1);
+  }
+
+  @Test
+  void popularStaysAsOfTheLastRollUpUntilTheNextCompletesOnAnyNode() {
+    Instant t = Instant.now().minusSeconds(3600);
+    seed.ended(Seed.user(41), 'e', "movie", "Echo", t, t.plusSeconds(600), 600, 0, false).into(a);
+    Seed.rollup(a);
+    String first = popular(b);
+    assertEquals(1, plays(first, "Echo"), first);
+    assertEquals(first, popular(a));
+
+    // what a roll-up would not write by itself: only a fresh query would show it
+    a.sql("UPDATE content_window_totals SET play_count = play_count + 100 WHERE content_title = 'Echo'");
+    seed.ended(Seed.user(42), 'e', "movie", "Echo", t, t.plusSeconds(600), 600, 0, false).into(a);
+    assertEquals(first, popular(b), "as of the last roll-up");
+    assertEquals(first, popular(a), "as of the last roll-up");
+
+    Seed.rollup(a); // on node a only: node b learns it from events.stats.updated
+    TestNode.eventually(Duration.ofSeconds(10), "node b to answer the new roll-up", () -> plays(popular(b), "Echo") == 102);
+    assertEquals(102, plays(popular(a), "Echo"));
+  }
+
+  private static long todaySessions(TestNode node, LocalDate today) {
+    var res = node.get("/api/v1/analytics/stats/daily?start=" + today.minusDays(364) + "&end=" + today, TestNode.VIEWER_KEY);
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    var items = res.bodyAsJsonObject().getJsonArray("items");
+    JsonObject last = items.getJsonObject(items.size() - 1);
+    assertEquals(today.toString(), last.getString("date"));
+    return last.getLong("total_sessions");
+  }
+
+  private static String popular(TestNode node) {
+    var res = node.get("/api/v1/analytics/popular?window=week", TestNode.VIEWER_KEY);
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    return res.bodyAsString();
+  }
+
+  private static long plays(String popular, String title) {
+    return new JsonObject(popular).getJsonArray("items").stream().map(o -> (JsonObject) o)
+        .filter(o -> title.equals(o.getString("content_title"))).mapToLong(o -> o.getLong("play_count")).sum();
+  }
+}
