@@ -60,6 +60,8 @@ public final class LiveHub {
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final ArrayDeque<DashboardSocket> waitingForSnapshot = new ArrayDeque<>();
   private int snapshotsLoading;
+  /** a load for the viewers and admins is running: those arriving meanwhile wait for the next one */
+  private boolean sharedSnapshotLoading;
   private long pingTimer = -1;
 
   public LiveHub(Vertx vertx, NodeContext node, BearerAuth auth) {
@@ -125,20 +127,42 @@ public final class LiveHub {
 
   /**
    * A few snapshots at a time: when a node restarts every browser reconnects at once, and three queries per
-   * dashboard would otherwise overflow the database pool's wait queue and fail them all.
+   * dashboard would otherwise overflow the database pool's wait queue and fail them all. Every viewer and
+   * admin sees the same snapshot, so all of them waiting when a load starts share that one load and its
+   * encoded frame (one load of every open session instead of one per dashboard: bench/run scenario 7's
+   * reconnecting dashboards built 31 MB each until the heap ran out). Each of them connected before the load
+   * started, so the deltas they held meanwhile still follow it; one arriving later waits for the next load.
    */
   private void loadSnapshots() {
     while (snapshotsLoading < MAX_SNAPSHOTS_LOADING && !waitingForSnapshot.isEmpty()) {
-      DashboardSocket socket = waitingForSnapshot.poll();
-      if (!sockets.contains(socket)) continue;
+      DashboardSocket first = waitingForSnapshot.peek();
+      boolean shared = first.principal().canReadAll();
+      if (shared && sharedSnapshotLoading) return;
+      waitingForSnapshot.poll();
+      if (!sockets.contains(first)) continue;
+      List<DashboardSocket> group = new ArrayList<>();
+      group.add(first);
+      if (shared) {
+        for (var it = waitingForSnapshot.iterator(); it.hasNext(); ) {
+          DashboardSocket s = it.next();
+          if (s.principal().canReadAll()) {
+            it.remove();
+            if (sockets.contains(s)) group.add(s);
+          }
+        }
+        sharedSnapshotLoading = true;
+      }
       snapshotsLoading++;
-      snapshots.load(socket.principal()).onComplete(ar -> {
+      snapshots.load(first.principal()).onComplete(ar -> {
         snapshotsLoading--;
-        if (ar.succeeded()) {
-          socket.sendSnapshot(Frame.of("snapshot", ar.result()));
-        } else {
-          socket.sendControl(Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
-          socket.close(DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
+        if (shared) sharedSnapshotLoading = false;
+        for (DashboardSocket socket : group) {
+          if (ar.succeeded()) {
+            socket.sendSnapshot(ar.result());
+          } else {
+            socket.sendControl(Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
+            socket.close(DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
+          }
         }
         loadSnapshots();
       });

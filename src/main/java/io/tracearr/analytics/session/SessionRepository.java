@@ -1,6 +1,7 @@
 package io.tracearr.analytics.session;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.tracearr.analytics.db.Rows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -216,6 +217,27 @@ public final class SessionRepository {
   public Future<List<JsonObject>> active(UUID userId) {
     if (userId != null) return pool.preparedQuery(ACTIVE_FOR_USER).execute(Tuple.of(userId)).map(SessionRepository::all);
     return pool.preparedQuery(ACTIVE).execute(Tuple.of(ACTIVE_LIMIT)).map(SessionRepository::all);
+  }
+
+  /**
+   * The open sessions as one encoded JSON array, each row written as it is decoded: no row set and no list of
+   * 50 000 JsonObjects held at once (a dashboard snapshot; bench/run scenario 7).
+   */
+  public Future<Buffer> activeJson(UUID userId) {
+    java.util.stream.Collector<Row, Buffer, Buffer> encode = java.util.stream.Collector.of(
+        () -> Buffer.buffer(64 * 1024).appendByte((byte) '['),
+        (out, row) -> {
+          if (out.length() > 1) out.appendByte((byte) ',');
+          out.appendBuffer(toJson(row).toBuffer());
+        },
+        (a, b) -> {
+          throw new UnsupportedOperationException("sequential only");
+        },
+        out -> out.appendByte((byte) ']'));
+    var query = userId != null
+        ? pool.preparedQuery(ACTIVE_FOR_USER).collecting(encode).execute(Tuple.of(userId))
+        : pool.preparedQuery(ACTIVE).collecting(encode).execute(Tuple.of(ACTIVE_LIMIT));
+    return query.map(result -> result.value());
   }
 
   public Future<Long> countActive() {

@@ -13,6 +13,7 @@ import io.tracearr.analytics.testing.LiveClient;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -153,6 +154,38 @@ class LiveHubTest {
       List<String> types = alertsOnly.received().stream().map(m -> m.getString("type")).toList();
       assertFalse(types.contains("session.started"), types.toString());
       assertFalse(types.contains("stats.updated"), types.toString());
+    }
+  }
+
+  /**
+   * A reconnect storm: viewers connecting together share one snapshot load (the hub encodes every open
+   * session once for all of them); each still gets a complete snapshot, and a user connecting in the middle
+   * of them still gets only its own sessions.
+   */
+  @Test
+  void dashboardsConnectingTogetherEachGetACompleteSnapshotAndAUserOnlyItsOwn() {
+    UUID me = UUID.randomUUID();
+    String mine = startSession(me);
+    String others = startSession(UUID.randomUUID());
+    String token = node.jwt(me.toString(), List.of("user"), Duration.ofMinutes(5));
+    List<Future<LiveClient>> opening = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      opening.add(LiveClient.open(node.clientVertx(), node.port(), "/api/v1/live", i == 15 ? token : TestNode.VIEWER_KEY,
+          new io.vertx.core.http.WebSocketClientOptions()));
+    }
+    List<LiveClient> clients = new java.util.ArrayList<>();
+    try {
+      for (Future<LiveClient> f : opening) clients.add(TestNode.await(f));
+      for (int i = 0; i < clients.size(); i++) {
+        Set<String> ids = ids(clients.get(i).await("snapshot").getJsonObject("data").getJsonArray("active_sessions"));
+        if (i == 15) {
+          assertEquals(Set.of(mine), ids, "the user's snapshot holds only its own session");
+        } else {
+          assertTrue(ids.contains(mine) && ids.contains(others), "viewer " + i + " sees every open session: " + ids);
+        }
+      }
+    } finally {
+      clients.forEach(LiveClient::close);
     }
   }
 

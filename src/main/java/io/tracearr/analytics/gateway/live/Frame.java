@@ -43,6 +43,18 @@ public final class Frame {
     return new Frame(type, user instanceof String s ? s : null, frame.toBuffer().getBytes());
   }
 
+  /**
+   * A frame whose data is already encoded JSON ({@code data} must be a JSON value): a snapshot of every open
+   * session is written straight into bytes instead of being built as objects first.
+   */
+  public static Frame ofEncoded(String type, io.vertx.core.buffer.Buffer data) {
+    io.vertx.core.buffer.Buffer frame = io.vertx.core.buffer.Buffer.buffer(data.length() + 96)
+        .appendString("{\"type\":").appendString(io.vertx.core.json.Json.encode(type))
+        .appendString(",\"ts\":\"").appendString(Instant.now().toString()).appendString("\",\"data\":")
+        .appendBuffer(data).appendString("}");
+    return new Frame(type, null, frame.getBytes());
+  }
+
   /** A reply of the ingest channel: not an event, written to the one socket that asked. */
   static Frame reply(byte[] utf8) {
     return new Frame("reply", null, utf8);

@@ -5,10 +5,10 @@ import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.session.SessionRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /**
  * What a dashboard sees on connect: active sessions (PostgreSQL), open alerts and today's stats (local
@@ -28,9 +28,10 @@ public final class SnapshotSource {
     this.sessions = sessions;
   }
 
-  public Future<JsonObject> load(Principal who) {
+  /** The snapshot frame for {@code who}; the same bytes may go to every viewer and admin waiting for one. */
+  public Future<Frame> load(Principal who) {
     boolean all = who.canReadAll();
-    Future<List<JsonObject>> active = sessions.active(all ? null : who.userId());
+    Future<Buffer> active = sessions.activeJson(all ? null : who.userId());
     Future<JsonObject> alerts = vertx.eventBus().<JsonObject>request(Addresses.ALERTS_OPEN_QUERY, new JsonObject(), QUERY)
         .map(msg -> msg.body());
     Future<JsonObject> today = all
@@ -49,11 +50,14 @@ public final class SnapshotSource {
         unavailable.add("open_alerts");
       }
       if (all && today.failed()) unavailable.add("today");
-      return Future.succeededFuture(new JsonObject()
-          .put("active_sessions", new JsonArray(List.copyOf(active.result())))
-          .put("open_alerts", openAlerts)
-          .put("today", today.succeeded() ? today.result() : null)
-          .put("unavailable", unavailable));
+      // {"active_sessions", "open_alerts", "today", "unavailable"}, the sessions spliced in as encoded
+      Buffer data = Buffer.buffer(active.result().length() + 4096)
+          .appendString("{\"active_sessions\":").appendBuffer(active.result())
+          .appendString(",\"open_alerts\":").appendString(openAlerts == null ? "null" : openAlerts.encode())
+          .appendString(",\"today\":").appendString(today.succeeded() && today.result() != null ? today.result().encode() : "null")
+          .appendString(",\"unavailable\":").appendString(unavailable.encode())
+          .appendString("}");
+      return Future.succeededFuture(Frame.ofEncoded("snapshot", data));
     });
   }
 
