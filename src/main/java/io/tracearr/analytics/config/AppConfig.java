@@ -57,7 +57,8 @@ public record AppConfig(
     }
   }
 
-  public record Live(int slowReaderCloseSeconds, int writeQueueMaxBytes, int updatedMinIntervalMs, int flushIntervalMs) {}
+  public record Live(int slowReaderCloseSeconds, int writeQueueMaxBytes, int updatedMinIntervalMs, int flushIntervalMs,
+      int updatedMaxPerSecond) {}
 
   public record Metrics(boolean enabled, int port, String path) {}
 

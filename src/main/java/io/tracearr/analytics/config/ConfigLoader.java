@@ -155,7 +155,8 @@ public final class ConfigLoader {
         s.integer("live.slow_reader_close_seconds", 1, 3_600),
         s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
         s.integer("live.updated_min_interval_ms", 0, 60_000),
-        s.integer("live.flush_interval_ms", 0, 1_000));
+        s.integer("live.flush_interval_ms", 0, 1_000),
+        s.integer("live.updated_max_per_second", 0, 1_000_000));
     String metricsPath = s.string("metrics.path", false);
     if (!metricsPath.startsWith("/")) {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");

@@ -72,6 +72,7 @@ public final class LiveHub {
     this.flushIntervalMs = node.config().live().flushIntervalMs();
     this.snapshots = new SnapshotSource(vertx, new SessionRepository(node.pool()));
     this.updates = new UpdateThrottle(vertx, node.config().live().updatedMinIntervalMs(),
+        node.config().live().updatedMaxPerSecond(),
         session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)));
   }
 

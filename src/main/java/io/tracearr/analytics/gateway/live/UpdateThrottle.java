@@ -3,6 +3,7 @@ package io.tracearr.analytics.gateway.live;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -12,6 +13,12 @@ import java.util.function.Consumer;
  * socket of the hub sees the same stream, so this bounds each socket's rate too. Registries already publish
  * at most one update per second per session, but a client whose heartbeats hit two nodes reaches two
  * registries. State is one entry per recently updated session, removed an interval after it goes quiet.
+ *
+ * <p>On top of that, at most {@code maxPerSecond} updates leave per second (in slices of 100 ms): each one
+ * becomes a frame for every dashboard of the hub, and with thousands of sessions and a thousand dashboards the
+ * fan-out alone took the event loops from the heartbeats (bench/run scenario 7). Over the budget the newest
+ * state of each session waits in arrival order of its first waiting update, so every session still gets its
+ * latest state out, only later.
  */
 public final class UpdateThrottle {
 
@@ -20,21 +27,68 @@ public final class UpdateThrottle {
     long timer;
   }
 
+  private static final long SLICE_MS = 100;
+
   private final Vertx vertx;
   private final long intervalMs;
   private final Consumer<JsonObject> emit;
   private final Map<String, Entry> bySession = new HashMap<>();
+  /** over the budget: the newest state per session, oldest waiting first */
+  private final LinkedHashMap<String, JsonObject> waiting = new LinkedHashMap<>();
+  private final int perSlice;
+  private int leftInSlice;
+  private long sliceTimer = -1;
 
-  public UpdateThrottle(Vertx vertx, long intervalMs, Consumer<JsonObject> emit) {
+  public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<JsonObject> emit) {
     this.vertx = vertx;
     this.intervalMs = intervalMs;
     this.emit = emit;
+    this.perSlice = maxPerSecond <= 0 ? Integer.MAX_VALUE : Math.max(1, (int) (maxPerSecond * SLICE_MS / 1000));
+    this.leftInSlice = perSlice;
+  }
+
+  /** Emits now if the slice has budget left, else the session's newest state waits for a later slice. */
+  private void release(String id, JsonObject session) {
+    if (id == null) {
+      emit.accept(session);
+      return;
+    }
+    if (waiting.containsKey(id)) {
+      waiting.put(id, session);
+      return;
+    }
+    if (leftInSlice > 0) {
+      leftInSlice--;
+      emit.accept(session);
+    } else {
+      waiting.put(id, session);
+    }
+    if (sliceTimer == -1 && perSlice != Integer.MAX_VALUE) sliceTimer = vertx.setPeriodic(SLICE_MS, t -> nextSlice());
+  }
+
+  private void nextSlice() {
+    leftInSlice = perSlice;
+    var it = waiting.values().iterator();
+    while (leftInSlice > 0 && it.hasNext()) {
+      JsonObject next = it.next();
+      it.remove();
+      leftInSlice--;
+      emit.accept(next);
+    }
+    if (waiting.isEmpty() && leftInSlice == perSlice) {
+      vertx.cancelTimer(sliceTimer);
+      sliceTimer = -1;
+    }
+  }
+
+  int waiting() {
+    return waiting.size();
   }
 
   public void offer(JsonObject session) {
     String id = session.getValue("id") instanceof String s ? s : null;
     if (intervalMs <= 0 || id == null) {
-      emit.accept(session);
+      release(id, session);
       return;
     }
     Entry e = bySession.get(id);
@@ -42,7 +96,7 @@ public final class UpdateThrottle {
       e.pending = session;
       return;
     }
-    emit.accept(session);
+    release(id, session);
     e = new Entry();
     bySession.put(id, e);
     arm(id, e);
@@ -50,13 +104,18 @@ public final class UpdateThrottle {
 
   /** The session ended: an update still held back must not follow its end frame. */
   public void forget(String sessionId) {
-    Entry e = sessionId == null ? null : bySession.remove(sessionId);
+    if (sessionId == null) return;
+    waiting.remove(sessionId);
+    Entry e = bySession.remove(sessionId);
     if (e != null) vertx.cancelTimer(e.timer);
   }
 
   public void clear() {
     for (Entry e : bySession.values()) vertx.cancelTimer(e.timer);
     bySession.clear();
+    waiting.clear();
+    if (sliceTimer != -1) vertx.cancelTimer(sliceTimer);
+    sliceTimer = -1;
   }
 
   int tracked() {
@@ -72,7 +131,7 @@ public final class UpdateThrottle {
       }
       JsonObject latest = e.pending;
       e.pending = null;
-      emit.accept(latest);
+      release(id, latest);
       arm(id, e);
     });
   }
