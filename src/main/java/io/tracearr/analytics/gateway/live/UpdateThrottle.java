@@ -1,7 +1,6 @@
 package io.tracearr.analytics.gateway.live;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,37 +17,42 @@ import java.util.function.Consumer;
  * becomes a frame for every dashboard of the hub, and with thousands of sessions and a thousand dashboards the
  * fan-out alone took the event loops from the heartbeats (bench/run scenario 7). Over the budget the newest
  * state of each session waits in arrival order of its first waiting update, so every session still gets its
- * latest state out, only later.
+ * latest state out, only later. What waits is the encoded frame (a few hundred bytes, not a JSON object tree),
+ * and at most {@value #MAX_WAITING} of them: past that the oldest waiting update is dropped (counted), its
+ * session's next heartbeat brings a newer one.
  */
 public final class UpdateThrottle {
 
   private static final class Entry {
-    JsonObject pending;
+    Frame pending;
     long timer;
   }
 
   private static final long SLICE_MS = 100;
+  static final int MAX_WAITING = 10_000;
 
   private final Vertx vertx;
   private final long intervalMs;
-  private final Consumer<JsonObject> emit;
+  private final Consumer<Frame> emit;
+  private final Runnable onDropped;
   private final Map<String, Entry> bySession = new HashMap<>();
   /** over the budget: the newest state per session, oldest waiting first */
-  private final LinkedHashMap<String, JsonObject> waiting = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Frame> waiting = new LinkedHashMap<>();
   private final int perSlice;
   private int leftInSlice;
   private long sliceTimer = -1;
 
-  public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<JsonObject> emit) {
+  public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<Frame> emit, Runnable onDropped) {
     this.vertx = vertx;
     this.intervalMs = intervalMs;
     this.emit = emit;
+    this.onDropped = onDropped;
     this.perSlice = maxPerSecond <= 0 ? Integer.MAX_VALUE : Math.max(1, (int) (maxPerSecond * SLICE_MS / 1000));
     this.leftInSlice = perSlice;
   }
 
   /** Emits now if the slice has budget left, else the session's newest state waits for a later slice. */
-  private void release(String id, JsonObject session) {
+  private void release(String id, Frame session) {
     if (id == null) {
       emit.accept(session);
       return;
@@ -61,6 +65,12 @@ public final class UpdateThrottle {
       leftInSlice--;
       emit.accept(session);
     } else {
+      if (waiting.size() >= MAX_WAITING) {
+        var eldest = waiting.keySet().iterator();
+        eldest.next();
+        eldest.remove();
+        onDropped.run();
+      }
       waiting.put(id, session);
     }
     if (sliceTimer == -1 && perSlice != Integer.MAX_VALUE) sliceTimer = vertx.setPeriodic(SLICE_MS, t -> nextSlice());
@@ -70,7 +80,7 @@ public final class UpdateThrottle {
     leftInSlice = perSlice;
     var it = waiting.values().iterator();
     while (leftInSlice > 0 && it.hasNext()) {
-      JsonObject next = it.next();
+      Frame next = it.next();
       it.remove();
       leftInSlice--;
       emit.accept(next);
@@ -85,8 +95,8 @@ public final class UpdateThrottle {
     return waiting.size();
   }
 
-  public void offer(JsonObject session) {
-    String id = session.getValue("id") instanceof String s ? s : null;
+  /** An update of session {@code id} (null: not coalesced), already encoded. */
+  public void offer(String id, Frame session) {
     if (intervalMs <= 0 || id == null) {
       release(id, session);
       return;
@@ -129,7 +139,7 @@ public final class UpdateThrottle {
         bySession.remove(id);
         return;
       }
-      JsonObject latest = e.pending;
+      Frame latest = e.pending;
       e.pending = null;
       release(id, latest);
       arm(id, e);

@@ -21,6 +21,7 @@ class UpdateThrottleTest {
 
   private Vertx vertx;
   private final List<JsonObject> emitted = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() {
@@ -32,8 +33,12 @@ class UpdateThrottleTest {
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 
-  private static JsonObject session(int n, int version) {
-    return new JsonObject().put("id", "s" + n).put("position_seconds", version);
+  private void offer(UpdateThrottle throttle, int n, int version) {
+    throttle.offer("s" + n, Frame.of("session.updated", new JsonObject().put("id", "s" + n).put("position_seconds", version)));
+  }
+
+  private void emit(Frame f) {
+    emitted.add(new JsonObject(f.text()).getJsonObject("data"));
   }
 
   /** Runs {@code work} on one event-loop context, as the hub does, and waits for it. */
@@ -51,14 +56,14 @@ class UpdateThrottleTest {
     var ctx = vertx.getOrCreateContext();
     UpdateThrottle[] throttle = new UpdateThrottle[1];
     // 20 per second = 2 per 100 ms slice; no per-session interval, so only the budget holds them back
-    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 0, 20, emitted::add));
+    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 0, 20, this::emit, dropped::incrementAndGet));
     onLoop(ctx, () -> {
-      for (int n = 0; n < 10; n++) throttle[0].offer(session(n, 1));
+      for (int n = 0; n < 10; n++) offer(throttle[0], n, 1);
     });
     assertEquals(2, emitted.size(), "the first slice's budget goes out at once");
     // a later update of a session still waiting replaces what it will send; an ended one sends nothing more
     onLoop(ctx, () -> {
-      throttle[0].offer(session(5, 2));
+      offer(throttle[0], 5, 2);
       throttle[0].forget("s9");
     });
     TestNode.eventually(Duration.ofSeconds(5), "every waiting session's update sent", () -> emitted.size() == 9);
@@ -67,15 +72,31 @@ class UpdateThrottleTest {
     assertEquals(2, emitted.get(5).getInteger("position_seconds"), "the newest state of s5");
     assertFalse(ids.contains("s9"), "no update after a session's end");
     onLoop(ctx, () -> assertEquals(0, throttle[0].waiting()));
+    assertEquals(0, dropped.get());
+  }
+
+  @Test
+  void pastTheWaitingBoundTheOldestWaitingUpdateIsDroppedAndCounted() {
+    var ctx = vertx.getOrCreateContext();
+    UpdateThrottle[] throttle = new UpdateThrottle[1];
+    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 0, 10, this::emit, dropped::incrementAndGet));
+    int offered = UpdateThrottle.MAX_WAITING + 5;
+    onLoop(ctx, () -> {
+      for (int n = 0; n < offered; n++) offer(throttle[0], n, 1);
+      // one per slice goes out at once, MAX_WAITING wait, the oldest of the rest make room
+      assertEquals(UpdateThrottle.MAX_WAITING, throttle[0].waiting());
+    });
+    assertEquals(offered - 1 - UpdateThrottle.MAX_WAITING, dropped.get());
+    onLoop(ctx, throttle[0]::clear);
   }
 
   @Test
   void withNoBudgetEveryFirstUpdateGoesOutAtOnce() {
     var ctx = vertx.getOrCreateContext();
     UpdateThrottle[] throttle = new UpdateThrottle[1];
-    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 60_000, 0, emitted::add));
+    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 60_000, 0, this::emit, dropped::incrementAndGet));
     onLoop(ctx, () -> {
-      for (int n = 0; n < 500; n++) throttle[0].offer(session(n, 1));
+      for (int n = 0; n < 500; n++) offer(throttle[0], n, 1);
     });
     assertEquals(500, emitted.size());
     onLoop(ctx, () -> assertTrue(throttle[0].waiting() == 0));
