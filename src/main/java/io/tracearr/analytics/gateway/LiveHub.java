@@ -72,7 +72,7 @@ public final class LiveHub {
     this.flushIntervalMs = node.config().live().flushIntervalMs();
     this.snapshots = new SnapshotSource(vertx, new SessionRepository(node.pool()));
     this.updates = new UpdateThrottle(vertx, node.config().live().updatedMinIntervalMs(),
-        node.config().live().updatedMaxPerSecond(), this::broadcast,
+        node.config().live().updatedMaxPerSecond(), session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)),
         () -> node.metrics().frameDropped(Addresses.frameType(Addresses.SESSION_UPDATED)));
   }
 
@@ -178,7 +178,7 @@ public final class LiveHub {
       return;
     }
     switch (address) {
-      case Addresses.SESSION_UPDATED -> updates.offer(data.getValue("id") instanceof String id ? id : null, Frame.event(address, data));
+      case Addresses.SESSION_UPDATED -> updates.offer(data);
       case Addresses.SESSION_ENDED -> {
         updates.forget(data.getValue("id") instanceof String id ? id : null);
         broadcast(Frame.event(address, data));

@@ -1,6 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,14 +18,14 @@ import java.util.function.Consumer;
  * becomes a frame for every dashboard of the hub, and with thousands of sessions and a thousand dashboards the
  * fan-out alone took the event loops from the heartbeats (bench/run scenario 7). Over the budget the newest
  * state of each session waits in arrival order of its first waiting update, so every session still gets its
- * latest state out, only later. What waits is the encoded frame (a few hundred bytes, not a JSON object tree),
- * and at most {@value #MAX_WAITING} of them: past that the oldest waiting update is dropped (counted), its
- * session's next heartbeat brings a newer one.
+ * latest state out, only later; at most {@value #MAX_WAITING} wait (the session JSON as published, shared with
+ * the other hubs of the node): past that the oldest waiting update is dropped (counted), its session's next
+ * heartbeat brings a newer one. Nothing is encoded until it leaves: most updates are superseded first.
  */
 public final class UpdateThrottle {
 
   private static final class Entry {
-    Frame pending;
+    JsonObject pending;
     long timer;
   }
 
@@ -33,16 +34,16 @@ public final class UpdateThrottle {
 
   private final Vertx vertx;
   private final long intervalMs;
-  private final Consumer<Frame> emit;
+  private final Consumer<JsonObject> emit;
   private final Runnable onDropped;
   private final Map<String, Entry> bySession = new HashMap<>();
   /** over the budget: the newest state per session, oldest waiting first */
-  private final LinkedHashMap<String, Frame> waiting = new LinkedHashMap<>();
+  private final LinkedHashMap<String, JsonObject> waiting = new LinkedHashMap<>();
   private final int perSlice;
   private int leftInSlice;
   private long sliceTimer = -1;
 
-  public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<Frame> emit, Runnable onDropped) {
+  public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<JsonObject> emit, Runnable onDropped) {
     this.vertx = vertx;
     this.intervalMs = intervalMs;
     this.emit = emit;
@@ -52,7 +53,7 @@ public final class UpdateThrottle {
   }
 
   /** Emits now if the slice has budget left, else the session's newest state waits for a later slice. */
-  private void release(String id, Frame session) {
+  private void release(String id, JsonObject session) {
     if (id == null) {
       emit.accept(session);
       return;
@@ -80,7 +81,7 @@ public final class UpdateThrottle {
     leftInSlice = perSlice;
     var it = waiting.values().iterator();
     while (leftInSlice > 0 && it.hasNext()) {
-      Frame next = it.next();
+      JsonObject next = it.next();
       it.remove();
       leftInSlice--;
       emit.accept(next);
@@ -95,8 +96,9 @@ public final class UpdateThrottle {
     return waiting.size();
   }
 
-  /** An update of session {@code id} (null: not coalesced), already encoded. */
-  public void offer(String id, Frame session) {
+  /** An update of a session (its JSON as published; one without an id is not coalesced). */
+  public void offer(JsonObject session) {
+    String id = session.getValue("id") instanceof String s ? s : null;
     if (intervalMs <= 0 || id == null) {
       release(id, session);
       return;
@@ -139,7 +141,7 @@ public final class UpdateThrottle {
         bySession.remove(id);
         return;
       }
-      Frame latest = e.pending;
+      JsonObject latest = e.pending;
       e.pending = null;
       release(id, latest);
       arm(id, e);
