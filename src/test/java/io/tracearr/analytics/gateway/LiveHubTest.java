@@ -292,7 +292,9 @@ class LiveHubTest {
     a.await("snapshot");
     b.await("snapshot");
     assertEquals(before + 2, node.app().node().metrics().liveConnections.get());
-    assertTrue(framesSent().count() >= sentBefore + 4, "hello and snapshot to each");
+    // counted on the server's event loop right after the write, which may be after the client has read it
+    TestNode.eventually(Duration.ofSeconds(10), "hello and snapshot to each counted",
+        () -> framesSent().count() >= sentBefore + 4);
     a.close();
     b.close();
     TestNode.eventually(Duration.ofSeconds(10), "connections released",
