@@ -109,9 +109,14 @@ public final class SessionRoutes {
       if (user != null && !user.equals(who.userId())) throw Problem.forbidden("A user token may only read its own sessions");
       user = who.userId();
     }
-    repository.active(user).onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else HttpReplies.json(rc, 200, new JsonObject().put("items", new JsonArray(List.copyOf(ar.result()))));
+    repository.activeJson(user).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(DatabaseErrors.toProblem(ar.cause()));
+      } else if (!rc.response().ended()) {
+        rc.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+            .end(io.vertx.core.buffer.Buffer.buffer(ar.result().length() + 12).appendString("{\"items\":")
+                .appendBuffer(ar.result()).appendString("}"));
+      }
     });
   }
 

@@ -214,14 +214,10 @@ public final class SessionRepository {
     return pool.preparedQuery(REAP).execute(Tuple.of(timeoutSeconds)).map(SessionRepository::all);
   }
 
-  public Future<List<JsonObject>> active(UUID userId) {
-    if (userId != null) return pool.preparedQuery(ACTIVE_FOR_USER).execute(Tuple.of(userId)).map(SessionRepository::all);
-    return pool.preparedQuery(ACTIVE).execute(Tuple.of(ACTIVE_LIMIT)).map(SessionRepository::all);
-  }
-
   /**
-   * The open sessions as one encoded JSON array, each row written as it is decoded: no row set and no list of
-   * 50 000 JsonObjects held at once (a dashboard snapshot; bench/run scenario 7).
+   * The open sessions (of one user, or all up to {@link #ACTIVE_LIMIT}) as one encoded JSON array, each row
+   * written as it is decoded: no row set and no list of 50 000 JsonObjects held at once (dashboard snapshots
+   * and {@code GET /sessions/active}; bench/run scenario 7).
    */
   public Future<Buffer> activeJson(UUID userId) {
     java.util.stream.Collector<Row, Buffer, Buffer> encode = java.util.stream.Collector.of(

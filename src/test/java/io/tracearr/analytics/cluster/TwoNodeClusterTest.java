@@ -22,19 +22,12 @@ class TwoNodeClusterTest {
   static TestNode a;
   static TestNode b;
 
-  /** Both nodes share the base port: the second takes the next one and finds the first by probing the range. */
-  static JsonObject clustered(String name, int basePort) {
-    return new JsonObject().put("cluster", new JsonObject().put("enabled", true).put("name", name)
-        .put("port", basePort).put("members", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
-  }
-
   @BeforeAll
   static void boot() {
     DatabaseUrl db = TestDatabase.fresh();
-    String name = "test-" + UUID.randomUUID();
-    int port = TestNode.freePort();
-    a = TestNode.start(db, clustered(name, port));
-    b = TestNode.start(db, clustered(name, port));
+    JsonObject cluster = TestNode.clusterOf("test");
+    a = TestNode.start(db, cluster);
+    b = TestNode.start(db, cluster.copy());
     TestNode.eventually(Duration.ofSeconds(30), "two members", () -> a.app().node().clusterMembers() == 2);
   }
 

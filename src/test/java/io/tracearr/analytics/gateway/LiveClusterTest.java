@@ -29,10 +29,7 @@ class LiveClusterTest {
   @BeforeAll
   static void boot() {
     DatabaseUrl db = TestDatabase.fresh();
-    // a unique cluster name: other test runs on this machine form clusters of their own at the same time
-    JsonObject cluster = new JsonObject().put("cluster", new JsonObject().put("enabled", true)
-        .put("name", "live-test-" + UUID.randomUUID()).put("port", TestNode.freePort())
-        .put("members", new JsonArray().add("127.0.0.1")))
+    JsonObject cluster = TestNode.clusterOf("live-test")
         .put("analytics", new JsonObject().put("geoip_db_path",
             Path.of("src/test/resources/geoip/GeoIP2-City-Test.mmdb").toAbsolutePath().toString()));
     a = TestNode.start(db, cluster);

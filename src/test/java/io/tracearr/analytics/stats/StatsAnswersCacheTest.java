@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,16 +28,14 @@ class StatsAnswersCacheTest {
   @BeforeAll
   static void boot() {
     DatabaseUrl db = TestDatabase.fresh();
-    String name = "stats-cache-" + UUID.randomUUID();
-    int port = TestNode.freePort();
-    a = TestNode.start(db, overrides(name, port));
-    b = TestNode.start(db, overrides(name, port));
+    JsonObject overrides = overrides();
+    a = TestNode.start(db, overrides);
+    b = TestNode.start(db, overrides.copy());
     Seed.startupJobsDone(a);
   }
 
-  static JsonObject overrides(String name, int port) {
-    return new JsonObject()
-        .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("port", port))
+  static JsonObject overrides() {
+    return TestNode.clusterOf("stats-cache")
         // one gateway instance per node: each instance keeps its own answers, and the popular test below changes
         // a table behind the roll-ups' back, which an instance never asked before would show at once
         .put("http", new JsonObject().put("instances", 1))

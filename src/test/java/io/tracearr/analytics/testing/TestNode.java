@@ -100,6 +100,17 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Settings for nodes of one cluster started in this JVM, to be merged into each node's overrides: a unique
+   * name (other test runs on this machine form clusters of their own at the same time) and ONE base port for
+   * all of them (each next node takes the next port and finds the first by probing the range from it).
+   */
+  public static JsonObject clusterOf(String namePrefix) {
+    return new JsonObject().put("cluster", new JsonObject().put("enabled", true)
+        .put("name", namePrefix + "-" + java.util.UUID.randomUUID()).put("port", freePort())
+        .put("members", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
