@@ -1,6 +1,6 @@
 package io.tracearr.analytics.db;
 
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,7 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.gateway.Problem.FieldError;
+import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.api.Problem.FieldError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.JsonSchema;

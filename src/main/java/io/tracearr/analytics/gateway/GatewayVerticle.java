@@ -1,5 +1,6 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.AlertRepository;

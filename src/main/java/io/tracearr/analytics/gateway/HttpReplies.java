@@ -1,5 +1,6 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.api.Problem;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.session;
 
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.tracearr.analytics.session;
 
 import io.netty.util.NetUtil;
-import io.tracearr.analytics.gateway.Problem;
-import io.tracearr.analytics.gateway.Problem.FieldError;
+import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.api.Problem.FieldError;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;

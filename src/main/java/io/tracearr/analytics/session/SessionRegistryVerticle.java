@@ -6,7 +6,7 @@ import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;

@@ -1,7 +1,7 @@
 package io.tracearr.analytics.gateway.auth;
 
 import io.tracearr.analytics.config.AppConfig;
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.gateway.auth;
 
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import java.util.Set;
 import java.util.UUID;
 

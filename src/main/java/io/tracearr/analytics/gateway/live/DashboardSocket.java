@@ -1,7 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
 import io.tracearr.analytics.config.AppConfig;
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.vertx.core.Vertx;

@@ -2,7 +2,7 @@ package io.tracearr.analytics.gateway.live;
 
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.SharedJson;
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;

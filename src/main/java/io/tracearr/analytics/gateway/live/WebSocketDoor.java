@@ -1,7 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
 import io.tracearr.analytics.gateway.HttpReplies;
-import io.tracearr.analytics.gateway.Problem;
+import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.vertx.core.http.HttpConnection;

@@ -1,4 +1,4 @@
-package io.tracearr.analytics.gateway;
+package io.tracearr.analytics.api;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
