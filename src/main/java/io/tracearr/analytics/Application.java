@@ -1,5 +1,6 @@
 package io.tracearr.analytics;
 
+import io.tracearr.analytics.node.NodeContext;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -17,10 +18,10 @@ import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.db.Database;
 import io.tracearr.analytics.db.EmbeddedDatabase;
 import io.tracearr.analytics.db.Migrations;
-import io.tracearr.analytics.detect.SessionGeo;
+import io.tracearr.analytics.session.SessionGeo;
 import io.tracearr.analytics.detect.SharingDetectorVerticle;
-import io.tracearr.analytics.detect.geo.GeoLocator;
-import io.tracearr.analytics.detect.geo.NetworkPolicy;
+import io.tracearr.analytics.geo.GeoLocator;
+import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.metrics.DomainMetrics;

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.detect;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.detect.rules.Finding;

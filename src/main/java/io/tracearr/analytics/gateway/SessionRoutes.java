@@ -1,5 +1,6 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.SharedJson;

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.session;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.PeriodicJobs;

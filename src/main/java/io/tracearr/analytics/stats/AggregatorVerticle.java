@@ -2,7 +2,7 @@ package io.tracearr.analytics.stats;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;

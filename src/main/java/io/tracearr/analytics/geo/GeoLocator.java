@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.geo;
+package io.tracearr.analytics.geo;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,6 +1,6 @@
-package io.tracearr.analytics.detect.geo;
+package io.tracearr.analytics.geo;
 
-import io.tracearr.analytics.detect.geo.GeoLocator.Outcome;
+import io.tracearr.analytics.geo.GeoLocator.Outcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

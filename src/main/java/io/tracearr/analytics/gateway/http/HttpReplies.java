@@ -1,4 +1,4 @@
-package io.tracearr.analytics.gateway;
+package io.tracearr.analytics.gateway.http;
 
 import io.tracearr.analytics.api.Problem;
 import io.vertx.core.json.JsonObject;

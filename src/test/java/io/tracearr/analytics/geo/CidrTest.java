@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.geo;
+package io.tracearr.analytics.geo;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

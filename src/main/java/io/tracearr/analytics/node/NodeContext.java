@@ -1,8 +1,8 @@
-package io.tracearr.analytics;
+package io.tracearr.analytics.node;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tracearr.analytics.config.AppConfig;
-import io.tracearr.analytics.detect.geo.GeoLocator;
+import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.sqlclient.Pool;

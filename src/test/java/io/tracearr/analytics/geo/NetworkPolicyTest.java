@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.geo;
+package io.tracearr.analytics.geo;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

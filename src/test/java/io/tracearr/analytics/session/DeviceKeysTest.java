@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.rules;
+package io.tracearr.analytics.session;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.geo;
+package io.tracearr.analytics.geo;
 
 /** Great-circle distances between locations. */
 public final class GeoMath {

@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.geo;
+package io.tracearr.analytics.geo;
 
 import java.net.InetAddress;
 import java.util.List;

@@ -1,7 +1,7 @@
-package io.tracearr.analytics.detect;
+package io.tracearr.analytics.session;
 
-import io.tracearr.analytics.detect.geo.GeoLocator;
-import io.tracearr.analytics.detect.geo.Location;
+import io.tracearr.analytics.geo.GeoLocator;
+import io.tracearr.analytics.geo.Location;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.tracearr.analytics.session.SessionRepository;
 import java.util.Locale;

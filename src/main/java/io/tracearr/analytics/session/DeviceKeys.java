@@ -1,4 +1,4 @@
-package io.tracearr.analytics.detect.rules;
+package io.tracearr.analytics.session;
 
 /** How sessions are attributed to a device. */
 public final class DeviceKeys {
