@@ -68,7 +68,7 @@ class SigtermTest {
 
   private static Process launch(Path dir, Path yaml, int port) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.App"))
+        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.Application"))
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().put("ANALYTICS_CONFIG", yaml.toString());

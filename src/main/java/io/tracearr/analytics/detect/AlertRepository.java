@@ -1,5 +1,6 @@
 package io.tracearr.analytics.detect;
 
+import io.tracearr.analytics.api.KeysetCursor;
 import io.tracearr.analytics.detect.rules.Finding;
 import io.vertx.core.Future;
 import io.tracearr.analytics.db.Rows;
@@ -118,12 +119,12 @@ public final class AlertRepository {
   }
 
   /** A page, newest first; {@code before} is the last alert of the previous page. */
-  public Future<List<JsonObject>> list(Filter filter, AlertCursor before, int limit) {
+  public Future<List<JsonObject>> list(Filter filter, KeysetCursor before, int limit) {
     Tuple t = Tuple.tuple()
         .addUUID(filter.userId())
         .addString(filter.status())
         .addString(filter.alertType())
-        .addOffsetDateTime(before == null ? null : before.createdAt().atOffset(ZoneOffset.UTC))
+        .addOffsetDateTime(before == null ? null : before.at().atOffset(ZoneOffset.UTC))
         .addUUID(before == null ? null : before.id())
         .addInteger(limit);
     return pool.preparedQuery(LIST).execute(t).map(AlertRepository::all);

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.session;
 
+import io.tracearr.analytics.api.KeysetCursor;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.tracearr.analytics.db.Rows;
@@ -25,26 +26,14 @@ public final class SessionRepository {
       last_heartbeat_at, duration_seconds, position_seconds, ended_reason,
       geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km""";
 
-  /**
-   * Insert-or-nothing by id (safe client retries) and record the device in the same statement, so a start
-   * is one round-trip and one commit.
-   */
+  /** Insert-or-nothing by id (safe client retries): a start is one round-trip and one commit. */
   private static final String INSERT = """
-      WITH ins AS (
-        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
-          device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
-          geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
-        ON CONFLICT (id) DO NOTHING
-        RETURNING *
-      ), dev AS (
-        INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
-        SELECT user_id, device_key, started_at, started_at FROM ins
-        ON CONFLICT (user_id, device_key) DO UPDATE
-          SET first_seen_at = LEAST(user_devices.first_seen_at, EXCLUDED.first_seen_at),
-              last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)
-      )
-      SELECT %s FROM ins""".formatted(COLUMNS);
+      INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
+        device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
+        geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING %s""".formatted(COLUMNS);
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM playback_sessions WHERE id = $1";
 
@@ -241,10 +230,10 @@ public final class SessionRepository {
   }
 
   /** A page of a user's history, newest first; {@code before} is the last row of the previous page. */
-  public Future<List<JsonObject>> history(UUID userId, int limit, HistoryCursor before) {
+  public Future<List<JsonObject>> history(UUID userId, int limit, KeysetCursor before) {
     if (before == null) return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(SessionRepository::all);
     return pool.preparedQuery(HISTORY_AFTER)
-        .execute(Tuple.of(userId, limit, utc(before.startedAt()), before.id()))
+        .execute(Tuple.of(userId, limit, utc(before.at()), before.id()))
         .map(SessionRepository::all);
   }
 

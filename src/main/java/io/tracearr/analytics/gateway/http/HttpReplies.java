@@ -28,8 +28,8 @@ public final class HttpReplies {
   }
 
   /**
-   * The reply of a session command: the status it names, its session as the body (or none for 204), or
-   * its problem.
+   * The reply of a command ({@code bus/CommandReply}): the status it names, its session or body as the
+   * response body (none for 204), or its problem.
    */
   public static void commandReply(RoutingContext rc, JsonObject reply) {
     int status = reply.getInteger("status");
@@ -41,7 +41,8 @@ public final class HttpReplies {
     } else if (status == 204) {
       noContent(rc);
     } else {
-      json(rc, status, reply.getJsonObject("session"));
+      JsonObject body = reply.getJsonObject("body");
+      json(rc, status, body != null ? body : reply.getJsonObject("session"));
     }
   }
 }
