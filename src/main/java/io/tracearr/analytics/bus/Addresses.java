@@ -22,8 +22,6 @@ public final class Addresses {
   public static final String ALERTS_DISMISS = "alerts.dismiss";
   /** run DetectSharing now (POST /sharing/detect) */
   public static final String DETECT_SWEEP = "detect.sweep";
-  /** query (local): the open alerts, {@code {"items": [alert...]}} — for dashboard snapshots */
-  public static final String ALERTS_OPEN_QUERY = "alerts.query.open";
   /** query (local): today's DailyStat JSON — for dashboard snapshots */
   public static final String STATS_TODAY_QUERY = "stats.query.today";
   /** run the roll-up now; replies with today's DailyStat JSON */

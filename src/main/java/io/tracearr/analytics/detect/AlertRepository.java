@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Every query {@code sharing_alerts} sees. */
+/**
+ * Every query {@code sharing_alerts} sees. The reads are public: this is the detector's query object, which the
+ * gateway uses to list and show alerts. The writes are package-private: only the detector writes alerts.
+ */
 public final class AlertRepository {
 
   static final String COLUMNS = """
@@ -91,7 +94,7 @@ public final class AlertRepository {
   }
 
   /** Empty when the finding was already covered (see {@link #RECORD}). */
-  public Future<Optional<Recorded>> record(UUID userId, Finding finding) {
+  Future<Optional<Recorded>> record(UUID userId, Finding finding) {
     Tuple t = Tuple.tuple()
         .addUUID(UUID.randomUUID())
         .addUUID(userId)
@@ -139,7 +142,7 @@ public final class AlertRepository {
   }
 
   /** Empty when there is no such alert. */
-  public Future<Optional<Dismissal>> dismiss(UUID id, String by, String reason) {
+  Future<Optional<Dismissal>> dismiss(UUID id, String by, String reason) {
     return pool.preparedQuery(DISMISS).execute(Tuple.of(id, by, reason)).compose(rows -> {
       Optional<JsonObject> dismissed = first(rows);
       if (dismissed.isPresent()) return Future.succeededFuture(Optional.of(new Dismissal(dismissed.get(), true)));

@@ -81,7 +81,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
     return Future.all(
         bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
-        bus.<JsonObject>localConsumer(Addresses.ALERTS_OPEN_QUERY, this::openAlerts).completion(),
         bus.<JsonObject>localConsumer(Addresses.ALERTS_DISMISS, this::dismiss).completion(),
         bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount()).completion());
   }
@@ -272,12 +271,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
   }
 
   // ---- queries and gauges ------------------------------------------------------------------------------------
-
-  private void openAlerts(Message<JsonObject> msg) {
-    alerts.open()
-        .onSuccess(items -> msg.reply(new JsonObject().put("items", new JsonArray(List.copyOf(items)))))
-        .onFailure(err -> msg.fail(503, err.toString()));
-  }
 
   private void refreshOpenCount() {
     alerts.countOpen().onSuccess(node.metrics().openAlerts::set)

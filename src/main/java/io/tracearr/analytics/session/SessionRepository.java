@@ -126,7 +126,7 @@ public final class SessionRepository {
   }
 
   /** Empty when a session with this id already exists (the caller compares it). */
-  public Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
+  Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
     Tuple t = Tuple.tuple()
         .addUUID(s.id()).addUUID(s.userId()).addString(s.contentType()).addUUID(s.contentId()).addString(s.contentTitle())
         .addString(s.clientName()).addString(s.deviceName()).addString(s.deviceId()).addString(s.deviceKey())
@@ -143,7 +143,7 @@ public final class SessionRepository {
   }
 
   /** Empty when the session is not open (missing, already ended) or ended_at precedes its start. */
-  public Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
+  Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
     return pool.preparedQuery(END).execute(Tuple.of(id, endedAt == null ? null : utc(endedAt), reason))
         .map(SessionRepository::first);
   }
@@ -152,7 +152,7 @@ public final class SessionRepository {
    * The flushed sessions as rows: the registry turns into JSON only those whose {@code session.updated}
    * event is due (at most one per session per second), not every row of every batch.
    */
-  public Future<List<Row>> flush(List<PendingHeartbeat> batch) {
+  Future<List<Row>> flush(List<PendingHeartbeat> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
     OffsetDateTime[] firstAt = new OffsetDateTime[n];
@@ -199,7 +199,7 @@ public final class SessionRepository {
     return flushPool.preparedQuery(FLUSH).execute(t).map(rows -> Rows.all(rows, r -> r));
   }
 
-  public Future<List<JsonObject>> reap(int timeoutSeconds) {
+  Future<List<JsonObject>> reap(int timeoutSeconds) {
     return pool.preparedQuery(REAP).execute(Tuple.of(timeoutSeconds)).map(SessionRepository::all);
   }
 
