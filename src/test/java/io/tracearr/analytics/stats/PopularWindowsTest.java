@@ -77,7 +77,7 @@ class PopularWindowsTest {
     node.sql("DELETE FROM hourly_concurrency WHERE hour_start >= " + Seed.ts(seed.at(daysDown - 1, "00:00")));
     node.sql("DELETE FROM content_window_totals");
     node.sql("INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "
-        + "watch_seconds) " + RollupRepository.BUILD_WINDOWS.substring(RollupRepository.BUILD_WINDOWS.indexOf("SELECT"))
+        + "watch_seconds) " + PopularWindowStore.BUILD_WINDOWS.substring(PopularWindowStore.BUILD_WINDOWS.indexOf("SELECT"))
             .replace("$1::date", "'" + anchor + "'::date"));
     node.sql("UPDATE rollup_state SET window_anchor = '" + anchor + "'");
 
@@ -87,7 +87,7 @@ class PopularWindowsTest {
     assertEquals(answers, answers());
     node.sql("DELETE FROM content_window_totals");
     node.sql("INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "
-        + "watch_seconds) " + RollupRepository.BUILD_WINDOWS.substring(RollupRepository.BUILD_WINDOWS.indexOf("SELECT"))
+        + "watch_seconds) " + PopularWindowStore.BUILD_WINDOWS.substring(PopularWindowStore.BUILD_WINDOWS.indexOf("SELECT"))
             .replace("$1::date", "'" + today + "'::date"));
     assertEquals(windows, windows(), "incremental windows == a build from scratch");
   }

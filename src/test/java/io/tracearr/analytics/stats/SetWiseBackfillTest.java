@@ -70,12 +70,12 @@ class SetWiseBackfillTest {
     node.sql("DELETE FROM daily_stats; DELETE FROM daily_content_stats; DELETE FROM content_user_last; "
         + "DELETE FROM hourly_concurrency; DELETE FROM content_window_totals; UPDATE rollup_state SET window_anchor = NULL");
     StatsCalendar calendar = new StatsCalendar(PARIS);
-    RollupRepository repository = new RollupRepository(node.app().node().pool());
+    DayRollupStore dayStore = new DayRollupStore(node.app().node().pool());
     LocalDate today = calendar.today();
     for (LocalDate d = today.minusDays(DAYS); !d.isAfter(today); d = d.plusDays(1)) {
-      TestNode.await(repository.rollDay(d, calendar.start(d), calendar.end(d), 30, d.isBefore(today), d.equals(today)));
+      TestNode.await(dayStore.rollDay(d, calendar.start(d), calendar.end(d), 30, d.isBefore(today), d.equals(today)));
     }
-    TestNode.await(repository.alignWindows(today));
+    TestNode.await(new PopularWindowStore(node.app().node().pool()).alignWindows(today));
 
     Map<String, String> perDay = rollups();
     for (String table : setWise.keySet()) assertEquals(perDay.get(table), setWise.get(table), table);
@@ -85,7 +85,7 @@ class SetWiseBackfillTest {
   void runsAreCutAtAHalfHourDstShift() {
     // Lord Howe Island moves its clocks by 30 minutes: 2026-10-04 has 23.5 hours, 2026-04-05 has 24.5
     StatsCalendar lordHowe = new StatsCalendar(ZoneId.of("Australia/Lord_Howe"));
-    DailyRollup rollup = new DailyRollup(null, lordHowe, null);
+    DailyRollup rollup = new DailyRollup(null, null, null, null, lordHowe, null);
     Map<LocalDate, Boolean> plan = new TreeMap<>();
     LocalDate first = LocalDate.parse("2026-09-30");
     for (LocalDate d = first; d.isBefore(first.plusDays(10)); d = d.plusDays(1)) plan.put(d, false);
