@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Counter;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.testing.AlertFixtures;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.LiveClient;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
-import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.Future;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -21,24 +23,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The dashboard channel on one node: snapshot, deltas, filtering, client frames and refused upgrades. */
 class LiveHubTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
 
   private static LiveClient dashboard(String token) {
     return LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", token);
@@ -283,7 +276,7 @@ class LiveHubTest {
   @Test
   void connectionsAreCountedAndFramesSentMetered() {
     // sockets closed by earlier tests are released asynchronously: start from a settled count
-    TestNode.eventually(Duration.ofSeconds(10), "earlier dashboards released",
+    Await.until(Duration.ofSeconds(10), "earlier dashboards released",
         () -> node.app().node().metrics().liveConnections.get() == 0);
     long before = node.app().node().metrics().liveConnections.get();
     double sentBefore = framesSent().count();
@@ -293,11 +286,11 @@ class LiveHubTest {
     b.await("snapshot");
     assertEquals(before + 2, node.app().node().metrics().liveConnections.get());
     // counted on the server's event loop right after the write, which may be after the client has read it
-    TestNode.eventually(Duration.ofSeconds(10), "hello and snapshot to each counted",
+    Await.until(Duration.ofSeconds(10), "hello and snapshot to each counted",
         () -> framesSent().count() >= sentBefore + 4);
     a.close();
     b.close();
-    TestNode.eventually(Duration.ofSeconds(10), "connections released",
+    Await.until(Duration.ofSeconds(10), "connections released",
         () -> node.app().node().metrics().liveConnections.get() == before);
   }
 
