@@ -39,6 +39,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -140,6 +141,11 @@ public final class Application {
 
   /** Blocking: returns once the HTTP port accepts requests. */
   public static Application start(AppConfig config) throws Exception {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(AppConfig)}, with the clock the session registry stamps heartbeats with (tests move it). */
+  public static Application start(AppConfig config, Clock sessionClock) throws Exception {
     AppConfig effective = withAdminKey(config);
     EmbeddedDatabase embedded = null;
     DatabaseUrl url = effective.database().url();
@@ -182,7 +188,7 @@ public final class Application {
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
           new AtomicBoolean(false), openGeo(effective.analytics()), heartbeatPool);
       List<String> deployments = new ArrayList<>();
-      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics)))));
+      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();

@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -39,6 +40,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final NodeContext node;
   private final AppConfig.Sessions cfg;
   private final Function<String, SessionRepository.Geo> locator;
+  private final Clock clock;
   private final Map<UUID, OpenSession> open = new HashMap<>();
   private final HeartbeatBuffer buffer;
   /** session.updated at most once per session per second from this node; holds the flushed row, encoded when due */
@@ -49,9 +51,15 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private boolean flushing;
 
   public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator) {
+    this(node, locator, Clock.systemUTC());
+  }
+
+  /** {@code clock} stamps starts and heartbeats (played time is measured by it); tests pass one they move. */
+  public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator, Clock clock) {
     this.node = node;
     this.cfg = node.config().sessions();
     this.locator = locator;
+    this.clock = clock;
     this.buffer = new HeartbeatBuffer(cfg.heartbeatBufferMax(), open::get);
   }
 
@@ -95,12 +103,12 @@ public final class SessionRegistryVerticle extends VerticleBase {
   // ---- start -------------------------------------------------------------------------------------------
 
   private Future<JsonObject> start(JsonObject cmd) {
-    SessionInput.Start s = SessionInput.start(cmd.getJsonObject("body", new JsonObject()), Instant.now());
+    SessionInput.Start s = SessionInput.start(cmd.getJsonObject("body", new JsonObject()), clock.instant());
     SessionRepository.Geo geo = locator.apply(s.ipAddress());
     return repository.insert(s, geo).compose(inserted -> {
       if (inserted.isPresent()) {
         JsonObject session = inserted.get();
-        open.put(s.id(), OpenSession.of(session, Instant.now()));
+        open.put(s.id(), OpenSession.of(session, clock.instant()));
         node.metrics().sessionsStarted.increment();
         bus.publish(Addresses.SESSION_STARTED, session, SharedJson.OPTIONS);
         bus.send(Addresses.DETECT_SESSION, new JsonObject().put("reason", "started").put("session", session));
@@ -131,13 +139,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
     return repository.find(id).compose(found -> {
       JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
       if (s.getString("ended_at") != null) throw Problem.conflict("Session " + id + " has ended (" + s.getString("status") + ")");
-      OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, Instant.now()));
+      OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, clock.instant()));
       return accept(os, hb);
     });
   }
 
   private Future<JsonObject> accept(OpenSession os, SessionInput.Heartbeat hb) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     boolean ipChanged = hb.ipAddress() != null && !hb.ipAddress().equals(os.ipAddress);
     SessionInput.Heartbeat effective = ipChanged ? hb : withoutIp(hb);
     SessionRepository.Geo geo = ipChanged ? locator.apply(hb.ipAddress()) : null;
@@ -210,7 +218,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
 
   private Future<JsonObject> end(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
-    SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), Instant.now());
+    SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), clock.instant());
     OpenSession os = open.get(id);
     Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
     return flushed.compose(v -> repository.end(id, e.endedAt(), "client")).compose(ended -> {
@@ -254,7 +262,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private void pruneCache() {
-    Instant cutoff = Instant.now().minusSeconds(2L * cfg.timeoutSeconds());
+    Instant cutoff = clock.instant().minusSeconds(2L * cfg.timeoutSeconds());
     open.values().removeIf(os -> os.pending == null && os.lastSeen.isBefore(cutoff));
   }
 }

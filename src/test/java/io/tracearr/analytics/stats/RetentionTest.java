@@ -4,14 +4,15 @@ import static io.tracearr.analytics.stats.Seed.norm;
 import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * retention_days 30: raw sessions of final days older than that go (in batches), the roll-ups keep answering
@@ -21,22 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class RetentionTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
+      .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
+      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final TestNode node = nodes.node();
   static Seed seed = new Seed();
   static LocalDate today;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject()
-        .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
-        .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static void prepare() {
     today = seed.today();
     Seed.startupJobsDone(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -14,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A back-fill of many missing days is computed set-wise (one statement per table for the whole run); it must
@@ -27,14 +28,15 @@ class SetWiseBackfillTest {
 
   static final ZoneId PARIS = ZoneId.of("Europe/Paris");
   static final int DAYS = 45;
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject()
+      .put("rollup_interval_seconds", 86_400).put("timezone", PARIS.getId()).put("retention_days", 1000))
+      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final TestNode node = nodes.node();
   static Seed seed = new Seed(PARIS);
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject()
-        .put("rollup_interval_seconds", 86_400).put("timezone", PARIS.getId()).put("retention_days", 1000))
-        .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static void prepare() {
     Seed.startupJobsDone(node);
     Random random = new Random(42);
     char[] contents = {'a', 'b', 'c', 'e'};
@@ -53,11 +55,6 @@ class SetWiseBackfillTest {
       }
     }
     seed.open(user(9), 'c', "movie", "Open one", seed.at(3, "22:00"), 1200).into(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test
