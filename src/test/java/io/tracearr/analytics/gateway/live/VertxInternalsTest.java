@@ -53,7 +53,11 @@ class VertxInternalsTest {
   @BeforeEach
   void startServer(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+    // small socket buffers: what the kernel can hold between a peer that stopped reading and the server stays far
+    // below what is written, so the cut provably discards what Netty still queues (on a loaded machine, loopback's
+    // autotuned buffers of several MB could otherwise take everything before the cut)
+    HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
+        .requestHandler(req -> {
       HttpConnection connection = req.connection();
       Runnable cut = VertxInternals.abortiveClose(connection);
       req.toWebSocket().onSuccess(ws ->
@@ -235,7 +239,8 @@ class VertxInternalsTest {
   }
 
   private Client connect(boolean keepMessages) throws Exception {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20));
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20)
+        .setReceiveBufferSize(32 * 1024));
     return new Client(client.connect(port, "127.0.0.1", "/").await(TIMEOUT_SECONDS, SECONDS), keepMessages);
   }
 
