@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Row;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionRegistryVerticle.class);
   private static final long UPDATED_EVENT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
   private static final int MAX_FLUSH_BATCH = 10_000;
+  private static final int FAILING_AFTER = 3;
 
   private final NodeContext node;
   private final AppConfig.Sessions cfg;
@@ -50,6 +52,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
+  private int consecutiveFlushFailures;
 
   public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator) {
     this(node, locator, Clock.systemUTC());
@@ -74,6 +77,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
     });
     vertx.setPeriodic(60_000, id -> pruneCache());
     vertx.setPeriodic(5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
+    node.health().report("heartbeat_writes", "ok", false);
     new PeriodicJobs(vertx, node).schedule("reaper", cfg.reapIntervalSeconds() * 1000L, this::reap);
     return Future.all(
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start)).completion(),
@@ -187,14 +191,17 @@ public final class SessionRegistryVerticle extends VerticleBase {
     if (batch.isEmpty()) return Future.succeededFuture();
     flushing = true;
     long t0 = System.nanoTime();
-    return repository.flush(batch).transform(ar -> {
+    List<PendingHeartbeat> unwritten = new ArrayList<>();
+    return writeIsolating(batch, unwritten).transform(ar -> {
       flushing = false;
-      if (ar.failed()) {
-        buffer.requeue(batch);
+      if (!unwritten.isEmpty()) {
+        buffer.requeue(unwritten);
         node.metrics().pendingHeartbeats.set(buffer.size());
-        return Future.failedFuture(ar.cause());
+        flushFailed(ar.failed() ? ar.cause() : null);
+        return Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("heartbeats not written"));
       }
       buffer.written();
+      flushSucceeded();
       node.metrics().heartbeatFlushBatch.record(batch.size());
       node.metrics().heartbeatFlushLatency.record(Duration.ofNanos(System.nanoTime() - t0));
       node.metrics().pendingHeartbeats.set(buffer.size());
@@ -211,6 +218,67 @@ public final class SessionRegistryVerticle extends VerticleBase {
       }
       return buffer.isEmpty() ? Future.succeededFuture() : flushBatch();
     });
+  }
+
+  /**
+   * Writes a batch. A data error (SQLSTATE class 22/23: a value PostgreSQL cannot store) splits the batch in
+   * halves until each offending session is alone; its heartbeats are dropped and logged, everything else is
+   * written, so one bad heartbeat can never stop a node's writes. Any other failure (the database away) leaves
+   * that part in {@code unwritten}, for the caller to put back; parts already written stay written (a heartbeat
+   * written twice would count its played time twice).
+   */
+  private Future<List<Row>> writeIsolating(List<PendingHeartbeat> batch, List<PendingHeartbeat> unwritten) {
+    return repository.flush(batch).recover(err -> {
+      if (!DatabaseErrors.isDataError(err)) {
+        unwritten.addAll(batch);
+        return Future.failedFuture(err);
+      }
+      if (batch.size() == 1) {
+        PendingHeartbeat bad = batch.get(0);
+        log.warn("heartbeats of session {} dropped: PostgreSQL refused their values ({})", bad.sessionId, err.getMessage());
+        node.metrics().heartbeatsDropped.increment();
+        return Future.succeededFuture(List.of());
+      }
+      int mid = batch.size() / 2;
+      List<PendingHeartbeat> left = batch.subList(0, mid);
+      List<PendingHeartbeat> right = batch.subList(mid, batch.size());
+      return writeIsolating(left, unwritten).transform(l -> {
+        if (l.failed()) {
+          unwritten.addAll(right);
+          return Future.failedFuture(l.cause());
+        }
+        return writeIsolating(right, unwritten).map(r -> {
+          List<Row> all = new ArrayList<>(l.result());
+          all.addAll(r);
+          return all;
+        });
+      });
+    });
+  }
+
+  private void flushSucceeded() {
+    if (consecutiveFlushFailures == 0) return;
+    consecutiveFlushFailures = 0;
+    node.metrics().heartbeatWritesFailing.set(0);
+    node.health().report("heartbeat_writes", "ok", false);
+    log.info("heartbeat writes succeed again");
+  }
+
+  /**
+   * Three failed flushes in a row (about 3 s of heartbeats not written) make this node say so: readiness goes
+   * 503 and {@code analytics_heartbeat_writes_failing} 1, until a flush succeeds.
+   */
+  private void flushFailed(Throwable cause) {
+    consecutiveFlushFailures++;
+    if (consecutiveFlushFailures == FAILING_AFTER) {
+      node.metrics().heartbeatWritesFailing.set(1);
+      log.warn("heartbeat writes keep failing ({} flushes in a row): {}", FAILING_AFTER, String.valueOf(cause));
+    }
+    if (consecutiveFlushFailures >= FAILING_AFTER) {
+      node.health().report("heartbeat_writes", new JsonObject().put("status", "failing")
+          .put("failed_flushes", consecutiveFlushFailures).put("pending", buffer.size())
+          .put("error", cause == null ? null : cause.getMessage()), true);
+    }
   }
 
   private void publishUpdated(Row row) {
