@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,10 +98,17 @@ public final class SessionRegistryVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Every command is answered within {@code sessions.command_timeout_ms}, below a client's patience: a
+   * database that accepts the statement and then freezes must not hold the client for the pool's whole wait.
+   * The answer then says the truth — the write may or may not commit later — and starts and ends are
+   * idempotent by id, so the client retries with the same id and gets the real outcome.
+   */
   private void serve(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
     Future<JsonObject> reply;
     try {
-      reply = command.apply(msg.body());
+      reply = command.apply(msg.body()).timeout(cfg.commandTimeoutMs(), TimeUnit.MILLISECONDS)
+          .recover(err -> Future.failedFuture(err instanceof TimeoutException ? outcomeUnknown() : err));
     } catch (Problem p) {
       reply = Future.failedFuture(p);
     }
@@ -134,6 +143,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
         && existing.getString("content_id").equals(s.contentId().toString())
         && existing.getString("content_type").equals(s.contentType())
         && existing.getString("device_key").equals(s.deviceKey());
+  }
+
+  private Problem outcomeUnknown() {
+    return new Problem(503, "outcome-unknown", "Outcome unknown",
+        "The database did not answer within " + cfg.commandTimeoutMs() + " ms: this write may or may not have been"
+            + " committed. Retry with the same id: starts and ends are idempotent, the retry answers the real outcome.",
+        null);
   }
 
   // ---- heartbeat -----------------------------------------------------------------------------------------
@@ -289,7 +305,10 @@ public final class SessionRegistryVerticle extends VerticleBase {
 
   private Future<JsonObject> end(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
-    SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), clock.instant());
+    Instant receivedAt = clock.instant();
+    SessionInput.End given = SessionInput.end(cmd.getJsonObject("body"), receivedAt);
+    // the end happened when it was reported, not when the database got round to committing it
+    SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
     OpenSession os = open.get(id);
     Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
     return flushed.compose(v -> repository.end(id, e.endedAt(), "client")).compose(ended -> {
