@@ -1,5 +1,6 @@
 package io.tracearr.analytics;
 
+import io.tracearr.analytics.node.HealthBoard;
 import io.tracearr.analytics.node.NodeContext;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -186,7 +187,7 @@ public final class Application {
       String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
       DomainMetrics metrics = new DomainMetrics(prometheus, version());
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
-          new AtomicBoolean(false), openGeo(effective.analytics()), heartbeatPool);
+          new AtomicBoolean(false), openGeo(effective.analytics()), heartbeatPool, new HealthBoard());
       List<String> deployments = new ArrayList<>();
       deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));

@@ -47,7 +47,9 @@ public record AppConfig(
   /** Per-rule switches; {@link SharingDetection#enabled()} false switches every rule off. */
   public record Rules(boolean concurrentStreams, boolean geoImpossible, boolean impossibleTravel, boolean deviceSpike) {}
 
-  public record Sessions(int timeoutSeconds, int reapIntervalSeconds, int heartbeatFlushMs, int heartbeatBufferMax) {}
+  /** @param commandTimeoutMs how long a start or end may wait for the database before "outcome unknown" (503) */
+  public record Sessions(int timeoutSeconds, int reapIntervalSeconds, int heartbeatFlushMs, int heartbeatBufferMax,
+      int commandTimeoutMs) {}
 
   public record Cluster(boolean enabled, String name, List<String> members, int port, Path configPath) {}
 

@@ -138,7 +138,8 @@ public final class ConfigLoader {
         s.integer("sessions.timeout_seconds", 1, 86_400),
         s.integer("sessions.reap_interval_seconds", 1, 3_600),
         s.integer("sessions.heartbeat_flush_ms", 10, 1_000),
-        s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000));
+        s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000),
+        s.integer("sessions.command_timeout_ms", 100, 60_000));
     String clusterConfig = s.string("cluster.config_path", true);
     var cluster = new AppConfig.Cluster(
         s.bool("cluster.enabled"),

@@ -46,7 +46,8 @@ public final class HealthRoutes {
         checks.put("cluster", new JsonObject().put("status", "standalone").put("members", 1).put("node_id", node.nodeId()));
       }
       checks.mergeIn(extraChecks.get());
-      boolean ok = "up".equals(database) && deployed && clusterOk;
+      checks.mergeIn(node.health().checks());
+      boolean ok = "up".equals(database) && deployed && clusterOk && !node.health().blocksReadiness();
       HttpReplies.json(rc, ok ? 200 : 503, new JsonObject()
           .put("status", ok ? "ready" : "not_ready")
           .put("version", node.version())

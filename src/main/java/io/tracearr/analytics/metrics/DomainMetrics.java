@@ -21,6 +21,9 @@ public final class DomainMetrics {
   public final AtomicLong openAlerts = new AtomicLong();
   public final AtomicLong liveConnections = new AtomicLong();
   public final AtomicLong pendingHeartbeats = new AtomicLong();
+  /** 1 while this node's heartbeat writes keep failing (see the registry), else 0 */
+  public final AtomicLong heartbeatWritesFailing = new AtomicLong();
+  public final Counter heartbeatsDropped;
   public final Counter sessionsStarted;
   public final Counter heartbeatsAccepted;
   public final DistributionSummary heartbeatFlushBatch;
@@ -42,6 +45,11 @@ public final class DomainMetrics {
         .description("Coalesced heartbeats waiting for the next batched write").register(registry);
     sessionsStarted = Counter.builder("analytics_sessions_started").description("Sessions started").register(registry);
     heartbeatsAccepted = Counter.builder("analytics_heartbeats_accepted").description("Heartbeats accepted").register(registry);
+    heartbeatsDropped = Counter.builder("analytics_heartbeats_dropped")
+        .description("Buffered heartbeats of one session dropped because PostgreSQL refused their values (logged)")
+        .register(registry);
+    Gauge.builder("analytics_heartbeat_writes_failing", heartbeatWritesFailing, AtomicLong::get)
+        .description("1 while this node's heartbeat writes keep failing (3 flushes in a row), else 0").register(registry);
     heartbeatFlushBatch = DistributionSummary.builder("analytics_heartbeat_flush_batch_size")
         .description("Sessions written per batched heartbeat flush")
         .serviceLevelObjectives(1, 10, 100, 1000, 10000).register(registry);
