@@ -20,13 +20,19 @@ public final class Addresses {
    * the detector (the one writer of sharing_alerts) writes it and publishes {@code events.alert.dismissed} once
    */
   public static final String ALERTS_DISMISS = "alerts.dismiss";
+  /**
+   * delete ended sessions that started before {@code {"before": instant}}, in batches; replies {@code {"deleted"}}.
+   * Sent by the aggregator's retention, which decides how far (only days final in the roll-ups); the registry,
+   * the one writer of playback_sessions, deletes.
+   */
+  public static final String SESSIONS_EXPIRE = "sessions.expire";
+  /** run the detector's alert retention now; replies {@code {"alerts_deleted"}} */
+  public static final String ALERTS_RETENTION = "alerts.retention";
   /** run DetectSharing now (POST /sharing/detect) */
   public static final String DETECT_SWEEP = "detect.sweep";
-  /** query (local): today's DailyStat JSON — for dashboard snapshots */
-  public static final String STATS_TODAY_QUERY = "stats.query.today";
   /** run the roll-up now; replies with today's DailyStat JSON */
   public static final String STATS_ROLLUP = "stats.rollup";
-  /** run retention now; replies {@code {sessions_deleted, alerts_deleted, sessions_kept_from}} */
+  /** run the roll-ups' retention now; replies {@code {sessions_deleted, sessions_kept_from}} */
   public static final String STATS_RETENTION = "stats.retention";
 
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON

@@ -37,6 +37,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
   /** users judged at once by a sweep: leaves pool connections for the real-time path */
   private static final int SWEEP_PARALLELISM = 4;
   private static final long OPEN_COUNT_INTERVAL_MS = 5_000;
+  private static final long ALERT_RETENTION_INTERVAL_MS = 3_600_000;
 
   private final NodeContext node;
   private final SharingRules rules;
@@ -52,6 +53,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
   private AlertRepository alerts;
   private ActivityRepository activity;
   private DeviceLedger devices;
+  private AlertRetention retention;
   private EventBus bus;
 
   private static final class Judging {
@@ -69,9 +71,11 @@ public final class SharingDetectorVerticle extends VerticleBase {
     alerts = new AlertRepository(node.pool());
     activity = new ActivityRepository(node.pool());
     devices = new DeviceLedger(node.pool());
+    retention = new AlertRetention(node.pool());
     bus = vertx.eventBus();
     refreshOpenCount();
     vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
+    new PeriodicJobs(vertx, node).schedule("alert-retention", ALERT_RETENTION_INTERVAL_MS, this::expireAlerts);
     if (rules.any()) {
       long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
       new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
@@ -82,6 +86,10 @@ public final class SharingDetectorVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
         bus.<JsonObject>localConsumer(Addresses.ALERTS_DISMISS, this::dismiss).completion(),
+        bus.<JsonObject>localConsumer(Addresses.ALERTS_RETENTION, msg -> expireAlerts().onComplete(ar -> {
+          if (ar.succeeded()) msg.reply(new JsonObject().put("alerts_deleted", ar.result()));
+          else msg.fail(503, ar.cause().toString());
+        })).completion(),
         bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount()).completion());
   }
 
@@ -267,6 +275,13 @@ public final class SharingDetectorVerticle extends VerticleBase {
       }
       if (d.changed()) bus.publish(Addresses.ALERT_DISMISSED, d.alert());
       msg.reply(CommandReply.body(200, d.alert()));
+    });
+  }
+
+  private Future<Long> expireAlerts() {
+    Instant cutoff = Instant.now().minus(Duration.ofDays(node.config().analytics().retentionDays()));
+    return retention.run(cutoff).onSuccess(n -> {
+      if (n > 0) log.info("alert retention removed {} dismissed alert(s)", n);
     });
   }
 

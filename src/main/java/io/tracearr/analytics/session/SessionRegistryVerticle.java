@@ -46,6 +46,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   /** session.updated at most once per session per second from this node; holds the flushed row, encoded when due */
   private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
   private SessionRepository repository;
+  private SessionExpiry expiry;
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
@@ -66,6 +67,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     repository = new SessionRepository(node.pool(), node.heartbeatPool());
+    expiry = new SessionExpiry(node.pool());
     bus = vertx.eventBus();
     vertx.setPeriodic(cfg.heartbeatFlushMs(), id -> {
       if (!flushing) flushNow();
@@ -77,6 +79,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
         bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body())).completion());
   }
 
@@ -246,6 +249,16 @@ public final class SessionRegistryVerticle extends VerticleBase {
         if (s.getString("ended_at") != null) return new JsonObject().put("status", 204).put("session", s);
         throw Problem.validation("ended_at", "must not be before started_at (" + s.getString("started_at") + ")");
       });
+    });
+  }
+
+  // ---- retention ----------------------------------------------------------------------------------------
+
+  private void expire(Message<JsonObject> msg) {
+    Instant before = Instant.parse(msg.body().getString("before"));
+    expiry.expire(before).onComplete(ar -> {
+      if (ar.succeeded()) msg.reply(new JsonObject().put("deleted", ar.result()));
+      else msg.fail(503, ar.cause().toString());
     });
   }
 

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.stats;
 
+import java.time.Instant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.tracearr.analytics.node.NodeContext;
@@ -27,6 +28,9 @@ public final class AggregatorVerticle extends VerticleBase {
   /** How many missing past days one periodic run back-fills (the startup back-fill has no cap). */
   static final int PERIODIC_BACKFILL_CAP = 31;
   static final long RETENTION_INTERVAL_MS = 3_600_000;
+  /** a first purge of millions of rows takes minutes */
+  private static final io.vertx.core.eventbus.DeliveryOptions EXPIRE =
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_600_000);
   /** runs waiting behind the running one; a periodic run beyond this is skipped (the next slot catches up) */
   private static final int MAX_QUEUED = 1;
 
@@ -52,9 +56,8 @@ public final class AggregatorVerticle extends VerticleBase {
     stats = new StatsRepository(node.pool(), calendar);
     rollup = new DailyRollup(stateStore, new DayRollupStore(node.pool()), new BackfillStore(node.pool()),
         new PopularWindowStore(node.pool()), calendar, cfg);
-    retention = new Retention(stateStore, new RetentionStore(node.pool()), calendar, cfg);
+    retention = new Retention(stateStore, this::expireSessions, calendar, cfg);
     Future<?> consumers = Future.all(
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_TODAY_QUERY, this::today).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_ROLLUP, msg -> reply(msg, rollup("manual").map(DailyStat::toJson)))
             .completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_RETENTION, msg -> reply(msg, retention(true).map(Retention.Outcome::toJson)))
@@ -76,9 +79,6 @@ public final class AggregatorVerticle extends VerticleBase {
         .onFailure(err -> log.warn("startup back-fill claim failed: {}", err.toString()));
   }
 
-  private void today(Message<JsonObject> msg) {
-    reply(msg, stats.liveDay(stats.calendar().today()).map(DailyStat::toJson));
-  }
 
   /**
    * Queues a roll-up behind the one running on this node. Every completed run publishes today's figures
@@ -127,6 +127,11 @@ public final class AggregatorVerticle extends VerticleBase {
     retentionInFlight = run;
     run.onComplete(ar -> retentionInFlight = null);
     return run;
+  }
+
+  private Future<Long> expireSessions(Instant before) {
+    return vertx.eventBus().<JsonObject>request(Addresses.SESSIONS_EXPIRE, new JsonObject().put("before", before.toString()),
+        EXPIRE).map(msg -> msg.body().getLong("deleted"));
   }
 
   private Counter runs(String trigger, String outcome) {

@@ -3,18 +3,17 @@ package io.tracearr.analytics.stats;
 import io.tracearr.analytics.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.function.Function;
 
 /**
  * Keeps the raw sessions bounded: sessions older than {@code retention_days} go once their days are final
- * (the roll-ups keep answering for them). Deletes run in small batches, one short statement each, so sessions
- * are never locked for long. Alerts are not the aggregator's: the detector, which writes sharing_alerts,
+ * (the roll-ups keep answering for them). This class decides how far; the registry, which owns
+ * playback_sessions, deletes ({@code sessions.expire}, in small batches). Alerts are not the aggregator's: the detector, which writes sharing_alerts,
  * keeps them bounded.
  */
 public final class Retention {
-
-  static final int BATCH = 5000;
 
   public record Outcome(long sessionsDeleted, LocalDate sessionsKeptFrom) {
     public JsonObject toJson() {
@@ -24,14 +23,15 @@ public final class Retention {
   }
 
   private final RollupStateStore stateStore;
-  private final RetentionStore retentionStore;
+  /** the registry's {@code sessions.expire}: deletes ended sessions started before the instant, returns how many */
+  private final Function<Instant, Future<Long>> expireSessions;
   private final StatsCalendar calendar;
   private final AppConfig.Analytics cfg;
 
-  public Retention(RollupStateStore stateStore, RetentionStore retentionStore, StatsCalendar calendar,
+  public Retention(RollupStateStore stateStore, Function<Instant, Future<Long>> expireSessions, StatsCalendar calendar,
       AppConfig.Analytics cfg) {
     this.stateStore = stateStore;
-    this.retentionStore = retentionStore;
+    this.expireSessions = expireSessions;
     this.calendar = calendar;
     this.cfg = cfg;
   }
@@ -39,8 +39,7 @@ public final class Retention {
   public Future<Outcome> run() {
     LocalDate cutoff = calendar.today().minusDays(cfg.retentionDays());
     return purgeableUntil(cutoff).compose(until -> {
-      Future<Long> sessions = until == null ? Future.succeededFuture(0L)
-          : batches(batch -> retentionStore.deleteSessionsBatch(calendar.start(until), batch), 0L);
+      Future<Long> sessions = until == null ? Future.succeededFuture(0L) : expireSessions.apply(calendar.start(until));
       return sessions.map(s -> new Outcome(s, until));
     });
   }
@@ -62,9 +61,4 @@ public final class Retention {
     });
   }
 
-  private static Future<Long> batches(Function<Integer, Future<Integer>> deleteBatch, long soFar) {
-    return deleteBatch.apply(BATCH).compose(n -> n < BATCH
-        ? Future.succeededFuture(soFar + n)
-        : batches(deleteBatch, soFar + n));
-  }
 }

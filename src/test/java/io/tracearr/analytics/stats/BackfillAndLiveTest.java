@@ -87,9 +87,10 @@ class BackfillAndLiveTest {
     assertEquals(2, summary.getInteger("active_streams"));
     assertEquals(2, summary.getInteger("sessions_today"));
     assertEquals(2, summary.getInteger("unique_users_today"));
-    // the local snapshot query answers the same, live
-    JsonObject snapshot = TestNode.await(node.app().vertx().eventBus()
-        .<JsonObject>request(Addresses.STATS_TODAY_QUERY, new JsonObject())).body();
+    // the query object dashboard snapshots read answers the same, live
+    StatsRepository stats = new StatsRepository(node.app().node().pool(),
+        new StatsCalendar(node.app().config().analytics().timezone()));
+    JsonObject snapshot = TestNode.await(stats.liveDay(stats.calendar().today())).toJson();
     assertEquals(live, norm(snapshot));
 
     assertEquals(204, node.delete("/api/v1/analytics/sessions/" + first, TestNode.INGEST_KEY, null).statusCode());

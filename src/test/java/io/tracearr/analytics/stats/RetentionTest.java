@@ -10,15 +10,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * retention_days 30: raw sessions of final days older than that go (in batches), the roll-ups keep answering
  * for them; a day that is not final (a stream still open since then) keeps its sessions, and so does every
- * later one. Dismissed alerts older than that go, open ones stay: the detector's retention, no longer the
- * aggregator's (see the disabled case below).
+ * later one. (Dismissed alerts are the detector's: detect/AlertRetentionTest.)
  */
 class RetentionTest {
 
@@ -89,25 +87,6 @@ class RetentionTest {
     assertEquals(1, norm(after.getJsonObject(50 - 34)).getInteger("peak_concurrent_streams"), "the stream spanned D-34");
   }
 
-  /**
-   * The aggregator no longer deletes sharing_alerts (one writer per table, issue 12): the detector, which writes
-   * them, takes over their retention, and this case moves to its tests with it, unchanged in what it demands.
-   */
-  @Disabled("sharing_alerts retention moves from the aggregator to the detector (issue 12): this case moves with it")
-  @Test
-  void dismissedAlertsOlderThanTheWindowGoOpenOnesStay() {
-    node.sql("""
-        INSERT INTO sharing_alerts (id, user_id, alert_type, severity, evidence, status, created_at, updated_at, dismissed_at)
-        VALUES
-          (gen_random_uuid(), '%1$s', 'concurrent_streams', 'high', '{}', 'open', now() - interval '100 days', now() - interval '100 days', NULL),
-          (gen_random_uuid(), '%1$s', 'device_spike', 'low', '{}', 'dismissed', now() - interval '100 days', now() - interval '99 days', now() - interval '99 days'),
-          (gen_random_uuid(), '%1$s', 'geo_impossible', 'medium', '{}', 'dismissed', now() - interval '100 days', now() - interval '1 day', now() - interval '1 day')
-        """.formatted(user(1)));
-    JsonObject outcome = Seed.retention(node);
-    assertEquals(1, outcome.getInteger("alerts_deleted"));
-    assertEquals(1, node.count("SELECT count(*) FROM sharing_alerts WHERE status = 'open'"));
-    assertEquals(1, node.count("SELECT count(*) FROM sharing_alerts WHERE status = 'dismissed'"));
-  }
 
   private static JsonArray daily(LocalDate start, LocalDate end) {
     var res = node.get("/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.VIEWER_KEY);

@@ -11,13 +11,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One dashboard connection. Lives on the event loop of the gateway instance that accepted it, so its
+ * One dashboard connection: the protocol and the slow-reader guard. Which frames it gets is its
+ * {@link Subscription}'s; the deltas held while its snapshot loads are its {@link SnapshotBacklog}'s. Lives on
+ * the event loop of the gateway instance that accepted it, so its
  * state needs no locks.
  *
  * <p>Memory per socket is bounded whatever the reader does: Vert.x's write queue is capped at
@@ -50,8 +49,10 @@ public final class DashboardSocket {
   /** Null when the channel is not on this event loop: frames then go through Vert.x, flushed one by one. */
   private final Outbox outbox;
   private final int flushNowBytes;
-  private final Set<Topic> topics;
-  private ArrayDeque<Frame> backlog = new ArrayDeque<>();
+  private final Subscription subscription;
+  /** Null once the snapshot went out. */
+  private SnapshotBacklog backlog = new SnapshotBacklog(MAX_BACKLOG);
+  private final Consumer<Frame> countDropped;
   private int badFrames;
   private long fullTimer = -1;
   private long overflowBytes;
@@ -74,7 +75,8 @@ public final class DashboardSocket {
     this.flushLater = flushLater;
     this.outbox = Outbox.of(upgraded.connection());
     this.flushNowBytes = Math.max(1, cfg.writeQueueMaxBytes() / 4);
-    this.topics = EnumSet.copyOf(readableTopics());
+    this.subscription = new Subscription(who);
+    this.countDropped = f -> metrics.frameDropped(f.type());
   }
 
   /** Wires the socket's handlers; the caller sends hello and, once loaded, the snapshot. */
@@ -98,15 +100,8 @@ public final class DashboardSocket {
     return who.canReadAll();
   }
 
-  /** Topics this principal may receive at all: a user token gets its own sessions and alerts, no totals. */
-  private Set<Topic> readableTopics() {
-    return who.canReadAll() ? EnumSet.allOf(Topic.class) : EnumSet.of(Topic.SESSIONS, Topic.ALERTS);
-  }
-
   public JsonArray topicNames() {
-    JsonArray names = new JsonArray();
-    for (Topic t : topics) names.add(t.wireName());
-    return names;
+    return subscription.topicNames();
   }
 
   /** A control frame (hello, pong, error...): never filtered, never dropped. */
@@ -116,51 +111,20 @@ public final class DashboardSocket {
 
   /** The snapshot goes out first, then the deltas that arrived while it loaded (applying them twice is harmless). */
   public void sendSnapshot(Frame snapshot) {
-    ArrayDeque<Frame> held = backlog;
+    SnapshotBacklog held = backlog;
     backlog = null;
     send(snapshot);
-    if (held != null) for (Frame f : held) send(f);
+    if (held != null) for (Frame f : held.frames()) send(f);
   }
 
   /** A delta from the hub: filtered by topic and, for user tokens, by user. */
   public void offer(Frame f) {
-    if (closing || !wants(f)) return;
-    if (backlog != null) {
-      hold(f);
-      return;
+    if (closing || !subscription.wants(f)) return;
+    if (backlog == null) {
+      send(f);
+    } else if (!backlog.hold(f, countDropped)) {
+      close(CLOSE_TRY_AGAIN, "Too many changes while loading the snapshot: reconnect");
     }
-    send(f);
-  }
-
-  /** While the snapshot loads: updates give way to frames that matter; a backlog of those alone means resync. */
-  private void hold(Frame f) {
-    if (backlog.size() < MAX_BACKLOG) {
-      backlog.add(f);
-      return;
-    }
-    if (f.droppable()) {
-      metrics.frameDropped(f.type());
-      return;
-    }
-    var it = backlog.iterator();
-    while (it.hasNext()) {
-      Frame held = it.next();
-      if (held.droppable()) {
-        it.remove();
-        metrics.frameDropped(held.type());
-        backlog.add(f);
-        return;
-      }
-    }
-    close(CLOSE_TRY_AGAIN, "Too many changes while loading the snapshot: reconnect");
-  }
-
-  boolean wants(Frame f) {
-    Topic topic = f.topic();
-    if (topic == null) return true;
-    if (!topics.contains(topic)) return false;
-    if (who.canReadAll()) return true;
-    return who.userId() != null && who.userId().toString().equals(f.userId());
   }
 
   private void send(Frame f) {
@@ -315,25 +279,10 @@ public final class DashboardSocket {
   }
 
   private void subscribe(Object requested) {
-    EnumSet<Topic> wanted = EnumSet.noneOf(Topic.class);
-    boolean valid = requested instanceof JsonArray arr && !arr.isEmpty();
-    if (valid) {
-      for (Object o : (JsonArray) requested) {
-        var t = Topic.parse(o);
-        if (t.isEmpty()) {
-          valid = false;
-          break;
-        }
-        wanted.add(t.get());
-      }
-    }
-    if (!valid) {
+    if (!subscription.subscribe(requested)) {
       bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats"));
       return;
     }
-    wanted.retainAll(readableTopics());
-    topics.clear();
-    topics.addAll(wanted);
     sendControl(Frame.of("subscribed", new JsonObject().put("topics", topicNames())));
   }
 

@@ -1,10 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
-import io.netty.buffer.ByteBuf;
 import io.tracearr.analytics.bus.Addresses;
 import io.vertx.core.http.WebSocketBase;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,11 +14,8 @@ import java.time.Instant;
 public final class Frame {
 
   /** Frames up to this size go out whole from the shared bytes (the gateway's maxWebSocketFrameSize). */
-  static final int MAX_SINGLE_FRAME_BYTES = 65536;
+  static final int MAX_SINGLE_FRAME_BYTES = VertxInternals.MAX_FRAGMENT_BYTES;
   static final String SESSION_UPDATED = "session.updated";
-  private static final int FIN = 0x80;
-  private static final int OPCODE_TEXT = 0x1;
-  private static final int OPCODE_CONTINUATION = 0x0;
 
   private final String type;
   private final Topic topic;
@@ -34,7 +28,7 @@ public final class Frame {
     this.topic = Topic.ofFrameType(type);
     this.userId = userId;
     this.utf8 = utf8;
-    this.wireSize = computeWireSize(utf8.length);
+    this.wireSize = VertxInternals.wireSize(utf8.length);
   }
 
   public static Frame of(String type, JsonObject data) {
@@ -90,7 +84,7 @@ public final class Frame {
   void writeTo(WebSocketBase ws) {
     if (utf8.length <= MAX_SINGLE_FRAME_BYTES) {
       // Vert.x's own writeTextMessage wraps the bytes the same way; doing it here shares them across sockets
-      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true));
+      ws.writeFrame(VertxInternals.sharedTextFrame(utf8));
     } else {
       ws.writeTextMessage(text());
     }
@@ -105,41 +99,9 @@ public final class Frame {
     return wireSize;
   }
 
-  private static int computeWireSize(int n) {
-    int size = 0;
-    int offset = 0;
-    do {
-      int len = Math.min(MAX_SINGLE_FRAME_BYTES, n - offset);
-      size += headerSize(len) + len;
-      offset += len;
-    } while (offset < n);
-    return size;
-  }
-
-  void wireTo(ByteBuf out) {
-    int n = utf8.length;
-    int offset = 0;
-    do {
-      int len = Math.min(MAX_SINGLE_FRAME_BYTES, n - offset);
-      boolean last = offset + len == n;
-      int opcode = offset == 0 ? OPCODE_TEXT : OPCODE_CONTINUATION;
-      out.writeByte((last ? FIN : 0) | opcode);
-      if (len < 126) {
-        out.writeByte(len);
-      } else if (len <= 0xFFFF) {
-        out.writeByte(126);
-        out.writeShort(len);
-      } else {
-        out.writeByte(127);
-        out.writeLong(len);
-      }
-      out.writeBytes(utf8, offset, len);
-      offset += len;
-    } while (offset < n);
-  }
-
-  private static int headerSize(int len) {
-    return len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
+  /** The encoded frame, shared: never to be changed. */
+  byte[] utf8() {
+    return utf8;
   }
 
   public String text() {

@@ -1,9 +1,6 @@
 package io.tracearr.analytics.gateway.live;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.util.ArrayList;
 
 /**
@@ -13,9 +10,8 @@ import java.util.ArrayList;
  * <p>Why this reaches below Vert.x's WebSocket API: Vert.x 5.0 flushes every write made outside a read
  * ({@code VertxConnection.write} → {@code writeAndFlush}) and offers no write without a flush, so a broadcast
  * to 1 000 dashboards cost one syscall per frame per socket. Here a frame costs a list entry per socket; the
- * tick copies the socket's frames, already encoded as WebSocket frames (see {@link Frame#wireTo}), into one
- * buffer. Those bytes pass the WebSocket encoders untouched (they only take {@code WebSocketFrame}s) and are
- * plain uncompressed frames, valid with or without permessage-deflate (RFC 7692 §6: RSV1 clear).
+ * tick copies the socket's frames, already encoded as WebSocket frames, into one buffer. The channel and that
+ * encoding belong to {@link VertxInternals}, which says what they rely on.
  *
  * <p>Everything here runs on the channel's event loop, which is the hub's: {@link #of} refuses any other, and
  * the socket then writes through Vert.x as before. Bytes held here count toward the socket's write-queue
@@ -24,19 +20,18 @@ import java.util.ArrayList;
  */
 public final class Outbox {
 
-  private final Channel channel;
+  private final VertxInternals.Wire wire;
   private final ArrayList<Frame> frames = new ArrayList<>();
   private int bytes;
 
-  private Outbox(Channel channel) {
-    this.channel = channel;
+  private Outbox(VertxInternals.Wire wire) {
+    this.wire = wire;
   }
 
   /** An outbox for the connection's channel, or null when it is not this event loop's (then write through Vert.x). */
   static Outbox of(HttpConnection connection) {
-    if (!(connection instanceof ConnectionBase base)) return null;
-    Channel channel = base.channel();
-    return channel != null && channel.eventLoop().inEventLoop() ? new Outbox(channel) : null;
+    VertxInternals.Wire wire = VertxInternals.wireOf(connection);
+    return wire == null ? null : new Outbox(wire);
   }
 
   boolean isEmpty() {
@@ -48,7 +43,7 @@ public final class Outbox {
    * A closed channel counts as full.
    */
   boolean full() {
-    return !channel.isWritable() || bytes >= channel.bytesBeforeUnwritable();
+    return wire.full(bytes);
   }
 
   int bytes() {
@@ -73,26 +68,24 @@ public final class Outbox {
   int flush(Tick tick) {
     int n = frames.size();
     if (n == 0) return 0;
-    if (!channel.isActive()) {
+    if (!wire.active()) {
       clear();
       return 0;
     }
-    ByteBuf out;
+    VertxInternals.Encoded out;
     if (tick != null && tick.holds(frames)) {
-      out = tick.bytes.retainedDuplicate();
+      out = tick.bytes.share();
     } else {
-      ByteBuf buf = channel.alloc().directBuffer(bytes);
-      for (int i = 0; i < n; i++) frames.get(i).wireTo(buf);
+      VertxInternals.Encoded encoded = wire.encode(frames, bytes);
       if (tick != null) {
-        tick.keep(frames, buf);
-        // each channel gets its own duplicate: a write moves the reader index of what it writes
-        out = buf.retainedDuplicate();
+        tick.keep(frames, encoded);
+        out = encoded.share();
       } else {
-        out = buf;
+        out = encoded;
       }
     }
     clear();
-    channel.writeAndFlush(out, channel.voidPromise());
+    wire.writeAndFlush(out);
     return n;
   }
 
@@ -102,7 +95,7 @@ public final class Outbox {
    */
   public static final class Tick {
     private final ArrayList<Frame> frames = new ArrayList<>();
-    private ByteBuf bytes;
+    private VertxInternals.Encoded bytes;
 
     boolean holds(ArrayList<Frame> other) {
       if (bytes == null || other.size() != frames.size()) return false;
@@ -112,7 +105,7 @@ public final class Outbox {
       return true;
     }
 
-    void keep(ArrayList<Frame> held, ByteBuf encoded) {
+    void keep(ArrayList<Frame> held, VertxInternals.Encoded encoded) {
       release();
       frames.addAll(held);
       bytes = encoded;

@@ -53,27 +53,13 @@ public final class WebSocketDoor {
       } else {
         Principal who = ar.result();
         HttpConnection connection = rc.request().connection();
-        Runnable cut = cutter(connection);
+        Runnable cut = VertxInternals.abortiveClose(connection);
         rc.request().toWebSocket().onComplete(ws -> {
           if (ws.succeeded()) onOpen.accept(new Upgraded(ws.result(), who, cut, connection));
           else log.debug("WebSocket handshake failed: {}", ws.cause().toString());
         });
       }
     });
-  }
-
-  /**
-   * The one place that reaches below the public API: Vert.x 5.0 exposes no abortive close (its channel
-   * handler turns a close into "flush, then close"), so the close starts at the head of the pipeline.
-   */
-  private static Runnable cutter(HttpConnection connection) {
-    if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-      return () -> {
-        io.netty.channel.ChannelHandlerContext first = base.channel().pipeline().firstContext();
-        if (first != null) first.close();
-      };
-    }
-    return connection::close;
   }
 
   private static void refuse(RoutingContext rc, Problem p) {

@@ -1,0 +1,186 @@
+package io.tracearr.analytics.gateway.live;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every reach below Vert.x's public API, in one place. Checked against <b>Vert.x 5.0.10</b> (Netty 4.2.12);
+ * {@code VertxInternalsTest} states each assumption through a real server and client, so an upgrade that
+ * breaks one fails that test instead of the live channel.
+ *
+ * <p>What it relies on, and why the public API does not do:
+ * <ul>
+ *   <li>An upgraded server connection is a {@code io.vertx.core.net.impl.ConnectionBase} whose
+ *       {@code channel()} is the Netty channel the WebSocket runs on (the same channel before and after the
+ *       upgrade). Vert.x 5.0 flushes every write made outside a read and has no write without a flush, so
+ *       writing a broadcast frame by frame costs a syscall per frame per socket; {@link Wire} writes a socket's
+ *       frames as one buffer with one flush.</li>
+ *   <li>Bytes written to that channel pass Vert.x's WebSocket encoders untouched (they only encode
+ *       {@code WebSocketFrame} messages), so pre-encoded RFC 6455 frames — unmasked, RSV bits clear, text
+ *       fragmented at {@link #MAX_FRAGMENT_BYTES} like {@code writeTextMessage} does — reach the peer as they
+ *       are, also with permessage-deflate negotiated (RFC 7692 §6: RSV1 clear means uncompressed).</li>
+ *   <li>The channel's writability and {@code bytesBeforeUnwritable} follow the water mark Vert.x sets from
+ *       {@code setWriteQueueMaxSize}, so a socket's bound can count the bytes held before they are written.</li>
+ *   <li>Closing the first handler context of the pipeline closes the TCP connection at once: every close
+ *       Vert.x offers first flushes what is queued, which a peer that stopped reading never lets happen.</li>
+ *   <li>{@code WebSocketFrameImpl(TEXT, byte[], true)} wraps the bytes without copying, so a frame written
+ *       through Vert.x can share one encoding across sockets ({@code WebSocketFrame.textFrame} takes a
+ *       String and encodes it again for every socket).</li>
+ * </ul>
+ */
+final class VertxInternals {
+
+  /** The Vert.x release these assumptions were last checked against. */
+  static final String CHECKED_AGAINST = "5.0.10";
+  /** Text messages are fragmented at this size (the gateway's maxWebSocketFrameSize). */
+  static final int MAX_FRAGMENT_BYTES = 65536;
+
+  private static final Logger log = LoggerFactory.getLogger(VertxInternals.class);
+  private static final int FIN = 0x80;
+  private static final int OPCODE_TEXT = 0x1;
+  private static final int OPCODE_CONTINUATION = 0x0;
+  private static volatile boolean warned;
+
+  private VertxInternals() {}
+
+  /**
+   * The raw channel of an upgraded connection, or null when it is not this event loop's (the caller then
+   * writes through Vert.x, one flush per frame) or not reachable at all (logged once: an upgrade changed
+   * what this class relies on).
+   */
+  static Wire wireOf(HttpConnection connection) {
+    Channel channel = channelOf(connection);
+    return channel != null && channel.eventLoop().inEventLoop() ? new Wire(channel) : null;
+  }
+
+  /**
+   * Drops the TCP connection at once, whatever is still queued for it. Falls back to Vert.x's close (flush
+   * first) when the channel is not reachable.
+   */
+  static Runnable abortiveClose(HttpConnection connection) {
+    Channel channel = channelOf(connection);
+    if (channel == null) return connection::close;
+    return () -> {
+      // Vert.x's handler at the tail turns a close into "flush, then close"; from the head it is a plain close
+      ChannelHandlerContext first = channel.pipeline().firstContext();
+      if (first != null) first.close();
+      else channel.close();
+    };
+  }
+
+  /** A whole text frame over the given UTF-8 bytes, not copied: one encoding shared by every socket. */
+  static WebSocketFrame sharedTextFrame(byte[] utf8) {
+    return new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true);
+  }
+
+  /** Bytes of a text message of {@code payload} bytes on the wire, as {@link Wire#encode} writes it. */
+  static int wireSize(int payload) {
+    int size = 0;
+    int offset = 0;
+    do {
+      int len = Math.min(MAX_FRAGMENT_BYTES, payload - offset);
+      size += headerSize(len) + len;
+      offset += len;
+    } while (offset < payload);
+    return size;
+  }
+
+  private static int headerSize(int len) {
+    return len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
+  }
+
+  private static Channel channelOf(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base && base.channel() != null) return base.channel();
+    if (!warned) {
+      warned = true;
+      log.warn("Vert.x internals changed (checked against {}): {} gives no Netty channel; live frames are written"
+          + " one flush each and slow readers are closed only after a flush", CHECKED_AGAINST,
+          connection == null ? "null" : connection.getClass().getName());
+    }
+    return null;
+  }
+
+  /** A socket's Netty channel, used on its own event loop only. */
+  static final class Wire {
+    private final Channel channel;
+
+    private Wire(Channel channel) {
+      this.channel = channel;
+    }
+
+    /** Past the high water mark, or {@code held} more bytes would take it there. A closed channel is full. */
+    boolean full(int held) {
+      return !channel.isWritable() || held >= channel.bytesBeforeUnwritable();
+    }
+
+    boolean active() {
+      return channel.isActive();
+    }
+
+    /** The frames' text messages as wire bytes, in one buffer of {@code wireBytes} (the sum of their wire sizes). */
+    Encoded encode(List<Frame> frames, int wireBytes) {
+      ByteBuf out = channel.alloc().directBuffer(wireBytes);
+      for (int i = 0, n = frames.size(); i < n; i++) writeText(frames.get(i).utf8(), out);
+      return new Encoded(out);
+    }
+
+    /** Writes and flushes the bytes; takes ownership of {@code bytes} (share them first to write them again). */
+    void writeAndFlush(Encoded bytes) {
+      channel.writeAndFlush(bytes.buf, channel.voidPromise());
+    }
+  }
+
+  /** Encoded frames, reference-counted: {@link #share} for every further write, {@link #release} when done. */
+  static final class Encoded {
+    private final ByteBuf buf;
+
+    private Encoded(ByteBuf buf) {
+      this.buf = buf;
+    }
+
+    /** A read-only view of the same bytes for one more write: a write moves the reader index of what it writes. */
+    Encoded share() {
+      return new Encoded(buf.retainedDuplicate());
+    }
+
+    /** Readable bytes: what a write of this puts on the wire. */
+    int size() {
+      return buf.readableBytes();
+    }
+
+    void release() {
+      buf.release();
+    }
+  }
+
+  private static void writeText(byte[] utf8, ByteBuf out) {
+    int n = utf8.length;
+    int offset = 0;
+    do {
+      int len = Math.min(MAX_FRAGMENT_BYTES, n - offset);
+      boolean last = offset + len == n;
+      int opcode = offset == 0 ? OPCODE_TEXT : OPCODE_CONTINUATION;
+      out.writeByte((last ? FIN : 0) | opcode);
+      if (len < 126) {
+        out.writeByte(len);
+      } else if (len <= 0xFFFF) {
+        out.writeByte(126);
+        out.writeShort(len);
+      } else {
+        out.writeByte(127);
+        out.writeLong(len);
+      }
+      out.writeBytes(utf8, offset, len);
+      offset += len;
+    } while (offset < n);
+  }
+}
