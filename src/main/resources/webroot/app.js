@@ -2,7 +2,8 @@ import { Api } from './api.js';
 import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
 import {
-  alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, shortId,
+  alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
+  userLabel,
 } from './describe.js';
 
 const TOKEN_KEY = 'tracearr.token';
@@ -214,12 +215,12 @@ function sessionCells(s) {
   const loc = s.location;
   const where = loc ? [loc.city, loc.country].filter(Boolean).join(', ') || 'located' : 'not located';
   const mbps = Number(s.bandwidth_kbps) > 0 ? `${formatNumber(s.bandwidth_kbps / 1000, 1)} Mbps` : '';
-  const title = s.content_title || `${s.content_type} ${shortId(s.content_id)}`;
+  const year = s.content && Number.isInteger(s.content.year) ? ` · ${s.content.year}` : '';
   const cells = [
-    cell(shortId(s.user_id), null, s.user_id),
-    cell(title, s.content_type),
+    cell(userLabel(s.user_name, s.user_id), null, s.user_id),
+    cell(sessionTitle(s), `${s.content_type}${year}`),
     cell(s.device_name, s.device_id && s.device_id !== s.device_name ? shortId(s.device_id) : null),
-    cell(s.client_name),
+    cell(s.client_name, s.server_name ? `via ${s.server_name}` : null),
     cell(where, s.ip_address),
     cell(badge(s.status, `status-${s.status}`)),
     cell(`${s.resolution || 'unknown'} · ${s.transcoded ? 'transcode' : 'direct'}`, mbps),
@@ -250,7 +251,7 @@ function upsertAlert(a, fresh) {
   const when = document.createElement('time');
   when.dateTime = a.updated_at || a.created_at || '';
   when.textContent = a.created_at ? new Date(a.created_at).toLocaleString() : '';
-  head.append(h3, badge(a.severity || 'unknown', `sev-${a.severity}`), document.createTextNode(`user ${shortId(a.user_id)}`), when);
+  head.append(h3, badge(a.severity || 'unknown', `sev-${a.severity}`), document.createTextNode(userLabel(alertUserName(a), a.user_id)), when);
   const evidence = document.createElement('p');
   evidence.className = 'evidence';
   evidence.textContent = describeEvidence(a);
@@ -274,7 +275,7 @@ function upsertAlert(a, fresh) {
     button.type = 'button';
     button.className = 'secondary dismiss';
     button.textContent = 'Dismiss';
-    button.setAttribute('aria-label', `Dismiss ${alertTypeLabel(a.alert_type)} alert for user ${shortId(a.user_id)}`);
+    button.setAttribute('aria-label', `Dismiss ${alertTypeLabel(a.alert_type)} alert for ${userLabel(alertUserName(a), a.user_id)}`);
     button.addEventListener('click', () => dismiss(a.id, button));
     actions.append(button);
     article.append(actions);
@@ -283,6 +284,11 @@ function upsertAlert(a, fresh) {
   if (fresh) $('alerts-status').textContent = `New alert: ${alertTypeLabel(a.alert_type)} — ${describeEvidence(a)}`;
   renderEmptyStates();
   renderFigures();
+}
+
+/** The user's name as the evidence recorded it when the alert was raised or last updated. */
+function alertUserName(a) {
+  return a && a.evidence && typeof a.evidence === 'object' ? a.evidence.user_name : null;
 }
 
 function removeAlert(id) {

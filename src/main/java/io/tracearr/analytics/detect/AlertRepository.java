@@ -69,6 +69,9 @@ public final class AlertRepository {
 
   private static final String COUNT_OPEN = "SELECT count(*) FROM sharing_alerts WHERE status = 'open'";
 
+  private static final String OPEN_PER_USER = """
+      SELECT user_id, count(*) FROM sharing_alerts WHERE status = 'open' AND user_id = ANY($1::uuid[]) GROUP BY user_id""";
+
   /** Only an open alert changes; a repeated dismissal finds nothing here and the caller reads the row. */
   private static final String DISMISS = """
       UPDATE sharing_alerts
@@ -139,6 +142,16 @@ public final class AlertRepository {
 
   public Future<Long> countOpen() {
     return pool.query(COUNT_OPEN).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Open alerts per user, for the people list (users without one are absent). */
+  public Future<java.util.Map<UUID, Long>> countOpenPerUser(List<UUID> users) {
+    if (users.isEmpty()) return Future.succeededFuture(java.util.Map.of());
+    return pool.preparedQuery(OPEN_PER_USER).execute(Tuple.of(users.toArray(UUID[]::new))).map(rows -> {
+      java.util.Map<UUID, Long> counts = new java.util.HashMap<>();
+      for (Row r : rows) counts.put(r.getUUID(0), r.getLong(1));
+      return counts;
+    });
   }
 
   /** Empty when there is no such alert. */

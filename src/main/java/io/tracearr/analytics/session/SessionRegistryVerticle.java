@@ -298,7 +298,18 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private void publishUpdated(Row row) {
-    bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
+    JsonObject session = repository.toJson(row);
+    OpenSession os = open.get(row.getUUID(SessionRepository.ID));
+    if (os != null) {
+      bus.publish(Addresses.SESSION_UPDATED, os.named(session), SharedJson.OPTIONS);
+    } else {
+      // rare (ended or pruned while its heartbeats were in flight): read the names rather than publish none
+      repository.find(row.getUUID(SessionRepository.ID)).onComplete(ar -> {
+        JsonObject found = ar.succeeded() ? ar.result().orElse(null) : null;
+        JsonObject named = found != null && found.getString("ended_at") == null ? found : session;
+        bus.publish(Addresses.SESSION_UPDATED, named, SharedJson.OPTIONS);
+      });
+    }
   }
 
   // ---- end -----------------------------------------------------------------------------------------------
