@@ -68,7 +68,7 @@ public final class PlaybackTracker {
     }
   }
 
-  private record Ended(String itemId, String userId, int replay) {}
+  private record Ended(String itemId, int replay) {}
 
   public PlaybackTracker(UUID serverId) {
     this.serverId = serverId;
@@ -144,13 +144,13 @@ public final class PlaybackTracker {
 
   private void remember(String key, Tracked t) {
     ended.remove(key);
-    ended.put(key, new Ended(t.itemId, t.userId, t.replay));
+    ended.put(key, new Ended(t.itemId, t.replay));
   }
 
   private void start(ObservedPlayback p, List<SessionCommand> out) {
     Ended before = ended.get(p.serverSessionKey());
-    int replay = before != null && before.itemId.equals(p.itemId()) && before.userId.equals(p.externalUserId())
-        ? before.replay + 1 : 0;
+    // the id names key and item only, so any earlier end of this key and item (whoever watched) takes its id
+    int replay = before != null && before.itemId.equals(p.itemId()) ? before.replay + 1 : 0;
     UUID id = MediaIds.session(serverId, p.serverSessionKey(), p.itemId(), replay);
     tracked.put(p.serverSessionKey(), new Tracked(id, p, replay));
     out.add(new SessionCommand.Start(id, startBody(id, p)));
