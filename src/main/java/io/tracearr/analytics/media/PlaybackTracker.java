@@ -108,6 +108,26 @@ public final class PlaybackTracker {
     return List.of();
   }
 
+  /**
+   * The registry says one of our open sessions has already ended (its start answered an ended session, or a
+   * heartbeat was refused): the server's playback outlived it, e.g. a server away longer than the session timeout,
+   * or a device replaying an item after a restart of this tracker. The playback continues as the next replay: the
+   * start and first heartbeat of a new session. Empty when the id is not one of ours.
+   */
+  public List<SessionCommand> alreadyEnded(UUID sessionId) {
+    for (Map.Entry<String, Tracked> e : tracked.entrySet()) {
+      Tracked t = e.getValue();
+      if (!t.sessionId.equals(sessionId)) continue;
+      String key = e.getKey();
+      tracked.remove(key);
+      remember(key, t);
+      List<SessionCommand> out = new ArrayList<>();
+      start(t.last, out);
+      return out;
+    }
+    return List.of();
+  }
+
   /** Playbacks this tracker has started and not ended. */
   public int trackedCount() {
     return tracked.size();

@@ -219,14 +219,15 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private Future<JsonObject> end(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
     SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), clock.instant());
+    String reason = endReason(cmd);
     OpenSession os = open.get(id);
     Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
-    return flushed.compose(v -> repository.end(id, e.endedAt(), "client")).compose(ended -> {
+    return flushed.compose(v -> repository.end(id, e.endedAt(), reason)).compose(ended -> {
       if (ended.isPresent()) {
         JsonObject session = ended.get();
         open.remove(id);
         updates.forget(id);
-        node.metrics().sessionEnded("client");
+        node.metrics().sessionEnded(reason);
         bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
         return Future.succeededFuture(new JsonObject().put("status", 204).put("session", session));
       }
@@ -236,6 +237,19 @@ public final class SessionRegistryVerticle extends VerticleBase {
         throw Problem.validation("ended_at", "must not be before started_at (" + s.getString("started_at") + ")");
       });
     });
+  }
+
+  /**
+   * The command's optional {@code reason} (a connector's end says why); REST and WebSocket ends are {@code client}.
+   * {@code timeout} is the reaper's alone.
+   */
+  static final java.util.Set<String> END_REASONS = java.util.Set.of("client", "admin", "terminated", "imported");
+
+  private static String endReason(JsonObject cmd) {
+    Object v = cmd.getValue("reason");
+    if (v == null) return "client";
+    if (v instanceof String s && END_REASONS.contains(s)) return s;
+    throw Problem.validation("reason", "must be one of " + String.join(", ", END_REASONS.stream().sorted().toList()));
   }
 
   // ---- reaping and cache ----------------------------------------------------------------------------------
