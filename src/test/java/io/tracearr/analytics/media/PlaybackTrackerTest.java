@@ -220,4 +220,19 @@ class PlaybackTrackerTest {
   void theEndBodyNamesTheReason() {
     assertEquals(new JsonObject().put("ended_reason", "client"), new SessionCommand.End(UUID.randomUUID(), "client").body());
   }
+
+  @Test
+  void aSessionTheRegistryHasAlreadyEndedContinuesAsTheNextReplay() {
+    PlaybackTracker tracker = new PlaybackTracker(SERVER);
+    ObservedPlayback p = play("k1", "item-1");
+    UUID first = tracker.seen(List.of(p)).get(0).sessionId();
+    List<SessionCommand> restart = tracker.alreadyEnded(first);
+    assertEquals(2, restart.size(), "a start and its first heartbeat");
+    assertTrue(restart.get(0) instanceof SessionCommand.Start);
+    assertEquals(MediaIds.session(SERVER, "k1", "item-1", 1), restart.get(0).sessionId());
+    assertEquals(1, tracker.trackedCount());
+    assertEquals(List.of(), tracker.alreadyEnded(first), "no longer ours");
+    // the next poll heartbeats the replay, not the ended one
+    assertEquals(MediaIds.session(SERVER, "k1", "item-1", 1), tracker.seen(List.of(p)).get(0).sessionId());
+  }
 }
