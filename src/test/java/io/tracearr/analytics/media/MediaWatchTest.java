@@ -189,10 +189,16 @@ class MediaWatchTest {
   void aRejectedTokenGivesStatusUnauthorized() {
     MediaServerSimulator sim = simulator(ServerType.JELLYFIN, "jf-token-watch-5");
     sim.put(episode("sess-t", "item-t", "user-t"));
+    java.util.List<JsonObject> down = new java.util.concurrent.CopyOnWriteArrayList<>();
+    TestNode.await(node.app().vertx().eventBus().<JsonObject>consumer(io.tracearr.analytics.bus.Addresses.MEDIA_SERVER_DOWN,
+        m -> down.add(m.body())).completion());
     UUID server = addServer(sim, "watch-token", "not-the-token", INTERVAL);
     Await.until(TWO_POLLS, "status unauthorized", () -> server(server).getString("status").equals("unauthorized"));
     assertTrue(server(server).getString("status_detail").contains("HTTP 401"), server(server).encode());
     assertNull(session(MediaIds.session(server, "sess-t", "item-t")));
+    Await.until(Duration.ofSeconds(5), "one events.media_server.down", () -> down.stream()
+        .anyMatch(e -> e.getString("id").equals(server.toString()) && e.getString("status").equals("unauthorized")));
+    assertTrue(down.stream().noneMatch(e -> e.containsKey("token") || e.encode().contains("not-the-token")));
     HttpResponse<Buffer> health = node.get("/health/ready", null);
     assertEquals(200, health.statusCode());
     assertTrue(health.bodyAsString().contains("\"name\":\"watch-token\",\"type\":\"jellyfin\",\"status\":\"unauthorized\""),
