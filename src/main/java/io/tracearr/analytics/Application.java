@@ -26,6 +26,7 @@ import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
+import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.tracearr.analytics.metrics.RouteLabel;
 import io.tracearr.analytics.session.SessionRegistryVerticle;
@@ -192,6 +193,8 @@ public final class Application {
       deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
+      // after the registry it feeds, before the gateway that sends it commands (undeployed in reverse: leases released)
+      deployments.add(await(vertx.deployVerticle(new MediaServerVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));

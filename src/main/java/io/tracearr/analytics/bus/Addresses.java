@@ -34,6 +34,16 @@ public final class Addresses {
   public static final String STATS_ROLLUP = "stats.rollup";
   /** run the roll-ups' retention now; replies {@code {sessions_deleted, sessions_kept_from}} */
   public static final String STATS_RETENTION = "stats.retention";
+  /**
+   * media servers (local, served by media/MediaServerVerticle, the one writer of media_servers): create
+   * {@code {"body", "validate"}} → 201 server | 400 | 409 | 422; update {@code {"id", "body", "validate"}} → 200 | 400 |
+   * 404 | 409 | 422; delete {@code {"id"}} → 204 | 404 | 409. Replies are {@code CommandReply} bodies, never with the token.
+   */
+  public static final String MEDIA_SERVERS_CREATE = "media.servers.create";
+  public static final String MEDIA_SERVERS_UPDATE = "media.servers.update";
+  public static final String MEDIA_SERVERS_DELETE = "media.servers.delete";
+  /** media (cluster-wide, internal): a server was created, changed or deleted {@code {"id"}}: re-read the table now */
+  public static final String MEDIA_SERVERS_CHANGED = "media.servers.changed";
 
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
@@ -43,6 +53,10 @@ public final class Addresses {
   public static final String ALERT_UPDATED = "events.alert.updated";
   public static final String ALERT_DISMISSED = "events.alert.dismissed";
   public static final String STATS_UPDATED = "events.stats.updated";
+  /** a media server's status left {@code up} (unreachable, unauthorized): the server's JSON, without token */
+  public static final String MEDIA_SERVER_DOWN = "events.media_server.down";
+  /** a media server answers again */
+  public static final String MEDIA_SERVER_UP = "events.media_server.up";
 
   /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
   public static String frameType(String eventAddress) {

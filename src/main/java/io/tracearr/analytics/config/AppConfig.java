@@ -14,7 +14,8 @@ public record AppConfig(
     Cluster cluster,
     Auth auth,
     Live live,
-    Metrics metrics) {
+    Metrics metrics,
+    Media media) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes) {}
 
@@ -64,7 +65,23 @@ public record AppConfig(
 
   public record Metrics(boolean enabled, int port, String path) {}
 
+  /**
+   * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server lasts without
+   * renewal, i.e. the longest a dead node's servers go unwatched) and the servers kept in the config file
+   * ({@code media_servers:}).
+   */
+  public record Media(int leaseSeconds, List<MediaServer> servers) {}
+
+  /** One {@code media_servers:} entry; {@code type} is jellyfin, emby or plex. The token never appears in toString. */
+  public record MediaServer(String name, String type, String url, String token, boolean enabled, int pollIntervalSeconds) {
+    @Override
+    public String toString() {
+      return "MediaServer[name=" + name + ", type=" + type + ", url=" + url + ", token=<hidden>, enabled=" + enabled
+          + ", pollIntervalSeconds=" + pollIntervalSeconds + "]";
+    }
+  }
+
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media);
   }
 }

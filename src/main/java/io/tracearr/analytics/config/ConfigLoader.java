@@ -163,7 +163,70 @@ public final class ConfigLoader {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");
     }
     var metrics = new AppConfig.Metrics(s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics);
+    var media = new AppConfig.Media(s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media);
+  }
+
+  static final java.util.Set<String> MEDIA_SERVER_TYPES = java.util.Set.of("jellyfin", "emby", "plex");
+
+  /**
+   * {@code media_servers:}, a list of {name, type, url, token | token_env, enabled, poll_interval_seconds}. Errors
+   * name the entry ({@code media_servers[1].url}); a token is never echoed.
+   */
+  private static List<AppConfig.MediaServer> mediaServers(JsonObject root, Map<String, String> env) {
+    Object v = root.getValue("media_servers");
+    if (v == null) return List.of();
+    if (!(v instanceof JsonArray arr)) throw new ConfigException("media_servers", v, "a list of servers");
+    List<AppConfig.MediaServer> out = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < arr.size(); i++) {
+      String key = "media_servers[" + i + "]";
+      if (!(arr.getValue(i) instanceof JsonObject o)) throw new ConfigException(key, arr.getValue(i), "an object");
+      Object name = o.getValue("name");
+      if (!(name instanceof String n) || n.isBlank() || n.strip().length() > 100) {
+        throw new ConfigException(key + ".name", name, "a non-empty string of at most 100 characters");
+      }
+      if (!names.add(n.strip())) throw new ConfigException(key + ".name", n, "a name no other entry uses");
+      Object type = o.getValue("type");
+      if (!(type instanceof String t) || !MEDIA_SERVER_TYPES.contains(t.strip().toLowerCase(java.util.Locale.ROOT))) {
+        throw new ConfigException(key + ".type", type, "one of emby, jellyfin, plex");
+      }
+      Object url = o.getValue("url");
+      if (!(url instanceof String u) || !httpUrl(u.strip())) throw new ConfigException(key + ".url", url, "an http:// or https:// URL");
+      String token;
+      Object tokenEnv = o.getValue("token_env");
+      if (tokenEnv != null) {
+        token = tokenEnv instanceof String te ? env.get(te) : null;
+        if (token == null || token.isBlank()) {
+          throw new ConfigException(key + ".token_env", tokenEnv, "the name of a set, non-empty environment variable");
+        }
+      } else {
+        Object tk = o.getValue("token");
+        if (!(tk instanceof String ts) || ts.isBlank()) throw new ConfigException(key + ".token", "<hidden>", "a non-empty string");
+        token = ts;
+      }
+      Object enabled = o.getValue("enabled", true);
+      if (!(enabled instanceof Boolean en)) throw new ConfigException(key + ".enabled", enabled, "true or false");
+      Object interval = o.getValue("poll_interval_seconds", 5);
+      if (!(interval instanceof Integer iv) || iv < 1 || iv > 60) {
+        throw new ConfigException(key + ".poll_interval_seconds", interval, "an integer 1..60");
+      }
+      out.add(new AppConfig.MediaServer(n.strip(), ((String) type).strip().toLowerCase(java.util.Locale.ROOT), ((String) url).strip(),
+          token.strip(), en, iv));
+    }
+    return List.copyOf(out);
+  }
+
+  /** http or https with a host: what the connector can call. */
+  static boolean httpUrl(String s) {
+    try {
+      java.net.URI uri = new java.net.URI(s);
+      String scheme = uri.getScheme();
+      return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          && uri.getHost() != null && !uri.getHost().isBlank() && uri.getQuery() == null && uri.getFragment() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   /** Typed access to the merged settings; an environment variable wins over the file. */

@@ -7,6 +7,7 @@ import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.ActivityRepository;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.session.UserQueries;
+import io.tracearr.analytics.media.MediaServerRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
@@ -139,7 +140,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
     Router root = Router.router(vertx);
-    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled")).mount(root);
+    MediaServerRepository mediaServers = new MediaServerRepository(node.pool());
+    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled"),
+        mediaServers::health).mount(root);
     if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
@@ -169,12 +172,14 @@ public final class GatewayVerticle extends VerticleBase {
     operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
     operations.putAll(new UserRoutes(new UserQueries(node.pool()), new AlertRepository(node.pool()),
         new ActivityRepository(node.pool())).operations());
+    operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
-      else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
+      else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())
+          || ServerRoutes.VALIDATED_BY_CONNECTOR.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
       // the library's own validation is replaced by the same checks without its per-request costs (ContractValidation)
       else route.setDoValidation(false).addHandler(validation.handler(route.getOperation(), extractor)).addHandler(guarded(h))
           .addFailureHandler(rc -> contractFailure(rc, route));

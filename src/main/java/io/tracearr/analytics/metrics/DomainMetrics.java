@@ -111,6 +111,33 @@ public final class DomainMetrics {
         .tag("job", job).register(registry).increment();
   }
 
+  /**
+   * {@code analytics_media_server_up{server}} (1 up, 0 otherwise) and {@code analytics_media_server_sessions{server}}
+   * (playbacks this node sees on it; 0 on nodes that do not watch it). {@code server} is the configured name: an
+   * admin's bounded list, never an id. Registering a name twice keeps the first suppliers.
+   */
+  public void mediaServer(String server, java.util.function.Supplier<Number> up, java.util.function.Supplier<Number> sessions) {
+    Gauge.builder("analytics_media_server_up", up).tag("server", server).strongReference(true)
+        .description("Whether a media server answers its poll (1) or is unreachable/unauthorized/unknown (0)").register(registry);
+    Gauge.builder("analytics_media_server_sessions", sessions).tag("server", server).strongReference(true)
+        .description("Playbacks seen on a media server by its last poll on this node").register(registry);
+  }
+
+  /** A media server deleted or renamed: its series go. */
+  public void forgetMediaServer(String server) {
+    for (var meter : registry.find("analytics_media_server_up").tag("server", server).meters()) registry.remove(meter);
+    for (var meter : registry.find("analytics_media_server_sessions").tag("server", server).meters()) registry.remove(meter);
+    for (var meter : registry.find("analytics_media_poll_duration").tag("server", server).meters()) registry.remove(meter);
+  }
+
+  /** {@code analytics_media_poll_duration{server, outcome}}: one poll of a media server, up/unreachable/unauthorized. */
+  public Timer mediaPoll(String server, String outcome) {
+    return Timer.builder("analytics_media_poll_duration").description("Time to poll a media server's sessions")
+        .tag("server", server).tag("outcome", outcome)
+        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(registry);
+  }
+
   public MeterRegistry registry() {
     return registry;
   }

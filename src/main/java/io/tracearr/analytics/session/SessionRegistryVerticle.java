@@ -320,14 +320,15 @@ public final class SessionRegistryVerticle extends VerticleBase {
     SessionInput.End given = SessionInput.end(cmd.getJsonObject("body"), receivedAt);
     // the end happened when it was reported, not when the database got round to committing it
     SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
+    String reason = endReason(cmd);
     OpenSession os = open.get(id);
     Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
-    return flushed.compose(v -> repository.end(id, e.endedAt(), "client")).compose(ended -> {
+    return flushed.compose(v -> repository.end(id, e.endedAt(), reason)).compose(ended -> {
       if (ended.isPresent()) {
         JsonObject session = ended.get();
         open.remove(id);
         updates.forget(id);
-        node.metrics().sessionEnded("client");
+        node.metrics().sessionEnded(reason);
         bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
         return Future.succeededFuture(new JsonObject().put("status", 204).put("session", session));
       }
@@ -347,6 +348,19 @@ public final class SessionRegistryVerticle extends VerticleBase {
       if (ar.succeeded()) msg.reply(new JsonObject().put("deleted", ar.result()));
       else msg.fail(503, ar.cause().toString());
     });
+  }
+
+  /**
+   * The command's optional {@code reason} (a connector's end says why); REST and WebSocket ends are {@code client}.
+   * {@code timeout} is the reaper's alone.
+   */
+  static final java.util.Set<String> END_REASONS = java.util.Set.of("client", "admin", "terminated", "imported");
+
+  private static String endReason(JsonObject cmd) {
+    Object v = cmd.getValue("reason");
+    if (v == null) return "client";
+    if (v instanceof String s && END_REASONS.contains(s)) return s;
+    throw Problem.validation("reason", "must be one of " + String.join(", ", END_REASONS.stream().sorted().toList()));
   }
 
   // ---- reaping and cache ----------------------------------------------------------------------------------
