@@ -28,6 +28,19 @@ public final class Addresses {
   public static final String STATS_ROLLUP = "stats.rollup";
   /** run retention now; replies {@code {sessions_deleted, alerts_deleted, sessions_kept_from}} */
   public static final String STATS_RETENTION = "stats.retention";
+  /**
+   * notification channels, served by the local notifier (the one writer of notification_channels):
+   * create {@code {"body"}}, update {@code {"id","body"}} (merge patch), delete {@code {"id"}}, test {@code {"id"}}
+   * → a {@code CommandReply}
+   */
+  public static final String NOTIFY_CHANNELS_CREATE = "notify.channels.create";
+  public static final String NOTIFY_CHANNELS_UPDATE = "notify.channels.update";
+  public static final String NOTIFY_CHANNELS_DELETE = "notify.channels.delete";
+  public static final String NOTIFY_CHANNELS_TEST = "notify.channels.test";
+  /** published cluster-wide by the notifier that changed a channel: every node reloads its channel list */
+  public static final String NOTIFY_CHANNELS_CHANGED = "notify.channels.changed";
+  /** re-send a failed delivery: {@code {"id"}} → the delivery, 404, or 409 when it is not failed */
+  public static final String NOTIFY_DELIVERIES_RETRY = "notify.deliveries.retry";
 
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
@@ -37,6 +50,13 @@ public final class Addresses {
   public static final String ALERT_UPDATED = "events.alert.updated";
   public static final String ALERT_DISMISSED = "events.alert.dismissed";
   public static final String STATS_UPDATED = "events.stats.updated";
+  /** a user's first session on a device never seen for them (the detector's DeviceLedger inserted the row); the session JSON */
+  public static final String DEVICE_NEW = "events.device.new";
+  /** published by the media-server concern: the server JSON */
+  public static final String MEDIA_SERVER_DOWN = "events.media_server.down";
+  public static final String MEDIA_SERVER_UP = "events.media_server.up";
+  /** published by the enforcement concern: the terminated session JSON */
+  public static final String SESSION_TERMINATED = "events.session.terminated";
 
   /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
   public static String frameType(String eventAddress) {

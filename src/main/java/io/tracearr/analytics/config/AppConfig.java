@@ -14,7 +14,8 @@ public record AppConfig(
     Cluster cluster,
     Auth auth,
     Live live,
-    Metrics metrics) {
+    Metrics metrics,
+    Notifications notifications) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes) {}
 
@@ -62,7 +63,17 @@ public record AppConfig(
 
   public record Metrics(boolean enabled, int port, String path) {}
 
+  /**
+   * {@code channels} are the raw entries of {@code notifications.channels}: their fields depend on the channel
+   * type, which only the notify concern knows, so it validates them at boot (errors name
+   * {@code notifications.channels[i].<field>}).
+   *
+   * @param dashboardUrl the link every message carries; null when not configured
+   */
+  public record Notifications(boolean enabled, String dashboardUrl, int maxAttempts, int sweepSeconds,
+      int maxInFlight, List<io.vertx.core.json.JsonObject> channels) {}
+
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, notifications);
   }
 }

@@ -22,7 +22,8 @@ final class DeviceLedger {
       VALUES ($1, $2, $3, $3)
       ON CONFLICT (user_id, device_key) DO UPDATE
         SET first_seen_at = LEAST(user_devices.first_seen_at, EXCLUDED.first_seen_at),
-            last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)""";
+            last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)
+      RETURNING (xmax = 0) AS inserted""";
 
   private static final String RECORD_OPEN_SESSIONS = """
       INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
@@ -41,10 +42,11 @@ final class DeviceLedger {
     this.pool = pool;
   }
 
-  Future<Void> record(UUID userId, String deviceKey, Instant seenAt) {
+  /** True when this call inserted the row: the user's first session on this device ({@code events.device.new}). */
+  Future<Boolean> record(UUID userId, String deviceKey, Instant seenAt) {
     return pool.preparedQuery(RECORD)
         .execute(Tuple.of(userId, deviceKey, OffsetDateTime.ofInstant(seenAt, ZoneOffset.UTC)))
-        .mapEmpty();
+        .map(rows -> rows.iterator().hasNext() && Boolean.TRUE.equals(rows.iterator().next().getBoolean("inserted")));
   }
 
   Future<Void> recordOpenSessions() {

@@ -6,6 +6,7 @@ import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
@@ -165,6 +166,7 @@ public final class GatewayVerticle extends VerticleBase {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
     operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
+    operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
