@@ -114,8 +114,13 @@ public final class RecordingReceiver {
   }
 
   public static Future<RecordingReceiver> start(Vertx vertx) {
+    return start(vertx, 0);
+  }
+
+  /** On a given port: a receiver that was down comes back where the channel points. */
+  public static Future<RecordingReceiver> start(Vertx vertx, int port) {
     RecordingReceiver receiver = new RecordingReceiver(vertx);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
         .requestHandler(receiver::handle)
         .listen()
         .map(s -> {
