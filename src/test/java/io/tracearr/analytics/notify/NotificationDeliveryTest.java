@@ -215,6 +215,11 @@ class NotificationDeliveryTest {
           "SELECT count(*) FROM notification_deliveries WHERE channel_id = '" + channel + "' AND status = 'delivered' AND attempts = 3") == 1);
       assertEquals(1, node.count("SELECT count(*) FROM notification_deliveries WHERE channel_id = '" + channel + "'"));
       assertEquals(3, receiver.requests().size());
+      String metrics = node.get("/metrics", null).bodyAsString();
+      assertTrue(metrics.contains("analytics_notifications_sent_total{result=\"retry\",type=\"webhook\"}"), "retries counted");
+      assertTrue(metrics.contains("analytics_notifications_sent_total{result=\"delivered\",type=\"webhook\"}"), "deliveries counted");
+      assertTrue(metrics.contains("analytics_notifications_delivery_latency_seconds_count"), "latency recorded");
+      assertTrue(metrics.contains("analytics_notifications_pending"), "pending gauge");
     } finally {
       TestNode.await(receiver.close());
     }
