@@ -30,6 +30,14 @@ export class Api {
     return this.request('POST', path, body);
   }
 
+  patch(path, body) {
+    return this.request('PATCH', path, body);
+  }
+
+  del(path) {
+    return this.request('DELETE', path);
+  }
+
   /** 401: unknown token; 403: a token that may not read (ingest only); 404 on this probe: a reader. */
   probe() {
     return this.get('/api/v1/analytics/sessions/00000000-0000-0000-0000-000000000000');

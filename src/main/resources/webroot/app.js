@@ -1,6 +1,7 @@
 import { Api } from './api.js';
 import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
+import { startNotifications } from './notifications.js';
 import {
   alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
   userLabel,
@@ -67,6 +68,7 @@ function signOut() {
   if (state.live) state.live.close();
   state.live = null;
   state.api = null;
+  $('notifications').hidden = true;
   $('token').value = '';
   showSignIn('');
 }
@@ -105,6 +107,7 @@ function onFrame(frame) {
   switch (frame.type) {
     case 'hello':
       state.admin = Array.isArray(d.roles) && d.roles.includes('admin');
+      if (state.admin && $('notifications').hidden) startNotifications(state.api);
       $('about').textContent = `Node ${shortId(d.node_id)} · version ${d.version}`;
       break;
     case 'snapshot':

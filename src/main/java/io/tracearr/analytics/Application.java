@@ -29,6 +29,7 @@ import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.tracearr.analytics.metrics.RouteLabel;
+import io.tracearr.analytics.notify.NotifierVerticle;
 import io.tracearr.analytics.session.SessionRegistryVerticle;
 import io.tracearr.analytics.stats.AggregatorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -148,6 +149,8 @@ public final class Application {
 
   /** As {@link #start(AppConfig)}, with the clock the session registry stamps heartbeats with (tests move it). */
   public static Application start(AppConfig config, Clock sessionClock) throws Exception {
+    // channel entries are checked before anything starts, so a bad one fails the boot with its key named
+    NotifierVerticle.configChannels(config.notifications());
     AppConfig effective = withAdminKey(config);
     EmbeddedDatabase embedded = null;
     DatabaseUrl url = effective.database().url();
@@ -195,6 +198,7 @@ public final class Application {
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
       // after the registry it feeds, before the gateway that sends it commands (undeployed in reverse: leases released)
       deployments.add(await(vertx.deployVerticle(new MediaServerVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new NotifierVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));

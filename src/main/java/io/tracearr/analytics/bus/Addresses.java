@@ -45,6 +45,20 @@ public final class Addresses {
   /** media (cluster-wide, internal): a server was created, changed or deleted {@code {"id"}}: re-read the table now */
   public static final String MEDIA_SERVERS_CHANGED = "media.servers.changed";
 
+  /**
+   * notification channels, served by the local notifier (the one writer of notification_channels):
+   * create {@code {"body"}}, update {@code {"id","body"}} (merge patch), delete {@code {"id"}}, test {@code {"id"}}
+   * → a {@code CommandReply}
+   */
+  public static final String NOTIFY_CHANNELS_CREATE = "notify.channels.create";
+  public static final String NOTIFY_CHANNELS_UPDATE = "notify.channels.update";
+  public static final String NOTIFY_CHANNELS_DELETE = "notify.channels.delete";
+  public static final String NOTIFY_CHANNELS_TEST = "notify.channels.test";
+  /** published cluster-wide by the notifier that changed a channel: every node reloads its channel list */
+  public static final String NOTIFY_CHANNELS_CHANGED = "notify.channels.changed";
+  /** re-send a failed delivery: {@code {"id"}} → the delivery, 404, or 409 when it is not failed */
+  public static final String NOTIFY_DELIVERIES_RETRY = "notify.deliveries.retry";
+
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
   public static final String SESSION_UPDATED = "events.session.updated";
@@ -57,6 +71,10 @@ public final class Addresses {
   public static final String MEDIA_SERVER_DOWN = "events.media_server.down";
   /** a media server answers again */
   public static final String MEDIA_SERVER_UP = "events.media_server.up";
+  /** a user's first session on a device never seen for them (the detector's DeviceLedger inserted the row); the session JSON */
+  public static final String DEVICE_NEW = "events.device.new";
+  /** published by the enforcement concern: the terminated session JSON */
+  public static final String SESSION_TERMINATED = "events.session.terminated";
 
   /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
   public static String frameType(String eventAddress) {

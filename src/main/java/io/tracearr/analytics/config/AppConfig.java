@@ -15,7 +15,8 @@ public record AppConfig(
     Auth auth,
     Live live,
     Metrics metrics,
-    Media media) {
+    Media media,
+    Notifications notifications) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes) {}
 
@@ -66,6 +67,16 @@ public record AppConfig(
   public record Metrics(boolean enabled, int port, String path) {}
 
   /**
+   * {@code channels} are the raw entries of {@code notifications.channels}: their fields depend on the channel
+   * type, which only the notify concern knows, so it validates them at boot (errors name
+   * {@code notifications.channels[i].<field>}).
+   *
+   * @param dashboardUrl the link every message carries; null when not configured
+   */
+  public record Notifications(boolean enabled, String dashboardUrl, int maxAttempts, int sweepSeconds,
+      int maxInFlight, List<io.vertx.core.json.JsonObject> channels) {}
+
+  /**
    * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server lasts without
    * renewal, i.e. the longest a dead node's servers go unwatched) and the servers kept in the config file
    * ({@code media_servers:}).
@@ -82,6 +93,6 @@ public record AppConfig(
   }
 
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media, notifications);
   }
 }

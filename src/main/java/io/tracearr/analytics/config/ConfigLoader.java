@@ -33,6 +33,8 @@ public final class ConfigLoader {
     m.put("ANALYTICS_RETENTION_DAYS", "analytics.retention_days");
     m.put("ANALYTICS_SHARING_DETECTION_ENABLED", "analytics.sharing_detection.enabled");
     m.put("ANALYTICS_SWEEP_SECONDS", "analytics.sharing_detection.sweep_seconds");
+    m.put("ANALYTICS_NOTIFICATIONS_ENABLED", "notifications.enabled");
+    m.put("ANALYTICS_NOTIFICATIONS_DASHBOARD_URL", "notifications.dashboard_url");
     m.put("ANALYTICS_TIMEZONE", "analytics.timezone");
     m.put("ANALYTICS_ROLLUP_INTERVAL_SECONDS", "analytics.rollup_interval_seconds");
     m.put("ANALYTICS_HTTP_HOST", "http.host");
@@ -163,8 +165,19 @@ public final class ConfigLoader {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");
     }
     var metrics = new AppConfig.Metrics(s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
+    String dashboardUrl = s.string("notifications.dashboard_url", true);
+    if (!dashboardUrl.isEmpty() && !dashboardUrl.matches("https?://\\S+")) {
+      throw new ConfigException(s.source("notifications.dashboard_url"), dashboardUrl, "an http(s) URL or empty");
+    }
+    var notifications = new AppConfig.Notifications(
+        s.bool("notifications.enabled"),
+        dashboardUrl.isEmpty() ? null : dashboardUrl,
+        s.integer("notifications.max_attempts", 1, 100),
+        s.integer("notifications.sweep_seconds", 1, 3_600),
+        s.integer("notifications.max_in_flight", 1, 10_000),
+        s.objects("notifications.channels"));
     var media = new AppConfig.Media(s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media, notifications);
   }
 
   static final java.util.Set<String> MEDIA_SERVER_TYPES = java.util.Set.of("jellyfin", "emby", "plex");
@@ -340,6 +353,20 @@ public final class ConfigLoader {
         }
       } else if (v != null) {
         throw new ConfigException(source(key), v, "a list of strings");
+      }
+      return List.copyOf(out);
+    }
+
+    /** A list of objects (or absent / null: empty); each stays raw JSON for the concern that owns its shape. */
+    List<JsonObject> objects(String key) {
+      Object v = raw(key);
+      if (v == null) return List.of();
+      if (!(v instanceof JsonArray arr)) throw new ConfigException(source(key), "<" + v.getClass().getSimpleName() + ">", "a list of objects");
+      List<JsonObject> out = new ArrayList<>();
+      for (int i = 0; i < arr.size(); i++) {
+        // the value is not echoed: channel entries carry secrets
+        if (!(arr.getValue(i) instanceof JsonObject o)) throw new ConfigException(source(key) + "[" + i + "]", "<not an object>", "an object");
+        out.add(o.copy());
       }
       return List.copyOf(out);
     }

@@ -67,6 +67,10 @@ public final class AlertRepository {
   private static final String OPEN = "SELECT " + COLUMNS
       + " FROM sharing_alerts WHERE status = 'open' ORDER BY created_at DESC, id DESC LIMIT $1";
 
+  /** For the notifier's catch-up sweep: alerts changed after {@code since}, oldest change first. */
+  private static final String CHANGED_SINCE = """
+      SELECT %s FROM sharing_alerts WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2""".formatted(COLUMNS);
+
   private static final String COUNT_OPEN = "SELECT count(*) FROM sharing_alerts WHERE status = 'open'";
 
   private static final String OPEN_PER_USER = """
@@ -138,6 +142,11 @@ public final class AlertRepository {
 
   public Future<List<JsonObject>> open() {
     return pool.preparedQuery(OPEN).execute(Tuple.of(OPEN_LIMIT)).map(AlertRepository::all);
+  }
+
+  /** Alerts whose row changed (raised, updated, dismissed) after {@code since}, oldest change first. */
+  public Future<List<JsonObject>> changedSince(java.time.Instant since, int limit) {
+    return pool.preparedQuery(CHANGED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC), limit)).map(AlertRepository::all);
   }
 
   public Future<Long> countOpen() {

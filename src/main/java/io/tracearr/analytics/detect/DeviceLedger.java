@@ -3,6 +3,7 @@ package io.tracearr.analytics.detect;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,7 +35,8 @@ final class DeviceLedger {
       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[])
       ON CONFLICT (user_id, device_key) DO UPDATE
         SET first_seen_at = LEAST(user_devices.first_seen_at, EXCLUDED.first_seen_at),
-            last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)""";
+            last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)
+      RETURNING user_id, device_key, (xmax = 0) AS inserted""";
 
   private static final String RECORD_OPEN_SESSIONS = """
       INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
@@ -52,12 +54,12 @@ final class DeviceLedger {
   private static final class Seen {
     Instant first;
     Instant last;
+    final List<Promise<Boolean>> waiters = new ArrayList<>();
   }
 
   private final Pool pool;
   /** at most one batch in flight; sightings arriving meanwhile wait here, one entry per (user, device) */
   private Map<Key, Seen> waiting = new LinkedHashMap<>();
-  private List<Promise<Void>> waiters = new ArrayList<>();
   private boolean writing;
 
   DeviceLedger(Pool pool) {
@@ -65,19 +67,21 @@ final class DeviceLedger {
   }
 
   /**
-   * Records one sighting; completes once it is written. Sightings that arrive while a batch is being written
-   * share the next statement (a burst of starts costs a few round trips, not one each), and an idle ledger
-   * writes at once.
+   * Records one sighting; completes, once it is written, with true when it inserted the row (the user's first
+   * session on this device: {@code events.device.new}). Sightings that arrive while a batch is being written
+   * share the next statement (a burst of starts costs a few round trips, not one each), and an idle ledger writes
+   * at once. Of several sightings of one new device in one batch, the first is the new one.
    */
-  Future<Void> record(UUID userId, String deviceKey, Instant seenAt) {
+  Future<Boolean> record(UUID userId, String deviceKey, Instant seenAt) {
     if (waiting.size() >= MAX_WAITING) {
       return Future.failedFuture(new IllegalStateException("too many device sightings waiting; the next sweep records them"));
     }
-    Seen seen = waiting.computeIfAbsent(new Key(userId, deviceKey), k -> new Seen());
+    Key key = new Key(userId, deviceKey);
+    Seen seen = waiting.computeIfAbsent(key, k -> new Seen());
     if (seen.first == null || seenAt.isBefore(seen.first)) seen.first = seenAt;
     if (seen.last == null || seenAt.isAfter(seen.last)) seen.last = seenAt;
-    Promise<Void> written = Promise.promise();
-    waiters.add(written);
+    Promise<Boolean> written = Promise.promise();
+    seen.waiters.add(written);
     if (!writing) writeNext();
     return written.future();
   }
@@ -89,9 +93,7 @@ final class DeviceLedger {
     }
     writing = true;
     Map<Key, Seen> batch = waiting;
-    List<Promise<Void>> done = waiters;
     waiting = new LinkedHashMap<>();
-    waiters = new ArrayList<>();
     int n = batch.size();
     UUID[] users = new UUID[n];
     String[] keys = new String[n];
@@ -106,10 +108,21 @@ final class DeviceLedger {
       i++;
     }
     pool.preparedQuery(RECORD).execute(Tuple.of(users, keys, first, last)).onComplete(ar -> {
-      if (ar.failed()) log.debug("recording {} device sighting(s) failed: {}", n, ar.cause().toString());
-      for (Promise<Void> p : done) {
-        if (ar.succeeded()) p.complete();
-        else p.fail(ar.cause());
+      if (ar.failed()) {
+        log.debug("recording {} device sighting(s) failed: {}", n, ar.cause().toString());
+        batch.values().forEach(seen -> seen.waiters.forEach(p -> p.fail(ar.cause())));
+      } else {
+        java.util.Set<Key> inserted = new java.util.HashSet<>();
+        for (Row r : ar.result()) {
+          if (Boolean.TRUE.equals(r.getBoolean("inserted"))) inserted.add(new Key(r.getUUID("user_id"), r.getString("device_key")));
+        }
+        batch.forEach((key, seen) -> {
+          boolean isNew = inserted.contains(key);
+          for (Promise<Boolean> p : seen.waiters) {
+            p.complete(isNew);
+            isNew = false;
+          }
+        });
       }
       writeNext();
     });

@@ -9,6 +9,7 @@ import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.media.MediaServerRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
@@ -173,6 +174,7 @@ public final class GatewayVerticle extends VerticleBase {
     operations.putAll(new UserRoutes(new UserQueries(node.pool()), new AlertRepository(node.pool()),
         new ActivityRepository(node.pool())).operations());
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
+    operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {

@@ -24,6 +24,7 @@ public final class DomainMetrics {
   /** 1 while this node's heartbeat writes keep failing (see the registry), else 0 */
   public final AtomicLong heartbeatWritesFailing = new AtomicLong();
   public final Counter heartbeatsDropped;
+  public final AtomicLong notificationsPending = new AtomicLong();
   public final Counter sessionsStarted;
   public final Counter heartbeatsAccepted;
   public final DistributionSummary heartbeatFlushBatch;
@@ -31,6 +32,7 @@ public final class DomainMetrics {
   public final Timer detectionLatency;
   public final Timer rollupDuration;
   public final Counter framesSent;
+  public final Timer notificationLatency;
 
   public DomainMetrics(MeterRegistry registry, String version) {
     this.registry = registry;
@@ -65,6 +67,14 @@ public final class DomainMetrics {
         .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60))
         .register(registry);
     framesSent = Counter.builder("analytics_live_frames_sent").description("Dashboard frames written").register(registry);
+    Gauge.builder("analytics_notifications_pending", notificationsPending, AtomicLong::get)
+        .description("Notification deliveries not yet delivered or failed (pending or being sent), cluster-wide as last counted")
+        .register(registry);
+    notificationLatency = Timer.builder("analytics_notifications_delivery_latency")
+        .description("From the event (alert raised, session started ...) to the receiver's 2xx, retries and holds included")
+        .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofMinutes(1))
+        .register(registry);
   }
 
   /**
@@ -104,6 +114,12 @@ public final class DomainMetrics {
   public void slowReaderClosed() {
     Counter.builder("analytics_live_slow_reader_closes").description("Dashboard sockets closed for reading too slowly")
         .register(registry).increment();
+  }
+
+  /** One delivery attempt's outcome: {@code result} is delivered, retry or failed; {@code type} the channel type. */
+  public void notificationSent(String type, String result) {
+    Counter.builder("analytics_notifications_sent").description("Notification delivery attempts, by channel type and outcome")
+        .tag("type", type).tag("result", result).register(registry).increment();
   }
 
   public void periodicJob(String job) {
