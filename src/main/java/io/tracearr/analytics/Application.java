@@ -1,5 +1,6 @@
 package io.tracearr.analytics;
 
+import io.tracearr.analytics.node.NodeContext;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -9,18 +10,19 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tracearr.analytics.bench.BenchListener;
 import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.ClusterSetup;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.config.ConfigException;
+import io.tracearr.analytics.config.ConfigLoader;
 import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.db.Database;
 import io.tracearr.analytics.db.EmbeddedDatabase;
 import io.tracearr.analytics.db.Migrations;
-import io.tracearr.analytics.detect.SessionGeo;
+import io.tracearr.analytics.session.SessionGeo;
 import io.tracearr.analytics.detect.SharingDetectorVerticle;
-import io.tracearr.analytics.detect.geo.GeoLocator;
-import io.tracearr.analytics.detect.geo.NetworkPolicy;
+import io.tracearr.analytics.geo.GeoLocator;
+import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.metrics.DomainMetrics;
@@ -37,6 +39,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -76,6 +79,61 @@ public final class Application {
     this.deployments = deployments;
   }
 
+  /** {@code java -jar tracearr-analytics.jar}: reads the configuration, starts a node, stops it on SIGTERM. */
+  public static void main(String[] args) {
+    launch();
+  }
+
+  /**
+   * Starts a node from the environment's configuration and installs the SIGTERM/SIGINT handlers, or exits
+   * the process (2 for a configuration error, 1 for a failed start). Returned for launchers that add to
+   * the running node (the benchmark's main in src/test).
+   */
+  public static Application launch() {
+    AppConfig config;
+    Application app;
+    try {
+      config = readConfig();
+      app = start(config);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return null;
+    } catch (Exception e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      log.error("startup failed", e);
+      System.err.println("startup failed: " + root);
+      System.exit(1);
+      return null;
+    }
+    // SIGTERM/SIGINT: stop in order (see #stop), then exit 0 — a clean stop is not a failure
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+        Thread stopper = new Thread(() -> {
+          app.stop();
+          System.exit(0);
+        }, "shutdown");
+        stopper.start();
+      });
+    }
+    return app;
+  }
+
+  private static AppConfig readConfig() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return ConfigLoader.load(vertx, System.getenv()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof ConfigException ce) throw ce;
+      throw new ConfigException("configuration cannot be read: " + e.getCause());
+    } catch (Exception e) {
+      throw new ConfigException("configuration cannot be read: " + e);
+    } finally {
+      vertx.close();
+    }
+  }
+
   public static String version() {
     String v = Application.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
@@ -83,6 +141,11 @@ public final class Application {
 
   /** Blocking: returns once the HTTP port accepts requests. */
   public static Application start(AppConfig config) throws Exception {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(AppConfig)}, with the clock the session registry stamps heartbeats with (tests move it). */
+  public static Application start(AppConfig config, Clock sessionClock) throws Exception {
     AppConfig effective = withAdminKey(config);
     EmbeddedDatabase embedded = null;
     DatabaseUrl url = effective.database().url();
@@ -125,15 +188,12 @@ public final class Application {
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
           new AtomicBoolean(false), openGeo(effective.analytics()), heartbeatPool);
       List<String> deployments = new ArrayList<>();
-      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics)))));
+      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));
-      // benchmark-only listener (bench/run), off unless ANALYTICS_BENCH_BARE_PORT is set
-      String bench = await(BenchListener.deployIfEnabled(vertx, System.getenv(), effective.http().instances()));
-      if (bench != null) deployments.add(bench);
       node.ready().set(true);
       log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
@@ -178,7 +238,7 @@ public final class Application {
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME))
         // Vert.x's event-bus meters cost more than the messages they count: a Counter builder and a
         // (re-)registered gauge per message and per reply handler, ~5 % of the heartbeat path's CPU in bench/run.
-        // The service's own meters (tracearr_*) count what the bus carries.
+        // The service's own meters (analytics_*) count what the bus carries.
         .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.EVENT_BUS.toCategory()));
   }
 

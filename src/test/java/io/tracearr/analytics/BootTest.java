@@ -2,11 +2,11 @@ package io.tracearr.analytics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node boots on an external PostgreSQL given by URL (the test JVM's own server: a second PostgreSQL
@@ -14,17 +14,9 @@ import org.junit.jupiter.api.Test;
  */
 class BootTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
 
   @Test
   void liveAndReadyWithEveryCheckUp() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.JarNode;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Vertx;
@@ -31,12 +33,11 @@ class SigtermTest {
     // the longest allowed flush interval, so the heartbeat below is still buffered when SIGTERM arrives
     Path yaml = dir.resolve("app.yaml");
     Files.writeString(yaml, "sessions:\n  heartbeat_flush_ms: 1000\n");
-    int port = TestNode.freePort();
     Vertx vertx = Vertx.vertx();
     WebClient client = WebClient.create(vertx);
     try {
-      Process first = launch(dir, yaml, port);
-      waitReady(client, port, first);
+      Process first = launch(dir, yaml);
+      int port = waitReady(client, first, dir);
       var started = TestNode.await(client.post(port, "127.0.0.1", "/api/v1/analytics/sessions").bearerTokenAuthentication(KEY)
           .sendJsonObject(SessionBodies.start(UUID.randomUUID())));
       assertEquals(201, started.statusCode());
@@ -49,9 +50,9 @@ class SigtermTest {
       assertEquals(0, first.exitValue(), "a clean stop exits 0");
       assertFalse(Files.exists(dir.resolve("data/postgres/postmaster.pid")), "embedded PostgreSQL stopped");
 
-      Process second = launch(dir, yaml, port);
+      Process second = launch(dir, yaml);
       try {
-        waitReady(client, port, second);
+        port = waitReady(client, second, dir);
         JsonObject s = TestNode.await(client.get(port, "127.0.0.1", "/api/v1/analytics/sessions/" + id)
             .bearerTokenAuthentication(KEY).send()).bodyAsJsonObject();
         assertEquals(77.0, s.getDouble("position_seconds"), "the buffered heartbeat was written at shutdown");
@@ -66,20 +67,22 @@ class SigtermTest {
     }
   }
 
-  private static Process launch(Path dir, Path yaml, int port) throws Exception {
+  private static Process launch(Path dir, Path yaml) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.App"))
+        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.Application"))
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().put("ANALYTICS_CONFIG", yaml.toString());
     pb.environment().put("ANALYTICS_DATA_DIR", dir.resolve("data").toString());
-    pb.environment().put("ANALYTICS_HTTP_PORT", String.valueOf(port));
+    pb.environment().put("ANALYTICS_HTTP_PORT", "0");
     pb.environment().put("ANALYTICS_ADMIN_API_KEY", KEY);
     return pb.start();
   }
 
-  private static void waitReady(WebClient client, int port, Process p) {
-    TestNode.eventually(Duration.ofSeconds(90), "node ready", () -> {
+  /** The port the node got (it logs it once it serves), after /health/ready says 200. */
+  private static int waitReady(WebClient client, Process p, Path dir) {
+    int port = JarNode.awaitServingPort(p, dir.resolve("node.log"), Duration.ofSeconds(90));
+    Await.until(Duration.ofSeconds(90), "node ready", () -> {
       if (!p.isAlive()) throw new AssertionError("node died, exit " + p.exitValue());
       try {
         return TestNode.await(client.get(port, "127.0.0.1", "/health/ready").send()).statusCode() == 200;
@@ -87,5 +90,6 @@ class SigtermTest {
         return false;
       }
     });
+    return port;
   }
 }

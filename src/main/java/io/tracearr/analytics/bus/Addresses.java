@@ -15,10 +15,13 @@ public final class Addresses {
   public static final String SESSIONS_END = "sessions.end";
   /** registry → its local detector: one session event to judge, exactly once in the cluster */
   public static final String DETECT_SESSION = "detect.session";
+  /**
+   * dismiss an alert: {@code {"id", "by", "reason"}} → {@code {"status": 200, "body": alert}} or a 404 problem;
+   * the detector (the one writer of sharing_alerts) writes it and publishes {@code events.alert.dismissed} once
+   */
+  public static final String ALERTS_DISMISS = "alerts.dismiss";
   /** run DetectSharing now (POST /sharing/detect) */
   public static final String DETECT_SWEEP = "detect.sweep";
-  /** query (local): the open alerts, {@code {"items": [alert...]}} — for dashboard snapshots */
-  public static final String ALERTS_OPEN_QUERY = "alerts.query.open";
   /** query (local): today's DailyStat JSON — for dashboard snapshots */
   public static final String STATS_TODAY_QUERY = "stats.query.today";
   /** run the roll-up now; replies with today's DailyStat JSON */

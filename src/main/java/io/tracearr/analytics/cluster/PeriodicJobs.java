@@ -1,6 +1,6 @@
 package io.tracearr.analytics.cluster;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;

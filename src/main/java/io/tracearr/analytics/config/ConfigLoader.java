@@ -286,7 +286,7 @@ public final class ConfigLoader {
         boolean valid = c.matches("[0-9a-fA-F:.]+/\\d{1,3}");
         if (valid) {
           try {
-            io.tracearr.analytics.detect.geo.Cidr.parse(c);
+            io.tracearr.analytics.geo.Cidr.parse(c);
           } catch (IllegalArgumentException e) {
             valid = false;
           }

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.detect;
 
-import io.tracearr.analytics.detect.geo.Location;
+import io.tracearr.analytics.geo.Location;
 import io.tracearr.analytics.detect.rules.DeviceSeen;
 import io.tracearr.analytics.detect.rules.SessionView;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.detect;
 
+import io.tracearr.analytics.api.KeysetCursor;
 import io.tracearr.analytics.detect.rules.Finding;
 import io.vertx.core.Future;
 import io.tracearr.analytics.db.Rows;
@@ -15,7 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Every query {@code sharing_alerts} sees. */
+/**
+ * Every query {@code sharing_alerts} sees. The reads are public: this is the detector's query object, which the
+ * gateway uses to list and show alerts. The writes are package-private: only the detector writes alerts.
+ */
 public final class AlertRepository {
 
   static final String COLUMNS = """
@@ -90,7 +94,7 @@ public final class AlertRepository {
   }
 
   /** Empty when the finding was already covered (see {@link #RECORD}). */
-  public Future<Optional<Recorded>> record(UUID userId, Finding finding) {
+  Future<Optional<Recorded>> record(UUID userId, Finding finding) {
     Tuple t = Tuple.tuple()
         .addUUID(UUID.randomUUID())
         .addUUID(userId)
@@ -118,12 +122,12 @@ public final class AlertRepository {
   }
 
   /** A page, newest first; {@code before} is the last alert of the previous page. */
-  public Future<List<JsonObject>> list(Filter filter, AlertCursor before, int limit) {
+  public Future<List<JsonObject>> list(Filter filter, KeysetCursor before, int limit) {
     Tuple t = Tuple.tuple()
         .addUUID(filter.userId())
         .addString(filter.status())
         .addString(filter.alertType())
-        .addOffsetDateTime(before == null ? null : before.createdAt().atOffset(ZoneOffset.UTC))
+        .addOffsetDateTime(before == null ? null : before.at().atOffset(ZoneOffset.UTC))
         .addUUID(before == null ? null : before.id())
         .addInteger(limit);
     return pool.preparedQuery(LIST).execute(t).map(AlertRepository::all);
@@ -138,7 +142,7 @@ public final class AlertRepository {
   }
 
   /** Empty when there is no such alert. */
-  public Future<Optional<Dismissal>> dismiss(UUID id, String by, String reason) {
+  Future<Optional<Dismissal>> dismiss(UUID id, String by, String reason) {
     return pool.preparedQuery(DISMISS).execute(Tuple.of(id, by, reason)).compose(rows -> {
       Optional<JsonObject> dismissed = first(rows);
       if (dismissed.isPresent()) return Future.succeededFuture(Optional.of(new Dismissal(dismissed.get(), true)));

@@ -1,7 +1,10 @@
 package io.tracearr.analytics.detect;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
+import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.bus.CommandReply;
+import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.detect.rules.Finding;
 import io.vertx.core.Future;
@@ -48,6 +51,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
   private int inFlight;
   private AlertRepository alerts;
   private ActivityRepository activity;
+  private DeviceLedger devices;
   private EventBus bus;
 
   private static final class Judging {
@@ -64,6 +68,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
   public Future<?> start() {
     alerts = new AlertRepository(node.pool());
     activity = new ActivityRepository(node.pool());
+    devices = new DeviceLedger(node.pool());
     bus = vertx.eventBus();
     refreshOpenCount();
     vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
@@ -76,14 +81,13 @@ public final class SharingDetectorVerticle extends VerticleBase {
     return Future.all(
         bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
-        bus.<JsonObject>localConsumer(Addresses.ALERTS_OPEN_QUERY, this::openAlerts).completion(),
+        bus.<JsonObject>localConsumer(Addresses.ALERTS_DISMISS, this::dismiss).completion(),
         bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount()).completion());
   }
 
   // ---- real time -----------------------------------------------------------------------------------------
 
   private void judgeEvent(JsonObject event) {
-    if (!rules.any()) return;
     JsonObject session = event.getJsonObject("session");
     UUID user;
     try {
@@ -93,7 +97,18 @@ public final class SharingDetectorVerticle extends VerticleBase {
       return;
     }
     long t0 = System.nanoTime();
-    judgeUser(user).onComplete(ar -> {
+    // the device is recorded first: the device-spike rule must see it in this judgement
+    Future<Void> recorded = "started".equals(event.getString("reason"))
+        ? devices.record(user, session.getString("device_key"), Instant.parse(session.getString("started_at")))
+        : Future.succeededFuture();
+    if (!rules.any()) {
+      recorded.onFailure(err -> log.warn("recording the device of session {} failed: {}", session.getString("id"), err.toString()));
+      return;
+    }
+    recorded.recover(err -> {
+      log.warn("recording the device of session {} failed: {}", session.getString("id"), err.toString());
+      return Future.succeededFuture();
+    }).compose(v -> judgeUser(user)).onComplete(ar -> {
       node.metrics().detectionLatency.record(Duration.ofNanos(System.nanoTime() - t0));
       if (ar.failed()) {
         log.warn("judging user {} after {} of session {} failed: {}", user, event.getString("reason"),
@@ -114,7 +129,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
   /** Judges every user with an active session; the alerts raised or updated by this sweep. */
   Future<List<JsonObject>> sweep() {
     if (!rules.any()) return Future.succeededFuture(List.of());
-    return activity.usersWatching().compose(users -> {
+    return devices.recordOpenSessions().compose(v -> activity.usersWatching()).compose(users -> {
       Promise<List<JsonObject>> done = Promise.promise();
       new SweepRun(users, done).launch();
       return done.future();
@@ -234,13 +249,28 @@ public final class SharingDetectorVerticle extends VerticleBase {
     return changed;
   }
 
-  // ---- queries and gauges ------------------------------------------------------------------------------------
+  // ---- operators' commands ------------------------------------------------------------------------------------
 
-  private void openAlerts(Message<JsonObject> msg) {
-    alerts.open()
-        .onSuccess(items -> msg.reply(new JsonObject().put("items", new JsonArray(List.copyOf(items)))))
-        .onFailure(err -> msg.fail(503, err.toString()));
+  /** Idempotent: a repeated dismissal answers the alert as it is and announces nothing. */
+  private void dismiss(Message<JsonObject> msg) {
+    JsonObject cmd = msg.body();
+    UUID id = UUID.fromString(cmd.getString("id"));
+    alerts.dismiss(id, cmd.getString("by"), cmd.getString("reason")).onComplete(ar -> {
+      if (ar.failed()) {
+        msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+        return;
+      }
+      AlertRepository.Dismissal d = ar.result().orElse(null);
+      if (d == null) {
+        msg.reply(CommandReply.problem(Problem.notFound("No alert " + id)));
+        return;
+      }
+      if (d.changed()) bus.publish(Addresses.ALERT_DISMISSED, d.alert());
+      msg.reply(CommandReply.body(200, d.alert()));
+    });
   }
+
+  // ---- queries and gauges ------------------------------------------------------------------------------------
 
   private void refreshOpenCount() {
     alerts.countOpen().onSuccess(node.metrics().openAlerts::set)

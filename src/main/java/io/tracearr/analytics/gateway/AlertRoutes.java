@@ -1,9 +1,12 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.db.DatabaseErrors;
-import io.tracearr.analytics.detect.AlertCursor;
+import io.tracearr.analytics.api.KeysetCursor;
+import io.tracearr.analytics.api.Page;
+import io.tracearr.analytics.gateway.http.RequestParams;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
@@ -20,8 +23,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * {@code /analytics/sharing/**}: alerts are read from and dismissed in PostgreSQL directly; a detection
- * run is a command to this node's detector.
+ * {@code /analytics/sharing/**}: alerts are read through the detector's query object ({@link AlertRepository}
+ * reads); a dismissal and a detection run are commands to this node's detector, the one writer of alerts.
  */
 public final class AlertRoutes {
 
@@ -29,6 +32,7 @@ public final class AlertRoutes {
   static final Set<String> TYPES = Set.of("concurrent_streams", "geo_impossible", "impossible_travel", "device_spike");
   static final int MAX_REASON_LENGTH = 500;
   /** a sweep judges every watching user; give it time before answering 503 */
+  private static final DeliveryOptions COMMAND = new DeliveryOptions().setSendTimeout(10_000);
   private static final DeliveryOptions SWEEP = new DeliveryOptions().setSendTimeout(60_000);
 
   private final Vertx vertx;
@@ -50,29 +54,19 @@ public final class AlertRoutes {
   private void list(RoutingContext rc) {
     Principal who = BearerAuth.principal(rc);
     who.requireAnyRead();
-    UUID user = optionalUuid(rc, "user_id");
-    String status = optionalOneOf(rc, "status", STATUSES);
-    String type = optionalOneOf(rc, "type", TYPES);
-    int limit = SessionRoutes.intParam(rc, "limit", 50, 1, 500);
-    String before = rc.queryParams().get("before");
-    AlertCursor cursor = before == null || before.isEmpty() ? null : AlertCursor.decode(before);
+    UUID user = RequestParams.optionalUuid(rc, "user_id");
+    String status = RequestParams.optionalOneOf(rc, "status", STATUSES);
+    String type = RequestParams.optionalOneOf(rc, "type", TYPES);
+    int limit = RequestParams.intParam(rc, "limit", 50, 1, 500);
+    KeysetCursor cursor = KeysetCursor.decode(rc.queryParams().get("before"));
     if (!who.canReadAll()) {
       if (who.userId() == null) throw Problem.forbidden("This needs the viewer or admin role, or a user token");
       if (user != null && !user.equals(who.userId())) throw Problem.forbidden("A user token may only read its own alerts");
       user = who.userId();
     }
     repository.list(new AlertRepository.Filter(user, status, type), cursor, limit + 1).onComplete(ar -> {
-      if (ar.failed()) {
-        rc.fail(DatabaseErrors.toProblem(ar.cause()));
-        return;
-      }
-      List<JsonObject> rows = ar.result();
-      String next = null;
-      if (rows.size() > limit) {
-        rows = rows.subList(0, limit);
-        next = AlertCursor.of(rows.get(limit - 1)).encode();
-      }
-      HttpReplies.json(rc, 200, new JsonObject().put("items", new JsonArray(List.copyOf(rows))).put("next_cursor", next));
+      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+      else HttpReplies.json(rc, 200, Page.of(ar.result(), limit, "created_at"));
     });
   }
 
@@ -80,7 +74,7 @@ public final class AlertRoutes {
   private void get(RoutingContext rc) {
     Principal who = BearerAuth.principal(rc);
     who.requireAnyRead();
-    UUID id = SessionInput.pathId("id", rc.pathParam("id"));
+    UUID id = RequestParams.pathUuid(rc, "id");
     repository.find(id).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(DatabaseErrors.toProblem(ar.cause()));
@@ -96,20 +90,12 @@ public final class AlertRoutes {
   private void dismiss(RoutingContext rc) {
     Principal who = BearerAuth.principal(rc);
     who.requireAdmin();
-    UUID id = SessionInput.pathId("id", rc.pathParam("id"));
-    String reason = reason(SessionRoutes.jsonBody(rc));
-    repository.dismiss(id, who.name(), reason).onComplete(ar -> {
-      if (ar.failed()) {
-        rc.fail(DatabaseErrors.toProblem(ar.cause()));
-        return;
-      }
-      AlertRepository.Dismissal d = ar.result().orElse(null);
-      if (d == null) {
-        rc.fail(Problem.notFound("No alert " + id));
-        return;
-      }
-      if (d.changed()) vertx.eventBus().publish(Addresses.ALERT_DISMISSED, d.alert());
-      HttpReplies.json(rc, 200, d.alert());
+    UUID id = RequestParams.pathUuid(rc, "id");
+    String reason = reason(RequestParams.jsonBody(rc));
+    JsonObject cmd = new JsonObject().put("id", id.toString()).put("by", who.name()).put("reason", reason);
+    vertx.eventBus().<JsonObject>request(Addresses.ALERTS_DISMISS, cmd, COMMAND).onComplete(ar -> {
+      if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
+      else rc.fail(Problem.unavailable("The detector did not answer in time; retry shortly"));
     });
   }
 
@@ -129,15 +115,5 @@ public final class AlertRoutes {
     return s.isBlank() ? null : s.strip();
   }
 
-  private static UUID optionalUuid(RoutingContext rc, String name) {
-    String v = rc.queryParams().get(name);
-    return v == null || v.isEmpty() ? null : SessionInput.pathId(name, v);
-  }
 
-  private static String optionalOneOf(RoutingContext rc, String name, Set<String> allowed) {
-    String v = rc.queryParams().get(name);
-    if (v == null || v.isEmpty()) return null;
-    if (allowed.contains(v)) return v;
-    throw Problem.validation(name, "must be one of " + String.join(", ", allowed.stream().sorted().toList()));
-  }
 }

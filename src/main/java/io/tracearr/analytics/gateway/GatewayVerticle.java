@@ -1,7 +1,8 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;

@@ -1,6 +1,7 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.gateway.http.HttpReplies;
+import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

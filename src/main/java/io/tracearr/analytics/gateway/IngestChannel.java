@@ -1,6 +1,6 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.live.DashboardSocket;

@@ -1,6 +1,9 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.detect.AlertRepository;
+import io.tracearr.analytics.stats.StatsCalendar;
+import io.tracearr.analytics.stats.StatsRepository;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
@@ -70,7 +73,8 @@ public final class LiveHub {
     this.door = new WebSocketDoor(auth, who -> who.canReadAll() || who.has(Role.USER),
         "The live channel needs the viewer, admin or user role");
     this.flushIntervalMs = node.config().live().flushIntervalMs();
-    this.snapshots = new SnapshotSource(vertx, new SessionRepository(node.pool()));
+    this.snapshots = new SnapshotSource(new SessionRepository(node.pool()), new AlertRepository(node.pool()),
+        new StatsRepository(node.pool(), new StatsCalendar(node.config().analytics().timezone())));
     this.updates = new UpdateThrottle(vertx, node.config().live().updatedMinIntervalMs(),
         node.config().live().updatedMaxPerSecond(), session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)),
         () -> node.metrics().frameDropped(Addresses.frameType(Addresses.SESSION_UPDATED)));

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.SharedJson;
@@ -7,7 +8,9 @@ import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.auth.Role;
-import io.tracearr.analytics.session.HistoryCursor;
+import io.tracearr.analytics.api.KeysetCursor;
+import io.tracearr.analytics.api.Page;
+import io.tracearr.analytics.gateway.http.RequestParams;
 import io.tracearr.analytics.session.SessionInput;
 import io.tracearr.analytics.session.SessionRepository;
 import io.vertx.core.Handler;
@@ -55,17 +58,17 @@ public final class SessionRoutes {
 
   private void start(RoutingContext rc) {
     BearerAuth.principal(rc).requireWriteSessions();
-    command(rc, Addresses.SESSIONS_START, new JsonObject().put("body", requiredBody(rc)));
+    command(rc, Addresses.SESSIONS_START, new JsonObject().put("body", RequestParams.requiredBody(rc)));
   }
 
   private void heartbeat(RoutingContext rc) {
     BearerAuth.principal(rc).requireWriteSessions();
-    command(rc, Addresses.SESSIONS_HEARTBEAT, new JsonObject().put("id", rc.pathParam("id")).put("body", requiredBody(rc)));
+    command(rc, Addresses.SESSIONS_HEARTBEAT, new JsonObject().put("id", rc.pathParam("id")).put("body", RequestParams.requiredBody(rc)));
   }
 
   private void end(RoutingContext rc) {
     BearerAuth.principal(rc).requireWriteSessions();
-    JsonObject body = rc.body().isEmpty() ? null : jsonBody(rc);
+    JsonObject body = rc.body().isEmpty() ? null : RequestParams.jsonBody(rc);
     command(rc, Addresses.SESSIONS_END, new JsonObject().put("id", rc.pathParam("id")).put("body", body));
   }
 
@@ -84,7 +87,7 @@ public final class SessionRoutes {
   private void get(RoutingContext rc) {
     Principal who = BearerAuth.principal(rc);
     who.requireAnyRead();
-    UUID id = SessionInput.pathId("id", rc.pathParam("id"));
+    UUID id = RequestParams.pathUuid(rc, "id");
     repository.find(id).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(DatabaseErrors.toProblem(ar.cause()));
@@ -105,7 +108,7 @@ public final class SessionRoutes {
     Principal who = BearerAuth.principal(rc);
     who.requireAnyRead();
     String userParam = rc.queryParams().get("user_id");
-    UUID user = userParam == null ? null : SessionInput.pathId("user_id", userParam);
+    UUID user = userParam == null ? null : RequestParams.uuid("user_id", userParam);
     if (!who.canReadAll()) {
       if (user != null && !user.equals(who.userId())) throw Problem.forbidden("A user token may only read its own sessions");
       user = who.userId();
@@ -123,48 +126,18 @@ public final class SessionRoutes {
 
   private void history(RoutingContext rc) {
     Principal who = BearerAuth.principal(rc);
-    UUID user = SessionInput.pathId("userId", rc.pathParam("userId"));
+    UUID user = RequestParams.pathUuid(rc, "userId");
     if (!who.canRead(user)) {
       throw Problem.forbidden(who.has(Role.USER) ? "A user token may only read its own sessions" : "This needs the viewer or admin role");
     }
-    int limit = intParam(rc, "limit", 50, 1, 500);
-    String before = rc.queryParams().get("before");
-    HistoryCursor cursor = before == null || before.isEmpty() ? null : HistoryCursor.decode(before);
+    int limit = RequestParams.intParam(rc, "limit", 50, 1, 500);
+    KeysetCursor cursor = KeysetCursor.decode(rc.queryParams().get("before"));
     repository.history(user, limit + 1, cursor).onComplete(ar -> {
-      if (ar.failed()) {
-        rc.fail(DatabaseErrors.toProblem(ar.cause()));
-        return;
-      }
-      List<JsonObject> rows = ar.result();
-      String next = null;
-      if (rows.size() > limit) {
-        rows = rows.subList(0, limit);
-        next = HistoryCursor.of(rows.get(limit - 1)).encode();
-      }
-      HttpReplies.json(rc, 200, new JsonObject().put("items", new JsonArray(List.copyOf(rows))).put("next_cursor", next));
+      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+      else HttpReplies.json(rc, 200, Page.of(ar.result(), limit, "started_at"));
     });
   }
 
-  static int intParam(RoutingContext rc, String name, int dflt, int min, int max) {
-    String v = rc.queryParams().get(name);
-    if (v == null || v.isEmpty()) return dflt;
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n >= min && n <= max) return n;
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw Problem.validation(name, "must be an integer " + min + ".." + max);
-  }
 
-  /** The contract marks these bodies required; an empty request is refused before it reaches the registry. */
-  private static JsonObject requiredBody(RoutingContext rc) {
-    if (rc.body().isEmpty()) throw Problem.validation("body", "is required");
-    return rc.body().asJsonObject();
-  }
 
-  /** The body as a JSON object; the gateway has already rejected malformed JSON. */
-  static JsonObject jsonBody(RoutingContext rc) {
-    return rc.body().isEmpty() ? new JsonObject() : rc.body().asJsonObject();
-  }
 }

@@ -1,5 +1,7 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.gateway.http.RequestParams;
+import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.AppConfig;
@@ -116,7 +118,7 @@ public final class StatsRoutes {
     allowed(rc);
     PopularWindow window = PopularWindow.parse(param(rc, "window", "week"))
         .orElseThrow(() -> Problem.validation("window", "must be one of day, week, month, year, all"));
-    int limit = SessionRoutes.intParam(rc, "limit", 10, 1, 100);
+    int limit = RequestParams.intParam(rc, "limit", 10, 1, 100);
     String contentType = param(rc, "content_type", null);
     if (contentType != null && !CONTENT_TYPES.contains(contentType)) {
       throw Problem.validation("content_type", "must be one of movie, episode, track, live, other");

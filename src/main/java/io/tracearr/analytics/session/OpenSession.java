@@ -1,13 +1,12 @@
 package io.tracearr.analytics.session;
 
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * What a node's registry remembers of a session it has seen open: enough to answer a heartbeat
- * (404/409/204) without a read, to notice an IP change, and to coalesce {@code session.updated} events.
+ * (404/409/204) without a read, to notice an IP change, and to hold its buffered heartbeats.
  * PostgreSQL stays the truth; an entry is dropped when the session ends anywhere in the cluster.
  */
 final class OpenSession {
@@ -17,10 +16,6 @@ final class OpenSession {
   String ipAddress;
   int bandwidthKbps;
   Instant lastSeen;
-  /** when this node last published session.updated for it */
-  long lastUpdateEventNanos;
-  /** the newest state (its flushed row) not yet published because of the one-per-second limit */
-  Row unpublishedUpdate;
   PendingHeartbeat pending;
 
   OpenSession(UUID id, String status, String ipAddress, int bandwidthKbps, Instant lastSeen) {

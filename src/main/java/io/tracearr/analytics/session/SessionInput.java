@@ -36,7 +36,7 @@ public final class SessionInput {
     }
 
     public static String deviceKey(String deviceId, String deviceName, String clientName) {
-      return io.tracearr.analytics.detect.rules.DeviceKeys.of(deviceId, deviceName, clientName);
+      return DeviceKeys.of(deviceId, deviceName, clientName);
     }
   }
 

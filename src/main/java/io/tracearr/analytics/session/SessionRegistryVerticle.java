@@ -1,7 +1,9 @@
 package io.tracearr.analytics.session;
 
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.bus.CommandReply;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.bus.EventPacer;
 import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
@@ -13,15 +15,12 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -41,20 +40,27 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final NodeContext node;
   private final AppConfig.Sessions cfg;
   private final Function<String, SessionRepository.Geo> locator;
+  private final Clock clock;
   private final Map<UUID, OpenSession> open = new HashMap<>();
-  private final Set<UUID> pendingIds = new LinkedHashSet<>();
-  private final Set<UUID> throttledIds = new LinkedHashSet<>();
+  private final HeartbeatBuffer buffer;
+  /** session.updated at most once per session per second from this node; holds the flushed row, encoded when due */
+  private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
   private SessionRepository repository;
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
-  /** sessions in the batch being written: they come back to the buffer if the write fails */
-  private int inFlight;
 
   public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator) {
+    this(node, locator, Clock.systemUTC());
+  }
+
+  /** {@code clock} stamps starts and heartbeats (played time is measured by it); tests pass one they move. */
+  public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator, Clock clock) {
     this.node = node;
     this.cfg = node.config().sessions();
     this.locator = locator;
+    this.clock = clock;
+    this.buffer = new HeartbeatBuffer(cfg.heartbeatBufferMax(), open::get);
   }
 
   @Override
@@ -78,7 +84,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return flushNow().recover(err -> {
-      log.warn("{} buffered heartbeat(s) could not be written at shutdown: {}", pendingIds.size(), err.toString());
+      log.warn("{} buffered heartbeat(s) could not be written at shutdown: {}", buffer.size(), err.toString());
       return Future.succeededFuture();
     });
   }
@@ -97,12 +103,12 @@ public final class SessionRegistryVerticle extends VerticleBase {
   // ---- start -------------------------------------------------------------------------------------------
 
   private Future<JsonObject> start(JsonObject cmd) {
-    SessionInput.Start s = SessionInput.start(cmd.getJsonObject("body", new JsonObject()), Instant.now());
+    SessionInput.Start s = SessionInput.start(cmd.getJsonObject("body", new JsonObject()), clock.instant());
     SessionRepository.Geo geo = locator.apply(s.ipAddress());
     return repository.insert(s, geo).compose(inserted -> {
       if (inserted.isPresent()) {
         JsonObject session = inserted.get();
-        open.put(s.id(), OpenSession.of(session, Instant.now()));
+        open.put(s.id(), OpenSession.of(session, clock.instant()));
         node.metrics().sessionsStarted.increment();
         bus.publish(Addresses.SESSION_STARTED, session, SharedJson.OPTIONS);
         bus.send(Addresses.DETECT_SESSION, new JsonObject().put("reason", "started").put("session", session));
@@ -133,33 +139,23 @@ public final class SessionRegistryVerticle extends VerticleBase {
     return repository.find(id).compose(found -> {
       JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
       if (s.getString("ended_at") != null) throw Problem.conflict("Session " + id + " has ended (" + s.getString("status") + ")");
-      OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, Instant.now()));
+      OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, clock.instant()));
       return accept(os, hb);
     });
   }
 
   private Future<JsonObject> accept(OpenSession os, SessionInput.Heartbeat hb) {
-    // the batch being written counts too: while the database is away it comes straight back
-    if (os.pending == null && pendingIds.size() + inFlight >= cfg.heartbeatBufferMax()) {
-      throw Problem.unavailable("Too many heartbeats waiting for the database; retry shortly");
-    }
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     boolean ipChanged = hb.ipAddress() != null && !hb.ipAddress().equals(os.ipAddress);
     SessionInput.Heartbeat effective = ipChanged ? hb : withoutIp(hb);
     SessionRepository.Geo geo = ipChanged ? locator.apply(hb.ipAddress()) : null;
-    if (os.pending == null) {
-      os.pending = new PendingHeartbeat(os.id, now, os.status, os.bandwidthKbps);
-      os.pending.apply(effective, geo);
-      pendingIds.add(os.id);
-    } else {
-      os.pending.add(effective, now, geo);
-    }
+    buffer.add(os, effective, now, geo);
     if (hb.status() != null) os.status = hb.status();
     if (hb.bandwidthKbps() != null) os.bandwidthKbps = hb.bandwidthKbps();
     if (ipChanged) os.ipAddress = hb.ipAddress();
     os.lastSeen = now;
     node.metrics().heartbeatsAccepted.increment();
-    node.metrics().pendingHeartbeats.set(pendingIds.size());
+    node.metrics().pendingHeartbeats.set(buffer.size());
     if (ipChanged) {
       // the detector reads the database, so the new address is written before it judges
       UUID id = os.id;
@@ -182,95 +178,54 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> flushBatch() {
-    publishDueUpdates();
-    if (pendingIds.isEmpty()) return Future.succeededFuture();
-    List<PendingHeartbeat> batch = new ArrayList<>(Math.min(pendingIds.size(), MAX_FLUSH_BATCH));
-    Iterator<UUID> it = pendingIds.iterator();
-    while (it.hasNext() && batch.size() < MAX_FLUSH_BATCH) {
-      OpenSession os = open.get(it.next());
-      it.remove();
-      if (os == null || os.pending == null) continue;
-      batch.add(os.pending);
-      os.pending = null;
-    }
+    updates.due(System.nanoTime(), (id, row) -> publishUpdated(row));
+    if (buffer.isEmpty()) return Future.succeededFuture();
+    List<PendingHeartbeat> batch = buffer.take(MAX_FLUSH_BATCH);
     if (batch.isEmpty()) return Future.succeededFuture();
     flushing = true;
-    inFlight = batch.size();
     long t0 = System.nanoTime();
     return repository.flush(batch).transform(ar -> {
       flushing = false;
-      inFlight = 0;
       if (ar.failed()) {
-        requeue(batch);
+        buffer.requeue(batch);
+        node.metrics().pendingHeartbeats.set(buffer.size());
         return Future.failedFuture(ar.cause());
       }
+      buffer.written();
       node.metrics().heartbeatFlushBatch.record(batch.size());
       node.metrics().heartbeatFlushLatency.record(Duration.ofNanos(System.nanoTime() - t0));
-      node.metrics().pendingHeartbeats.set(pendingIds.size());
-      for (Row row : ar.result()) publishUpdated(row);
-      return pendingIds.isEmpty() ? Future.succeededFuture() : flushBatch();
+      node.metrics().pendingHeartbeats.set(buffer.size());
+      long now = System.nanoTime();
+      for (Row row : ar.result()) {
+        OpenSession os = open.get(row.getUUID(SessionRepository.ID));
+        if (os == null) {
+          publishUpdated(row);
+          continue;
+        }
+        os.status = row.getString(SessionRepository.STATUS);
+        Row due = updates.offer(os.id, row, now);
+        if (due != null) publishUpdated(due);
+      }
+      return buffer.isEmpty() ? Future.succeededFuture() : flushBatch();
     });
   }
 
-  /** A failed batch goes back in front of anything that arrived meanwhile: nothing is lost while the database is away. */
-  private void requeue(List<PendingHeartbeat> batch) {
-    for (PendingHeartbeat older : batch) {
-      OpenSession os = open.get(older.sessionId);
-      if (os == null) continue;
-      if (os.pending != null) older.absorbLater(os.pending);
-      os.pending = older;
-      pendingIds.add(older.sessionId);
-    }
-    node.metrics().pendingHeartbeats.set(pendingIds.size());
-  }
-
   private void publishUpdated(Row row) {
-    UUID id = row.getUUID(SessionRepository.ID);
-    OpenSession os = open.get(id);
-    long now = System.nanoTime();
-    if (os == null) {
-      bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
-      return;
-    }
-    os.status = row.getString(SessionRepository.STATUS);
-    if (now - os.lastUpdateEventNanos >= UPDATED_EVENT_INTERVAL_NANOS) {
-      os.lastUpdateEventNanos = now;
-      os.unpublishedUpdate = null;
-      bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
-    } else {
-      os.unpublishedUpdate = row;
-      throttledIds.add(id);
-    }
-  }
-
-  private void publishDueUpdates() {
-    if (throttledIds.isEmpty()) return;
-    long now = System.nanoTime();
-    Iterator<UUID> it = throttledIds.iterator();
-    while (it.hasNext()) {
-      OpenSession os = open.get(it.next());
-      if (os == null || os.unpublishedUpdate == null) {
-        it.remove();
-      } else if (now - os.lastUpdateEventNanos >= UPDATED_EVENT_INTERVAL_NANOS) {
-        bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(os.unpublishedUpdate), SharedJson.OPTIONS);
-        os.lastUpdateEventNanos = now;
-        os.unpublishedUpdate = null;
-        it.remove();
-      }
-    }
+    bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
   }
 
   // ---- end -----------------------------------------------------------------------------------------------
 
   private Future<JsonObject> end(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
-    SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), Instant.now());
+    SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), clock.instant());
     OpenSession os = open.get(id);
     Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
     return flushed.compose(v -> repository.end(id, e.endedAt(), "client")).compose(ended -> {
       if (ended.isPresent()) {
         JsonObject session = ended.get();
         open.remove(id);
+        updates.forget(id);
         node.metrics().sessionEnded("client");
         bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
         return Future.succeededFuture(new JsonObject().put("status", 204).put("session", session));
@@ -288,7 +243,9 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private Future<?> reap() {
     return repository.reap(cfg.timeoutSeconds()).onSuccess(reaped -> {
       for (JsonObject session : reaped) {
-        open.remove(UUID.fromString(session.getString("id")));
+        UUID id = UUID.fromString(session.getString("id"));
+        open.remove(id);
+        updates.forget(id);
         node.metrics().sessionEnded("timeout");
         bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
       }
@@ -300,11 +257,12 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private void forget(JsonObject session) {
     UUID id = UUID.fromString(session.getString("id"));
     OpenSession os = open.remove(id);
-    if (os != null && os.pending != null) pendingIds.remove(id);
+    updates.forget(id);
+    if (os != null && os.pending != null) buffer.forget(id);
   }
 
   private void pruneCache() {
-    Instant cutoff = Instant.now().minusSeconds(2L * cfg.timeoutSeconds());
+    Instant cutoff = clock.instant().minusSeconds(2L * cfg.timeoutSeconds());
     open.values().removeIf(os -> os.pending == null && os.lastSeen.isBefore(cutoff));
   }
 }

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.session;
 
+import io.tracearr.analytics.api.KeysetCursor;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.tracearr.analytics.db.Rows;
@@ -25,26 +26,14 @@ public final class SessionRepository {
       last_heartbeat_at, duration_seconds, position_seconds, ended_reason,
       geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km""";
 
-  /**
-   * Insert-or-nothing by id (safe client retries) and record the device in the same statement, so a start
-   * is one round-trip and one commit.
-   */
+  /** Insert-or-nothing by id (safe client retries): a start is one round-trip and one commit. */
   private static final String INSERT = """
-      WITH ins AS (
-        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
-          device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
-          geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
-        ON CONFLICT (id) DO NOTHING
-        RETURNING *
-      ), dev AS (
-        INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
-        SELECT user_id, device_key, started_at, started_at FROM ins
-        ON CONFLICT (user_id, device_key) DO UPDATE
-          SET first_seen_at = LEAST(user_devices.first_seen_at, EXCLUDED.first_seen_at),
-              last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)
-      )
-      SELECT %s FROM ins""".formatted(COLUMNS);
+      INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
+        device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
+        geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING %s""".formatted(COLUMNS);
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM playback_sessions WHERE id = $1";
 
@@ -137,7 +126,7 @@ public final class SessionRepository {
   }
 
   /** Empty when a session with this id already exists (the caller compares it). */
-  public Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
+  Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
     Tuple t = Tuple.tuple()
         .addUUID(s.id()).addUUID(s.userId()).addString(s.contentType()).addUUID(s.contentId()).addString(s.contentTitle())
         .addString(s.clientName()).addString(s.deviceName()).addString(s.deviceId()).addString(s.deviceKey())
@@ -154,7 +143,7 @@ public final class SessionRepository {
   }
 
   /** Empty when the session is not open (missing, already ended) or ended_at precedes its start. */
-  public Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
+  Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
     return pool.preparedQuery(END).execute(Tuple.of(id, endedAt == null ? null : utc(endedAt), reason))
         .map(SessionRepository::first);
   }
@@ -163,7 +152,7 @@ public final class SessionRepository {
    * The flushed sessions as rows: the registry turns into JSON only those whose {@code session.updated}
    * event is due (at most one per session per second), not every row of every batch.
    */
-  public Future<List<Row>> flush(List<PendingHeartbeat> batch) {
+  Future<List<Row>> flush(List<PendingHeartbeat> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
     OffsetDateTime[] firstAt = new OffsetDateTime[n];
@@ -210,7 +199,7 @@ public final class SessionRepository {
     return flushPool.preparedQuery(FLUSH).execute(t).map(rows -> Rows.all(rows, r -> r));
   }
 
-  public Future<List<JsonObject>> reap(int timeoutSeconds) {
+  Future<List<JsonObject>> reap(int timeoutSeconds) {
     return pool.preparedQuery(REAP).execute(Tuple.of(timeoutSeconds)).map(SessionRepository::all);
   }
 
@@ -241,10 +230,10 @@ public final class SessionRepository {
   }
 
   /** A page of a user's history, newest first; {@code before} is the last row of the previous page. */
-  public Future<List<JsonObject>> history(UUID userId, int limit, HistoryCursor before) {
+  public Future<List<JsonObject>> history(UUID userId, int limit, KeysetCursor before) {
     if (before == null) return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(SessionRepository::all);
     return pool.preparedQuery(HISTORY_AFTER)
-        .execute(Tuple.of(userId, limit, utc(before.startedAt()), before.id()))
+        .execute(Tuple.of(userId, limit, utc(before.at()), before.id()))
         .map(SessionRepository::all);
   }
 

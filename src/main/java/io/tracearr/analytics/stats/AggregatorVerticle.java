@@ -2,7 +2,7 @@ package io.tracearr.analytics.stats;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import io.tracearr.analytics.NodeContext;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
@@ -48,10 +48,11 @@ public final class AggregatorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     StatsCalendar calendar = new StatsCalendar(cfg.timezone());
-    RollupRepository repository = new RollupRepository(node.pool());
+    RollupStateStore stateStore = new RollupStateStore(node.pool());
     stats = new StatsRepository(node.pool(), calendar);
-    rollup = new DailyRollup(repository, calendar, cfg);
-    retention = new Retention(repository, calendar, cfg);
+    rollup = new DailyRollup(stateStore, new DayRollupStore(node.pool()), new BackfillStore(node.pool()),
+        new PopularWindowStore(node.pool()), calendar, cfg);
+    retention = new Retention(stateStore, new RetentionStore(node.pool()), calendar, cfg);
     Future<?> consumers = Future.all(
         vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_TODAY_QUERY, this::today).completion(),
         vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_ROLLUP, msg -> reply(msg, rollup("manual").map(DailyStat::toJson)))
@@ -118,8 +119,8 @@ public final class AggregatorVerticle extends VerticleBase {
     Future<Retention.Outcome> run = retention.run()
         .compose(o -> jobs == null ? Future.succeededFuture(o) : jobs.prune().map(o))
         .onSuccess(o -> {
-          if (o.sessionsDeleted() > 0 || o.alertsDeleted() > 0) {
-            log.info("retention removed {} session(s) and {} dismissed alert(s)", o.sessionsDeleted(), o.alertsDeleted());
+          if (o.sessionsDeleted() > 0) {
+            log.info("retention removed {} session(s)", o.sessionsDeleted());
           }
         })
         .onFailure(err -> log.warn("retention failed: {}", err.toString()));

@@ -41,12 +41,19 @@ public final class DailyRollup {
    */
   static final int SET_WISE_DAYS = 2;
 
-  private final RollupRepository repository;
+  private final RollupStateStore stateStore;
+  private final DayRollupStore dayStore;
+  private final BackfillStore backfillStore;
+  private final PopularWindowStore windowStore;
   private final StatsCalendar calendar;
   private final AppConfig.Analytics cfg;
 
-  public DailyRollup(RollupRepository repository, StatsCalendar calendar, AppConfig.Analytics cfg) {
-    this.repository = repository;
+  public DailyRollup(RollupStateStore stateStore, DayRollupStore dayStore, BackfillStore backfillStore,
+      PopularWindowStore windowStore, StatsCalendar calendar, AppConfig.Analytics cfg) {
+    this.stateStore = stateStore;
+    this.dayStore = dayStore;
+    this.backfillStore = backfillStore;
+    this.windowStore = windowStore;
     this.calendar = calendar;
     this.cfg = cfg;
   }
@@ -56,9 +63,9 @@ public final class DailyRollup {
     LocalDate today = calendar.today();
     // raw sessions before this day may already be gone: a final day there can no longer be recomputed
     LocalDate retained = today.minusDays(cfg.retentionDays());
-    return repository.state().compose(state -> {
-      Future<Optional<Instant>> late = repository.earliestLateStart(state.watermark());
-      Future<List<LocalDate>> unfinalized = repository.unfinalizedBefore(today);
+    return stateStore.state().compose(state -> {
+      Future<Optional<Instant>> late = stateStore.earliestLateStart(state.watermark());
+      Future<List<LocalDate>> unfinalized = stateStore.unfinalizedBefore(today);
       Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
       return Future.all(late, unfinalized, missing).compose(done -> {
         // day -> force (recompute even if final)
@@ -75,20 +82,20 @@ public final class DailyRollup {
         setWise.forEach(run -> run.forEach(plan::remove));
         // a set-wise run applies no per-day change to the popular windows: they are rebuilt after it
         Future<Void> rolled = rebuild || !setWise.isEmpty()
-            ? repository.dropWindows().compose(v -> backfill(setWise)).compose(v -> rollAll(plan, today))
-                .compose(v -> repository.alignWindows(today))
-            : repository.alignWindows(today).compose(v -> rollAll(plan, today));
+            ? windowStore.dropWindows().compose(v -> backfill(setWise)).compose(v -> rollAll(plan, today))
+                .compose(v -> windowStore.alignWindows(today))
+            : windowStore.alignWindows(today).compose(v -> rollAll(plan, today));
         return rolled
-            .compose(v -> repository.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
+            .compose(v -> stateStore.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
       });
-    }).compose(v -> repository.read(today)).map(row -> row.orElse(DailyStat.zero(today)));
+    }).compose(v -> stateStore.read(today)).map(row -> row.orElse(DailyStat.zero(today)));
   }
 
   private Future<Void> rollAll(Map<LocalDate, Boolean> plan, LocalDate today) {
     Future<Void> chain = Future.succeededFuture();
     for (Map.Entry<LocalDate, Boolean> e : plan.entrySet()) {
       LocalDate day = e.getKey();
-      chain = chain.compose(v -> repository.rollDay(day, calendar.start(day), calendar.end(day), cfg.minPlaySeconds(),
+      chain = chain.compose(v -> dayStore.rollDay(day, calendar.start(day), calendar.end(day), cfg.minPlaySeconds(),
           day.isBefore(today), e.getValue()).mapEmpty());
     }
     return chain;
@@ -104,7 +111,7 @@ public final class DailyRollup {
     List<LocalDate> candidates = plan.entrySet().stream()
         .filter(e -> !e.getValue() && missing.contains(e.getKey())).map(Map.Entry::getKey).toList();
     List<List<LocalDate>> out = new ArrayList<>();
-    for (List<LocalDate> run : RollupRepository.consecutiveRuns(candidates)) {
+    for (List<LocalDate> run : BackfillStore.consecutiveRuns(candidates)) {
       List<LocalDate> cut = new ArrayList<>();
       Instant origin = null;
       for (LocalDate d : run) {
@@ -132,7 +139,7 @@ public final class DailyRollup {
   private Future<Void> backfill(List<List<LocalDate>> runs) {
     Future<Void> chain = Future.succeededFuture();
     for (List<LocalDate> run : runs) {
-      chain = chain.compose(v -> repository.backfill(run, calendar, cfg.minPlaySeconds()))
+      chain = chain.compose(v -> backfillStore.backfill(run, calendar, cfg.minPlaySeconds()))
           .onSuccess(done -> log.info("back-filled {} day(s) set-wise from {}", done.size(), run.get(0)))
           .mapEmpty();
     }
@@ -141,10 +148,10 @@ public final class DailyRollup {
 
   /** Past days since the first raw session with no roll-up row yet, oldest first, at most {@code cap}. */
   private Future<List<LocalDate>> missingDays(LocalDate today, int cap) {
-    return repository.earliestStart().compose(first -> {
+    return stateStore.earliestStart().compose(first -> {
       if (first.isEmpty() || !calendar.dayOf(first.get()).isBefore(today)) return Future.succeededFuture(List.of());
       LocalDate from = calendar.dayOf(first.get());
-      return repository.rolledUpDays(from, today).map((Set<LocalDate> have) -> {
+      return stateStore.rolledUpDays(from, today).map((Set<LocalDate> have) -> {
         List<LocalDate> out = new java.util.ArrayList<>();
         for (LocalDate d = from; d.isBefore(today) && out.size() < cap; d = d.plusDays(1)) {
           if (!have.contains(d)) out.add(d);

@@ -3,45 +3,45 @@ package io.tracearr.analytics.stats;
 import io.tracearr.analytics.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.function.Function;
 
 /**
- * Keeps the raw tables bounded: sessions older than {@code retention_days} go once their days are final
- * (the roll-ups keep answering for them), dismissed alerts older than that go, open alerts stay. Deletes run
- * in small batches, one short statement each, so sessions are never locked for long.
+ * Keeps the raw sessions bounded: sessions older than {@code retention_days} go once their days are final
+ * (the roll-ups keep answering for them). Deletes run in small batches, one short statement each, so sessions
+ * are never locked for long. Alerts are not the aggregator's: the detector, which writes sharing_alerts,
+ * keeps them bounded.
  */
 public final class Retention {
 
   static final int BATCH = 5000;
 
-  public record Outcome(long sessionsDeleted, long alertsDeleted, LocalDate sessionsKeptFrom) {
+  public record Outcome(long sessionsDeleted, LocalDate sessionsKeptFrom) {
     public JsonObject toJson() {
-      return new JsonObject().put("sessions_deleted", sessionsDeleted).put("alerts_deleted", alertsDeleted)
+      return new JsonObject().put("sessions_deleted", sessionsDeleted)
           .put("sessions_kept_from", sessionsKeptFrom == null ? null : sessionsKeptFrom.toString());
     }
   }
 
-  private final RollupRepository repository;
+  private final RollupStateStore stateStore;
+  private final RetentionStore retentionStore;
   private final StatsCalendar calendar;
   private final AppConfig.Analytics cfg;
 
-  public Retention(RollupRepository repository, StatsCalendar calendar, AppConfig.Analytics cfg) {
-    this.repository = repository;
+  public Retention(RollupStateStore stateStore, RetentionStore retentionStore, StatsCalendar calendar,
+      AppConfig.Analytics cfg) {
+    this.stateStore = stateStore;
+    this.retentionStore = retentionStore;
     this.calendar = calendar;
     this.cfg = cfg;
   }
 
   public Future<Outcome> run() {
     LocalDate cutoff = calendar.today().minusDays(cfg.retentionDays());
-    Instant alertCutoff = Instant.now().minus(Duration.ofDays(cfg.retentionDays()));
     return purgeableUntil(cutoff).compose(until -> {
       Future<Long> sessions = until == null ? Future.succeededFuture(0L)
-          : batches(batch -> repository.deleteSessionsBatch(calendar.start(until), batch), 0L);
-      return sessions.compose(s -> batches(batch -> repository.deleteDismissedAlertsBatch(alertCutoff, batch), 0L)
-          .map(a -> new Outcome(s, a, until)));
+          : batches(batch -> retentionStore.deleteSessionsBatch(calendar.start(until), batch), 0L);
+      return sessions.map(s -> new Outcome(s, until));
     });
   }
 
@@ -50,11 +50,11 @@ public final class Retention {
    * the first day that is not final (or has no roll-up at all) stops the purge. Null when nothing may go.
    */
   private Future<LocalDate> purgeableUntil(LocalDate cutoff) {
-    return repository.earliestStart().compose(first -> {
+    return stateStore.earliestStart().compose(first -> {
       if (first.isEmpty()) return Future.succeededFuture(null);
       LocalDate from = calendar.dayOf(first.get());
       if (!from.isBefore(cutoff)) return Future.succeededFuture(null);
-      return repository.finalizedDays(from, cutoff).map(finalDays -> {
+      return stateStore.finalizedDays(from, cutoff).map(finalDays -> {
         LocalDate d = from;
         while (d.isBefore(cutoff) && finalDays.contains(d)) d = d.plusDays(1);
         return d.equals(from) ? null : d;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.stats.StatsRepository;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +61,7 @@ class QueryPlanBench {
     TestNode node = TestNode.start(db, new JsonObject().put("analytics", new JsonObject()
         .put("rollup_interval_seconds", 86_400).put("retention_days", 400)));
     try {
-      TestNode.eventually(Duration.ofHours(2), "the startup back-fill", () -> {
+      Await.until(Duration.ofHours(2), "the startup back-fill", () -> {
         var counter = node.app().node().metrics().registry().find("analytics_rollup_runs")
             .tag("trigger", "startup").tag("outcome", "done").counter();
         return counter != null && counter.count() >= 1;

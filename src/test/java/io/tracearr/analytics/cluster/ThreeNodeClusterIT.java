@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.config.DatabaseUrl;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.JarNode;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
@@ -33,6 +35,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +46,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three JVMs of the packaged jar ({@code java -jar}, configured by environment variables as an operator
@@ -62,13 +67,16 @@ class ThreeNodeClusterIT {
   /** The whole class stays under three minutes: past this, the nodes are killed so that every wait fails fast. */
   private static final Duration BUDGET = Duration.ofSeconds(170);
 
+  @RegisterExtension
+  static final NodeExtension postgres = NodeExtension.databaseOnly();
+
   static Vertx vertx;
   static WebClient client;
   static DatabaseUrl db;
   static final JarNode[] nodes = new JarNode[3];
   static final String[] nodeIds = new String[3];
   static long startedNanos;
-  static Thread watchdog;
+  static ScheduledExecutorService watchdog;
 
   /** Every start and end that got a 2xx, on any node, in any test: all must be in the database at the end. */
   static final Set<String> ackedStarts = ConcurrentHashMap.newKeySet();
@@ -86,34 +94,33 @@ class ThreeNodeClusterIT {
     assertTrue(Files.isRegularFile(jar), "the packaged jar is needed (mvn verify packages it first): " + jar);
     vertx = Vertx.vertx();
     client = WebClient.create(vertx);
-    db = TestDatabase.fresh();
+    db = postgres.database();
     String cluster = "it-" + UUID.randomUUID();
-    int clusterPort = TestNode.freePort();
     Path logs = Path.of("target", "cluster-it");
     Path work = Files.createTempDirectory("tracearr-cluster-it");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (JarNode n : nodes) if (n != null) n.kill();
     }));
-    watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(BUDGET.toMillis());
-        System.out.println("cluster test over its " + BUDGET + " budget: killing the nodes");
-        for (JarNode n : nodes) if (n != null) n.kill();
-      } catch (InterruptedException done) {
-        // the class finished in time
-      }
-    }, "cluster-it-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cluster-it-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.schedule(() -> {
+      System.out.println("cluster test over its " + BUDGET + " budget: killing the nodes");
+      for (JarNode n : nodes) if (n != null) n.kill();
+    }, BUDGET.toMillis(), TimeUnit.MILLISECONDS);
 
     for (int i = 0; i < 3; i++) {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("ANALYTICS_CLUSTER", "true");
       env.put("ANALYTICS_CLUSTER_NAME", cluster);
-      env.put("ANALYTICS_CLUSTER_PORT", Integer.toString(clusterPort));
+      // the same base for all three (see NodeExtension.HAZELCAST_BASE_PORT): each binds the first free port from
+      // it, and a member given without a port is probed from it on (JarNode widens how far)
+      env.put("ANALYTICS_CLUSTER_PORT", Integer.toString(NodeExtension.HAZELCAST_BASE_PORT));
       env.put("ANALYTICS_CLUSTER_MEMBERS", "127.0.0.1");
       env.put("ANALYTICS_HTTP_HOST", "127.0.0.1");
-      env.put("ANALYTICS_HTTP_PORT", Integer.toString(TestNode.freePort()));
+      env.put("ANALYTICS_HTTP_PORT", "0");
       env.put("ANALYTICS_DATABASE_URL", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port()
           + "/" + db.database());
       env.put("ANALYTICS_DATA_DIR", work.resolve("node-" + (i + 1)).resolve("data").toString());
@@ -151,7 +158,7 @@ class ThreeNodeClusterIT {
         Thread.currentThread().interrupt();
       }
     }
-    if (watchdog != null) watchdog.interrupt();
+    if (watchdog != null) watchdog.shutdownNow();
     if (vertx != null) vertx.close();
     log("cluster test done");
   }
@@ -164,7 +171,7 @@ class ThreeNodeClusterIT {
     String id = start(nodes[0], UUID.randomUUID());
     assertStatus(204, nodes[1].send(HttpMethod.PUT, SESSIONS + "/" + id, INGEST_KEY,
         new JsonObject().put("status", "paused").put("position_seconds", 42)));
-    TestNode.eventually(Duration.ofSeconds(10), "node-3 reads the heartbeat taken by node-2", () -> {
+    Await.until(Duration.ofSeconds(10), "node-3 reads the heartbeat taken by node-2", () -> {
       JsonObject s = nodes[2].send(HttpMethod.GET, SESSIONS + "/" + id, VIEWER_KEY, null).bodyAsJsonObject();
       return "paused".equals(s.getString("status")) && s.getDouble("position_seconds") == 42.0;
     });
@@ -174,7 +181,7 @@ class ThreeNodeClusterIT {
     assertEquals("client", ended.getString("ended_reason"));
     assertEquals(42.0, ended.getDouble("position_seconds"));
     // node-2 cached the session when it took the heartbeat; the cluster-wide end reaches it
-    TestNode.eventually(Duration.ofSeconds(10), "node-2 refuses heartbeats for the ended session", () ->
+    Await.until(Duration.ofSeconds(10), "node-2 refuses heartbeats for the ended session", () ->
         nodes[1].send(HttpMethod.PUT, SESSIONS + "/" + id, INGEST_KEY, new JsonObject()).statusCode() == 409);
   }
 
@@ -186,7 +193,7 @@ class ThreeNodeClusterIT {
     assertDashboardConnected();
     assertTrue(frames.stream().anyMatch(f -> "hello".equals(f.getString("type"))
         && nodeIds[2].equals(f.getJsonObject("data").getString("node_id"))), "hello from node-3: " + frames);
-    TestNode.eventually(Duration.ofSeconds(10), "snapshot", () -> frames.stream().anyMatch(f -> "snapshot".equals(f.getString("type"))));
+    Await.until(Duration.ofSeconds(10), "snapshot", () -> frames.stream().anyMatch(f -> "snapshot".equals(f.getString("type"))));
     String onNode1 = start(nodes[0], UUID.randomUUID());
     String onNode2 = start(nodes[1], UUID.randomUUID());
     end(nodes[1], onNode1);
@@ -203,7 +210,7 @@ class ThreeNodeClusterIT {
   @Order(3)
   void periodicJobsRunOncePerIntervalClusterWide() throws Exception {
     Timestamp from = dbNow();
-    TestNode.eventually(Duration.ofSeconds(30), "a 10 s window of job runs", () ->
+    Await.until(Duration.ofSeconds(30), "a 10 s window of job runs", () ->
         secondsSince(from) >= 10 && count("SELECT count(*) FROM job_runs WHERE job = 'reaper'") > 0);
     Map<String, JobRuns> jobs = jobRuns(from, dbNow());
     assertTrue(jobs.containsKey("reaper"), "the reaper runs: " + jobs);
@@ -216,7 +223,7 @@ class ThreeNodeClusterIT {
     }
     // what the nodes themselves counted as run equals the claimed slots: each run happened on one node only
     for (String job : jobs.keySet()) {
-      TestNode.eventually(Duration.ofSeconds(10), "the three nodes ran " + job + " exactly as often as job_runs says", () -> {
+      Await.until(Duration.ofSeconds(10), "the three nodes ran " + job + " exactly as often as job_runs says", () -> {
         double before = jobRunsCountedByNodes(job, nodes);
         long rows = count("SELECT count(*) FROM job_runs WHERE job = '" + job + "'");
         double after = jobRunsCountedByNodes(job, nodes);
@@ -257,7 +264,7 @@ class ThreeNodeClusterIT {
     Set<String> jobs = jobRuns(new Timestamp(0), dbNow()).keySet();
     for (String job : jobs) {
       if (job.equals("reaper") || frequent(job)) {
-        TestNode.eventually(Duration.ofSeconds(30), job + " runs again on a survivor", () ->
+        Await.until(Duration.ofSeconds(30), job + " runs again on a survivor", () ->
             count("SELECT count(*) FROM job_runs WHERE job = '" + job + "' AND claimed_at > '" + killedAt + "' AND node_id IN ('"
                 + nodeIds[1] + "', '" + nodeIds[2] + "')") > 0);
       }
@@ -272,7 +279,7 @@ class ThreeNodeClusterIT {
     assertStatus(204, nodes[1].send(HttpMethod.PUT, SESSIONS + "/" + late, INGEST_KEY, new JsonObject().put("position_seconds", 3)));
     end(nodes[1], late);
     end(nodes[2], fromNode1.get(2));
-    TestNode.eventually(Duration.ofSeconds(10), "heartbeat via node-2 for a node-1 session written", () ->
+    Await.until(Duration.ofSeconds(10), "heartbeat via node-2 for a node-1 session written", () ->
         nodes[2].send(HttpMethod.GET, SESSIONS + "/" + fromNode1.get(0), VIEWER_KEY, null).bodyAsJsonObject()
             .getDouble("position_seconds") == 9.0);
 
@@ -313,7 +320,7 @@ class ThreeNodeClusterIT {
     assertEquals(List.of(), failed);
     assertEquals(6, count("SELECT count(*) FROM playback_sessions WHERE user_id = '" + user + "' AND ended_at IS NULL"));
     // six devices on one account, judged by two detectors at once: the partial unique index keeps one open alert
-    TestNode.eventually(Duration.ofSeconds(20), "a concurrent-streams alert for the user", () ->
+    Await.until(Duration.ofSeconds(20), "a concurrent-streams alert for the user", () ->
         count("SELECT count(*) FROM sharing_alerts WHERE status = 'open' AND alert_type = 'concurrent_streams' AND user_id = '"
             + user + "'") == 1);
     assertEquals(0, count("SELECT count(*) FROM (SELECT alert_type FROM sharing_alerts WHERE status = 'open' AND user_id = '"
@@ -377,7 +384,7 @@ class ThreeNodeClusterIT {
   static void awaitFrame(String type, String sessionId) {
     Predicate<JsonObject> match = f -> type.equals(f.getString("type")) && f.getValue("data") instanceof JsonObject d
         && sessionId.equals(d.getString("id"));
-    TestNode.eventually(Duration.ofSeconds(10), type + " of " + sessionId + " on the node-3 dashboard", () ->
+    Await.until(Duration.ofSeconds(10), type + " of " + sessionId + " on the node-3 dashboard", () ->
         frames.stream().anyMatch(match));
   }
 

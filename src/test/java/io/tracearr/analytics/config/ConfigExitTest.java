@@ -35,7 +35,7 @@ class ConfigExitTest {
     Path dir = Files.createTempDirectory("cfg-exit");
     ProcessBuilder pb = new ProcessBuilder(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.App"))
+        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.Application"))
         .directory(dir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().putAll(env);

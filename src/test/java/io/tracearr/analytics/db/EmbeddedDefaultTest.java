@@ -29,7 +29,7 @@ class EmbeddedDefaultTest {
   void startsEmbeddedPostgresAndKeepsDataAcrossRestarts() throws Exception {
     Path dataDir = TestNode.tempDir();
     JsonObject cfg = TestNode.defaults();
-    cfg.getJsonObject("http").put("port", TestNode.freePort()).put("host", "127.0.0.1");
+    cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
     AppConfig config = ConfigLoader.build(cfg, Map.of("ANALYTICS_DATA_DIR", dataDir.toString()));
     assertTrue(config.database().embedded());
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.config.DatabaseUrl;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
@@ -25,6 +26,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,21 +80,26 @@ class PostgresOutageIT {
     }
   }
 
+  /**
+   * The first start takes the port the embedded server picks; the restart must come back on that same port,
+   * as a real PostgreSQL restart does, because the node keeps the address it was given.
+   */
   private EmbeddedPostgres startPostgres() throws Exception {
-    return EmbeddedPostgres.builder()
+    var builder = EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)
         .setCleanDataDirectory(false)
-        .setPort(pgPort)
         .setPGStartupWait(Duration.ofSeconds(60))
-        .setServerConfig("fsync", "off")
-        .start();
+        .setServerConfig("fsync", "off");
+    if (pgPort > 0) builder.setPort(pgPort);
+    EmbeddedPostgres started = builder.start();
+    pgPort = started.getPort();
+    return started;
   }
 
   @Test
   void nodeRidesOutAPostgresRestart() throws Exception {
     long t0 = System.nanoTime();
     dataDir = Files.createTempDirectory("tracearr-outage-pg").resolve("data");
-    pgPort = TestNode.freePort();
     pg = startPostgres();
     DatabaseUrl url = new DatabaseUrl("127.0.0.1", pgPort, "postgres", "postgres", "postgres");
     Migrations.migrate(url);
@@ -102,22 +111,24 @@ class PostgresOutageIT {
     assertTrue(idle.stream().allMatch(ackedStarts::contains));
 
     AtomicReference<Throwable> trickleFailure = new AtomicReference<>();
-    AtomicBoolean running = new AtomicBoolean(true);
-    Thread trickle = new Thread(() -> {
+    ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "trickle"));
+    Trickle rounds = new Trickle();
+    // about 20 requests a second: a round of a start, two heartbeats and every other round an end, 50 ms apart
+    trickle.scheduleWithFixedDelay(() -> {
       try {
-        trickle(running);
+        rounds.next();
       } catch (Throwable t) {
         trickleFailure.set(t);
+        throw t;
       }
-    }, "trickle");
-    trickle.start();
-    TestNode.eventually(Duration.ofSeconds(30), "the trickle is served", () -> ackedEnds.size() >= 3);
+    }, 0, 50, TimeUnit.MILLISECONDS);
+    Await.until(Duration.ofSeconds(30), "the trickle is served", () -> ackedEnds.size() >= 3);
 
     // ---- PostgreSQL goes away ----
     long outageStart = System.nanoTime();
     pg.close();
     outage.set(true);
-    TestNode.eventually(Duration.ofSeconds(15), "/health/ready reports 503", () -> timed("ready", null,
+    Await.until(Duration.ofSeconds(15), "/health/ready reports 503", () -> timed("ready", null,
         () -> node.get("/health/ready", null)).status() == 503);
     HttpResponse<Buffer> ready = node.get("/health/ready", null);
     assertEquals("down", ready.bodyAsJsonObject().getJsonObject("checks").getString("database"));
@@ -142,7 +153,7 @@ class PostgresOutageIT {
     double pending = metric("analytics_heartbeats_pending");
     assertTrue(pending <= BUFFER_MAX, "pending heartbeats " + pending + " > bound " + BUFFER_MAX);
 
-    TestNode.eventually(Duration.ofSeconds(30), "starts and ends refused with 503 for 5 s", () ->
+    Await.until(Duration.ofSeconds(30), "starts and ends refused with 503 for 5 s", () ->
         System.nanoTime() - outageStart > Duration.ofSeconds(5).toNanos()
             && answers.stream().anyMatch(a -> a.duringOutage() && a.what().equals("start") && a.status() == 503)
             && answers.stream().anyMatch(a -> a.duringOutage() && a.what().equals("end") && a.status() == 503));
@@ -151,18 +162,18 @@ class PostgresOutageIT {
     outage.set(false);
     pg = startPostgres();
     long outageMillis = (System.nanoTime() - outageStart) / 1_000_000;
-    TestNode.eventually(Duration.ofSeconds(30), "/health/ready is 200 again", () ->
+    Await.until(Duration.ofSeconds(30), "/health/ready is 200 again", () ->
         node.get("/health/ready", null).statusCode() == 200);
     int endsBefore = ackedEnds.size();
     int startsBefore = ackedStarts.size();
-    TestNode.eventually(Duration.ofSeconds(30), "starts and ends succeed again", () ->
+    Await.until(Duration.ofSeconds(30), "starts and ends succeed again", () ->
         ackedEnds.size() > endsBefore + 2 && ackedStarts.size() > startsBefore + 2);
-    running.set(false);
-    trickle.join(30_000);
+    trickle.shutdown();
+    assertTrue(trickle.awaitTermination(30, TimeUnit.SECONDS), "the trickle's last round ended");
     if (trickleFailure.get() != null) throw new AssertionError("trickle failed", trickleFailure.get());
 
     // ---- nothing acknowledged was lost ----
-    TestNode.eventually(Duration.ofSeconds(10), "buffered heartbeats written", () -> metric("analytics_heartbeats_pending") == 0);
+    Await.until(Duration.ofSeconds(10), "buffered heartbeats written", () -> metric("analytics_heartbeats_pending") == 0);
     try (Connection c = TestDatabase.connect(url)) {
       for (String id : ackedStarts) {
         assertTrue(exists(c, "SELECT 1 FROM playback_sessions WHERE id = ?::uuid", id), "acknowledged start lost: " + id);
@@ -201,11 +212,12 @@ class PostgresOutageIT {
         slowest, outageMillis, ackedStarts.size(), ackedEnds.size(), buffered, (System.nanoTime() - t0) / 1_000_000_000);
   }
 
-  /** Starts, heartbeats and ends sessions, about 20 requests a second, until told to stop. */
-  private void trickle(AtomicBoolean running) throws InterruptedException {
-    List<String> open = new ArrayList<>();
-    int round = 0;
-    while (running.get()) {
+  /** Starts, heartbeats and ends sessions, one round at a time (the trickle's executor paces the rounds). */
+  private final class Trickle {
+    private final List<String> open = new ArrayList<>();
+    private int round;
+
+    void next() {
       round++;
       Answer started = timed("start", null, () -> node.post(SESSIONS, TestNode.INGEST_KEY, SessionBodies.start(UUID.randomUUID())));
       if (started.sessionId() != null) open.add(started.sessionId());
@@ -222,7 +234,6 @@ class PostgresOutageIT {
           uncertainEnds.add(id);
         }
       }
-      Thread.sleep(50);
     }
   }
 

@@ -8,15 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node whose GeoIP database is missing still serves and still judges the rules that need no place; the
@@ -24,20 +25,16 @@ import org.junit.jupiter.api.Test;
  */
 class DetectionWithoutGeoIpTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject()
+      .put("geoip_db_path", TestNode.tempDir().resolve("missing/GeoLite2-City.mmdb").toString())
+      .put("sharing_detection", new JsonObject().put("sweep_seconds", 1))));
+  static final TestNode node = nodes.node();
   static SharingFixture fx;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject()
-        .put("geoip_db_path", TestNode.tempDir().resolve("missing/GeoLite2-City.mmdb").toString())
-        .put("sharing_detection", new JsonObject().put("sweep_seconds", 1))));
+  static void prepare() {
     fx = new SharingFixture(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test

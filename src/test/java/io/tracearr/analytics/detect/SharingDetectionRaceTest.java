@@ -4,8 +4,8 @@ import static io.tracearr.analytics.detect.SharingFixture.LAN;
 import static io.tracearr.analytics.detect.SharingFixture.startBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tracearr.analytics.config.DatabaseUrl;
-import io.tracearr.analytics.testing.TestDatabase;
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -18,35 +18,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two nodes, each with its own detector, on one database: racing judgements never duplicate an alert. */
 class SharingDetectionRaceTest {
 
-  static TestNode a;
-  static TestNode b;
+  // one sweep at boot (claimed by one node), none during the tests: the races below are the tests' own
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.standaloneOnOneDatabase(2,
+      SharingFixture.withGeoIp(new JsonObject().put("sweep_seconds", 86_400)));
+  static final TestNode a = nodes.node(0);
+  static final TestNode b = nodes.node(1);
   static SharingFixture fa;
   static SharingFixture fb;
 
   @BeforeAll
-  static void boot() {
-    DatabaseUrl db = TestDatabase.fresh();
-    // one sweep at boot (claimed by one node), none during the tests: the races below are the tests' own
-    JsonObject overrides = SharingFixture.withGeoIp(new JsonObject().put("sweep_seconds", 86_400));
-    a = TestNode.start(db, overrides);
-    b = TestNode.start(db, overrides);
+  static void prepare() {
     fa = new SharingFixture(a);
     fb = new SharingFixture(b);
-    TestNode.eventually(Duration.ofSeconds(20), "the boot sweep finished",
+    Await.until(Duration.ofSeconds(20), "the boot sweep finished",
         () -> a.count("SELECT count(*) FROM job_runs WHERE job = 'detect-sweep' AND finished_at IS NOT NULL") >= 1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (b != null) b.close();
-    if (a != null) a.close();
   }
 
   @Test

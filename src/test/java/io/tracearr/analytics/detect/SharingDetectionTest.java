@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,9 +24,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,19 +36,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SharingDetectionTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(SharingFixture.withGeoIp(new JsonObject().put("sweep_seconds", 3600)));
+  static final TestNode node = nodes.node();
   static SharingFixture fx;
 
   @BeforeAll
-  static void boot() {
+  static void prepare() {
     // the periodic sweep runs once at boot, then not during the tests: alerts here come from real-time judgement
-    node = TestNode.start(SharingFixture.withGeoIp(new JsonObject().put("sweep_seconds", 3600)));
     fx = new SharingFixture(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   /**
@@ -111,7 +109,7 @@ class SharingDetectionTest {
           JsonObject first = f.start(u, "laptop", PARIS);
           f.start(u, "laptop", SYRACUSE);
           f.heartbeat(first, new JsonObject().put("ip_address", SYRACUSE));
-          TestNode.eventually(SharingFixture.WAIT, "heartbeat IP written",
+          Await.until(SharingFixture.WAIT, "heartbeat IP written",
               () -> SYRACUSE.equals(f.session(first.getString("id")).getString("ip_address")));
         }),
         none("FR country centroid (500 km radius) + precise Paris -> none", (f, u) -> {
@@ -191,7 +189,7 @@ class SharingDetectionTest {
     var byId = node.get(SharingFixture.ALERTS + "/" + alert.getString("id"), TestNode.VIEWER_KEY);
     assertEquals(200, byId.statusCode());
     assertEquals(alert, byId.bodyAsJsonObject());
-    TestNode.eventually(SharingFixture.WAIT, "alert.raised event",
+    Await.until(SharingFixture.WAIT, "alert.raised event",
         () -> fx.events(Addresses.ALERT_RAISED, alert.getString("id")).size() == 1);
     assertEquals(alert, fx.events(Addresses.ALERT_RAISED, alert.getString("id")).get(0));
   }
@@ -264,12 +262,12 @@ class SharingDetectionTest {
     assertEquals(new JsonObject().put("city", "Paris").put("country", "FR").put("latitude", 48.8566)
         .put("longitude", 2.3522).put("accuracy_km", 5), location);
     fx.heartbeat(s, new JsonObject().put("ip_address", SYRACUSE));
-    TestNode.eventually(SharingFixture.WAIT, "relocated to Syracuse", () -> {
+    Await.until(SharingFixture.WAIT, "relocated to Syracuse", () -> {
       JsonObject l = fx.session(s.getString("id")).getJsonObject("location");
       return l != null && "Syracuse".equals(l.getString("city"));
     });
     fx.heartbeat(s, new JsonObject().put("ip_address", "100.64.7.7"));
-    TestNode.eventually(SharingFixture.WAIT, "CGNAT address clears the location",
+    Await.until(SharingFixture.WAIT, "CGNAT address clears the location",
         () -> fx.session(s.getString("id")).getValue("location") == null);
     assertNull(fx.start(user, "laptop", "8.8.8.8").getValue("location"), "an address the database does not know");
   }
@@ -305,7 +303,7 @@ class SharingDetectionTest {
     fx.detect();
     // an IP change is judged again in real time
     fx.heartbeat(sessions.get(0), new JsonObject().put("ip_address", "192.168.1.99"));
-    TestNode.eventually(SharingFixture.WAIT, "heartbeat IP written",
+    Await.until(SharingFixture.WAIT, "heartbeat IP written",
         () -> "192.168.1.99".equals(fx.session(sessions.get(0).getString("id")).getString("ip_address")));
     fx.detect();
     List<JsonObject> after = fx.alerts(user);
@@ -325,7 +323,7 @@ class SharingDetectionTest {
     first.forEach(fx::end);
     List<JsonObject> second = new ArrayList<>();
     for (String d : List.of("d1", "d2", "d3", "d4")) second.add(fx.start(user, d, LAN));
-    TestNode.eventually(SharingFixture.WAIT, "second occurrence",
+    Await.until(SharingFixture.WAIT, "second occurrence",
         () -> fx.alerts(user).get(0).getInteger("occurrences") == 2);
     List<JsonObject> after = fx.alerts(user);
     assertEquals(1, after.size(), "still one alert");
@@ -335,7 +333,7 @@ class SharingDetectionTest {
     assertEquals(SharingFixture.ids(second), SharingFixture.strings(updated.getJsonObject("evidence").getJsonArray("session_ids")));
     assertTrue(Instant.parse(updated.getString("updated_at")).isAfter(Instant.parse(updated.getString("created_at"))));
     assertEquals(alert.getString("created_at"), updated.getString("created_at"));
-    TestNode.eventually(SharingFixture.WAIT, "alert.updated event",
+    Await.until(SharingFixture.WAIT, "alert.updated event",
         () -> fx.events(Addresses.ALERT_UPDATED, alert.getString("id")).size() == 1);
     assertEquals(1, fx.events(Addresses.ALERT_RAISED, alert.getString("id")).size());
     fx.detect();
@@ -350,7 +348,7 @@ class SharingDetectionTest {
     fx.awaitAlert(user, "concurrent_streams");
     fx.start(user, "d5", LAN);
     fx.start(user, "d6", LAN);
-    TestNode.eventually(SharingFixture.WAIT, "count 6",
+    Await.until(SharingFixture.WAIT, "count 6",
         () -> fx.alerts(user, "concurrent_streams").get(0).getJsonObject("evidence").getInteger("count") == 6);
     JsonObject alert = fx.alerts(user, "concurrent_streams").get(0);
     assertEquals(1, fx.alerts(user, "concurrent_streams").size());
@@ -379,7 +377,7 @@ class SharingDetectionTest {
     var again = node.post(path, TestNode.ADMIN_KEY, null);
     assertEquals(200, again.statusCode(), "idempotent");
     assertEquals(d, again.bodyAsJsonObject(), "a repeat changes nothing");
-    TestNode.eventually(SharingFixture.WAIT, "alert.dismissed event",
+    Await.until(SharingFixture.WAIT, "alert.dismissed event",
         () -> fx.events(Addresses.ALERT_DISMISSED, alert.getString("id")).size() == 1);
 
     fx.detect();
@@ -516,7 +514,7 @@ class SharingDetectionTest {
     fx.start(user, "laptop", PARIS);
     fx.start(user, "tv", SYRACUSE);
     fx.awaitAlert(user, "geo_impossible");
-    TestNode.eventually(SharingFixture.WAIT, "open alerts gauge", () -> {
+    Await.until(SharingFixture.WAIT, "open alerts gauge", () -> {
       String m = node.get("/metrics", null).bodyAsString();
       return m.contains("analytics_alerts_raised_total{severity=\"high\",type=\"geo_impossible\"}")
           && m.contains("analytics_geoip_lookups_total{result=\"located\"}")

@@ -3,6 +3,7 @@ package io.tracearr.analytics.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -137,7 +138,7 @@ final class SharingFixture {
 
   /** Waits until the user has an open alert of this type (judged in real time) and returns it. */
   JsonObject awaitAlert(UUID user, String type) {
-    TestNode.eventually(WAIT, type + " alert for " + user,
+    Await.until(WAIT, type + " alert for " + user,
         () -> alerts(user, type).stream().anyMatch(a -> "open".equals(a.getString("status"))));
     return alerts(user, type).stream().filter(a -> "open".equals(a.getString("status"))).findFirst().orElseThrow();
   }

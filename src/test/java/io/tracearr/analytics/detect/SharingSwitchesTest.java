@@ -7,14 +7,15 @@ import static io.tracearr.analytics.detect.SharingFixture.startBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code sharing_detection.enabled=false} switches every rule off; each rule's switch turns off just that rule;
@@ -22,25 +23,22 @@ import org.junit.jupiter.api.Test;
  */
 class SharingSwitchesTest {
 
-  static TestNode off;
-  static TestNode partial;
+  @RegisterExtension
+  static final NodeExtension offNode = NodeExtension.single(
+      SharingFixture.withGeoIp(new JsonObject().put("enabled", false).put("sweep_seconds", 1)));
+  @RegisterExtension
+  static final NodeExtension partialNode = NodeExtension.single(SharingFixture.withGeoIp(new JsonObject()
+      .put("rules", new JsonObject().put("concurrent_streams", false).put("device_spike", false))
+      .put("trusted_networks", new JsonArray().add("81.2.69.0/24"))));
+  static final TestNode off = offNode.node();
+  static final TestNode partial = partialNode.node();
   static SharingFixture fOff;
   static SharingFixture fPartial;
 
   @BeforeAll
-  static void boot() {
-    off = TestNode.start(SharingFixture.withGeoIp(new JsonObject().put("enabled", false).put("sweep_seconds", 1)));
-    partial = TestNode.start(SharingFixture.withGeoIp(new JsonObject()
-        .put("rules", new JsonObject().put("concurrent_streams", false).put("device_spike", false))
-        .put("trusted_networks", new JsonArray().add("81.2.69.0/24"))));
+  static void fixtures() {
     fOff = new SharingFixture(off);
     fPartial = new SharingFixture(partial);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (off != null) off.close();
-    if (partial != null) partial.close();
   }
 
   static void violateEveryRule(SharingFixture f, UUID user) {

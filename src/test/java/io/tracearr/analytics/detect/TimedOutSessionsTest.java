@@ -4,39 +4,37 @@ import static io.tracearr.analytics.detect.SharingFixture.LAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sessions the reaper timed out are over: they never count as concurrent streams. */
 class TimedOutSessionsTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
+      .put("sessions", new JsonObject().put("timeout_seconds", 2).put("reap_interval_seconds", 1))
+      .put("analytics", new JsonObject().put("sharing_detection", new JsonObject().put("sweep_seconds", 3600))));
+  static final TestNode node = nodes.node();
   static SharingFixture fx;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject()
-        .put("sessions", new JsonObject().put("timeout_seconds", 2).put("reap_interval_seconds", 1))
-        .put("analytics", new JsonObject().put("sharing_detection", new JsonObject().put("sweep_seconds", 3600))));
+  static void prepare() {
     fx = new SharingFixture(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static List<JsonObject> timedOut(UUID user, String... devices) {
     List<JsonObject> sessions = new ArrayList<>();
     for (String d : devices) sessions.add(fx.start(user, d, LAN));
     for (JsonObject s : sessions) {
-      TestNode.eventually(SharingFixture.WAIT, "session reaped",
+      Await.until(SharingFixture.WAIT, "session reaped",
           () -> "timed_out".equals(fx.session(s.getString("id")).getString("status")));
     }
     return sessions;

@@ -3,6 +3,7 @@ package io.tracearr.analytics.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import java.time.Duration;
@@ -10,9 +11,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,19 +21,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Who may do what, through the real router: every role against a write and the reads. */
 class AuthMatrixTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
   static final UUID USER = UUID.randomUUID();
   static final UUID OTHER = UUID.randomUUID();
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start();
+  static void prepare() {
     assertEquals(201, node.post("/api/v1/analytics/sessions", TestNode.ADMIN_KEY, SessionBodies.start(USER)).statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   static Stream<Arguments> matrix() {

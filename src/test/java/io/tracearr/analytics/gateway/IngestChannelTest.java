@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.testing.LiveClient;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -14,26 +15,22 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The WebSocket ingest door gives the same answers, rows and events as the REST door. */
 class IngestChannelTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject()
+      .put("sharing_detection", new JsonObject().put("enabled", false))));
+  static final TestNode node = nodes.node();
 
   @BeforeAll
-  static void boot() {
+  static void prepare() {
     // the door is judged on its own: 600 starts of distinct users would also queue 600 detector judgements
     // against the same pool, and its fail-fast 503s would blur what this class checks
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject()
-        .put("sharing_detection", new JsonObject().put("enabled", false))));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static LiveClient ingest(String token) {

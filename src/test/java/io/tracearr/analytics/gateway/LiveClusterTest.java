@@ -5,44 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
-import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.testing.AlertFixtures;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.LiveClient;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
-import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two clustered nodes on one database: a dashboard on either node sees what happens through the other. */
 class LiveClusterTest {
 
-  static TestNode a;
-  static TestNode b;
-
-  @BeforeAll
-  static void boot() {
-    DatabaseUrl db = TestDatabase.fresh();
-    JsonObject cluster = TestNode.clusterOf("live-test")
-        .put("analytics", new JsonObject().put("geoip_db_path",
-            Path.of("src/test/resources/geoip/GeoIP2-City-Test.mmdb").toAbsolutePath().toString()));
-    a = TestNode.start(db, cluster);
-    b = TestNode.start(db, cluster.copy());
-    TestNode.eventually(Duration.ofSeconds(60), "both nodes in one cluster",
-        () -> a.app().node().clusterMembers() == 2 && b.app().node().clusterMembers() == 2);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (b != null) b.close();
-    if (a != null) a.close();
-  }
+  @RegisterExtension
+  static final NodeExtension cluster = NodeExtension.cluster(2, new JsonObject()
+      .put("analytics", new JsonObject().put("geoip_db_path",
+          Path.of("src/test/resources/geoip/GeoIP2-City-Test.mmdb").toAbsolutePath().toString())));
+  static final TestNode a = cluster.node(0);
+  static final TestNode b = cluster.node(1);
 
   private static long framesAbout(LiveClient live, String type, String id) {
     return live.received().stream()

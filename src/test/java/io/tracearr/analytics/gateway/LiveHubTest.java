@@ -9,36 +9,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Counter;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.testing.AlertFixtures;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.LiveClient;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
-import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The dashboard channel on one node: snapshot, deltas, filtering, client frames and refused upgrades. */
+@ExtendWith(VertxExtension.class)
 class LiveHubTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
 
   private static LiveClient dashboard(String token) {
     return LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", token);
@@ -113,25 +117,56 @@ class LiveHubTest {
     }
   }
 
+  /** A dashboard socket on the test's own Vert.x (closed with it), for tests that react to frames as they come. */
+  private static Future<WebSocket> socket(Vertx vertx, String token) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20))
+        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port()).setURI("/api/v1/live")
+            .addHeader("Authorization", "Bearer " + token));
+  }
+
+  private static JsonObject data(JsonObject frame) {
+    return frame.getValue("data") instanceof JsonObject d ? d : new JsonObject();
+  }
+
   @Test
-  void alertAndStatsEventsReachTheDashboard() {
-    try (LiveClient live = dashboard(TestNode.VIEWER_KEY)) {
-      live.await("snapshot");
-      JsonObject alert = AlertFixtures.geoImpossible(UUID.randomUUID());
-      publish(Addresses.ALERT_RAISED, alert);
-      JsonObject raised = live.await("alert.raised", d -> alert.getString("id").equals(d.getString("id")));
-      assertEquals(5818, raised.getJsonObject("data").getJsonObject("evidence").getInteger("distance_km"));
-
-      publish(Addresses.ALERT_UPDATED, alert.copy().put("occurrences", 2));
-      assertEquals(2, live.await("alert.updated", d -> alert.getString("id").equals(d.getString("id")))
-          .getJsonObject("data").getInteger("occurrences"));
-      publish(Addresses.ALERT_DISMISSED, alert.copy().put("status", "dismissed"));
-      live.await("alert.dismissed", d -> alert.getString("id").equals(d.getString("id")));
-
-      publish(Addresses.STATS_UPDATED, new JsonObject().put("date", "2030-01-02").put("total_sessions", 7));
-      assertEquals(7, live.await("stats.updated", d -> "2030-01-02".equals(d.getString("date")))
-          .getJsonObject("data").getInteger("total_sessions"));
-    }
+  void alertAndStatsEventsReachTheDashboard(Vertx vertx, VertxTestContext ctx) {
+    JsonObject alert = AlertFixtures.geoImpossible(UUID.randomUUID());
+    String alertId = alert.getString("id");
+    Checkpoint raised = ctx.checkpoint();
+    Checkpoint updated = ctx.checkpoint();
+    Checkpoint dismissed = ctx.checkpoint();
+    Checkpoint stats = ctx.checkpoint();
+    // each event is published once the previous one has arrived
+    socket(vertx, TestNode.VIEWER_KEY).onComplete(ctx.succeeding(ws -> ws.textMessageHandler(text -> ctx.verify(() -> {
+      JsonObject frame = new JsonObject(text);
+      JsonObject data = data(frame);
+      boolean ours = alertId.equals(data.getString("id"));
+      switch (frame.getString("type")) {
+        case "snapshot" -> publish(Addresses.ALERT_RAISED, alert);
+        case "alert.raised" -> {
+          if (!ours) return;
+          assertEquals(5818, data.getJsonObject("evidence").getInteger("distance_km"));
+          raised.flag();
+          publish(Addresses.ALERT_UPDATED, alert.copy().put("occurrences", 2));
+        }
+        case "alert.updated" -> {
+          if (!ours) return;
+          assertEquals(2, data.getInteger("occurrences"));
+          updated.flag();
+          publish(Addresses.ALERT_DISMISSED, alert.copy().put("status", "dismissed"));
+          publish(Addresses.STATS_UPDATED, new JsonObject().put("date", "2030-01-02").put("total_sessions", 7));
+        }
+        case "alert.dismissed" -> {
+          if (ours) dismissed.flag();
+        }
+        case "stats.updated" -> {
+          if (!"2030-01-02".equals(data.getString("date"))) return;
+          assertEquals(7, data.getInteger("total_sessions"));
+          stats.flag();
+        }
+        default -> { }
+      }
+    }))));
   }
 
   @Test
@@ -283,7 +318,7 @@ class LiveHubTest {
   @Test
   void connectionsAreCountedAndFramesSentMetered() {
     // sockets closed by earlier tests are released asynchronously: start from a settled count
-    TestNode.eventually(Duration.ofSeconds(10), "earlier dashboards released",
+    Await.until(Duration.ofSeconds(10), "earlier dashboards released",
         () -> node.app().node().metrics().liveConnections.get() == 0);
     long before = node.app().node().metrics().liveConnections.get();
     double sentBefore = framesSent().count();
@@ -293,11 +328,11 @@ class LiveHubTest {
     b.await("snapshot");
     assertEquals(before + 2, node.app().node().metrics().liveConnections.get());
     // counted on the server's event loop right after the write, which may be after the client has read it
-    TestNode.eventually(Duration.ofSeconds(10), "hello and snapshot to each counted",
+    Await.until(Duration.ofSeconds(10), "hello and snapshot to each counted",
         () -> framesSent().count() >= sentBefore + 4);
     a.close();
     b.close();
-    TestNode.eventually(Duration.ofSeconds(10), "connections released",
+    Await.until(Duration.ofSeconds(10), "connections released",
         () -> node.app().node().metrics().liveConnections.get() == before);
   }
 
@@ -342,29 +377,40 @@ class LiveHubTest {
 
   /** Frames are written from the hub's outbox: one over 64 KiB goes out in fragments and arrives whole, in order. */
   @Test
-  void aFrameOver64KiBArrivesWholeBetweenSmallOnes() {
-    try (LiveClient live = dashboard(TestNode.VIEWER_KEY)) {
-      live.await("snapshot");
-      String before = UUID.randomUUID().toString();
-      String big = UUID.randomUUID().toString();
-      String after = UUID.randomUUID().toString();
-      String title = "é".repeat(100_000);
-      publish(Addresses.SESSION_STARTED, new JsonObject().put("id", before).put("user_id", UUID.randomUUID().toString()));
-      publish(Addresses.SESSION_STARTED, new JsonObject().put("id", big).put("user_id", UUID.randomUUID().toString())
-          .put("content_title", title));
-      publish(Addresses.SESSION_STARTED, new JsonObject().put("id", after).put("user_id", UUID.randomUUID().toString()));
-      live.await("session.started", d -> after.equals(d.getString("id")));
-      List<String> order = live.received().stream()
-          .filter(f -> "session.started".equals(f.getString("type")))
-          .map(f -> f.getJsonObject("data").getString("id"))
-          .filter(id -> id.equals(before) || id.equals(big) || id.equals(after))
-          .toList();
-      assertEquals(List.of(before, big, after), order);
-      JsonObject bigFrame = live.received().stream()
-          .filter(f -> big.equals(f.getJsonObject("data") == null ? null : f.getJsonObject("data").getString("id")))
-          .findFirst().orElseThrow();
-      assertEquals(title, bigFrame.getJsonObject("data").getString("content_title"));
-      assertFalse(live.isClosed());
-    }
+  void aFrameOver64KiBArrivesWholeBetweenSmallOnes(Vertx vertx, VertxTestContext ctx) {
+    String before = UUID.randomUUID().toString();
+    String big = UUID.randomUUID().toString();
+    String after = UUID.randomUUID().toString();
+    String title = "é".repeat(100_000);
+    List<String> order = new ArrayList<>();
+    AtomicBoolean closed = new AtomicBoolean();
+    Checkpoint bigWhole = ctx.checkpoint();
+    Checkpoint allInOrder = ctx.checkpoint();
+    socket(vertx, TestNode.VIEWER_KEY).onComplete(ctx.succeeding(ws -> {
+      ws.closeHandler(v -> closed.set(true));
+      ws.textMessageHandler(text -> ctx.verify(() -> {
+        JsonObject frame = new JsonObject(text);
+        if ("snapshot".equals(frame.getString("type"))) {
+          publish(Addresses.SESSION_STARTED, new JsonObject().put("id", before).put("user_id", UUID.randomUUID().toString()));
+          publish(Addresses.SESSION_STARTED, new JsonObject().put("id", big).put("user_id", UUID.randomUUID().toString())
+              .put("content_title", title));
+          publish(Addresses.SESSION_STARTED, new JsonObject().put("id", after).put("user_id", UUID.randomUUID().toString()));
+        }
+        if (!"session.started".equals(frame.getString("type"))) return;
+        String id = data(frame).getString("id");
+        if (!List.of(before, big, after).contains(id)) return;
+        order.add(id);
+        if (big.equals(id)) {
+          assertEquals(title, data(frame).getString("content_title"));
+          bigWhole.flag();
+        }
+        if (after.equals(id)) {
+          assertEquals(List.of(before, big, after), order);
+          assertFalse(closed.get());
+          allInOrder.flag();
+        }
+      }));
+    }));
   }
+
 }

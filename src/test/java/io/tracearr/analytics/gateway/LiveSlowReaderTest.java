@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Counter;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.testing.AlertFixtures;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.LiveClient;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
@@ -23,9 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Readers that stop reading: their session.updated frames are dropped, they are closed with 1013 once their
@@ -35,18 +36,10 @@ class LiveSlowReaderTest {
 
   static final int QUEUE_BYTES = 32 * 1024;
   static final String PADDING = "x".repeat(4000);
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject().put("live", new JsonObject()
-        .put("write_queue_max_bytes", QUEUE_BYTES).put("slow_reader_close_seconds", 2)));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("live", new JsonObject()
+      .put("write_queue_max_bytes", QUEUE_BYTES).put("slow_reader_close_seconds", 2)));
+  static final TestNode node = nodes.node();
 
   /** Distinct sessions, so that none of these is coalesced away: every frame must be written or dropped. */
   private static void flood(int frames) {
@@ -87,7 +80,7 @@ class LiveSlowReaderTest {
 
       flood(3000);
       marker(healthy);
-      TestNode.eventually(Duration.ofSeconds(30), "the stalled reader closed for reading too slowly",
+      Await.until(Duration.ofSeconds(30), "the stalled reader closed for reading too slowly",
           () -> slowCloses() >= closesBefore + 1);
       assertTrue(droppedUpdates() > droppedBefore, "session.updated frames were dropped for the stalled reader");
 
@@ -96,7 +89,7 @@ class LiveSlowReaderTest {
 
       marker(healthy);
       assertFalse(healthy.isClosed());
-      TestNode.eventually(Duration.ofSeconds(10), "only the healthy dashboard is left",
+      Await.until(Duration.ofSeconds(10), "only the healthy dashboard is left",
           () -> node.app().node().metrics().liveConnections.get() == 1);
     }
   }
@@ -109,7 +102,7 @@ class LiveSlowReaderTest {
     try (LiveClient healthy = LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY)) {
       healthy.await("snapshot");
       for (int i = 0; i < 100; i++) stalled.add(upgradeAndNeverRead());
-      TestNode.eventually(Duration.ofSeconds(20), "101 dashboards connected",
+      Await.until(Duration.ofSeconds(20), "101 dashboards connected",
           () -> node.app().node().metrics().liveConnections.get() == 101);
 
       // 3 000 frames of 4 kB: 12 MB per reader, 1.2 GB for 100 if anything buffered them without bound
@@ -123,7 +116,7 @@ class LiveSlowReaderTest {
 
       // a reader is judged when something is to be written to it: keep the node busy until all are gone
       try {
-        TestNode.eventually(Duration.ofSeconds(60), "every stalled reader closed", () -> {
+        Await.until(Duration.ofSeconds(60), "every stalled reader closed", () -> {
           flood(50);
           return slowCloses() >= closesBefore + 100 && node.app().node().metrics().liveConnections.get() == 1;
         });

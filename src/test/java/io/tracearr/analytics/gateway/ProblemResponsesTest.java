@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,17 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every error is RFC 9457 problem+json, never a stack trace. */
 class ProblemResponsesTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
 
   static Stream<Arguments> cases() {
     String big = "{\"user_id\":\"" + "x".repeat(70_000) + "\"}";

@@ -1,8 +1,11 @@
 package io.tracearr.analytics.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
@@ -13,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /metrics} after real traffic: the domain meters move, labels stay bounded, promtool accepts it. */
 class MetricsTest {
@@ -27,17 +30,9 @@ class MetricsTest {
   /** Names the JVM/process binders choose; promtool's naming lint about them is not ours to fix. */
   private static final Pattern BINDER_NAME = Pattern.compile("^(jvm|process|system)_\\S*\\s");
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
 
   static Scrape scrape(TestNode on) {
     HttpResponse<Buffer> r = on.get("/metrics", null);
@@ -72,7 +67,7 @@ class MetricsTest {
   void domainMetersMoveWithRealTraffic() {
     Scrape before = scrape(node);
     traffic(node);
-    TestNode.eventually(Duration.ofSeconds(10), "a heartbeat batch was flushed and counted", () ->
+    Await.until(Duration.ofSeconds(10), "a heartbeat batch was flushed and counted", () ->
         scrape(node).sum("analytics_heartbeat_flush_batch_size_count") > before.sum("analytics_heartbeat_flush_batch_size_count"));
     Scrape after = scrape(node);
 
@@ -93,7 +88,7 @@ class MetricsTest {
 
     // the active-sessions gauge is recounted from the database every few seconds
     long open = node.count("SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL");
-    TestNode.eventually(Duration.ofSeconds(15), "analytics_sessions_active = " + open, () ->
+    Await.until(Duration.ofSeconds(15), "analytics_sessions_active = " + open, () ->
         scrape(node).sum("analytics_sessions_active") == open);
 
     // the HTTP server meters count the requests by method, status and route template
@@ -134,7 +129,7 @@ class MetricsTest {
   @Test
   void promtoolAcceptsTheScrapeAfterTraffic() throws Exception {
     traffic(node);
-    TestNode.eventually(Duration.ofSeconds(10), "ended sessions counted", () ->
+    Await.until(Duration.ofSeconds(10), "ended sessions counted", () ->
         scrape(node).has("analytics_sessions_ended_total", Map.of("reason", "client")));
     Scrape s = scrape(node);
     // kept for whoever reads a failed CI run
@@ -158,9 +153,10 @@ class MetricsTest {
 
   @Test
   void metricsPortGivesTheScrapeItsOwnListener() {
-    int port = TestNode.freePort();
-    try (TestNode own = TestNode.start(new JsonObject().put("metrics", new JsonObject().put("port", port).put("path", "/prometheus")))) {
-      assertEquals(port, own.app().metricsPort());
+    try (TestNode own = nodeWithOwnMetricsPort()) {
+      int port = own.app().metricsPort();
+      assertEquals(own.app().config().metrics().port(), port);
+      assertNotEquals(own.port(), port);
       HttpResponse<Buffer> r = TestNode.await(own.client().get(port, "127.0.0.1", "/prometheus").send());
       assertEquals(200, r.statusCode());
       assertTrue(Scrape.parse(r.bodyAsString()).has("analytics_build_info", Map.of()));
@@ -169,6 +165,32 @@ class MetricsTest {
       assertEquals(404, own.get("/prometheus", null).statusCode());
       assertEquals(404, own.get("/metrics", null).statusCode());
     }
+  }
+
+  /**
+   * {@code metrics.port 0} means "on the HTTP port", so this listener cannot ask for an ephemeral port: it takes
+   * a random one below the ephemeral range (where no client socket sits) and, should something else hold it,
+   * another, instead of probing a port free and hoping it stays so.
+   */
+  private static TestNode nodeWithOwnMetricsPort() {
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try {
+        return TestNode.start(new JsonObject().put("metrics", new JsonObject().put("port", port).put("path", "/prometheus")));
+      } catch (IllegalStateException e) {
+        if (!bindFailure(e)) throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static boolean bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) return true;
+    }
+    return false;
   }
 
   /** Raw text handed to promtool without our own parse first. */

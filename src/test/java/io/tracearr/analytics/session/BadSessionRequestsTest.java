@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
@@ -15,8 +16,8 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,18 +26,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadSessionRequestsTest {
 
   static final String API = "/api/v1/analytics/sessions";
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single();
+  static final TestNode node = nodes.node();
   static String openId;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start();
+  static void prepare() {
     openId = node.post(API, TestNode.INGEST_KEY, SessionBodies.start(UUID.randomUUID())).bodyAsJsonObject().getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   static Arguments start(String name, String field, UnaryOperator<JsonObject> edit) {

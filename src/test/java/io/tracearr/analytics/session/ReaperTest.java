@@ -3,30 +3,23 @@ package io.tracearr.analytics.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A silent session becomes timed_out once, ended at its last heartbeat. */
 class ReaperTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject().put("sessions", new JsonObject().put("timeout_seconds", 2).put("reap_interval_seconds", 1)));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("sessions", new JsonObject().put("timeout_seconds", 2).put("reap_interval_seconds", 1)));
+  static final TestNode node = nodes.node();
 
   @Test
   void silentSessionTimesOutExactlyOnceAtItsLastHeartbeat() {
@@ -39,15 +32,15 @@ class ReaperTest {
     String id = r.bodyAsJsonObject().getString("id");
     idHolder[0] = id;
     assertEquals(204, node.put("/api/v1/analytics/sessions/" + id, TestNode.INGEST_KEY, new JsonObject().put("position_seconds", 3)).statusCode());
-    TestNode.eventually(Duration.ofSeconds(20), "timed out", () ->
+    Await.until(Duration.ofSeconds(20), "timed out", () ->
         "timed_out".equals(node.get("/api/v1/analytics/sessions/" + id, TestNode.VIEWER_KEY).bodyAsJsonObject().getString("status")));
     JsonObject s = node.get("/api/v1/analytics/sessions/" + id, TestNode.VIEWER_KEY).bodyAsJsonObject();
     assertEquals("timeout", s.getString("ended_reason"));
     assertEquals(s.getString("last_heartbeat_at"), s.getString("ended_at"), "ended at the last heartbeat");
-    TestNode.eventually(Duration.ofSeconds(5), "ended event", () -> endedEvents.get() == 1);
+    Await.until(Duration.ofSeconds(5), "ended event", () -> endedEvents.get() == 1);
     // further reaper runs (every second) must not end it again
     long runsBefore = node.count("SELECT count(*) FROM job_runs WHERE job = 'reaper'");
-    TestNode.eventually(Duration.ofSeconds(10), "two more reaper runs", () -> node.count("SELECT count(*) FROM job_runs WHERE job = 'reaper'") >= runsBefore + 2);
+    Await.until(Duration.ofSeconds(10), "two more reaper runs", () -> node.count("SELECT count(*) FROM job_runs WHERE job = 'reaper'") >= runsBefore + 2);
     assertEquals(1, endedEvents.get(), "reaped exactly once");
     assertEquals(409, node.put("/api/v1/analytics/sessions/" + id, TestNode.INGEST_KEY, new JsonObject()).statusCode());
   }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
+import io.tracearr.analytics.testing.TestClock;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,29 +20,27 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The session lifecycle through real HTTP on real PostgreSQL. */
 class SessionLifecycleTest {
 
   static final String API = "/api/v1/analytics/sessions";
-  static TestNode node;
+  /** The registry's clock: played time is what the test moves it by, not what the wall clock did meanwhile. */
+  static final TestClock clock = TestClock.atNow();
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single().withSessionClock(clock);
+  static final TestNode node = nodes.node();
   static final List<JsonObject> events = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start();
+  static void prepare() {
     var bus = node.app().vertx().eventBus();
     for (String a : List.of(Addresses.SESSION_STARTED, Addresses.SESSION_UPDATED, Addresses.SESSION_ENDED)) {
       bus.<JsonObject>consumer(a, m -> events.add(new JsonObject().put("type", a).put("session", m.body())));
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   static JsonObject session(String id) {
@@ -53,7 +54,7 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void startHeartbeatPauseResumeEnd() throws Exception {
+  void startHeartbeatPauseResumeEnd() {
     UUID user = UUID.randomUUID();
     var started = node.post(API, TestNode.INGEST_KEY, SessionBodies.start(user));
     assertEquals(201, started.statusCode(), started.bodyAsString());
@@ -62,28 +63,30 @@ class SessionLifecycleTest {
     assertEquals("playing", s.getString("status"));
     assertNull(s.getString("ended_at"));
     assertEquals(1, node.count("SELECT count(*) FROM playback_sessions WHERE id = '" + id + "'"), "committed before the reply");
-    TestNode.eventually(Duration.ofSeconds(5), "session.started event", () -> eventsOf(Addresses.SESSION_STARTED, id) == 1);
+    Await.until(Duration.ofSeconds(5), "session.started event", () -> eventsOf(Addresses.SESSION_STARTED, id) == 1);
 
     assertTrue(activeIds(user).contains(id));
-    // play ~0.6 s, pause ~0.8 s, resume ~0.6 s: played time excludes the pause
-    Thread.sleep(600);
-    assertEquals(204, node.put(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("status", "paused").put("position_seconds", 0.6)).statusCode());
-    Thread.sleep(800);
-    assertEquals(204, node.put(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("status", "playing").put("position_seconds", 0.6)).statusCode());
-    TestNode.eventually(Duration.ofSeconds(5), "heartbeats flushed", () -> "playing".equals(session(id).getString("status"))
-        && session(id).getDouble("position_seconds") == 0.6);
-    Thread.sleep(600);
-    assertEquals(204, node.delete(API + "/" + id, TestNode.INGEST_KEY, null).statusCode());
+    Instant startedAt = Instant.parse(s.getString("started_at"));
+    assertEquals(clock.instant(), startedAt, "stamped by the registry's clock");
+    // play 60 s, pause 80 s, resume 60 s: played time excludes the pause
+    clock.advance(Duration.ofSeconds(60));
+    assertEquals(204, node.put(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("status", "paused").put("position_seconds", 60)).statusCode());
+    clock.advance(Duration.ofSeconds(80));
+    assertEquals(204, node.put(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("status", "playing").put("position_seconds", 60)).statusCode());
+    Await.until(Duration.ofSeconds(5), "heartbeats flushed", () -> "playing".equals(session(id).getString("status"))
+        && session(id).getDouble("position_seconds") == 60.0);
+    assertEquals(60.0, session(id).getDouble("duration_seconds"), 0.001, "the paused stretch is not played time");
+    Instant endedAt = clock.advance(Duration.ofSeconds(60));
+    assertEquals(204, node.delete(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("ended_at", endedAt.toString())).statusCode());
 
     JsonObject ended = session(id);
     assertEquals("ended", ended.getString("status"));
     assertEquals("client", ended.getString("ended_reason"));
-    assertNotNull(ended.getString("ended_at"));
-    double played = ended.getDouble("duration_seconds");
-    double wall = Duration.between(Instant.parse(ended.getString("started_at")), Instant.parse(ended.getString("ended_at"))).toMillis() / 1000.0;
-    assertTrue(played >= 1.1 && played <= wall - 0.7, "played " + played + " s of " + wall + " s wall time (0.8 s paused)");
+    assertEquals(endedAt, Instant.parse(ended.getString("ended_at")));
+    assertEquals(200.0, Duration.between(startedAt, endedAt).toMillis() / 1000.0);
+    assertEquals(120.0, ended.getDouble("duration_seconds"), 0.001, "played 60 s + 60 s of 200 s (80 s paused)");
     assertTrue(!activeIds(user).contains(id), "no longer active");
-    TestNode.eventually(Duration.ofSeconds(5), "session.ended event", () -> eventsOf(Addresses.SESSION_ENDED, id) == 1);
+    Await.until(Duration.ofSeconds(5), "session.ended event", () -> eventsOf(Addresses.SESSION_ENDED, id) == 1);
     assertTrue(eventsOf(Addresses.SESSION_UPDATED, id) >= 1, "session.updated published");
 
     var history = node.get(API + "/user/" + user, TestNode.VIEWER_KEY).bodyAsJsonObject();
@@ -92,14 +95,16 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void bytesAreIntegratedFromBandwidthUnlessReported() throws Exception {
+  void bytesAreIntegratedFromBandwidthUnlessReported() {
     String id = node.post(API, TestNode.INGEST_KEY, SessionBodies.start(UUID.randomUUID()).put("bandwidth_kbps", 8000))
         .bodyAsJsonObject().getString("id");
-    Thread.sleep(500);
+    // 0.5 s at 8000 kbit/s (1 000 000 bytes a second)
+    clock.advance(Duration.ofMillis(500));
     node.put(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("position_seconds", 1));
-    TestNode.eventually(Duration.ofSeconds(5), "bytes integrated", () -> session(id).getLong("bytes_transferred") >= 400_000);
+    Await.until(Duration.ofSeconds(5), "bytes integrated", () -> session(id).getLong("bytes_transferred") >= 400_000);
+    assertEquals(500_000L, session(id).getLong("bytes_transferred"), "integrated over the 0.5 s the clock moved");
     node.put(API + "/" + id, TestNode.INGEST_KEY, new JsonObject().put("bytes_transferred", 123_456_789L));
-    TestNode.eventually(Duration.ofSeconds(5), "reported bytes win", () -> session(id).getLong("bytes_transferred") == 123_456_789L);
+    Await.until(Duration.ofSeconds(5), "reported bytes win", () -> session(id).getLong("bytes_transferred") == 123_456_789L);
   }
 
   @Test
@@ -116,7 +121,7 @@ class SessionLifecycleTest {
     assertEquals(409, conflict.statusCode(), "same id, other user");
     var otherContent = node.post(API, TestNode.INGEST_KEY, body.copy().put("content_id", UUID.randomUUID().toString()));
     assertEquals(409, otherContent.statusCode(), "same id, other content");
-    TestNode.eventually(Duration.ofSeconds(5), "one started event", () -> eventsOf(Addresses.SESSION_STARTED, id) == 1);
+    Await.until(Duration.ofSeconds(5), "one started event", () -> eventsOf(Addresses.SESSION_STARTED, id) == 1);
 
     assertEquals(204, node.delete(API + "/" + id, TestNode.INGEST_KEY, null).statusCode());
     String endedAt = session(id).getString("ended_at");
@@ -127,7 +132,7 @@ class SessionLifecycleTest {
     assertEquals(404, node.put(API + "/" + UUID.randomUUID(), TestNode.INGEST_KEY, new JsonObject()).statusCode());
     assertEquals(404, node.delete(API + "/" + UUID.randomUUID(), TestNode.INGEST_KEY, null).statusCode());
     assertEquals(404, node.get(API + "/" + UUID.randomUUID(), TestNode.VIEWER_KEY).statusCode());
-    TestNode.eventually(Duration.ofSeconds(5), "one ended event", () -> eventsOf(Addresses.SESSION_ENDED, id) == 1);
+    Await.until(Duration.ofSeconds(5), "one ended event", () -> eventsOf(Addresses.SESSION_ENDED, id) == 1);
   }
 
   @Test

@@ -2,29 +2,21 @@ package io.tracearr.analytics.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** analytics.enabled false: the stats endpoints answer 503 problem+json. */
 class AnalyticsDisabledTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject().put("enabled", false)));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject().put("enabled", false)));
+  static final TestNode node = nodes.node();
 
   @Test
   void statsEndpointsAreUnavailable() {

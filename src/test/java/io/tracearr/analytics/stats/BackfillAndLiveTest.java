@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.DatabaseUrl;
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -18,12 +20,11 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node that starts on a database holding sessions of days never rolled up back-fills them; today is
@@ -32,35 +33,34 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackfillAndLiveTest {
 
-  static TestNode node;
   static Seed seed = new Seed();
   static LocalDate today;
 
-  @BeforeAll
-  static void boot() throws Exception {
-    DatabaseUrl db = TestDatabase.fresh();
+  // a day-long interval: only the startup back-fill (and the day's first periodic slot) run during this test
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
+      .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
+      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)))
+      .seededBeforeBoot(BackfillAndLiveTest::daysNeverRolledUp);
+  static final TestNode node = nodes.node();
+
+  /** Written before the node boots, so its startup back-fill finds them. */
+  static void daysNeverRolledUp(DatabaseUrl db) {
     today = seed.today();
     seed.ended(user(1), 'a', "movie", "Alpha", seed.at(60, "20:00"), seed.at(60, "21:00"), 3000, 1_500_000_000L, true)
         .ended(user(1), 'b', "episode", "Beta", seed.at(5, "10:00"), seed.at(5, "10:45"), 2700, 0, false)
         .ended(user(2), 'b', "episode", "Beta", seed.at(5, "10:30"), seed.at(5, "11:00"), 1799, 2_000_000L, true);
     try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement()) {
       st.execute(seed.sql());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-    // a day-long interval: only the startup back-fill (and the day's first periodic slot) run during this test
-    node = TestNode.start(db, new JsonObject()
-        .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
-        .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test
   @Order(1)
   void missingDaysAreBackFilledAtStartup() {
-    TestNode.eventually(Duration.ofSeconds(60), "the startup back-fill to finish", () -> runs("startup") == 1);
+    Await.until(Duration.ofSeconds(60), "the startup back-fill to finish", () -> runs("startup") == 1);
     // and the day's first periodic slot, so that nothing rolls up behind the next tests' backs
     Seed.startupJobsDone(node);
     assertEquals(60, node.count("SELECT count(*) FROM daily_stats WHERE day < '" + today + "'"),
@@ -105,7 +105,7 @@ class BackfillAndLiveTest {
     TestNode.await(consumer.completion());
     try {
       JsonObject rolled = Seed.rollup(node);
-      TestNode.eventually(Duration.ofSeconds(10), "a stats.updated event", () -> !events.isEmpty());
+      Await.until(Duration.ofSeconds(10), "a stats.updated event", () -> !events.isEmpty());
       assertEquals(today.toString(), events.get(0).getString("date"));
       assertEquals(2, events.get(0).getInteger("total_sessions"));
       assertEquals(norm(rolled), norm(events.get(0)));

@@ -3,47 +3,29 @@ package io.tracearr.analytics.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.Counter;
-import io.tracearr.analytics.config.DatabaseUrl;
-import io.tracearr.analytics.testing.TestDatabase;
+import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two clustered nodes on one database, a 1 s roll-up interval: every slot is rolled up by exactly one node. */
 class ClusteredRollupTest {
 
-  static TestNode a;
-  static TestNode b;
+  @RegisterExtension
+  static final NodeExtension cluster = NodeExtension.cluster(2, new JsonObject()
+      .put("analytics", new JsonObject().put("rollup_interval_seconds", 1)));
+  static final TestNode a = cluster.node(0);
+  static final TestNode b = cluster.node(1);
   static Instant bothUp;
 
   @BeforeAll
-  static void boot() {
-    DatabaseUrl db = TestDatabase.fresh();
-    String name = "stats-rollup-" + UUID.randomUUID();
-    int portA = TestNode.freePort();
-    int portB = TestNode.freePort();
-    JsonArray members = new JsonArray().add("127.0.0.1:" + portA).add("127.0.0.1:" + portB);
-    a = TestNode.start(db, overrides(name, portA, members));
-    b = TestNode.start(db, overrides(name, portB, members));
+  static void prepare() {
     bothUp = Instant.now();
-  }
-
-  static JsonObject overrides(String name, int port, JsonArray members) {
-    return new JsonObject()
-        .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("port", port).put("members", members))
-        .put("analytics", new JsonObject().put("rollup_interval_seconds", 1));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (b != null) b.close();
-    if (a != null) a.close();
   }
 
   @Test
@@ -51,15 +33,15 @@ class ClusteredRollupTest {
     assertEquals(2, a.app().node().clusterMembers());
     new Seed().ended(Seed.user(1), 'a', "movie", "Alpha", Instant.now().minusSeconds(600), Instant.now().minusSeconds(60),
         540, 0, false).into(a);
-    TestNode.eventually(Duration.ofSeconds(60), "five roll-up slots after both nodes joined", () ->
+    Await.until(Duration.ofSeconds(60), "five roll-up slots after both nodes joined", () ->
         a.count("SELECT count(*) FROM job_runs WHERE job = 'rollup' AND finished_at IS NOT NULL AND claimed_at > '"
             + bothUp + "'") >= 5);
     // the runs the two nodes did equal the slots claimed (compared between runs: a run in flight is claimed first)
-    TestNode.eventually(Duration.ofSeconds(30), "runs on both nodes == claimed slots", () ->
+    Await.until(Duration.ofSeconds(30), "runs on both nodes == claimed slots", () ->
         runs(a) + runs(b) == a.count("SELECT count(*) FROM job_runs WHERE job = 'rollup'"));
     assertEquals(0, count(a, "failed") + count(b, "failed"));
     // and the periodic roll-up saw the session
-    TestNode.eventually(Duration.ofSeconds(10), "today's roll-up to include the session", () ->
+    Await.until(Duration.ofSeconds(10), "today's roll-up to include the session", () ->
         a.count("SELECT COALESCE(max(total_sessions), 0) FROM daily_stats WHERE day = current_date") == 1);
   }
 

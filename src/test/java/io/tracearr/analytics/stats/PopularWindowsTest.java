@@ -4,6 +4,7 @@ import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +12,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,17 +25,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PopularWindowsTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400)
+      .put("retention_days", 1000)));
+  static final TestNode node = nodes.node();
   static Seed seed = new Seed();
   static LocalDate today;
   static Map<String, String> answers;
   static String windows;
 
   @BeforeAll
-  static void boot() {
+  static void prepare() {
     // retention far beyond the fixture: the outage simulation below re-derives state from raw sessions
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400)
-        .put("retention_days", 1000)));
     // the outage below is faked with SQL: no startup roll-up of this node may run in the middle of it
     Seed.startupJobsDone(node);
     today = seed.today();
@@ -57,11 +59,6 @@ class PopularWindowsTest {
     assertTrue(windows.contains("|year|") && windows.contains("|all|"), windows);
   }
 
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
-
   @ParameterizedTest(name = "down for {0} day(s)")
   @ValueSource(ints = {1, 5, 20, 35, 400})
   void windowsAfterAnOutageEqualABuildFromScratch(int daysDown) {
@@ -77,7 +74,7 @@ class PopularWindowsTest {
     node.sql("DELETE FROM hourly_concurrency WHERE hour_start >= " + Seed.ts(seed.at(daysDown - 1, "00:00")));
     node.sql("DELETE FROM content_window_totals");
     node.sql("INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "
-        + "watch_seconds) " + RollupRepository.BUILD_WINDOWS.substring(RollupRepository.BUILD_WINDOWS.indexOf("SELECT"))
+        + "watch_seconds) " + PopularWindowStore.BUILD_WINDOWS.substring(PopularWindowStore.BUILD_WINDOWS.indexOf("SELECT"))
             .replace("$1::date", "'" + anchor + "'::date"));
     node.sql("UPDATE rollup_state SET window_anchor = '" + anchor + "'");
 
@@ -87,7 +84,7 @@ class PopularWindowsTest {
     assertEquals(answers, answers());
     node.sql("DELETE FROM content_window_totals");
     node.sql("INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "
-        + "watch_seconds) " + RollupRepository.BUILD_WINDOWS.substring(RollupRepository.BUILD_WINDOWS.indexOf("SELECT"))
+        + "watch_seconds) " + PopularWindowStore.BUILD_WINDOWS.substring(PopularWindowStore.BUILD_WINDOWS.indexOf("SELECT"))
             .replace("$1::date", "'" + today + "'::date"));
     assertEquals(windows, windows(), "incremental windows == a build from scratch");
   }

@@ -4,37 +4,36 @@ import static io.tracearr.analytics.stats.Seed.norm;
 import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * retention_days 30: raw sessions of final days older than that go (in batches), the roll-ups keep answering
  * for them; a day that is not final (a stream still open since then) keeps its sessions, and so does every
- * later one; dismissed alerts older than that go, open ones stay.
+ * later one. Dismissed alerts older than that go, open ones stay: the detector's retention, no longer the
+ * aggregator's (see the disabled case below).
  */
 class RetentionTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
+      .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
+      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final TestNode node = nodes.node();
   static Seed seed = new Seed();
   static LocalDate today;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject()
-        .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
-        .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static void prepare() {
     today = seed.today();
     Seed.startupJobsDone(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test
@@ -56,13 +55,6 @@ class RetentionTest {
         .ended(user(5), 'c', "track", "Gamma", seed.at(33, "09:00"), seed.at(33, "09:30"), 1800, 0, false)
         .ended(user(6), 'c', "track", "Gamma", seed.at(10, "09:00"), seed.at(10, "09:30"), 1800, 0, false)
         .into(node);
-    node.sql("""
-        INSERT INTO sharing_alerts (id, user_id, alert_type, severity, evidence, status, created_at, updated_at, dismissed_at)
-        VALUES
-          (gen_random_uuid(), '%1$s', 'concurrent_streams', 'high', '{}', 'open', now() - interval '100 days', now() - interval '100 days', NULL),
-          (gen_random_uuid(), '%1$s', 'device_spike', 'low', '{}', 'dismissed', now() - interval '100 days', now() - interval '99 days', now() - interval '99 days'),
-          (gen_random_uuid(), '%1$s', 'geo_impossible', 'medium', '{}', 'dismissed', now() - interval '100 days', now() - interval '1 day', now() - interval '1 day')
-        """.formatted(user(1)));
     Seed.rollup(node);
     JsonArray before = daily(today.minusDays(50), today.minusDays(1));
     assertEquals(12_000, norm(before.getJsonObject(0)).getInteger("total_sessions"));
@@ -72,11 +64,8 @@ class RetentionTest {
     // D-50 and D-45 are final; D-35 is not (a stream still open since then), so the purge stops there
     assertEquals(12_002, outcome.getInteger("sessions_deleted"));
     assertEquals(today.minusDays(35).toString(), outcome.getString("sessions_kept_from"));
-    assertEquals(1, outcome.getInteger("alerts_deleted"));
     assertEquals(0, node.count("SELECT count(*) FROM playback_sessions WHERE started_at < " + Seed.ts(seed.at(35, "00:00"))));
     assertEquals(4, node.count("SELECT count(*) FROM playback_sessions"));
-    assertEquals(1, node.count("SELECT count(*) FROM sharing_alerts WHERE status = 'open'"));
-    assertEquals(1, node.count("SELECT count(*) FROM sharing_alerts WHERE status = 'dismissed'"));
 
     // the purged days still answer, from the roll-ups, also after another roll-up
     assertEquals(before, daily(today.minusDays(50), today.minusDays(1)));
@@ -98,6 +87,26 @@ class RetentionTest {
     JsonArray after = daily(today.minusDays(50), today.minusDays(1));
     assertEquals(2, norm(after.getJsonObject(50 - 35)).getInteger("total_sessions"), "D-35 from its roll-up");
     assertEquals(1, norm(after.getJsonObject(50 - 34)).getInteger("peak_concurrent_streams"), "the stream spanned D-34");
+  }
+
+  /**
+   * The aggregator no longer deletes sharing_alerts (one writer per table, issue 12): the detector, which writes
+   * them, takes over their retention, and this case moves to its tests with it, unchanged in what it demands.
+   */
+  @Disabled("sharing_alerts retention moves from the aggregator to the detector (issue 12): this case moves with it")
+  @Test
+  void dismissedAlertsOlderThanTheWindowGoOpenOnesStay() {
+    node.sql("""
+        INSERT INTO sharing_alerts (id, user_id, alert_type, severity, evidence, status, created_at, updated_at, dismissed_at)
+        VALUES
+          (gen_random_uuid(), '%1$s', 'concurrent_streams', 'high', '{}', 'open', now() - interval '100 days', now() - interval '100 days', NULL),
+          (gen_random_uuid(), '%1$s', 'device_spike', 'low', '{}', 'dismissed', now() - interval '100 days', now() - interval '99 days', now() - interval '99 days'),
+          (gen_random_uuid(), '%1$s', 'geo_impossible', 'medium', '{}', 'dismissed', now() - interval '100 days', now() - interval '1 day', now() - interval '1 day')
+        """.formatted(user(1)));
+    JsonObject outcome = Seed.retention(node);
+    assertEquals(1, outcome.getInteger("alerts_deleted"));
+    assertEquals(1, node.count("SELECT count(*) FROM sharing_alerts WHERE status = 'open'"));
+    assertEquals(1, node.count("SELECT count(*) FROM sharing_alerts WHERE status = 'dismissed'"));
   }
 
   private static JsonArray daily(LocalDate start, LocalDate end) {

@@ -1,6 +1,7 @@
 package io.tracearr.analytics.stats;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -96,7 +97,7 @@ final class Seed {
    * back-fill), so that a test seeding afterwards is not raced by them.
    */
   static void startupJobsDone(TestNode node) {
-    TestNode.eventually(java.time.Duration.ofSeconds(60), "the startup roll-up, back-fill and retention", () ->
+    Await.until(java.time.Duration.ofSeconds(60), "the startup roll-up, back-fill and retention", () ->
         node.count("SELECT count(*) FROM job_runs WHERE job IN ('rollup', 'retention', 'rollup-backfill') "
             + "AND finished_at IS NOT NULL") >= 2
         && node.app().node().metrics().registry().find("analytics_rollup_runs").tag("trigger", "startup").counter() != null);

@@ -4,6 +4,7 @@ import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -14,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A back-fill of many missing days is computed set-wise (one statement per table for the whole run); it must
@@ -27,14 +28,15 @@ class SetWiseBackfillTest {
 
   static final ZoneId PARIS = ZoneId.of("Europe/Paris");
   static final int DAYS = 45;
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject()
+      .put("rollup_interval_seconds", 86_400).put("timezone", PARIS.getId()).put("retention_days", 1000))
+      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final TestNode node = nodes.node();
   static Seed seed = new Seed(PARIS);
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject().put("analytics", new JsonObject()
-        .put("rollup_interval_seconds", 86_400).put("timezone", PARIS.getId()).put("retention_days", 1000))
-        .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static void prepare() {
     Seed.startupJobsDone(node);
     Random random = new Random(42);
     char[] contents = {'a', 'b', 'c', 'e'};
@@ -55,11 +57,6 @@ class SetWiseBackfillTest {
     seed.open(user(9), 'c', "movie", "Open one", seed.at(3, "22:00"), 1200).into(node);
   }
 
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
-
   @Test
   void aSetWiseBackFillEqualsRollingEachDayOnItsOwn() {
     Seed.rollup(node); // every day since the first session is missing: back-filled set-wise
@@ -70,12 +67,12 @@ class SetWiseBackfillTest {
     node.sql("DELETE FROM daily_stats; DELETE FROM daily_content_stats; DELETE FROM content_user_last; "
         + "DELETE FROM hourly_concurrency; DELETE FROM content_window_totals; UPDATE rollup_state SET window_anchor = NULL");
     StatsCalendar calendar = new StatsCalendar(PARIS);
-    RollupRepository repository = new RollupRepository(node.app().node().pool());
+    DayRollupStore dayStore = new DayRollupStore(node.app().node().pool());
     LocalDate today = calendar.today();
     for (LocalDate d = today.minusDays(DAYS); !d.isAfter(today); d = d.plusDays(1)) {
-      TestNode.await(repository.rollDay(d, calendar.start(d), calendar.end(d), 30, d.isBefore(today), d.equals(today)));
+      TestNode.await(dayStore.rollDay(d, calendar.start(d), calendar.end(d), 30, d.isBefore(today), d.equals(today)));
     }
-    TestNode.await(repository.alignWindows(today));
+    TestNode.await(new PopularWindowStore(node.app().node().pool()).alignWindows(today));
 
     Map<String, String> perDay = rollups();
     for (String table : setWise.keySet()) assertEquals(perDay.get(table), setWise.get(table), table);
@@ -85,7 +82,7 @@ class SetWiseBackfillTest {
   void runsAreCutAtAHalfHourDstShift() {
     // Lord Howe Island moves its clocks by 30 minutes: 2026-10-04 has 23.5 hours, 2026-04-05 has 24.5
     StatsCalendar lordHowe = new StatsCalendar(ZoneId.of("Australia/Lord_Howe"));
-    DailyRollup rollup = new DailyRollup(null, lordHowe, null);
+    DailyRollup rollup = new DailyRollup(null, null, null, null, lordHowe, null);
     Map<LocalDate, Boolean> plan = new TreeMap<>();
     LocalDate first = LocalDate.parse("2026-09-30");
     for (LocalDate d = first; d.isBefore(first.plusDays(10)); d = d.plusDays(1)) plan.put(d, false);

@@ -7,6 +7,7 @@ import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,9 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,15 +48,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StatsFixtureTest {
 
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
+      .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("min_play_seconds", 30))
+      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final TestNode node = nodes.node();
   static Seed seed = new Seed();
   static LocalDate today;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject()
-        .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("min_play_seconds", 30))
-        .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static void prepare() {
     today = seed.today();
     seed.ended(user(1), 'a', "movie", "Alpha", seed.at(2, "10:00"), seed.at(2, "12:00"), 6000, 3_000_000_000L, true)
         .ended(user(2), 'a', "movie", "Alpha", seed.at(2, "11:00"), seed.at(2, "11:30"), 1800, 500_000_000L, false)
@@ -89,11 +91,6 @@ class StatsFixtureTest {
           (gen_random_uuid(), '%s', 'concurrent_streams', 'high', '{}', 'open', NULL),
           (gen_random_uuid(), '%s', 'device_spike', 'low', '{}', 'dismissed', now())""".formatted(user(1), user(2)));
     Seed.rollup(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   // ---- daily stats --------------------------------------------------------------------------------------

@@ -3,38 +3,35 @@ package io.tracearr.analytics.stats;
 import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With analytics.timezone set, days and hour buckets follow that zone's midnights, not UTC's. */
 class TimezoneDaysTest {
 
   static final ZoneId TOKYO = ZoneId.of("Asia/Tokyo");
-  static TestNode node;
+  @RegisterExtension
+  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
+      .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("timezone", "Asia/Tokyo")));
+  static final TestNode node = nodes.node();
   static Seed tokyo = new Seed(TOKYO);
   static LocalDate today;
 
   @BeforeAll
-  static void boot() {
-    node = TestNode.start(new JsonObject()
-        .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("timezone", "Asia/Tokyo")));
+  static void prepare() {
     today = tokyo.today();
     // 00:30-01:30 Tokyo time is 15:30-16:30 UTC of the day before: it belongs to the Tokyo day
     tokyo.ended(user(1), 'a', "movie", "Alpha", tokyo.at(3, "00:30"), tokyo.at(3, "01:30"), 3600, 0, false)
         .ended(user(2), 'a', "movie", "Alpha", tokyo.at(3, "23:50"), tokyo.at(2, "00:20"), 1800, 0, false)
         .into(node);
     Seed.rollup(node);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test

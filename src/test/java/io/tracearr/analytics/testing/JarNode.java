@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One node as operators run it: {@code java -jar} of the packaged jar in its own process, configured by
@@ -46,13 +50,38 @@ public final class JarNode implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // small and quick to start: three of these share a CI machine with the test JVM and PostgreSQL
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        // a member given without a port is looked for on the cluster port and the next few: 3 by default, more
+        // here, so that nodes which auto-incremented past ports taken by other runs still find each other
+        "-Dhazelcast.tcp.join.port.try.count=20",
         "-jar", jar.toAbsolutePath().toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().putAll(env);
-    int port = Integer.parseInt(env.get("ANALYTICS_HTTP_PORT"));
-    return new JarNode(name, pb.start(), port, log, client);
+    Process process = pb.start();
+    return new JarNode(name, process, awaitServingPort(process, log, Duration.ofSeconds(90)), log, client);
+  }
+
+  private static final Pattern SERVING = Pattern.compile("serving on http://[^:/\\s]+:(\\d+)");
+
+  /**
+   * The HTTP port a node started with {@code http.port 0} got, read from the line it logs once it serves
+   * ({@code serving on http://host:port}); fails early if the process died first.
+   */
+  public static int awaitServingPort(Process process, Path log, Duration timeout) {
+    AtomicInteger port = new AtomicInteger();
+    Await.until(timeout, "the node's 'serving on' line in " + log, () -> {
+      if (!process.isAlive()) throw new AssertionError("the node exited with " + process.exitValue() + "; see " + log);
+      try {
+        Matcher m = SERVING.matcher(Files.readString(log));
+        if (!m.find()) return false;
+        port.set(Integer.parseInt(m.group(1)));
+        return true;
+      } catch (IOException | java.io.UncheckedIOException e) {
+        return false;
+      }
+    });
+    return port.get();
   }
 
   public String name() {
@@ -84,20 +113,21 @@ public final class JarNode implements AutoCloseable {
 
   /** Waits until the node is ready with {@code members} cluster members; fails early if the process died. */
   public void awaitReady(int members, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + " before it was ready; see " + log);
-      }
-      last = ready();
-      if (last != null && last.getInteger("http_status") == 200
-          && last.getJsonObject("checks").getJsonObject("cluster").getInteger("members") == members) {
-        return;
-      }
-      sleep(200);
+    AtomicReference<JsonObject> last = new AtomicReference<>();
+    try {
+      Await.until(timeout, name + " ready with " + members + " members", () -> {
+        if (!process.isAlive()) {
+          throw new AssertionError(name + " exited with " + process.exitValue() + " before it was ready; see " + log);
+        }
+        JsonObject r = ready();
+        last.set(r);
+        return r != null && r.getInteger("http_status") == 200
+            && r.getJsonObject("checks").getJsonObject("cluster").getInteger("members") == members;
+      });
+    } catch (AssertionError e) {
+      if (!process.isAlive()) throw e;
+      throw new AssertionError(name + " not ready with " + members + " members after " + timeout + ": " + last.get() + "; see " + log);
     }
-    throw new AssertionError(name + " not ready with " + members + " members after " + timeout + ": " + last + "; see " + log);
   }
 
   public String nodeId() {
@@ -136,15 +166,6 @@ public final class JarNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       kill();
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }

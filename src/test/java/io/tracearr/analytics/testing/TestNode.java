@@ -15,25 +15,27 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
- * A real node for integration tests: the whole {@link Application} on a free port, on a fresh database,
- * with known API keys and JWT secret, and a blocking HTTP client that goes through the real router.
+ * A real node for integration tests: the whole {@link Application} on a port of its own (port 0: the
+ * operating system picks it), on a fresh database, with known API keys and JWT secret, and a blocking HTTP
+ * client that goes through the real router. Test classes get theirs from {@link NodeExtension}; a test that
+ * needs one more node of another configuration starts it with {@link #start(JsonObject)} and closes it.
  */
 public final class TestNode implements AutoCloseable {
 
@@ -42,33 +44,31 @@ public final class TestNode implements AutoCloseable {
   public static final String VIEWER_KEY = "test-viewer-key-0123456789";
   public static final String JWT_SECRET = "test-jwt-secret-0123456789abcdef";
 
-  private final Application app;
-  private final DatabaseUrl db;
-  private final Vertx clientVertx;
-  private final WebClient client;
+  private Application app;
+  private DatabaseUrl db;
+  private Vertx clientVertx;
+  private WebClient client;
 
-  private TestNode(Application app, DatabaseUrl db) {
-    this.app = app;
-    this.db = db;
-    this.clientVertx = Vertx.vertx();
-    this.client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(app.httpPort()).setKeepAlive(true));
-  }
+  /** A handle that serves once {@link #boot} has run (see {@link NodeExtension}). */
+  TestNode() {}
 
-  /** A standalone node on a fresh database. */
-  public static TestNode start() {
-    return start(TestDatabase.fresh(), new JsonObject());
-  }
-
+  /** One more standalone node on a fresh database, for one test; close it (try-with-resources). */
   public static TestNode start(JsonObject overrides) {
     return start(TestDatabase.fresh(), overrides);
   }
 
-  /** A node on the given database; {@code overrides} is merged into the defaults (same shape as the yaml). */
+  /** A node on a database the test runs itself; {@code overrides} is merged into the defaults (same shape as the yaml). */
   public static TestNode start(DatabaseUrl db, JsonObject overrides) {
+    TestNode node = new TestNode();
+    node.boot(db, overrides, Clock.systemUTC());
+    return node;
+  }
+
+  void boot(DatabaseUrl db, JsonObject overrides, Clock sessionClock) {
+    if (app != null) throw new IllegalStateException("already booted");
     try {
       JsonObject cfg = defaults();
-      cfg.getJsonObject("http").put("port", freePort()).put("host", "127.0.0.1");
+      cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
       cfg.getJsonObject("database").put("url", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host()
           + ":" + db.port() + "/" + db.database());
       cfg.put("data_dir", Files.createTempDirectory("tracearr-node").toString());
@@ -76,7 +76,11 @@ public final class TestNode implements AutoCloseable {
           .put("viewer_api_key", VIEWER_KEY).put("jwt_secret", JWT_SECRET);
       deepMerge(cfg, overrides);
       AppConfig config = ConfigLoader.build(cfg, Map.of());
-      return new TestNode(Application.start(config), db);
+      this.app = Application.start(config, sessionClock);
+      this.db = db;
+      this.clientVertx = Vertx.vertx();
+      this.client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(app.httpPort()).setKeepAlive(true));
     } catch (Exception e) {
       throw new IllegalStateException("test node failed to start", e);
     }
@@ -100,26 +104,14 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
-  /**
-   * Settings for nodes of one cluster started in this JVM, to be merged into each node's overrides: a unique
-   * name (other test runs on this machine form clusters of their own at the same time) and ONE base port for
-   * all of them (each next node takes the next port and finds the first by probing the range from it).
-   */
-  public static JsonObject clusterOf(String namePrefix) {
-    return new JsonObject().put("cluster", new JsonObject().put("enabled", true)
-        .put("name", namePrefix + "-" + java.util.UUID.randomUUID()).put("port", freePort())
-        .put("members", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
-  }
-
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+  /** The Hazelcast port this clustered node bound (the first free one from the configured base). */
+  int clusterPort() {
+    var hz = ((HazelcastClusterManager) app().node().clusterManager()).getHazelcastInstance();
+    return hz.getCluster().getLocalMember().getAddress().getPort();
   }
 
   public Application app() {
+    if (app == null) throw new IllegalStateException("the node is not running (NodeExtension boots it before @BeforeAll)");
     return app;
   }
 
@@ -128,21 +120,23 @@ public final class TestNode implements AutoCloseable {
   }
 
   public int port() {
-    return app.httpPort();
+    return app().httpPort();
   }
 
   public Vertx clientVertx() {
+    app();
     return clientVertx;
   }
 
   public WebClient client() {
+    app();
     return client;
   }
 
   // ---- blocking HTTP helpers -----------------------------------------------------------------------------
 
   public HttpResponse<Buffer> send(HttpMethod method, String path, String token, Object body) {
-    var req = client.request(method, path).timeout(30_000);
+    var req = client().request(method, path).timeout(30_000);
     if (token != null) req.putHeader("Authorization", "Bearer " + token);
     var future = body == null ? req.send()
         : body instanceof JsonObject j ? req.sendJsonObject(j)
@@ -168,7 +162,7 @@ public final class TestNode implements AutoCloseable {
 
   /** An HS256 JWT signed with the node's secret. */
   public String jwt(String subject, List<String> roles, Duration expiresIn) {
-    JWTAuth auth = JWTAuth.create(clientVertx, new JWTAuthOptions()
+    JWTAuth auth = JWTAuth.create(clientVertx(), new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
     JsonObject claims = new JsonObject().put("roles", new JsonArray(roles));
     if (subject != null) claims.put("sub", subject);
@@ -226,26 +220,16 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
-  /** Waits for a condition (never a fixed sleep); fails after {@code timeout}. */
-  public static void eventually(Duration timeout, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) return;
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-  }
-
   @Override
   public void close() {
-    client.close();
-    clientVertx.close();
-    app.stop();
+    if (app == null) return;
+    try {
+      client.close();
+      clientVertx.close();
+    } finally {
+      app.stop();
+      app = null;
+    }
   }
 
   public static Map<String, String> env(String... kv) {

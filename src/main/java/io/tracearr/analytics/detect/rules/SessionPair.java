@@ -1,6 +1,6 @@
 package io.tracearr.analytics.detect.rules;
 
-import io.tracearr.analytics.detect.geo.GeoMath;
+import io.tracearr.analytics.geo.GeoMath;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,5 +1,9 @@
 package io.tracearr.analytics.gateway.live;
 
+import io.tracearr.analytics.detect.AlertRepository;
+import io.tracearr.analytics.stats.DailyStat;
+import io.tracearr.analytics.stats.StatsRepository;
+import java.util.List;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.session.SessionRepository;
@@ -11,40 +15,39 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What a dashboard sees on connect: active sessions (PostgreSQL), open alerts and today's stats (local
- * queries to the detector and the aggregator). Without the sessions there is no snapshot; a missing alert
+ * What a dashboard sees on connect: active sessions, open alerts and today's stats, each read through the
+ * query object of the concern that owns it (registry, detector, aggregator), straight from PostgreSQL. Without the sessions there is no snapshot; a missing alert
  * or stats answer leaves that part null and names it in {@code unavailable}, so the page shows "n/a" for it
  * rather than nothing at all.
  */
 public final class SnapshotSource {
 
-  private static final DeliveryOptions QUERY = new DeliveryOptions().setSendTimeout(5_000);
-
-  private final Vertx vertx;
   private final SessionRepository sessions;
+  private final AlertRepository alerts;
+  private final StatsRepository stats;
 
-  public SnapshotSource(Vertx vertx, SessionRepository sessions) {
-    this.vertx = vertx;
+  public SnapshotSource(SessionRepository sessions, AlertRepository alerts, StatsRepository stats) {
     this.sessions = sessions;
+    this.alerts = alerts;
+    this.stats = stats;
   }
 
   /** The snapshot frame for {@code who}; the same bytes may go to every viewer and admin waiting for one. */
   public Future<Frame> load(Principal who) {
     boolean all = who.canReadAll();
     Future<Buffer> active = sessions.activeJson(all ? null : who.userId());
-    Future<JsonObject> alerts = vertx.eventBus().<JsonObject>request(Addresses.ALERTS_OPEN_QUERY, new JsonObject(), QUERY)
-        .map(msg -> msg.body());
+    Future<List<JsonObject>> open = alerts.open();
     Future<JsonObject> today = all
-        ? vertx.eventBus().<JsonObject>request(Addresses.STATS_TODAY_QUERY, new JsonObject(), QUERY).map(msg -> msg.body())
+        ? stats.liveDay(stats.calendar().today()).map(DailyStat::toJson)
         : Future.succeededFuture(null);
-    return Future.join(active, alerts, today).transform(ignored -> {
+    return Future.join(active, open, today).transform(ignored -> {
       if (active.failed()) return Future.failedFuture(active.cause());
       JsonArray unavailable = new JsonArray();
       JsonArray openAlerts = null;
-      if (alerts.succeeded() && alerts.result() != null && alerts.result().getValue("items") instanceof JsonArray items) {
+      if (open.succeeded()) {
         openAlerts = new JsonArray();
-        for (Object o : items) {
-          if (o instanceof JsonObject a && (all || isOwn(a, who))) openAlerts.add(a);
+        for (JsonObject a : open.result()) {
+          if (all || isOwn(a, who)) openAlerts.add(a);
         }
       } else {
         unavailable.add("open_alerts");

@@ -2,14 +2,15 @@ package io.tracearr.analytics.gateway.live;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
+import io.tracearr.analytics.bus.EventPacer;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Coalesces {@code session.updated} per session to at most one per interval: the first update goes out at
- * once, later ones within the interval replace each other and the latest goes out when it ends. Every
+ * Coalesces {@code session.updated} per session to at most one per interval with the registry's own
+ * {@link EventPacer}: the first update goes out at once, later ones within the interval replace each other
+ * and the latest goes out when it ends (checked every 100 ms). Every
  * socket of the hub sees the same stream, so this bounds each socket's rate too. Registries already publish
  * at most one update per second per session, but a client whose heartbeats hit two nodes reaches two
  * registries. State is one entry per recently updated session, removed an interval after it goes quiet.
@@ -24,60 +25,64 @@ import java.util.function.Consumer;
  */
 public final class UpdateThrottle {
 
-  private static final class Entry {
-    JsonObject pending;
-    long timer;
-  }
-
   private static final long SLICE_MS = 100;
   static final int MAX_WAITING = 10_000;
 
   private final Vertx vertx;
-  private final long intervalMs;
   private final Consumer<JsonObject> emit;
   private final Runnable onDropped;
-  private final Map<String, Entry> bySession = new HashMap<>();
+  /** one update per session per interval, the same pacer the registry uses */
+  private final EventPacer<String, JsonObject> pacer;
   /** over the budget: the newest state per session, oldest waiting first */
   private final LinkedHashMap<String, JsonObject> waiting = new LinkedHashMap<>();
   private final int perSlice;
   private int leftInSlice;
-  private long sliceTimer = -1;
+  private long tickTimer = -1;
 
   public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<JsonObject> emit, Runnable onDropped) {
     this.vertx = vertx;
-    this.intervalMs = intervalMs;
     this.emit = emit;
     this.onDropped = onDropped;
+    this.pacer = new EventPacer<>(TimeUnit.MILLISECONDS.toNanos(intervalMs));
     this.perSlice = maxPerSecond <= 0 ? Integer.MAX_VALUE : Math.max(1, (int) (maxPerSecond * SLICE_MS / 1000));
     this.leftInSlice = perSlice;
   }
 
-  /** Emits now if the slice has budget left, else the session's newest state waits for a later slice. */
-  private void release(String id, JsonObject session) {
+  /** An update of a session (its JSON as published; one without an id is not coalesced). */
+  public void offer(JsonObject session) {
+    String id = session.getValue("id") instanceof String s ? s : null;
     if (id == null) {
       emit.accept(session);
       return;
     }
+    JsonObject now = pacer.offer(id, session, System.nanoTime());
+    if (now != null) release(id, now);
+    if (tickTimer == -1 && (pacer.tracked() > 0 || !waiting.isEmpty())) {
+      tickTimer = vertx.setPeriodic(SLICE_MS, t -> tick());
+    }
+  }
+
+  /** Emits now if the slice has budget left, else the session's newest state waits for a later slice. */
+  private void release(String id, JsonObject session) {
     if (waiting.containsKey(id)) {
       waiting.put(id, session);
       return;
     }
     if (leftInSlice > 0) {
-      leftInSlice--;
+      if (perSlice != Integer.MAX_VALUE) leftInSlice--;
       emit.accept(session);
-    } else {
-      if (waiting.size() >= MAX_WAITING) {
-        var eldest = waiting.keySet().iterator();
-        eldest.next();
-        eldest.remove();
-        onDropped.run();
-      }
-      waiting.put(id, session);
+      return;
     }
-    if (sliceTimer == -1 && perSlice != Integer.MAX_VALUE) sliceTimer = vertx.setPeriodic(SLICE_MS, t -> nextSlice());
+    if (waiting.size() >= MAX_WAITING) {
+      var eldest = waiting.keySet().iterator();
+      eldest.next();
+      eldest.remove();
+      onDropped.run();
+    }
+    waiting.put(id, session);
   }
 
-  private void nextSlice() {
+  private void tick() {
     leftInSlice = perSlice;
     var it = waiting.values().iterator();
     while (leftInSlice > 0 && it.hasNext()) {
@@ -86,9 +91,10 @@ public final class UpdateThrottle {
       leftInSlice--;
       emit.accept(next);
     }
-    if (waiting.isEmpty() && leftInSlice == perSlice) {
-      vertx.cancelTimer(sliceTimer);
-      sliceTimer = -1;
+    pacer.due(System.nanoTime(), this::release);
+    if (pacer.tracked() == 0 && waiting.isEmpty()) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = -1;
     }
   }
 
@@ -96,55 +102,21 @@ public final class UpdateThrottle {
     return waiting.size();
   }
 
-  /** An update of a session (its JSON as published; one without an id is not coalesced). */
-  public void offer(JsonObject session) {
-    String id = session.getValue("id") instanceof String s ? s : null;
-    if (intervalMs <= 0 || id == null) {
-      release(id, session);
-      return;
-    }
-    Entry e = bySession.get(id);
-    if (e != null) {
-      e.pending = session;
-      return;
-    }
-    release(id, session);
-    e = new Entry();
-    bySession.put(id, e);
-    arm(id, e);
-  }
-
   /** The session ended: an update still held back must not follow its end frame. */
   public void forget(String sessionId) {
     if (sessionId == null) return;
     waiting.remove(sessionId);
-    Entry e = bySession.remove(sessionId);
-    if (e != null) vertx.cancelTimer(e.timer);
+    pacer.forget(sessionId);
   }
 
   public void clear() {
-    for (Entry e : bySession.values()) vertx.cancelTimer(e.timer);
-    bySession.clear();
+    pacer.clear();
     waiting.clear();
-    if (sliceTimer != -1) vertx.cancelTimer(sliceTimer);
-    sliceTimer = -1;
+    if (tickTimer != -1) vertx.cancelTimer(tickTimer);
+    tickTimer = -1;
   }
 
   int tracked() {
-    return bySession.size();
-  }
-
-  private void arm(String id, Entry e) {
-    e.timer = vertx.setTimer(intervalMs, t -> {
-      if (bySession.get(id) != e) return;
-      if (e.pending == null) {
-        bySession.remove(id);
-        return;
-      }
-      JsonObject latest = e.pending;
-      e.pending = null;
-      release(id, latest);
-      arm(id, e);
-    });
+    return pacer.tracked();
   }
 }

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.gateway.live;
 
-import io.tracearr.analytics.gateway.HttpReplies;
+import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;

@@ -1,7 +1,7 @@
 package io.tracearr.analytics.detect.rules;
 
-import io.tracearr.analytics.detect.geo.GeoLocator;
-import io.tracearr.analytics.detect.geo.NetworkPolicy;
+import io.tracearr.analytics.geo.GeoLocator;
+import io.tracearr.analytics.geo.NetworkPolicy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

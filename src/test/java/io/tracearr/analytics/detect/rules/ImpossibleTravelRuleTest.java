@@ -1,6 +1,6 @@
 package io.tracearr.analytics.detect.rules;
 
-import io.tracearr.analytics.detect.geo.Location;
+import io.tracearr.analytics.geo.Location;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.tracearr.analytics.detect.rules;
 
-import io.tracearr.analytics.detect.geo.Location;
+import io.tracearr.analytics.geo.Location;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -66,7 +67,7 @@ class UpdateThrottleTest {
       offer(throttle[0], 5, 2);
       throttle[0].forget("s9");
     });
-    TestNode.eventually(Duration.ofSeconds(5), "every waiting session's update sent", () -> emitted.size() == 9);
+    Await.until(Duration.ofSeconds(5), "every waiting session's update sent", () -> emitted.size() == 9);
     List<String> ids = emitted.stream().map(j -> j.getString("id")).toList();
     assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"), ids, "oldest waiting first, each once");
     assertEquals(2, emitted.get(5).getInteger("position_seconds"), "the newest state of s5");

@@ -1,0 +1,212 @@
+package io.tracearr.analytics.stats;
+
+import static io.tracearr.analytics.stats.DayRollupSql.DAY_COLUMNS;
+import static io.tracearr.analytics.stats.DayRollupSql.DAY_CONFLICT;
+import static io.tracearr.analytics.stats.DayRollupSql.DELETE_HOURS;
+import static io.tracearr.analytics.stats.DayRollupSql.FINALIZE_GRACE;
+import static io.tracearr.analytics.stats.DayRollupSql.INSERT_HOURS;
+import static io.tracearr.analytics.stats.StatsCalendar.utc;
+
+import io.tracearr.analytics.db.LockedTransaction;
+import io.tracearr.analytics.db.LockedTransaction.Isolation;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The set-wise back-fill of a run of consecutive days: the same results as rolling each day on its own
+ * ({@link DayRollupStore}), one statement per roll-up table for the whole run.
+ *
+ * <p>Parameters: $1 the days (ascending, consecutive), $2 their bounds (n + 1 instants: each day's start, then the
+ * last day's end), $3 and $4 the first and last bound, [$5 min_play_seconds]. A session's day is its bucket in
+ * $2 (width_bucket: a binary search), so the day boundaries stay the calendar's, DST included.
+ */
+public final class BackfillStore {
+
+  /** an in-memory sort or hash for the run's few million rows instead of spilling to disk at the default 4 MB */
+  private static final String BACKFILL_WORK_MEM = "SET LOCAL work_mem = '256MB'";
+
+  private static final String EXPORT_SNAPSHOT = "SELECT pg_export_snapshot()";
+
+  private static final String BACKFILL_USER_LAST = """
+      INSERT INTO content_user_last AS l (content_id, user_id, last_day)
+      SELECT content_id, user_id, ($1::date[])[max(width_bucket(started_at, $2::timestamptz[]))]
+      FROM playback_sessions
+      WHERE started_at >= $3 AND started_at < $4 AND duration_seconds >= $5::float8
+      GROUP BY content_id, user_id
+      -- in key order: millions of rows go into both b-trees page after page, not scattered over them
+      ORDER BY content_id, user_id
+      ON CONFLICT (content_id, user_id) DO UPDATE SET last_day = EXCLUDED.last_day
+      WHERE l.last_day < EXCLUDED.last_day""";
+
+  private static final String BACKFILL_DELETE_CONTENT = "DELETE FROM daily_content_stats WHERE day >= $1 AND day <= $2";
+
+  private static final String BACKFILL_CONTENT = """
+      INSERT INTO daily_content_stats (day, content_id, content_type, content_title, play_count, unique_users,
+                                       total_watch_seconds)
+      SELECT ($1::date[])[b], content_id,
+             (array_agg(content_type ORDER BY started_at DESC, id DESC))[1],
+             (array_agg(content_title ORDER BY started_at DESC, id DESC) FILTER (WHERE content_title IS NOT NULL))[1],
+             count(*), count(DISTINCT user_id), sum(duration_seconds)
+      FROM (SELECT width_bucket(started_at, $2::timestamptz[]) AS b, id, started_at, content_id, content_type,
+                   content_title, user_id, duration_seconds
+            FROM playback_sessions
+            WHERE started_at >= $3 AND started_at < $4 AND duration_seconds >= $5::float8) s
+      GROUP BY b, content_id""";
+
+  /** every day of the run gets a row, empty ones included (zeros), as the per-day upsert gives */
+  private static final String BACKFILL_DAYS = """
+      WITH days AS (
+        SELECT d.day, d.ord::int AS b, ($2::timestamptz[])[d.ord + 1] AS day_end
+        FROM unnest($1::date[]) WITH ORDINALITY AS d(day, ord)
+      ), sums AS (
+        SELECT width_bucket(started_at, $2::timestamptz[]) AS b, count(*) AS sessions,
+               sum(duration_seconds) AS seconds, count(DISTINCT user_id) AS users,
+               sum(bytes_transferred) AS bytes, count(*) FILTER (WHERE transcoded) AS transcoded
+        FROM playback_sessions
+        WHERE started_at >= $3 AND started_at < $4
+        GROUP BY 1
+      ), peaks AS (
+        SELECT width_bucket(hour_start, $2::timestamptz[]) AS b, max(peak) AS peak
+        FROM hourly_concurrency
+        WHERE hour_start >= $3 AND hour_start < $4
+        GROUP BY 1
+      )
+      INSERT INTO %s
+      SELECT days.day, COALESCE(s.sessions, 0), COALESCE(s.seconds, 0), COALESCE(s.users, 0), COALESCE(s.bytes, 0),
+             COALESCE(s.transcoded, 0), COALESCE(p.peak, 0),
+             now() >= days.day_end + %s
+               AND NOT EXISTS (SELECT 1 FROM playback_sessions o WHERE o.ended_at IS NULL AND o.started_at < days.day_end),
+             now()
+      FROM days LEFT JOIN sums s USING (b) LEFT JOIN peaks p USING (b)
+      %s""".formatted(DAY_COLUMNS, FINALIZE_GRACE, DAY_CONFLICT);
+
+  /** the transaction holding the roll-up lock, whose snapshot it exports */
+  private final LockedTransaction lockedTransaction;
+  /** the second connection's transaction: it imports that snapshot, so it needs no lock of its own */
+  private final LockedTransaction userLastTransaction;
+
+  public BackfillStore(Pool pool) {
+    this.lockedTransaction = RollupLock.on(pool).isolation(Isolation.REPEATABLE_READ);
+    this.userLastTransaction = LockedTransaction.on(pool).isolation(Isolation.REPEATABLE_READ);
+  }
+
+  /**
+   * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the whole run, with
+   * the same results as {@link DayRollupStore#rollDay} of each day (not forced). Days found final under the lock
+   * are left alone. The popular windows are cleared (the caller rebuilds them with
+   * {@link PopularWindowStore#alignWindows}): the run's days apply no per-day change to them. Every bound of
+   * {@code days} must be a whole number of hours after the first (hour buckets of the concurrency sweep are
+   * counted from it). Returns the days recomputed.
+   *
+   * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by the
+   * transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the largest write)
+   * on one, hours, daily_content_stats and daily_stats on the other. content_user_last commits first: if the
+   * second commit fails, the days are still missing and the next run recomputes them (content_user_last only
+   * moves forward, so applying it twice changes nothing).
+   */
+  public Future<List<LocalDate>> backfill(List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
+    LocalDate first = days.get(0);
+    LocalDate last = days.get(days.size() - 1);
+    return lockedTransaction.run(conn -> conn.query(BACKFILL_WORK_MEM).execute()
+        .compose(v -> conn.preparedQuery(RollupStateStore.FINALIZED_DAYS).execute(Tuple.of(first, last.plusDays(1))))
+        .compose(rows -> {
+          Set<LocalDate> finalized = new HashSet<>();
+          for (Row r : rows) finalized.add(r.getLocalDate("day"));
+          List<LocalDate> todo = days.stream().filter(d -> !finalized.contains(d)).toList();
+          if (todo.isEmpty()) return Future.succeededFuture(todo);
+          List<Run> runs = consecutiveRuns(todo).stream().map(run -> new Run(run, calendar, minPlaySeconds)).toList();
+          return conn.query(EXPORT_SNAPSHOT).execute()
+              .compose(snapshot -> userLastSide(snapshot.iterator().next().getString(0), runs,
+                  PopularWindowStore.clear(conn)
+                      .compose(v -> each(runs, run -> run.hours(conn)))
+                      .compose(v -> each(runs, run -> run.content(conn)))
+                      .compose(v -> each(runs, run -> run.days(conn)))))
+              .map(todo);
+        }));
+  }
+
+  /**
+   * Moves content_user_last forward for {@code runs} on a second connection in {@code snapshot}, while
+   * {@code beside} runs on the first; commits once both succeeded.
+   */
+  private Future<Void> userLastSide(String snapshot, List<Run> runs, Future<?> beside) {
+    // the id comes from pg_export_snapshot(); SET TRANSACTION SNAPSHOT takes no parameter
+    String importSnapshot = "SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'";
+    return userLastTransaction.run(other -> other.query(importSnapshot).execute()
+        .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
+        .compose(v -> Future.join(each(runs, run -> run.userLast(other)), beside).<Void>mapEmpty())
+        // fail only once the first connection's statements are done: its transaction is rolled back on this failure
+        .recover(err -> beside.transform(ignored -> Future.failedFuture(err))));
+  }
+
+  private static <T> Future<Void> each(List<T> items, Function<T, Future<?>> work) {
+    Future<Void> chain = Future.succeededFuture();
+    for (T item : items) chain = chain.compose(v -> work.apply(item).mapEmpty());
+    return chain;
+  }
+
+  /** {@code days} (ascending) cut into runs of consecutive days. */
+  static List<List<LocalDate>> consecutiveRuns(List<LocalDate> days) {
+    List<List<LocalDate>> runs = new ArrayList<>();
+    List<LocalDate> run = new ArrayList<>();
+    for (LocalDate d : days) {
+      if (!run.isEmpty() && !run.get(run.size() - 1).plusDays(1).equals(d)) {
+        runs.add(run);
+        run = new ArrayList<>();
+      }
+      run.add(d);
+    }
+    if (!run.isEmpty()) runs.add(run);
+    return runs;
+  }
+
+  /** One run of consecutive days and its statements' parameters. */
+  private static final class Run {
+    private final LocalDate[] days;
+    private final OffsetDateTime[] bounds;
+    private final OffsetDateTime from;
+    private final OffsetDateTime to;
+    private final double minPlaySeconds;
+
+    Run(List<LocalDate> run, StatsCalendar calendar, double minPlaySeconds) {
+      days = run.toArray(LocalDate[]::new);
+      bounds = new OffsetDateTime[days.length + 1];
+      for (int i = 0; i < days.length; i++) bounds[i] = utc(calendar.start(days[i]));
+      bounds[days.length] = utc(calendar.end(days[days.length - 1]));
+      from = bounds[0];
+      to = bounds[days.length];
+      this.minPlaySeconds = minPlaySeconds;
+    }
+
+    Future<Void> hours(SqlConnection conn) {
+      Tuple range = Tuple.of(from, to);
+      return conn.preparedQuery(DELETE_HOURS).execute(range)
+          .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range)).mapEmpty();
+    }
+
+    Future<Void> userLast(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_USER_LAST).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)).mapEmpty();
+    }
+
+    Future<Void> content(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(days[0], days[days.length - 1]))
+          .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)))
+          .mapEmpty();
+    }
+
+    /** after the hours: each day's peak is read from them */
+    Future<Void> days(SqlConnection conn) {
+      return conn.preparedQuery(BACKFILL_DAYS).execute(Tuple.of(days, bounds, from, to)).mapEmpty();
+    }
+  }
+}
