@@ -46,6 +46,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   /** session.updated at most once per session per second from this node; holds the flushed row, encoded when due */
   private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
   private SessionRepository repository;
+  private HistoryImport historyImport;
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
@@ -66,6 +67,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     repository = new SessionRepository(node.pool(), node.heartbeatPool());
+    historyImport = new HistoryImport(node.pool());
     bus = vertx.eventBus();
     vertx.setPeriodic(cfg.heartbeatFlushMs(), id -> {
       if (!flushing) flushNow();
@@ -77,6 +79,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.SESSIONS_IMPORT, msg -> serve(msg, historyImport::run)).completion(),
         bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body())).completion());
   }
 
