@@ -24,6 +24,7 @@ import io.tracearr.analytics.detect.SharingDetectorVerticle;
 import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
+import io.tracearr.analytics.importer.ImportVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.tracearr.analytics.metrics.RouteLabel;
@@ -191,6 +192,7 @@ public final class Application {
       deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new ImportVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));

@@ -14,7 +14,8 @@ public record AppConfig(
     Cluster cluster,
     Auth auth,
     Live live,
-    Metrics metrics) {
+    Metrics metrics,
+    Imports imports) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes) {}
 
@@ -62,7 +63,14 @@ public record AppConfig(
 
   public record Metrics(boolean enabled, int port, String path) {}
 
+  /** History imports (issue 16): an upload larger than {@code maxUploadMb} is refused with 413. */
+  public record Imports(int maxUploadMb) {
+    public long maxUploadBytes() {
+      return maxUploadMb * 1024L * 1024L;
+    }
+  }
+
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, imports);
   }
 }

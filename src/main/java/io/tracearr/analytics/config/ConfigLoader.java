@@ -51,6 +51,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_VIEWER_API_KEY", "auth.viewer_api_key");
     m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
     m.put("ANALYTICS_METRICS_PORT", "metrics.port");
+    m.put("ANALYTICS_IMPORTS_MAX_UPLOAD_MB", "imports.max_upload_mb");
     return Map.copyOf(m);
   }
 
@@ -162,7 +163,8 @@ public final class ConfigLoader {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");
     }
     var metrics = new AppConfig.Metrics(s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics);
+    var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, imports);
   }
 
   /** Typed access to the merged settings; an environment variable wins over the file. */

@@ -71,7 +71,9 @@ public final class JellystatReader implements HistorySource {
   @Override
   public void read(Path file, RowSink sink) throws ImportFailure {
     Library library = new Library();
+    long size = file.toFile().length();
     forEachTable(file, (table, p) -> {
+      sink.position("bytes", p.currentLocation().getByteOffset(), 2 * size);
       switch (table) {
         case "jf_users" -> forEachRow(p, row -> readScalars(p, USER_FIELDS, row),
             row -> putIfPresent(library.userNames, JellyfinIds.normalize(row.get("Id")), row.get("Name")));
@@ -97,13 +99,17 @@ public final class JellystatReader implements HistorySource {
         default -> p.skipChildren();
       }
     });
+    sink.position("bytes", size, 2 * size);
     if (!library.hasActivity) {
       throw new ImportFailure("not a Jellystat backup with history: it has no " + ACTIVITY
           + " table (was \"Activity\" excluded from the backup in Jellystat's settings?)");
     }
     forEachTable(file, (table, p) -> {
       if (ACTIVITY.equals(table)) {
-        forEachRow(p, row -> readActivityRow(p, row), row -> activity(row, library, sink));
+        forEachRow(p, row -> readActivityRow(p, row), row -> {
+          activity(row, library, sink);
+          sink.position("bytes", size + p.currentLocation().getByteOffset(), 2 * size);
+        });
       } else {
         p.skipChildren();
       }

@@ -53,9 +53,13 @@ public final class PlaybackReportingReader implements HistorySource {
   public void read(Path file, RowSink sink) throws ImportFailure {
     try (Connection db = SqliteFile.openReadOnly(file)) {
       SqliteFile.requireSchema(db, "Playback Reporting", REQUIRED);
+      long total = SqliteFile.count(db, "PlaybackActivity");
+      long done = 0;
+      sink.position("rows", 0, total);
       try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(ACTIVITY)) {
         while (rs.next()) {
           row(rs, sink);
+          sink.position("rows", ++done, total);
         }
       }
     } catch (SQLException e) {

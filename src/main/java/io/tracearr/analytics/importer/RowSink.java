@@ -11,4 +11,11 @@ public interface RowSink {
 
   /** A row that cannot become a session; {@code sourceRowId} is null when the row has no id. */
   void skip(SkipReason reason, String sourceRowId);
+
+  /**
+   * How far the read is, for a progress bar and an estimate of the time left: {@code done} of {@code total}
+   * {@code unit}s ("rows" of a SQLite table, "bytes" of a JSON file over both of its passes). Called often: keep it
+   * cheap.
+   */
+  default void position(String unit, long done, long total) {}
 }

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -99,6 +100,13 @@ final class SqliteFile {
     }
     if (!problems.isEmpty()) {
       throw new ImportFailure("not a " + tool + " database of a known schema: " + String.join("; ", problems));
+    }
+  }
+
+  /** How many rows {@code table} has: the total of a progress bar (a count is a fast scan in SQLite). */
+  static long count(Connection db, String table) throws SQLException {
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 

@@ -62,9 +62,13 @@ public final class TautulliReader implements HistorySource {
   public void read(Path file, RowSink sink) throws ImportFailure {
     try (Connection db = SqliteFile.openReadOnly(file)) {
       SqliteFile.requireSchema(db, "Tautulli", REQUIRED);
+      long total = SqliteFile.count(db, "session_history");
+      long done = 0;
+      sink.position("rows", 0, total);
       try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(HISTORY)) {
         while (rs.next()) {
           row(rs, sink);
+          sink.position("rows", ++done, total);
         }
       }
     } catch (SQLException e) {

@@ -98,9 +98,13 @@ public final class DashboardSocket {
     return who.canReadAll();
   }
 
-  /** Topics this principal may receive at all: a user token gets its own sessions and alerts, no totals. */
+  /**
+   * Topics this principal may receive at all: a user token gets its own sessions and alerts, no totals; imports
+   * (file names, who uploaded) are for admins, as their REST resource is.
+   */
   private Set<Topic> readableTopics() {
-    return who.canReadAll() ? EnumSet.allOf(Topic.class) : EnumSet.of(Topic.SESSIONS, Topic.ALERTS);
+    if (who.has(io.tracearr.analytics.gateway.auth.Role.ADMIN)) return EnumSet.allOf(Topic.class);
+    return who.canReadAll() ? EnumSet.of(Topic.SESSIONS, Topic.ALERTS, Topic.STATS) : EnumSet.of(Topic.SESSIONS, Topic.ALERTS);
   }
 
   public JsonArray topicNames() {
@@ -328,7 +332,7 @@ public final class DashboardSocket {
       }
     }
     if (!valid) {
-      bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats"));
+      bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats, imports"));
       return;
     }
     wanted.retainAll(readableTopics());
