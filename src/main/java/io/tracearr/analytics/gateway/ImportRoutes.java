@@ -64,6 +64,11 @@ public final class ImportRoutes {
         .setBodyLimit(cfg.imports().maxUploadBytes())
         .setDeleteUploadedFilesOnEnd(false)
         .setMergeFormAttributes(false);
+    // a refusal before the body handler leaves the request paused: let the rest of it drain
+    Handler<RoutingContext> drain = rc -> {
+      rc.request().resume();
+      rc.next();
+    };
     root.post(PATH)
         .handler(rc -> {
           rc.request().pause();
@@ -74,12 +79,9 @@ public final class ImportRoutes {
           BearerAuth.principal(rc).requireAdmin();
           rc.next();
         })
-        .handler(uploads)
-        // a refusal before the body handler leaves the request paused: let the rest of it drain
-        .failureHandler(rc -> {
-          rc.request().resume();
-          rc.next();
-        });
+        .failureHandler(drain);
+    // a route of its own: Vert.x wants a body handler before any handler of the route's own
+    root.post(PATH).handler(uploads).failureHandler(drain);
   }
 
   private void create(RoutingContext rc) {

@@ -114,6 +114,7 @@ public final class JellystatReader implements HistorySource {
         p.skipChildren();
       }
     });
+    sink.position("bytes", 2 * size, 2 * size);
   }
 
   // --- the file's shape: [ {table: [row, ...]}, ... ] ----------------------------------------------
