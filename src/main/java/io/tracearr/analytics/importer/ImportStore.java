@@ -127,10 +127,6 @@ public final class ImportStore {
     this.pool = pool;
   }
 
-  Pool pool() {
-    return pool;
-  }
-
   /** A claimed import and where its upload is. */
   record Claimed(JsonObject job, String filePath) {}
 
