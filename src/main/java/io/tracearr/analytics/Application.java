@@ -25,6 +25,7 @@ import io.tracearr.analytics.detect.SharingDetectorVerticle;
 import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
+import io.tracearr.analytics.importer.ImportVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
@@ -199,6 +200,7 @@ public final class Application {
       // after the registry it feeds, before the gateway that sends it commands (undeployed in reverse: leases released)
       deployments.add(await(vertx.deployVerticle(new MediaServerVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new NotifierVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new ImportVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));

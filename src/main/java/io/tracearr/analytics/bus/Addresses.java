@@ -13,6 +13,12 @@ public final class Addresses {
   public static final String SESSIONS_START = "sessions.start";
   public static final String SESSIONS_HEARTBEAT = "sessions.heartbeat";
   public static final String SESSIONS_END = "sessions.end";
+  /**
+   * move a staged import into the sessions: {@code {"import_id"}} → {@code {"status": 200, "body": {"sessions_inserted",
+   * "users_upserted", "content_upserted", "first_started_at", "last_started_at"}}}; served by the registry (the one
+   * writer of playback_sessions, users and content) in one transaction, sent by the importer
+   */
+  public static final String SESSIONS_IMPORT = "sessions.import";
   /** registry → its local detector: one session event to judge, exactly once in the cluster */
   public static final String DETECT_SESSION = "detect.session";
   /**
@@ -59,6 +65,15 @@ public final class Addresses {
   /** re-send a failed delivery: {@code {"id"}} → the delivery, 404, or 409 when it is not failed */
   public static final String NOTIFY_DELIVERIES_RETRY = "notify.deliveries.retry";
 
+  /**
+   * queue an uploaded file for import: {@code {"source", "file_path", "file_name", "file_bytes", "server_id"?,
+   * "timezone"?, "requested_by"}} → {@code {"status": 202, "body": import}} or a 400 problem; sent by the gateway
+   * that received the upload to its own importer (the file is on this node's disk)
+   */
+  public static final String IMPORTS_START = "imports.start";
+  /** cancel an import: {@code {"id"}} → {@code {"status": 200, "body": import}}, a 404 or a 409 problem */
+  public static final String IMPORTS_CANCEL = "imports.cancel";
+
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
   public static final String SESSION_UPDATED = "events.session.updated";
@@ -75,6 +90,8 @@ public final class Addresses {
   public static final String DEVICE_NEW = "events.device.new";
   /** published by the enforcement concern: the terminated session JSON */
   public static final String SESSION_TERMINATED = "events.session.terminated";
+  /** an import's progress (at most once a second while it runs) and its end: the import's JSON */
+  public static final String IMPORT_PROGRESS = "events.import.progress";
 
   /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
   public static String frameType(String eventAddress) {

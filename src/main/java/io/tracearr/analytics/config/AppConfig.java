@@ -16,7 +16,8 @@ public record AppConfig(
     Live live,
     Metrics metrics,
     Media media,
-    Notifications notifications) {
+    Notifications notifications,
+    Imports imports) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes) {}
 
@@ -92,7 +93,14 @@ public record AppConfig(
     }
   }
 
+  /** History imports (issue 16): an upload larger than {@code maxUploadMb} is refused with 413. */
+  public record Imports(int maxUploadMb) {
+    public long maxUploadBytes() {
+      return maxUploadMb * 1024L * 1024L;
+    }
+  }
+
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media, notifications);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media, notifications, imports);
   }
 }

@@ -53,6 +53,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_VIEWER_API_KEY", "auth.viewer_api_key");
     m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
     m.put("ANALYTICS_METRICS_PORT", "metrics.port");
+    m.put("ANALYTICS_IMPORTS_MAX_UPLOAD_MB", "imports.max_upload_mb");
     return Map.copyOf(m);
   }
 
@@ -177,7 +178,9 @@ public final class ConfigLoader {
         s.integer("notifications.max_in_flight", 1, 10_000),
         s.objects("notifications.channels"));
     var media = new AppConfig.Media(s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media, notifications);
+    var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media, notifications,
+        imports);
   }
 
   static final java.util.Set<String> MEDIA_SERVER_TYPES = java.util.Set.of("jellyfin", "emby", "plex");

@@ -8,6 +8,7 @@ import io.tracearr.analytics.detect.ActivityRepository;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.media.MediaServerRepository;
+import io.tracearr.analytics.importer.ImportStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
@@ -150,6 +151,7 @@ public final class GatewayVerticle extends VerticleBase {
     // WebSocket upgrades authenticate themselves (token also accepted as ?access_token=) and have no body
     root.get("/api/v1/live").handler(live::upgrade);
     root.get("/api/v1/ingest").handler(ingest::upgrade);
+    ImportRoutes.mountUpload(root, auth, cfg);
     root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
     root.route("/api/v1/*").handler(auth::handle);
@@ -175,13 +177,15 @@ public final class GatewayVerticle extends VerticleBase {
         new ActivityRepository(node.pool())).operations());
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
     operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
+    operations.putAll(new ImportRoutes(vertx, new ImportStore(node.pool())).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
       else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())
-          || ServerRoutes.VALIDATED_BY_CONNECTOR.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
+          || ServerRoutes.VALIDATED_BY_CONNECTOR.contains(route.getOperation().getOperationId())
+          || ImportRoutes.VALIDATED_BY_HANDLER.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
       // the library's own validation is replaced by the same checks without its per-request costs (ContractValidation)
       else route.setDoValidation(false).addHandler(validation.handler(route.getOperation(), extractor)).addHandler(guarded(h))
           .addFailureHandler(rc -> contractFailure(rc, route));

@@ -51,6 +51,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
   private SessionRepository repository;
   private SessionExpiry expiry;
+  private HistoryImport historyImport;
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
@@ -73,6 +74,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   public Future<?> start() {
     repository = new SessionRepository(node.pool(), node.heartbeatPool());
     expiry = new SessionExpiry(node.pool());
+    historyImport = new HistoryImport(node.pool());
     bus = vertx.eventBus();
     vertx.setPeriodic(cfg.heartbeatFlushMs(), id -> {
       if (!flushing) flushNow();
@@ -86,6 +88,10 @@ public final class SessionRegistryVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
+        // a move-in of millions of rows takes longer than a command's bound: it answers when it is done
+        bus.<JsonObject>localConsumer(Addresses.SESSIONS_IMPORT, msg -> historyImport.run(msg.body()).onComplete(ar ->
+            msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
+                SharedJson.OPTIONS))).completion(),
         bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body())).completion());
   }
 
