@@ -136,10 +136,12 @@ class PeopleAndTitlesTest {
 
   @Test
   void aServerIdIsKeptAndItsNameShownWhenTheServerIsKnown() {
-    UUID server = UUID.randomUUID();
-    // media_servers belongs to the connector concern (its own migration); without it the name is null
-    node.sql("CREATE TABLE IF NOT EXISTS media_servers (id uuid PRIMARY KEY, name text)");
-    node.sql("INSERT INTO media_servers (id, name) VALUES ('" + server + "', 'Living Room Jellyfin')");
+    // media_servers belongs to the connector concern: the server is added through its API (not checked, not watched)
+    var added = node.post("/api/v1/analytics/servers?validate=false", TestNode.ADMIN_KEY, new JsonObject()
+        .put("name", "Living Room Jellyfin").put("type", "jellyfin").put("url", "http://127.0.0.1:9")
+        .put("token", "not-used").put("enabled", false));
+    assertEquals(201, added.statusCode(), added.bodyAsString());
+    UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
     JsonObject s = started(episode(UUID.randomUUID(), UUID.randomUUID(), "Skyler").put("server_id", server.toString()));
     assertEquals(server.toString(), s.getString("server_id"));
     Await.until(WAIT, "the server's name", () ->
