@@ -34,10 +34,6 @@ export class Api {
     return this.request('PATCH', path, body);
   }
 
-  del(path) {
-    return this.request('DELETE', path);
-  }
-
   delete(path) {
     return this.request('DELETE', path);
   }

@@ -151,7 +151,7 @@ async function test(c) {
 
 async function remove(c) {
   if (!window.confirm(`Remove channel ${c.name} and its delivery log?`)) return;
-  const res = await api.del(`${BASE}/channels/${c.id}`);
+  const res = await api.delete(`${BASE}/channels/${c.id}`);
   status(res.ok ? `Removed ${c.name}.` : (res.body?.detail || `Not removed (${res.status})`));
   loadChannels();
   loadDeliveries();

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.detect;
 
+import io.tracearr.analytics.db.BatchedDelete;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -29,12 +30,7 @@ final class AlertRetention {
   }
 
   Future<Long> run(Instant cutoff) {
-    return batches(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC), 0L);
+    return BatchedDelete.run(pool, DELETE_BATCH, Tuple.of(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)), BATCH);
   }
 
-  private Future<Long> batches(OffsetDateTime cutoff, long soFar) {
-    return pool.preparedQuery(DELETE_BATCH).execute(Tuple.of(cutoff, BATCH)).compose(rows -> rows.rowCount() < BATCH
-        ? Future.succeededFuture(soFar + rows.rowCount())
-        : batches(cutoff, soFar + rows.rowCount()));
-  }
 }

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.importer;
 
+import io.tracearr.analytics.api.NameBasedIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,21 +22,21 @@ import java.util.UUID;
 public final class ImportIds {
 
   /** media/MediaIds.NAMESPACE: fixed forever. */
-  static final UUID NAMESPACE = UUID.fromString("6f1d3c2e-8a4b-5e7f-9c0d-1a2b3c4d5e6f");
+  static final UUID NAMESPACE = NameBasedIds.NAMESPACE;
 
   private ImportIds() {}
 
   /** The stand-in server of an import that names none: one per source tool. */
   public static UUID unboundServer(ImportSource source) {
-    return v5(NAMESPACE, name("server", "import", source.wireName()));
+    return NameBasedIds.of(NAMESPACE, "server", "import", source.wireName());
   }
 
   public static UUID user(UUID serverId, String externalUserId) {
-    return v5(serverId, name("user", externalUserId));
+    return NameBasedIds.of(serverId, "user", externalUserId);
   }
 
   public static UUID content(UUID serverId, String externalItemId) {
-    return v5(serverId, name("content", externalItemId));
+    return NameBasedIds.of(serverId, "content", externalItemId);
   }
 
   /**
@@ -43,32 +44,12 @@ public final class ImportIds {
    * ({@code tautulli:session_history:123}) can never equal a live session key, and it is stable across re-imports.
    */
   public static UUID session(UUID serverId, String sourceRowId, String externalItemId) {
-    return v5(serverId, name("session", sourceRowId, externalItemId));
+    return NameBasedIds.of(serverId, "session", sourceRowId, externalItemId);
   }
 
-  static UUID v5(UUID namespace, String name) {
-    Objects.requireNonNull(namespace, "namespace");
-    MessageDigest sha1;
-    try {
-      sha1 = MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform provides SHA-1", e);
-    }
-    sha1.update(ByteBuffer.allocate(16).putLong(namespace.getMostSignificantBits())
-        .putLong(namespace.getLeastSignificantBits()).array());
-    byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
-    hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
-    hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant
-    ByteBuffer b = ByteBuffer.wrap(hash, 0, 16);
-    return new UUID(b.getLong(), b.getLong());
+  /** The shared scheme: {@link NameBasedIds}. */
+  public static UUID v5(UUID namespace, String name) {
+    return NameBasedIds.v5(namespace, name);
   }
 
-  private static String name(String kind, String... parts) {
-    StringBuilder sb = new StringBuilder(kind);
-    for (String p : parts) {
-      Objects.requireNonNull(p, kind + " id part");
-      sb.append('|').append(p.length()).append(':').append(p);
-    }
-    return sb.toString();
-  }
 }

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.media;
 
+import io.tracearr.analytics.api.NameBasedIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,7 +20,7 @@ import java.util.UUID;
 public final class MediaIds {
 
   /** Fixed forever: changing it would give every known server, user and title a new id. */
-  public static final UUID NAMESPACE = UUID.fromString("6f1d3c2e-8a4b-5e7f-9c0d-1a2b3c4d5e6f");
+  public static final UUID NAMESPACE = NameBasedIds.NAMESPACE;
 
   private MediaIds() {}
 
@@ -28,7 +29,7 @@ public final class MediaIds {
    * is the fallback for a server added without validation (its own id unknown until the first answer).
    */
   public static UUID server(ServerType type, String ownIdOrUrl) {
-    return v5(NAMESPACE, name("server", type.id(), ownIdOrUrl));
+    return NameBasedIds.of(NAMESPACE, "server", type.id(), ownIdOrUrl);
   }
 
   /** One playback of one item on one server session: the id of our session. */
@@ -43,47 +44,25 @@ public final class MediaIds {
    */
   public static UUID session(UUID serverId, String serverSessionKey, String itemId, int replay) {
     return replay == 0
-        ? v5(serverId, name("session", serverSessionKey, itemId))
-        : v5(serverId, name("session", serverSessionKey, itemId, Integer.toString(replay)));
+        ? NameBasedIds.of(serverId, "session", serverSessionKey, itemId)
+        : NameBasedIds.of(serverId, "session", serverSessionKey, itemId, Integer.toString(replay));
   }
 
   public static UUID user(UUID serverId, String externalUserId) {
-    return v5(serverId, name("user", externalUserId));
+    return NameBasedIds.of(serverId, "user", externalUserId);
   }
 
   public static UUID content(UUID serverId, String externalItemId) {
-    return v5(serverId, name("content", externalItemId));
+    return NameBasedIds.of(serverId, "content", externalItemId);
   }
 
   public static UUID device(UUID serverId, String deviceId) {
-    return v5(serverId, name("device", deviceId));
+    return NameBasedIds.of(serverId, "device", deviceId);
   }
 
-  /** RFC 4122 version 5 UUID of {@code name} (UTF-8) in {@code namespace}. */
+  /** The shared scheme: {@link NameBasedIds}. */
   public static UUID v5(UUID namespace, String name) {
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(name, "name");
-    MessageDigest sha1;
-    try {
-      sha1 = MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform provides SHA-1", e);
-    }
-    sha1.update(ByteBuffer.allocate(16).putLong(namespace.getMostSignificantBits())
-        .putLong(namespace.getLeastSignificantBits()).array());
-    byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
-    hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
-    hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant
-    ByteBuffer b = ByteBuffer.wrap(hash, 0, 16);
-    return new UUID(b.getLong(), b.getLong());
+    return NameBasedIds.v5(namespace, name);
   }
 
-  private static String name(String kind, String... parts) {
-    StringBuilder sb = new StringBuilder(kind);
-    for (String p : parts) {
-      Objects.requireNonNull(p, kind + " id part");
-      sb.append('|').append(p.length()).append(':').append(p);
-    }
-    return sb.toString();
-  }
 }

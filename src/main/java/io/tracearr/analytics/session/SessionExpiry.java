@@ -1,5 +1,6 @@
 package io.tracearr.analytics.session;
 
+import io.tracearr.analytics.db.BatchedDelete;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -28,12 +29,7 @@ final class SessionExpiry {
 
   /** Every ended session that started before {@code before}; completes with how many went. */
   Future<Long> expire(Instant before) {
-    return batches(OffsetDateTime.ofInstant(before, ZoneOffset.UTC), 0L);
+    return BatchedDelete.run(pool, DELETE_BATCH, Tuple.of(OffsetDateTime.ofInstant(before, ZoneOffset.UTC)), BATCH);
   }
 
-  private Future<Long> batches(OffsetDateTime before, long soFar) {
-    return pool.preparedQuery(DELETE_BATCH).execute(Tuple.of(before, BATCH)).compose(rows -> rows.rowCount() < BATCH
-        ? Future.succeededFuture(soFar + rows.rowCount())
-        : batches(before, soFar + rows.rowCount()));
-  }
 }
