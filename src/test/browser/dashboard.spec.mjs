@@ -74,6 +74,10 @@ try {
   await page.goto(BASE_URL + '/');
   await page.locator('#sign-in').waitFor({ state: 'visible' });
   check(await page.getByLabel('API key or JWT').count() === 1, 'the token field has a label');
+  // issue 19: a first-time operator learns where the generated key is kept
+  const keyHelp = (await page.locator('#sign-in').innerText()).replace(/\s+/g, ' ');
+  check(keyHelp.includes('The admin key was generated on first start and is in data/admin-api-key on the server'
+      + ' (or the configured ANALYTICS_ADMIN_API_KEY)'), 'the sign-in page says where the admin key is: ' + keyHelp);
 
   step = 'wrong token';
   await page.getByLabel('API key or JWT').fill('certainly-not-a-key');

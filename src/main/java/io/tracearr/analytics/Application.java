@@ -213,12 +213,27 @@ public final class Application {
       node.ready().set(true);
       log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
+      // the last startup line: where a first-time operator goes next, and with which key
+      log.info(dashboardLine(effective.http().host(), ports.http(),
+          config.auth().adminApiKey().isEmpty() ? effective.dataDir().resolve(AdminKeyFile.FILE_NAME) : null));
       return new Application(effective, embedded, vertx, pool, node, ports, deployments);
     } catch (Exception | Error e) {
       if (vertx != null) vertx.close().await(30, TimeUnit.SECONDS);
       if (embedded != null) embedded.close();
       throw e;
     }
+  }
+
+  /**
+   * {@code Dashboard: http://host:port/ — sign in with ...}; {@code keyFile} is the generated key's file, or
+   * null when the key comes from the configuration. A wildcard bind address is shown as localhost (a browser
+   * cannot open 0.0.0.0 everywhere).
+   */
+  static String dashboardLine(String host, int port, Path keyFile) {
+    String shown = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
+    if (shown.contains(":") && !shown.startsWith("[")) shown = "[" + shown + "]";
+    return "Dashboard: http://" + shown + ":" + port + "/ \u2014 sign in with "
+        + (keyFile == null ? "the configured admin key" : "the admin key in " + keyFile.toAbsolutePath());
   }
 
   /**

@@ -75,7 +75,7 @@ public record AppConfig(
    * @param dashboardUrl the link every message carries; null when not configured
    */
   public record Notifications(boolean enabled, String dashboardUrl, int maxAttempts, int sweepSeconds,
-      int maxInFlight, List<io.vertx.core.json.JsonObject> channels) {}
+      int maxInFlight, List<io.vertx.core.json.JsonObject> channels, int claimSeconds) {}
 
   /**
    * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server lasts without

@@ -35,6 +35,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_SWEEP_SECONDS", "analytics.sharing_detection.sweep_seconds");
     m.put("ANALYTICS_NOTIFICATIONS_ENABLED", "notifications.enabled");
     m.put("ANALYTICS_NOTIFICATIONS_DASHBOARD_URL", "notifications.dashboard_url");
+    m.put("ANALYTICS_NOTIFICATIONS_CLAIM_SECONDS", "notifications.claim_seconds");
     m.put("ANALYTICS_TIMEZONE", "analytics.timezone");
     m.put("ANALYTICS_ROLLUP_INTERVAL_SECONDS", "analytics.rollup_interval_seconds");
     m.put("ANALYTICS_HTTP_HOST", "http.host");
@@ -176,7 +177,9 @@ public final class ConfigLoader {
         s.integer("notifications.max_attempts", 1, 100),
         s.integer("notifications.sweep_seconds", 1, 3_600),
         s.integer("notifications.max_in_flight", 1, 10_000),
-        s.objects("notifications.channels"));
+        s.objects("notifications.channels"),
+        // a claim outlasts one attempt (10 s send timeout) so a live node's delivery is never taken over mid-send
+        s.integer("notifications.claim_seconds", 15, 3_600));
     var media = new AppConfig.Media(s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
     var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
     return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media, notifications,

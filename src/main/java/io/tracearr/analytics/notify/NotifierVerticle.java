@@ -49,7 +49,6 @@ public final class NotifierVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(NotifierVerticle.class);
   /** longer than one attempt (10 s) plus the longest rate-limit wait held in memory */
-  static final int CLAIM_SECONDS = 60;
   private static final Duration MAX_LOCAL_WAIT = Duration.ofSeconds(20);
   private static final long POLL_MS = 500;
   private static final long PENDING_GAUGE_MS = 5_000;
@@ -406,7 +405,7 @@ public final class NotifierVerticle extends VerticleBase {
     if (room <= 0) return;
     polling = true;
     pollAgain = false;
-    repo.claim(node.nodeId(), CLAIM_SECONDS, room).onComplete(ar -> {
+    repo.claim(node.nodeId(), cfg.claimSeconds(), room).onComplete(ar -> {
       polling = false;
       if (ar.failed()) {
         log.debug("claiming deliveries failed: {}", ar.cause().toString());
