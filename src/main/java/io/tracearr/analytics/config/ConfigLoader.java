@@ -51,6 +51,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_VIEWER_API_KEY", "auth.viewer_api_key");
     m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
     m.put("ANALYTICS_METRICS_PORT", "metrics.port");
+    m.put("ANALYTICS_HTTP_CORS_ORIGINS", "http.cors_origins");
     return Map.copyOf(m);
   }
 
@@ -103,7 +104,9 @@ public final class ConfigLoader {
         s.string("http.host", false),
         s.integer("http.port", 0, 65535),
         s.integer("http.instances", 1, 64),
-        s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024));
+        s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024),
+        s.integer("http.idle_timeout_seconds", 1, 3_600),
+        s.origins("http.cors_origins"));
     String url = s.string("database.url", true);
     var database = new AppConfig.Database(
         url.isBlank() ? null : DatabaseUrl.parse(s.source("database.url"), url),
@@ -150,7 +153,8 @@ public final class ConfigLoader {
         s.secret("auth.admin_api_key"),
         s.secret("auth.ingest_api_key"),
         s.secret("auth.viewer_api_key"),
-        s.secret("auth.jwt_secret"));
+        s.secret("auth.jwt_secret"),
+        s.bool("auth.jwt_require_exp"));
     var live = new AppConfig.Live(
         s.integer("live.slow_reader_close_seconds", 1, 3_600),
         s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
@@ -278,6 +282,17 @@ public final class ConfigLoader {
         throw new ConfigException(source(key), v, "a list of strings");
       }
       return List.copyOf(out);
+    }
+
+    /** Exact origins ({@code https://host[:port]}); "*" is refused: it would let any site call with a token. */
+    List<String> origins(String key) {
+      List<String> items = list(key);
+      for (String o : items) {
+        if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+          throw new ConfigException(source(key), o, "origins such as https://dashboard.example.com (scheme, host, optional port; no path, no *)");
+        }
+      }
+      return items;
     }
 
     List<String> cidrs(String key) {
