@@ -36,8 +36,8 @@ function sessionBody(title, device, user, ip) {
   };
 }
 
-async function startSession(title, device = 'Living room TV', user = randomUUID(), ip = PARIS_IP) {
-  const res = await api('POST', '/api/v1/analytics/sessions', sessionBody(title, device, user, ip));
+async function startSession(title, device = 'Living room TV', user = randomUUID(), ip = PARIS_IP, names = {}) {
+  const res = await api('POST', '/api/v1/analytics/sessions', { ...sessionBody(title, device, user, ip), ...names });
   check(res.status === 201, `session start answered ${res.status}`);
   return res.body.id;
 }
@@ -101,6 +101,18 @@ try {
   check(await page.evaluate(() => window.__noReload) === 'still here', 'the page was not reloaded');
   log('a session started through the API appeared live');
 
+  step = 'names';
+  const episode = await startSession("Cat's in the Bag...", 'Den Apple TV', randomUUID(), PARIS_IP, {
+    content_type: 'episode', user_name: 'Walter White', series_title: 'Breaking Bad', season_number: 1,
+    episode_number: 2, year: 2008,
+  });
+  const episodeRow = page.locator(`#sessions tbody tr[data-id="${episode}"]`);
+  await episodeRow.waitFor();
+  const episodeText = await episodeRow.innerText();
+  check(episodeText.includes("Breaking Bad S01E02 — Cat's in the Bag..."), `the episode by its series and title: ${episodeText}`);
+  check(episodeText.includes('Walter White') && episodeText.includes('Den Apple TV'), `the user and device by name: ${episodeText}`);
+  log(`named session shown: ${episodeText.split('\n').join(' | ')}`);
+
   step = 'session update';
   const hb = await api('PUT', `/api/v1/analytics/sessions/${live}`, { status: 'paused', position_seconds: 754 });
   check(hb.status === 204, `heartbeat answered ${hb.status}`);
@@ -115,13 +127,14 @@ try {
   step = 'alert appears';
   // one account streaming in Paris and in Syracuse at once, on two devices: the real detector judges it
   const sharer = randomUUID();
-  await startSession('Shared Account Movie', 'Paris TV', sharer, PARIS_IP);
+  await startSession('Shared Account Movie', 'Paris TV', sharer, PARIS_IP, { user_name: 'Skyler White' });
   await startSession('Shared Account Movie', 'Syracuse Laptop', sharer, SYRACUSE_IP);
   const item = page.locator('#alerts li', { hasText: 'km apart: Paris ↔ Syracuse' });
   await item.waitFor();
   const alertText = await item.innerText();
   check(/2 streams \d[\d\s]* km apart: Paris ↔ Syracuse/.test(alertText), `alert evidence in words: ${alertText}`);
-  check(alertText.includes(sharer.slice(0, 8)), `the alert names the user: ${alertText}`);
+  check(alertText.includes('Skyler White'), `the alert names the user: ${alertText}`);
+  check(alertText.includes('Paris TV') && alertText.includes('Syracuse Laptop'), `the alert names the devices: ${alertText}`);
   log(`alert shown: ${alertText.split('\n').join(' | ')}`);
   const travel = page.locator('#alerts li', { hasText: 'Paris → Syracuse' });
   await travel.waitFor();

@@ -1,8 +1,10 @@
 import { Api } from './api.js';
 import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
+import { startNotifications } from './notifications.js';
 import {
-  alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, shortId,
+  alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
+  userLabel,
 } from './describe.js';
 
 const TOKEN_KEY = 'tracearr.token';
@@ -66,6 +68,7 @@ function signOut() {
   if (state.live) state.live.close();
   state.live = null;
   state.api = null;
+  $('notifications').hidden = true;
   $('token').value = '';
   showSignIn('');
 }
@@ -104,7 +107,13 @@ function onFrame(frame) {
   switch (frame.type) {
     case 'hello':
       state.admin = Array.isArray(d.roles) && d.roles.includes('admin');
+      if (state.admin && $('notifications').hidden) startNotifications(state.api);
       $('about').textContent = `Node ${shortId(d.node_id)} · version ${d.version}`;
+      $('settings-import').hidden = !state.admin;
+      if (state.admin) loadImports();
+      break;
+    case 'import.progress':
+      renderImport(d);
       break;
     case 'snapshot':
       applySnapshot(d);
@@ -214,12 +223,12 @@ function sessionCells(s) {
   const loc = s.location;
   const where = loc ? [loc.city, loc.country].filter(Boolean).join(', ') || 'located' : 'not located';
   const mbps = Number(s.bandwidth_kbps) > 0 ? `${formatNumber(s.bandwidth_kbps / 1000, 1)} Mbps` : '';
-  const title = s.content_title || `${s.content_type} ${shortId(s.content_id)}`;
+  const year = s.content && Number.isInteger(s.content.year) ? ` · ${s.content.year}` : '';
   const cells = [
-    cell(shortId(s.user_id), null, s.user_id),
-    cell(title, s.content_type),
+    cell(userLabel(s.user_name, s.user_id), null, s.user_id),
+    cell(sessionTitle(s), `${s.content_type}${year}`),
     cell(s.device_name, s.device_id && s.device_id !== s.device_name ? shortId(s.device_id) : null),
-    cell(s.client_name),
+    cell(s.client_name, s.server_name ? `via ${s.server_name}` : null),
     cell(where, s.ip_address),
     cell(badge(s.status, `status-${s.status}`)),
     cell(`${s.resolution || 'unknown'} · ${s.transcoded ? 'transcode' : 'direct'}`, mbps),
@@ -250,7 +259,7 @@ function upsertAlert(a, fresh) {
   const when = document.createElement('time');
   when.dateTime = a.updated_at || a.created_at || '';
   when.textContent = a.created_at ? new Date(a.created_at).toLocaleString() : '';
-  head.append(h3, badge(a.severity || 'unknown', `sev-${a.severity}`), document.createTextNode(`user ${shortId(a.user_id)}`), when);
+  head.append(h3, badge(a.severity || 'unknown', `sev-${a.severity}`), document.createTextNode(userLabel(alertUserName(a), a.user_id)), when);
   const evidence = document.createElement('p');
   evidence.className = 'evidence';
   evidence.textContent = describeEvidence(a);
@@ -274,7 +283,7 @@ function upsertAlert(a, fresh) {
     button.type = 'button';
     button.className = 'secondary dismiss';
     button.textContent = 'Dismiss';
-    button.setAttribute('aria-label', `Dismiss ${alertTypeLabel(a.alert_type)} alert for user ${shortId(a.user_id)}`);
+    button.setAttribute('aria-label', `Dismiss ${alertTypeLabel(a.alert_type)} alert for ${userLabel(alertUserName(a), a.user_id)}`);
     button.addEventListener('click', () => dismiss(a.id, button));
     actions.append(button);
     article.append(actions);
@@ -283,6 +292,11 @@ function upsertAlert(a, fresh) {
   if (fresh) $('alerts-status').textContent = `New alert: ${alertTypeLabel(a.alert_type)} — ${describeEvidence(a)}`;
   renderEmptyStates();
   renderFigures();
+}
+
+/** The user's name as the evidence recorded it when the alert was raised or last updated. */
+function alertUserName(a) {
+  return a && a.evidence && typeof a.evidence === 'object' ? a.evidence.user_name : null;
 }
 
 function removeAlert(id) {
@@ -450,4 +464,89 @@ document.addEventListener('DOMContentLoaded', () => {
   setInterval(() => { if (state.connected) loadSummary(); }, 60000);
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) signIn(saved, { fromForm: false }); else showSignIn('');
+});
+
+// ---- Settings → Import history (admins) ------------------------------------------------------------------
+
+const IMPORT_SOURCES = { tautulli: 'Tautulli', jellystat: 'Jellystat', playback_reporting: 'Playback Reporting' };
+const importItems = new Map();
+
+async function loadImports() {
+  const res = await state.api.get(`${ANALYTICS}/imports?limit=20`);
+  if (!res.ok) return;
+  for (const job of res.body.items.slice().reverse()) renderImport(job);
+}
+
+function importLine(job) {
+  const parts = [`${IMPORT_SOURCES[job.source] ?? job.source} · ${job.file_name ?? 'upload'} · ${job.status}`];
+  if (job.phase) parts.push(job.phase.replace('_', ' '));
+  if (job.progress) parts.push(`${Math.round(job.progress.fraction * 100)} %`);
+  parts.push(`${formatNumber(job.rows_read)} read, ${formatNumber(job.rows_imported)} imported, ${formatNumber(job.rows_skipped)} skipped`);
+  const reasons = Object.entries(job.skipped_by_reason ?? {}).map(([k, v]) => `${k.replace('_', ' ')} ${v}`);
+  if (reasons.length) parts.push(`(${reasons.join(', ')})`);
+  if (job.rate_rows_per_second && job.status === 'running') parts.push(`${formatNumber(Math.round(job.rate_rows_per_second))} rows/s`);
+  if (job.eta_seconds != null) parts.push(`about ${formatMinutes(job.eta_seconds / 60)} left`);
+  return parts.join(' · ');
+}
+
+function renderImport(job) {
+  let li = importItems.get(job.id);
+  if (!li) {
+    li = document.createElement('li');
+    const text = document.createElement('span');
+    const bar = document.createElement('progress');
+    bar.max = 1;
+    const error = document.createElement('p');
+    error.className = 'error';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'link';
+    cancel.textContent = 'Cancel';
+    cancel.addEventListener('click', async () => {
+      cancel.disabled = true;
+      const res = await state.api.delete(`${ANALYTICS}/imports/${job.id}`);
+      if (res.ok) renderImport(res.body);
+      else error.textContent = res.body?.detail ?? `HTTP ${res.status}`;
+      cancel.disabled = false;
+    });
+    li.append(text, bar, cancel, error);
+    importItems.set(job.id, li);
+    $('imports').prepend(li);
+  }
+  const [text, bar, cancel, error] = li.children;
+  text.textContent = importLine(job);
+  li.dataset.status = job.status;
+  bar.hidden = job.status !== 'running' || !job.progress;
+  if (job.progress) bar.value = job.progress.fraction;
+  cancel.hidden = !(job.status === 'queued' || (job.status === 'running' && job.phase === 'reading'));
+  if (job.error) error.textContent = job.error;
+}
+
+$('import-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  const file = $('import-file').files[0];
+  $('import-error').textContent = '';
+  if (!file) {
+    $('import-error').textContent = 'Choose the history file to import.';
+    return;
+  }
+  const body = new FormData();
+  body.append('source', $('import-source').value);
+  if ($('import-server').value.trim()) body.append('server_id', $('import-server').value.trim());
+  if ($('import-timezone').value.trim()) body.append('timezone', $('import-timezone').value.trim());
+  body.append('file', file, file.name);
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  button.textContent = 'Uploading…';
+  const res = await state.api.upload(`${ANALYTICS}/imports`, body);
+  button.disabled = false;
+  button.textContent = 'Import';
+  if (res.ok) {
+    renderImport(res.body);
+    form.reset();
+  } else {
+    const fields = (res.body?.errors ?? []).map((f) => `${f.field}: ${f.message}`).join('; ');
+    $('import-error').textContent = fields || res.body?.detail || `The upload failed (HTTP ${res.status}).`;
+  }
 });

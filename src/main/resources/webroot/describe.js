@@ -13,6 +13,33 @@ export function shortId(id) {
   return typeof id === 'string' ? id.slice(0, 8) : '?';
 }
 
+/** A person by name; a short id when no start ever named them. */
+export function userLabel(name, id) {
+  return typeof name === 'string' && name.trim() ? name : `user ${shortId(id)}`;
+}
+
+function pad2(n) {
+  return String(n).padStart(2, '0');
+}
+
+/**
+ * What is playing, by name: "Breaking Bad S01E02 — Cat's in the Bag..." for an episode, the title for a movie
+ * (the item's stored names first, then what this session said, then its type and short id).
+ */
+export function sessionTitle(s) {
+  const c = s?.content && typeof s.content === 'object' ? s.content : {};
+  const title = c.title || s?.content_title;
+  if (c.series_title) {
+    const season = Number.isInteger(c.season_number) ? `S${pad2(c.season_number)}` : '';
+    const episode = Number.isInteger(c.episode_number) ? `E${pad2(c.episode_number)}` : '';
+    const code = `${season}${episode}`;
+    const head = code ? `${c.series_title} ${code}` : c.series_title;
+    return title && title !== c.series_title ? `${head} — ${title}` : head;
+  }
+  if (title) return title;
+  return `${s?.content_type ?? 'item'} ${shortId(s?.content_id)}`;
+}
+
 export function formatClock(seconds) {
   if (!Number.isFinite(Number(seconds))) return '0:00';
   const s = Math.max(0, Math.floor(Number(seconds)));
@@ -107,12 +134,23 @@ export function describeEvidence(alert) {
   }
 }
 
+/** The devices of an alert by name: device_names beside the keys (issue 13), else the keys. */
+function evidenceDevices(ev) {
+  const keys = ev.devices ?? ev.device_keys;
+  if (Array.isArray(keys)) {
+    const names = Array.isArray(ev.device_names) ? ev.device_names : [];
+    return keys.map((k, i) => names[i] || deviceName(k));
+  }
+  if (Array.isArray(ev.new_devices)) return ev.new_devices.map(deviceName);
+  return [];
+}
+
 /** Secondary facts: which devices, which places and addresses. */
 export function evidenceDetails(alert) {
   const ev = evidenceOf(alert);
   const out = [];
-  const devices = ev.devices ?? ev.new_devices;
-  if (Array.isArray(devices) && devices.length) out.push(`Devices: ${devices.map(deviceName).join(', ')}`);
+  const devices = evidenceDevices(ev);
+  if (devices.length) out.push(`Devices: ${devices.join(', ')}`);
   const locs = locationsOf(ev);
   if (locs.length && locs.some((l) => l?.country)) {
     out.push(`Places: ${locs.map((l) => [l?.city, l?.country].filter(Boolean).join(', ') || 'unknown').join(' · ')}`);

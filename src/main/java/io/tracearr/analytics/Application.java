@@ -1,5 +1,6 @@
 package io.tracearr.analytics;
 
+import io.tracearr.analytics.node.HealthBoard;
 import io.tracearr.analytics.node.NodeContext;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -24,9 +25,12 @@ import io.tracearr.analytics.detect.SharingDetectorVerticle;
 import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
+import io.tracearr.analytics.importer.ImportVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
+import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.tracearr.analytics.metrics.RouteLabel;
+import io.tracearr.analytics.notify.NotifierVerticle;
 import io.tracearr.analytics.session.SessionRegistryVerticle;
 import io.tracearr.analytics.stats.AggregatorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -38,6 +42,7 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -58,6 +63,10 @@ public final class Application {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
   /** addresses whose GeoIP answer is remembered; one entry is a few hundred bytes */
   private static final int GEOIP_CACHE_SIZE = 100_000;
+  /** looked for in the data directory when analytics.geoip_db_path is empty */
+  static final String DEFAULT_GEOIP_FILE = "GeoLite2-City.mmdb";
+  /** how often the GeoIP file is checked for a newer version (geoipupdate replaces it in place) */
+  private static final long GEOIP_RELOAD_CHECK_MS = 60_000;
 
   private final AppConfig config;
   private final EmbeddedDatabase embedded;
@@ -146,6 +155,8 @@ public final class Application {
 
   /** As {@link #start(AppConfig)}, with the clock the session registry stamps heartbeats with (tests move it). */
   public static Application start(AppConfig config, Clock sessionClock) throws Exception {
+    // channel entries are checked before anything starts, so a bad one fails the boot with its key named
+    NotifierVerticle.configChannels(config.notifications());
     AppConfig effective = withAdminKey(config);
     EmbeddedDatabase embedded = null;
     DatabaseUrl url = effective.database().url();
@@ -186,14 +197,19 @@ public final class Application {
       String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
       DomainMetrics metrics = new DomainMetrics(prometheus, version());
       NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
-          new AtomicBoolean(false), openGeo(effective.analytics()), heartbeatPool);
+          new AtomicBoolean(false), openGeo(effective.analytics(), effective.dataDir()), heartbeatPool, new HealthBoard());
       List<String> deployments = new ArrayList<>();
       deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
+      // after the registry it feeds, before the gateway that sends it commands (undeployed in reverse: leases released)
+      deployments.add(await(vertx.deployVerticle(new MediaServerVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new NotifierVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new ImportVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));
+      watchGeoFile(vertx, node.geo());
       node.ready().set(true);
       log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
@@ -209,10 +225,15 @@ public final class Application {
    * Opened here, before any verticle, because opening memory-maps the file (blocking). Without a usable
    * database the node still serves; only the geo rules are off.
    */
-  private static GeoLocator openGeo(AppConfig.Analytics analytics) {
+  private static GeoLocator openGeo(AppConfig.Analytics analytics, Path dataDir) {
     Path path = analytics.geoipDbPath();
+    if (path == null && Files.isReadable(dataDir.resolve(DEFAULT_GEOIP_FILE))) {
+      // scripts/run fetches GeoLite2 City here on a fresh machine
+      path = dataDir.resolve(DEFAULT_GEOIP_FILE);
+    }
     if (path == null) {
-      log.warn("no GeoIP database configured (analytics.geoip_db_path): sessions are not located, geo rules are off");
+      log.warn("no GeoIP database (analytics.geoip_db_path, or {} in the data directory): sessions are not located,"
+          + " geo rules are off", DEFAULT_GEOIP_FILE);
       return GeoLocator.disabled();
     }
     NetworkPolicy policy = new NetworkPolicy(analytics.sharingDetection().trustedNetworks());
@@ -225,6 +246,15 @@ public final class Application {
           path.toAbsolutePath(), e.toString());
       return GeoLocator.disabled();
     }
+  }
+
+  /** A replaced GeoIP file is picked up without a restart (checked on a worker thread: opening maps the file). */
+  private static void watchGeoFile(Vertx vertx, GeoLocator geo) {
+    if (!geo.enabled()) return;
+    vertx.setPeriodic(GEOIP_RELOAD_CHECK_MS, id -> vertx.executeBlocking(geo::reloadIfChanged, false).onComplete(ar -> {
+      if (ar.failed()) log.warn("the GeoIP file changed but cannot be opened ({}); the previous one stays in use", ar.cause().toString());
+      else if (Boolean.TRUE.equals(ar.result())) log.info("GeoIP database reloaded (the file changed)");
+    }));
   }
 
   /**

@@ -13,6 +13,12 @@ public final class Addresses {
   public static final String SESSIONS_START = "sessions.start";
   public static final String SESSIONS_HEARTBEAT = "sessions.heartbeat";
   public static final String SESSIONS_END = "sessions.end";
+  /**
+   * move a staged import into the sessions: {@code {"import_id"}} → {@code {"status": 200, "body": {"sessions_inserted",
+   * "users_upserted", "content_upserted", "first_started_at", "last_started_at"}}}; served by the registry (the one
+   * writer of playback_sessions, users and content) in one transaction, sent by the importer
+   */
+  public static final String SESSIONS_IMPORT = "sessions.import";
   /** registry → its local detector: one session event to judge, exactly once in the cluster */
   public static final String DETECT_SESSION = "detect.session";
   /**
@@ -34,6 +40,39 @@ public final class Addresses {
   public static final String STATS_ROLLUP = "stats.rollup";
   /** run the roll-ups' retention now; replies {@code {sessions_deleted, sessions_kept_from}} */
   public static final String STATS_RETENTION = "stats.retention";
+  /**
+   * media servers (local, served by media/MediaServerVerticle, the one writer of media_servers): create
+   * {@code {"body", "validate"}} → 201 server | 400 | 409 | 422; update {@code {"id", "body", "validate"}} → 200 | 400 |
+   * 404 | 409 | 422; delete {@code {"id"}} → 204 | 404 | 409. Replies are {@code CommandReply} bodies, never with the token.
+   */
+  public static final String MEDIA_SERVERS_CREATE = "media.servers.create";
+  public static final String MEDIA_SERVERS_UPDATE = "media.servers.update";
+  public static final String MEDIA_SERVERS_DELETE = "media.servers.delete";
+  /** media (cluster-wide, internal): a server was created, changed or deleted {@code {"id"}}: re-read the table now */
+  public static final String MEDIA_SERVERS_CHANGED = "media.servers.changed";
+
+  /**
+   * notification channels, served by the local notifier (the one writer of notification_channels):
+   * create {@code {"body"}}, update {@code {"id","body"}} (merge patch), delete {@code {"id"}}, test {@code {"id"}}
+   * → a {@code CommandReply}
+   */
+  public static final String NOTIFY_CHANNELS_CREATE = "notify.channels.create";
+  public static final String NOTIFY_CHANNELS_UPDATE = "notify.channels.update";
+  public static final String NOTIFY_CHANNELS_DELETE = "notify.channels.delete";
+  public static final String NOTIFY_CHANNELS_TEST = "notify.channels.test";
+  /** published cluster-wide by the notifier that changed a channel: every node reloads its channel list */
+  public static final String NOTIFY_CHANNELS_CHANGED = "notify.channels.changed";
+  /** re-send a failed delivery: {@code {"id"}} → the delivery, 404, or 409 when it is not failed */
+  public static final String NOTIFY_DELIVERIES_RETRY = "notify.deliveries.retry";
+
+  /**
+   * queue an uploaded file for import: {@code {"source", "file_path", "file_name", "file_bytes", "server_id"?,
+   * "timezone"?, "requested_by"}} → {@code {"status": 202, "body": import}} or a 400 problem; sent by the gateway
+   * that received the upload to its own importer (the file is on this node's disk)
+   */
+  public static final String IMPORTS_START = "imports.start";
+  /** cancel an import: {@code {"id"}} → {@code {"status": 200, "body": import}}, a 404 or a 409 problem */
+  public static final String IMPORTS_CANCEL = "imports.cancel";
 
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
@@ -43,6 +82,16 @@ public final class Addresses {
   public static final String ALERT_UPDATED = "events.alert.updated";
   public static final String ALERT_DISMISSED = "events.alert.dismissed";
   public static final String STATS_UPDATED = "events.stats.updated";
+  /** a media server's status left {@code up} (unreachable, unauthorized): the server's JSON, without token */
+  public static final String MEDIA_SERVER_DOWN = "events.media_server.down";
+  /** a media server answers again */
+  public static final String MEDIA_SERVER_UP = "events.media_server.up";
+  /** a user's first session on a device never seen for them (the detector's DeviceLedger inserted the row); the session JSON */
+  public static final String DEVICE_NEW = "events.device.new";
+  /** published by the enforcement concern: the terminated session JSON */
+  public static final String SESSION_TERMINATED = "events.session.terminated";
+  /** an import's progress (at most once a second while it runs) and its end: the import's JSON */
+  public static final String IMPORT_PROGRESS = "events.import.progress";
 
   /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
   public static String frameType(String eventAddress) {

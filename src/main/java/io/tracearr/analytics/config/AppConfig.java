@@ -14,7 +14,10 @@ public record AppConfig(
     Cluster cluster,
     Auth auth,
     Live live,
-    Metrics metrics) {
+    Metrics metrics,
+    Media media,
+    Notifications notifications,
+    Imports imports) {
 
   /**
    * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a half-sent
@@ -51,7 +54,9 @@ public record AppConfig(
   /** Per-rule switches; {@link SharingDetection#enabled()} false switches every rule off. */
   public record Rules(boolean concurrentStreams, boolean geoImpossible, boolean impossibleTravel, boolean deviceSpike) {}
 
-  public record Sessions(int timeoutSeconds, int reapIntervalSeconds, int heartbeatFlushMs, int heartbeatBufferMax) {}
+  /** @param commandTimeoutMs how long a start or end may wait for the database before "outcome unknown" (503) */
+  public record Sessions(int timeoutSeconds, int reapIntervalSeconds, int heartbeatFlushMs, int heartbeatBufferMax,
+      int commandTimeoutMs) {}
 
   public record Cluster(boolean enabled, String name, List<String> members, int port, Path configPath) {}
 
@@ -67,7 +72,40 @@ public record AppConfig(
 
   public record Metrics(boolean enabled, int port, String path) {}
 
+  /**
+   * {@code channels} are the raw entries of {@code notifications.channels}: their fields depend on the channel
+   * type, which only the notify concern knows, so it validates them at boot (errors name
+   * {@code notifications.channels[i].<field>}).
+   *
+   * @param dashboardUrl the link every message carries; null when not configured
+   */
+  public record Notifications(boolean enabled, String dashboardUrl, int maxAttempts, int sweepSeconds,
+      int maxInFlight, List<io.vertx.core.json.JsonObject> channels) {}
+
+  /**
+   * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server lasts without
+   * renewal, i.e. the longest a dead node's servers go unwatched) and the servers kept in the config file
+   * ({@code media_servers:}).
+   */
+  public record Media(int leaseSeconds, List<MediaServer> servers) {}
+
+  /** One {@code media_servers:} entry; {@code type} is jellyfin, emby or plex. The token never appears in toString. */
+  public record MediaServer(String name, String type, String url, String token, boolean enabled, int pollIntervalSeconds) {
+    @Override
+    public String toString() {
+      return "MediaServer[name=" + name + ", type=" + type + ", url=" + url + ", token=<hidden>, enabled=" + enabled
+          + ", pollIntervalSeconds=" + pollIntervalSeconds + "]";
+    }
+  }
+
+  /** History imports (issue 16): an upload larger than {@code maxUploadMb} is refused with 413. */
+  public record Imports(int maxUploadMb) {
+    public long maxUploadBytes() {
+      return maxUploadMb * 1024L * 1024L;
+    }
+  }
+
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics);
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media, notifications, imports);
   }
 }

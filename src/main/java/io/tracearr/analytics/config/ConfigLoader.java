@@ -33,6 +33,8 @@ public final class ConfigLoader {
     m.put("ANALYTICS_RETENTION_DAYS", "analytics.retention_days");
     m.put("ANALYTICS_SHARING_DETECTION_ENABLED", "analytics.sharing_detection.enabled");
     m.put("ANALYTICS_SWEEP_SECONDS", "analytics.sharing_detection.sweep_seconds");
+    m.put("ANALYTICS_NOTIFICATIONS_ENABLED", "notifications.enabled");
+    m.put("ANALYTICS_NOTIFICATIONS_DASHBOARD_URL", "notifications.dashboard_url");
     m.put("ANALYTICS_TIMEZONE", "analytics.timezone");
     m.put("ANALYTICS_ROLLUP_INTERVAL_SECONDS", "analytics.rollup_interval_seconds");
     m.put("ANALYTICS_HTTP_HOST", "http.host");
@@ -52,6 +54,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
     m.put("ANALYTICS_METRICS_PORT", "metrics.port");
     m.put("ANALYTICS_HTTP_CORS_ORIGINS", "http.cors_origins");
+    m.put("ANALYTICS_IMPORTS_MAX_UPLOAD_MB", "imports.max_upload_mb");
     return Map.copyOf(m);
   }
 
@@ -141,7 +144,8 @@ public final class ConfigLoader {
         s.integer("sessions.timeout_seconds", 1, 86_400),
         s.integer("sessions.reap_interval_seconds", 1, 3_600),
         s.integer("sessions.heartbeat_flush_ms", 10, 1_000),
-        s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000));
+        s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000),
+        s.integer("sessions.command_timeout_ms", 100, 60_000));
     String clusterConfig = s.string("cluster.config_path", true);
     var cluster = new AppConfig.Cluster(
         s.bool("cluster.enabled"),
@@ -166,7 +170,83 @@ public final class ConfigLoader {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");
     }
     var metrics = new AppConfig.Metrics(s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics);
+    String dashboardUrl = s.string("notifications.dashboard_url", true);
+    if (!dashboardUrl.isEmpty() && !dashboardUrl.matches("https?://\\S+")) {
+      throw new ConfigException(s.source("notifications.dashboard_url"), dashboardUrl, "an http(s) URL or empty");
+    }
+    var notifications = new AppConfig.Notifications(
+        s.bool("notifications.enabled"),
+        dashboardUrl.isEmpty() ? null : dashboardUrl,
+        s.integer("notifications.max_attempts", 1, 100),
+        s.integer("notifications.sweep_seconds", 1, 3_600),
+        s.integer("notifications.max_in_flight", 1, 10_000),
+        s.objects("notifications.channels"));
+    var media = new AppConfig.Media(s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
+    var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
+    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media, notifications,
+        imports);
+  }
+
+  static final java.util.Set<String> MEDIA_SERVER_TYPES = java.util.Set.of("jellyfin", "emby", "plex");
+
+  /**
+   * {@code media_servers:}, a list of {name, type, url, token | token_env, enabled, poll_interval_seconds}. Errors
+   * name the entry ({@code media_servers[1].url}); a token is never echoed.
+   */
+  private static List<AppConfig.MediaServer> mediaServers(JsonObject root, Map<String, String> env) {
+    Object v = root.getValue("media_servers");
+    if (v == null) return List.of();
+    if (!(v instanceof JsonArray arr)) throw new ConfigException("media_servers", v, "a list of servers");
+    List<AppConfig.MediaServer> out = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < arr.size(); i++) {
+      String key = "media_servers[" + i + "]";
+      if (!(arr.getValue(i) instanceof JsonObject o)) throw new ConfigException(key, arr.getValue(i), "an object");
+      Object name = o.getValue("name");
+      if (!(name instanceof String n) || n.isBlank() || n.strip().length() > 100) {
+        throw new ConfigException(key + ".name", name, "a non-empty string of at most 100 characters");
+      }
+      if (!names.add(n.strip())) throw new ConfigException(key + ".name", n, "a name no other entry uses");
+      Object type = o.getValue("type");
+      if (!(type instanceof String t) || !MEDIA_SERVER_TYPES.contains(t.strip().toLowerCase(java.util.Locale.ROOT))) {
+        throw new ConfigException(key + ".type", type, "one of emby, jellyfin, plex");
+      }
+      Object url = o.getValue("url");
+      if (!(url instanceof String u) || !httpUrl(u.strip())) throw new ConfigException(key + ".url", url, "an http:// or https:// URL");
+      String token;
+      Object tokenEnv = o.getValue("token_env");
+      if (tokenEnv != null) {
+        token = tokenEnv instanceof String te ? env.get(te) : null;
+        if (token == null || token.isBlank()) {
+          throw new ConfigException(key + ".token_env", tokenEnv, "the name of a set, non-empty environment variable");
+        }
+      } else {
+        Object tk = o.getValue("token");
+        if (!(tk instanceof String ts) || ts.isBlank()) throw new ConfigException(key + ".token", "<hidden>", "a non-empty string");
+        token = ts;
+      }
+      Object enabled = o.getValue("enabled", true);
+      if (!(enabled instanceof Boolean en)) throw new ConfigException(key + ".enabled", enabled, "true or false");
+      Object interval = o.getValue("poll_interval_seconds", 5);
+      if (!(interval instanceof Integer iv) || iv < 1 || iv > 60) {
+        throw new ConfigException(key + ".poll_interval_seconds", interval, "an integer 1..60");
+      }
+      out.add(new AppConfig.MediaServer(n.strip(), ((String) type).strip().toLowerCase(java.util.Locale.ROOT), ((String) url).strip(),
+          token.strip(), en, iv));
+    }
+    return List.copyOf(out);
+  }
+
+  /** http or https with a host: what the connector can call. */
+  static boolean httpUrl(String s) {
+    try {
+      java.net.URI uri = new java.net.URI(s);
+      String scheme = uri.getScheme();
+      return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          && uri.getHost() != null && !uri.getHost().isBlank() && uri.getQuery() == null && uri.getFragment() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   /** Typed access to the merged settings; an environment variable wins over the file. */
@@ -293,6 +373,20 @@ public final class ConfigLoader {
         }
       }
       return items;
+    }
+
+    /** A list of objects (or absent / null: empty); each stays raw JSON for the concern that owns its shape. */
+    List<JsonObject> objects(String key) {
+      Object v = raw(key);
+      if (v == null) return List.of();
+      if (!(v instanceof JsonArray arr)) throw new ConfigException(source(key), "<" + v.getClass().getSimpleName() + ">", "a list of objects");
+      List<JsonObject> out = new ArrayList<>();
+      for (int i = 0; i < arr.size(); i++) {
+        // the value is not echoed: channel entries carry secrets
+        if (!(arr.getValue(i) instanceof JsonObject o)) throw new ConfigException(source(key) + "[" + i + "]", "<not an object>", "an object");
+        out.add(o.copy());
+      }
+      return List.copyOf(out);
     }
 
     List<String> cidrs(String key) {

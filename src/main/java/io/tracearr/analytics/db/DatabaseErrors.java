@@ -12,6 +12,15 @@ public final class DatabaseErrors {
 
   private DatabaseErrors() {}
 
+  /**
+   * A value PostgreSQL refuses to store (SQLSTATE class 22, data exception: a NUL in text, a number out of
+   * range) or a constraint it violates (class 23): retrying the same statement can never succeed.
+   */
+  public static boolean isDataError(Throwable err) {
+    if (!(err instanceof PgException pg) || pg.getSqlState() == null) return false;
+    return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
+  }
+
   public static Problem toProblem(Throwable err) {
     if (err instanceof Problem p) return p;
     if (err instanceof PgException pg) {

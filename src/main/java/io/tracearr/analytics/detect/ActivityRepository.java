@@ -22,24 +22,41 @@ public final class ActivityRepository {
   /** Bounds one judgement's work for an account with an absurd number of sessions. */
   static final int MAX_SESSIONS = 1000;
   static final int MAX_DEVICES = 10_000;
+  /** The devices one person's page lists (most recently seen first). */
+  static final int MAX_LISTED_DEVICES = 200;
 
   /**
    * Active sessions (concurrency, geo) plus located sessions started within the look-back (travel),
    * whether or not they have ended.
    */
   private static final String SESSIONS = """
-      SELECT id, user_id, device_key, host(ip_address) AS ip, status, started_at,
-             geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km
-      FROM playback_sessions
-      WHERE user_id = $1 AND (ended_at IS NULL OR (geo_latitude IS NOT NULL AND started_at >= $2))
-      ORDER BY started_at DESC, id DESC
+      SELECT s.id, s.user_id, s.device_key, host(s.ip_address) AS ip, s.status, s.started_at,
+             s.geo_city, s.geo_country, s.geo_latitude, s.geo_longitude, s.geo_accuracy_km, s.device_name,
+             u.name AS user_name
+      FROM playback_sessions s LEFT JOIN users u ON u.id = s.user_id
+      WHERE s.user_id = $1 AND (s.ended_at IS NULL OR (s.geo_latitude IS NOT NULL AND s.started_at >= $2))
+      ORDER BY s.started_at DESC, s.id DESC
       LIMIT $3""";
 
+  /** A device's name is the one its latest session reported (the history index finds it per user). */
   private static final String NEW_DEVICES = """
-      SELECT device_key, first_seen_at FROM user_devices
-      WHERE user_id = $1 AND first_seen_at > $2
-      ORDER BY first_seen_at DESC
+      SELECT d.device_key, d.first_seen_at, u.name AS user_name,
+             (SELECT s.device_name FROM playback_sessions s WHERE s.user_id = d.user_id AND s.device_key = d.device_key
+              ORDER BY s.started_at DESC LIMIT 1) AS device_name
+      FROM user_devices d LEFT JOIN users u ON u.id = d.user_id
+      WHERE d.user_id = $1 AND d.first_seen_at > $2
+      ORDER BY d.first_seen_at DESC
       LIMIT $3""";
+
+  /** Every device of one user (GET /users/{id}), most recently seen first, named by its latest session. */
+  private static final String DEVICES = """
+      SELECT d.device_key, d.first_seen_at, d.last_seen_at, l.device_name, l.client_name
+      FROM (SELECT * FROM user_devices WHERE user_id = $1 ORDER BY last_seen_at DESC, device_key LIMIT $2) d
+      LEFT JOIN LATERAL (
+        SELECT s.device_name, s.client_name FROM playback_sessions s
+        WHERE s.user_id = d.user_id AND s.device_key = d.device_key
+        ORDER BY s.started_at DESC LIMIT 1) l ON true
+      ORDER BY d.last_seen_at DESC, d.device_key""";
 
   private static final String WATCHING = "SELECT DISTINCT user_id FROM playback_sessions WHERE ended_at IS NULL";
 
@@ -80,7 +97,26 @@ public final class ActivityRepository {
     Tuple t = Tuple.of(userId, since.atOffset(ZoneOffset.UTC), MAX_DEVICES);
     return pool.preparedQuery(NEW_DEVICES).execute(t).map(rows -> {
       List<DeviceSeen> out = new ArrayList<>(rows.rowCount());
-      for (Row r : rows) out.add(new DeviceSeen(r.getString("device_key"), r.getOffsetDateTime("first_seen_at").toInstant()));
+      for (Row r : rows) {
+        out.add(new DeviceSeen(r.getString("device_key"), r.getOffsetDateTime("first_seen_at").toInstant(),
+            r.getString("device_name"), r.getString("user_name")));
+      }
+      return out;
+    });
+  }
+
+  /** The detector's device ledger of one user, read-only, as JSON for the people API. */
+  public Future<io.vertx.core.json.JsonArray> devices(UUID userId) {
+    return pool.preparedQuery(DEVICES).execute(Tuple.of(userId, MAX_LISTED_DEVICES)).map(rows -> {
+      io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+      for (Row r : rows) {
+        out.add(new io.vertx.core.json.JsonObject()
+            .put("device_key", r.getString("device_key"))
+            .put("device_name", r.getString("device_name"))
+            .put("client_name", r.getString("client_name"))
+            .put("first_seen_at", r.getOffsetDateTime("first_seen_at").toInstant().toString())
+            .put("last_seen_at", r.getOffsetDateTime("last_seen_at").toInstant().toString()));
+      }
       return out;
     });
   }
@@ -95,6 +131,7 @@ public final class ActivityRepository {
           accuracy == null ? 0 : Math.max(0, accuracy));
     }
     return new SessionView(r.getUUID("id"), r.getUUID("user_id"), r.getString("device_key"), r.getString("ip"),
-        r.getString("status"), r.getOffsetDateTime("started_at").toInstant(), location);
+        r.getString("status"), r.getOffsetDateTime("started_at").toInstant(), location, r.getString("device_name"),
+        r.getString("user_name"));
   }
 }

@@ -67,7 +67,14 @@ public final class AlertRepository {
   private static final String OPEN = "SELECT " + COLUMNS
       + " FROM sharing_alerts WHERE status = 'open' ORDER BY created_at DESC, id DESC LIMIT $1";
 
+  /** For the notifier's catch-up sweep: alerts changed after {@code since}, oldest change first. */
+  private static final String CHANGED_SINCE = """
+      SELECT %s FROM sharing_alerts WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2""".formatted(COLUMNS);
+
   private static final String COUNT_OPEN = "SELECT count(*) FROM sharing_alerts WHERE status = 'open'";
+
+  private static final String OPEN_PER_USER = """
+      SELECT user_id, count(*) FROM sharing_alerts WHERE status = 'open' AND user_id = ANY($1::uuid[]) GROUP BY user_id""";
 
   /** Only an open alert changes; a repeated dismissal finds nothing here and the caller reads the row. */
   private static final String DISMISS = """
@@ -137,8 +144,23 @@ public final class AlertRepository {
     return pool.preparedQuery(OPEN).execute(Tuple.of(OPEN_LIMIT)).map(AlertRepository::all);
   }
 
+  /** Alerts whose row changed (raised, updated, dismissed) after {@code since}, oldest change first. */
+  public Future<List<JsonObject>> changedSince(java.time.Instant since, int limit) {
+    return pool.preparedQuery(CHANGED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC), limit)).map(AlertRepository::all);
+  }
+
   public Future<Long> countOpen() {
     return pool.query(COUNT_OPEN).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Open alerts per user, for the people list (users without one are absent). */
+  public Future<java.util.Map<UUID, Long>> countOpenPerUser(List<UUID> users) {
+    if (users.isEmpty()) return Future.succeededFuture(java.util.Map.of());
+    return pool.preparedQuery(OPEN_PER_USER).execute(Tuple.of(users.toArray(UUID[]::new))).map(rows -> {
+      java.util.Map<UUID, Long> counts = new java.util.HashMap<>();
+      for (Row r : rows) counts.put(r.getUUID(0), r.getLong(1));
+      return counts;
+    });
   }
 
   /** Empty when there is no such alert. */

@@ -4,6 +4,7 @@ import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.CommandReply;
+import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.detect.rules.Finding;
@@ -106,8 +107,14 @@ public final class SharingDetectorVerticle extends VerticleBase {
     }
     long t0 = System.nanoTime();
     // the device is recorded first: the device-spike rule must see it in this judgement
+    // a device never seen for this user is a fact of its own (notifications' device.new); the ledger's insert
+    // decides it, so it is published once however many detectors record the device
     Future<Void> recorded = "started".equals(event.getString("reason"))
         ? devices.record(user, session.getString("device_key"), Instant.parse(session.getString("started_at")))
+            .map(inserted -> {
+              if (inserted) bus.publish(Addresses.DEVICE_NEW, session, SharedJson.OPTIONS);
+              return (Void) null;
+            })
         : Future.succeededFuture();
     if (!rules.any()) {
       recorded.onFailure(err -> log.warn("recording the device of session {} failed: {}", session.getString("id"), err.toString()));

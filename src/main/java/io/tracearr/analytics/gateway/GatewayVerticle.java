@@ -5,9 +5,14 @@ import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.detect.ActivityRepository;
 import io.tracearr.analytics.detect.AlertRepository;
+import io.tracearr.analytics.session.UserQueries;
+import io.tracearr.analytics.media.MediaServerRepository;
+import io.tracearr.analytics.importer.ImportStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.live.TextMessages;
+import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
@@ -152,13 +157,16 @@ public final class GatewayVerticle extends VerticleBase {
     Router root = Router.router(vertx);
     root.route().handler(RequestIds::tag);
     if (!cfg.http().corsOrigins().isEmpty()) root.route().handler(cors(cfg.http().corsOrigins()));
-    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled")).mount(root);
+    MediaServerRepository mediaServers = new MediaServerRepository(node.pool());
+    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled"),
+        mediaServers::health).mount(root);
     if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
     // WebSocket upgrades authenticate themselves (token also accepted as ?access_token=) and have no body
     root.get("/api/v1/live").handler(live::upgrade);
     root.get("/api/v1/ingest").handler(ingest::upgrade);
+    ImportRoutes.mountUpload(root, auth, cfg);
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonContentType);
     root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
@@ -182,12 +190,19 @@ public final class GatewayVerticle extends VerticleBase {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
     operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
+    operations.putAll(new UserRoutes(new UserQueries(node.pool()), new AlertRepository(node.pool()),
+        new ActivityRepository(node.pool())).operations());
+    operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
+    operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
+    operations.putAll(new ImportRoutes(vertx, new ImportStore(node.pool())).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
-      else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
+      else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())
+          || ServerRoutes.VALIDATED_BY_CONNECTOR.contains(route.getOperation().getOperationId())
+          || ImportRoutes.VALIDATED_BY_HANDLER.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
       // the library's own validation is replaced by the same checks without its per-request costs (ContractValidation)
       else route.setDoValidation(false).addHandler(validation.handler(route.getOperation(), extractor)).addHandler(guarded(h))
           .addFailureHandler(rc -> contractFailure(rc, route));
@@ -247,6 +262,11 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private static void requireJsonContentType(RoutingContext rc) {
     var req = rc.request();
+    // a route that reads its own body by its contract (the multipart import upload) has already done so
+    if (rc.body().available()) {
+      rc.next();
+      return;
+    }
     String length = req.getHeader("Content-Length");
     boolean hasBody = req.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
     if (hasBody) {

@@ -3,6 +3,7 @@ package io.tracearr.analytics.gateway;
 import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -13,11 +14,21 @@ public final class HealthRoutes {
 
   private final NodeContext node;
   private final Supplier<JsonObject> extraChecks;
+  private final Supplier<Future<JsonArray>> mediaServers;
 
   /** @param extraChecks informational checks that do not decide readiness (e.g. {@code geoip: disabled}) */
   public HealthRoutes(NodeContext node, Supplier<JsonObject> extraChecks) {
+    this(node, extraChecks, () -> Future.succeededFuture(new JsonArray()));
+  }
+
+  /**
+   * @param mediaServers each media server's status ({@code up}, {@code unreachable}, {@code unauthorized}...):
+   *     informational, a media server being down never makes this node unready
+   */
+  public HealthRoutes(NodeContext node, Supplier<JsonObject> extraChecks, Supplier<Future<JsonArray>> mediaServers) {
     this.node = node;
     this.extraChecks = extraChecks;
+    this.mediaServers = mediaServers;
   }
 
   public void mount(Router router) {
@@ -30,8 +41,10 @@ public final class HealthRoutes {
         .map(r -> "up")
         .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
         .otherwise(err -> "down");
-    db.onComplete(ar -> {
-      String database = ar.result();
+    Future<JsonArray> servers = mediaServers.get().timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+        .otherwise(err -> null);
+    Future.join(db, servers).onComplete(ar -> {
+      String database = db.result();
       boolean deployed = node.ready().get();
       JsonObject checks = new JsonObject()
           .put("database", database)
@@ -46,7 +59,9 @@ public final class HealthRoutes {
         checks.put("cluster", new JsonObject().put("status", "standalone").put("members", 1).put("node_id", node.nodeId()));
       }
       checks.mergeIn(extraChecks.get());
-      boolean ok = "up".equals(database) && deployed && clusterOk;
+      if (servers.result() != null) checks.put("media_servers", servers.result());
+      checks.mergeIn(node.health().checks());
+      boolean ok = "up".equals(database) && deployed && clusterOk && !node.health().blocksReadiness();
       HttpReplies.json(rc, ok ? 200 : 503, new JsonObject()
           .put("status", ok ? "ready" : "not_ready")
           .put("version", node.version())

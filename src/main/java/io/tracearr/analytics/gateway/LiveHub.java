@@ -42,7 +42,7 @@ public final class LiveHub {
   /** Events pushed to dashboards, in the order of {@link Addresses}. */
   static final List<String> EVENTS = List.of(Addresses.SESSION_STARTED, Addresses.SESSION_UPDATED,
       Addresses.SESSION_ENDED, Addresses.ALERT_RAISED, Addresses.ALERT_UPDATED, Addresses.ALERT_DISMISSED,
-      Addresses.STATS_UPDATED);
+      Addresses.STATS_UPDATED, Addresses.IMPORT_PROGRESS);
   private static final long PING_INTERVAL_MS = 30_000;
   private static final int MAX_SNAPSHOTS_LOADING = 4;
 

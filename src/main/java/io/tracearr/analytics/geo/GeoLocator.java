@@ -44,14 +44,19 @@ public final class GeoLocator implements AutoCloseable {
     private static final Lookup NEVER_LOCATED = Lookup.of(Outcome.NEVER_LOCATED);
     private static final Lookup NOT_FOUND = Lookup.of(Outcome.NOT_FOUND);
 
-    private final DatabaseReader reader;
+    /** swapped by {@link #reloadIfChanged()}; lookups read it once each */
+    private volatile DatabaseReader reader;
     private final NetworkPolicy policy;
     private final Cache<InetAddress, Lookup> cache;
+    private final Path file;
+    private volatile long fileModified;
 
-    private GeoLocator(DatabaseReader reader, NetworkPolicy policy, Cache<InetAddress, Lookup> cache) {
+    private GeoLocator(DatabaseReader reader, NetworkPolicy policy, Cache<InetAddress, Lookup> cache, Path file) {
         this.reader = reader;
         this.policy = policy;
         this.cache = cache;
+        this.file = file;
+        this.fileModified = modified(file);
     }
 
     /**
@@ -63,6 +68,12 @@ public final class GeoLocator implements AutoCloseable {
         if (cacheSize < 0) {
             throw new IllegalArgumentException("cacheSize must be >= 0: " + cacheSize);
         }
+        DatabaseReader reader = openCity(mmdb);
+        Cache<InetAddress, Lookup> cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        return new GeoLocator(reader, policy, cache, mmdb);
+    }
+
+    private static DatabaseReader openCity(Path mmdb) throws IOException {
         DatabaseReader reader = new DatabaseReader.Builder(mmdb.toFile())
             .fileMode(Reader.FileMode.MEMORY_MAPPED)
             .build();
@@ -72,13 +83,39 @@ public final class GeoLocator implements AutoCloseable {
             reader.close();
             throw new IOException(mmdb + " is a " + type + " database, a City database is required");
         }
-        Cache<InetAddress, Lookup> cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
-        return new GeoLocator(reader, policy, cache);
+        return reader;
+    }
+
+    /**
+     * Blocking (run it on a worker): when the file changed since it was opened (geoipupdate replaced it), the new
+     * database is opened and swapped in and the cached answers dropped; no restart needed. A file that cannot be
+     * opened leaves the current database in use. The replaced reader is not closed: lookups on other threads may
+     * still hold it, and the garbage collector unmaps it once none does (updates come weekly at most).
+     *
+     * @return true when a new database was swapped in
+     */
+    public boolean reloadIfChanged() throws IOException {
+        if (file == null || reader == null) return false;
+        long now = modified(file);
+        if (now == fileModified || now == 0) return false;
+        DatabaseReader fresh = openCity(file);
+        reader = fresh;
+        fileModified = now;
+        cache.invalidateAll();
+        return true;
+    }
+
+    private static long modified(Path file) {
+        try {
+            return file == null ? 0 : java.nio.file.Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** A locator for when no database is configured: every lookup is {@link Outcome#DISABLED}. */
     public static GeoLocator disabled() {
-        return new GeoLocator(null, NetworkPolicy.defaults(), null);
+        return new GeoLocator(null, NetworkPolicy.defaults(), null, null);
     }
 
     public boolean enabled() {

@@ -21,6 +21,10 @@ public final class DomainMetrics {
   public final AtomicLong openAlerts = new AtomicLong();
   public final AtomicLong liveConnections = new AtomicLong();
   public final AtomicLong pendingHeartbeats = new AtomicLong();
+  /** 1 while this node's heartbeat writes keep failing (see the registry), else 0 */
+  public final AtomicLong heartbeatWritesFailing = new AtomicLong();
+  public final Counter heartbeatsDropped;
+  public final AtomicLong notificationsPending = new AtomicLong();
   public final Counter sessionsStarted;
   public final Counter heartbeatsAccepted;
   public final DistributionSummary heartbeatFlushBatch;
@@ -28,6 +32,7 @@ public final class DomainMetrics {
   public final Timer detectionLatency;
   public final Timer rollupDuration;
   public final Counter framesSent;
+  public final Timer notificationLatency;
 
   public DomainMetrics(MeterRegistry registry, String version) {
     this.registry = registry;
@@ -42,6 +47,11 @@ public final class DomainMetrics {
         .description("Coalesced heartbeats waiting for the next batched write").register(registry);
     sessionsStarted = Counter.builder("analytics_sessions_started").description("Sessions started").register(registry);
     heartbeatsAccepted = Counter.builder("analytics_heartbeats_accepted").description("Heartbeats accepted").register(registry);
+    heartbeatsDropped = Counter.builder("analytics_heartbeats_dropped")
+        .description("Buffered heartbeats of one session dropped because PostgreSQL refused their values (logged)")
+        .register(registry);
+    Gauge.builder("analytics_heartbeat_writes_failing", heartbeatWritesFailing, AtomicLong::get)
+        .description("1 while this node's heartbeat writes keep failing (3 flushes in a row), else 0").register(registry);
     heartbeatFlushBatch = DistributionSummary.builder("analytics_heartbeat_flush_batch_size")
         .description("Sessions written per batched heartbeat flush")
         .serviceLevelObjectives(1, 10, 100, 1000, 10000).register(registry);
@@ -57,6 +67,14 @@ public final class DomainMetrics {
         .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60))
         .register(registry);
     framesSent = Counter.builder("analytics_live_frames_sent").description("Dashboard frames written").register(registry);
+    Gauge.builder("analytics_notifications_pending", notificationsPending, AtomicLong::get)
+        .description("Notification deliveries not yet delivered or failed (pending or being sent), cluster-wide as last counted")
+        .register(registry);
+    notificationLatency = Timer.builder("analytics_notifications_delivery_latency")
+        .description("From the event (alert raised, session started ...) to the receiver's 2xx, retries and holds included")
+        .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofMinutes(1))
+        .register(registry);
   }
 
   /**
@@ -98,9 +116,42 @@ public final class DomainMetrics {
         .register(registry).increment();
   }
 
+  /** One delivery attempt's outcome: {@code result} is delivered, retry or failed; {@code type} the channel type. */
+  public void notificationSent(String type, String result) {
+    Counter.builder("analytics_notifications_sent").description("Notification delivery attempts, by channel type and outcome")
+        .tag("type", type).tag("result", result).register(registry).increment();
+  }
+
   public void periodicJob(String job) {
     Counter.builder("analytics_periodic_job_runs").description("Periodic jobs this node ran (claimed its slot)")
         .tag("job", job).register(registry).increment();
+  }
+
+  /**
+   * {@code analytics_media_server_up{server}} (1 up, 0 otherwise) and {@code analytics_media_server_sessions{server}}
+   * (playbacks this node sees on it; 0 on nodes that do not watch it). {@code server} is the configured name: an
+   * admin's bounded list, never an id. Registering a name twice keeps the first suppliers.
+   */
+  public void mediaServer(String server, java.util.function.Supplier<Number> up, java.util.function.Supplier<Number> sessions) {
+    Gauge.builder("analytics_media_server_up", up).tag("server", server).strongReference(true)
+        .description("Whether a media server answers its poll (1) or is unreachable/unauthorized/unknown (0)").register(registry);
+    Gauge.builder("analytics_media_server_sessions", sessions).tag("server", server).strongReference(true)
+        .description("Playbacks seen on a media server by its last poll on this node").register(registry);
+  }
+
+  /** A media server deleted or renamed: its series go. */
+  public void forgetMediaServer(String server) {
+    for (var meter : registry.find("analytics_media_server_up").tag("server", server).meters()) registry.remove(meter);
+    for (var meter : registry.find("analytics_media_server_sessions").tag("server", server).meters()) registry.remove(meter);
+    for (var meter : registry.find("analytics_media_poll_duration").tag("server", server).meters()) registry.remove(meter);
+  }
+
+  /** {@code analytics_media_poll_duration{server, outcome}}: one poll of a media server, up/unreachable/unauthorized. */
+  public Timer mediaPoll(String server, String outcome) {
+    return Timer.builder("analytics_media_poll_duration").description("Time to poll a media server's sessions")
+        .tag("server", server).tag("outcome", outcome)
+        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(registry);
   }
 
   public MeterRegistry registry() {

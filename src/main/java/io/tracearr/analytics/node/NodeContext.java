@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Built once by {@link Application} and handed to each verticle's constructor. {@code geo} is
  * {@link GeoLocator#disabled()} when no readable GeoIP database is configured. {@code heartbeatPool} is one
  * connection of the registry's own for heartbeat flushes: a batch of thousands of rows never sits in front of
- * a start, an end or a sharing judgement pipelined on the same connection (bench/run scenario 3).
+ * a start, an end or a sharing judgement pipelined on the same connection (bench/run scenario 3). {@code health}
+ * is where concerns report their own state for {@code /health/ready}.
  */
 public record NodeContext(
     AppConfig config,
@@ -25,7 +26,8 @@ public record NodeContext(
     ClusterManager clusterManager,
     AtomicBoolean ready,
     GeoLocator geo,
-    Pool heartbeatPool) {
+    Pool heartbeatPool,
+    HealthBoard health) {
 
   public boolean clustered() {
     return clusterManager != null;

@@ -29,7 +29,7 @@ public final class SessionInput {
 
   public record Start(UUID id, UUID userId, String contentType, UUID contentId, String contentTitle, String clientName,
       String deviceName, String deviceId, String ipAddress, boolean transcoded, String resolution, int bandwidthKbps,
-      Instant startedAt, boolean clientChoseId) {
+      Instant startedAt, boolean clientChoseId, Names names) {
 
     /** The stable device identity: device_id, else device name and client name. */
     public String deviceKey() {
@@ -40,6 +40,21 @@ public final class SessionInput {
       return DeviceKeys.of(deviceId, deviceName, clientName);
     }
   }
+
+  /**
+   * The optional names a start may carry (issue 13), stored once per user ({@code users}) and item
+   * ({@code content}) by the registry; null means "not said", which never erases a known value.
+   */
+  public record Names(String userName, String seriesTitle, Integer seasonNumber, Integer episodeNumber, Integer year,
+      Double durationSeconds, UUID serverId) {
+    public static final Names NONE = new Names(null, null, null, null, null, null, null);
+  }
+
+  static final int MAX_USER_NAME = 200;
+  static final int MAX_SERIES_TITLE = 300;
+  static final int MIN_YEAR = 1800, MAX_YEAR = 3000;
+  static final long MAX_EPISODE_NUMBER = 100_000;
+  static final double MAX_MEDIA_DURATION_SECONDS = 10_000_000d;
 
   /** Every field optional: null means "not reported in this heartbeat". */
   public record Heartbeat(String status, Double positionSeconds, Integer bandwidthKbps, Long bytesTransferred,
@@ -64,6 +79,7 @@ public final class SessionInput {
     String resolution = f.text("resolution", 20, false, true);
     Long bandwidth = f.integer("bandwidth_kbps", MAX_BANDWIDTH_KBPS);
     Instant startedAt = f.instant("started_at");
+    Names names = names(f);
     if (startedAt != null) {
       if (startedAt.isBefore(now.minus(MAX_PAST))) f.error("started_at", "must not be more than 7 days in the past");
       else if (startedAt.isAfter(now.plus(MAX_FUTURE))) f.error("started_at", "must not be more than 5 minutes in the future");
@@ -71,7 +87,31 @@ public final class SessionInput {
     f.throwIfInvalid();
     return new Start(id == null ? UUID.randomUUID() : id, userId, contentType, contentId, title, clientName, deviceName,
         deviceId, ip, transcoded != null && transcoded, resolution, bandwidth == null ? 0 : bandwidth.intValue(),
-        startedAt == null ? now : startedAt, id != null);
+        startedAt == null ? now : startedAt, id != null, names);
+  }
+
+  private static Names names(Fields f) {
+    String userName = f.text("user_name", MAX_USER_NAME, false, false);
+    String seriesTitle = f.text("series_title", MAX_SERIES_TITLE, false, false);
+    Long season = f.integer("season_number", MAX_EPISODE_NUMBER);
+    Long episode = f.integer("episode_number", MAX_EPISODE_NUMBER);
+    Long year = f.integer("year", MAX_YEAR);
+    if (year != null && year < MIN_YEAR) {
+      f.error("year", "must be at least " + MIN_YEAR);
+      year = null;
+    }
+    Double duration = f.number("media_duration_seconds", MAX_MEDIA_DURATION_SECONDS);
+    UUID serverId = f.uuid("server_id", false);
+    if (userName == null && seriesTitle == null && season == null && episode == null && year == null
+        && duration == null && serverId == null) {
+      return Names.NONE;
+    }
+    return new Names(userName == null ? null : userName.strip(), seriesTitle == null ? null : seriesTitle.strip(),
+        toInt(season), toInt(episode), toInt(year), duration, serverId);
+  }
+
+  private static Integer toInt(Long l) {
+    return l == null ? null : l.intValue();
   }
 
   public static Heartbeat heartbeat(JsonObject body) {

@@ -18,10 +18,13 @@ import io.vertx.sqlclient.Row;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionRegistryVerticle.class);
   private static final long UPDATED_EVENT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
   private static final int MAX_FLUSH_BATCH = 10_000;
+  private static final int FAILING_AFTER = 3;
 
   private final NodeContext node;
   private final AppConfig.Sessions cfg;
@@ -47,9 +51,11 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
   private SessionRepository repository;
   private SessionExpiry expiry;
+  private HistoryImport historyImport;
   private EventBus bus;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
+  private int consecutiveFlushFailures;
 
   public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator) {
     this(node, locator, Clock.systemUTC());
@@ -68,18 +74,24 @@ public final class SessionRegistryVerticle extends VerticleBase {
   public Future<?> start() {
     repository = new SessionRepository(node.pool(), node.heartbeatPool());
     expiry = new SessionExpiry(node.pool());
+    historyImport = new HistoryImport(node.pool());
     bus = vertx.eventBus();
     vertx.setPeriodic(cfg.heartbeatFlushMs(), id -> {
       if (!flushing) flushNow();
     });
     vertx.setPeriodic(60_000, id -> pruneCache());
     vertx.setPeriodic(5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
+    node.health().report("heartbeat_writes", "ok", false);
     new PeriodicJobs(vertx, node).schedule("reaper", cfg.reapIntervalSeconds() * 1000L, this::reap);
     return Future.all(
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end)).completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
+        // a move-in of millions of rows takes longer than a command's bound: it answers when it is done
+        bus.<JsonObject>localConsumer(Addresses.SESSIONS_IMPORT, msg -> historyImport.run(msg.body()).onComplete(ar ->
+            msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
+                SharedJson.OPTIONS))).completion(),
         bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body())).completion());
   }
 
@@ -92,10 +104,17 @@ public final class SessionRegistryVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Every command is answered within {@code sessions.command_timeout_ms}, below a client's patience: a
+   * database that accepts the statement and then freezes must not hold the client for the pool's whole wait.
+   * The answer then says the truth — the write may or may not commit later — and starts and ends are
+   * idempotent by id, so the client retries with the same id and gets the real outcome.
+   */
   private void serve(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
     Future<JsonObject> reply;
     try {
-      reply = command.apply(msg.body());
+      reply = command.apply(msg.body()).timeout(cfg.commandTimeoutMs(), TimeUnit.MILLISECONDS)
+          .recover(err -> Future.failedFuture(err instanceof TimeoutException ? outcomeUnknown() : err));
     } catch (Problem p) {
       reply = Future.failedFuture(p);
     }
@@ -130,6 +149,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
         && existing.getString("content_id").equals(s.contentId().toString())
         && existing.getString("content_type").equals(s.contentType())
         && existing.getString("device_key").equals(s.deviceKey());
+  }
+
+  private Problem outcomeUnknown() {
+    return new Problem(503, "outcome-unknown", "Outcome unknown",
+        "The database did not answer within " + cfg.commandTimeoutMs() + " ms: this write may or may not have been"
+            + " committed. Retry with the same id: starts and ends are idempotent, the retry answers the real outcome.",
+        null);
   }
 
   // ---- heartbeat -----------------------------------------------------------------------------------------
@@ -187,14 +213,17 @@ public final class SessionRegistryVerticle extends VerticleBase {
     if (batch.isEmpty()) return Future.succeededFuture();
     flushing = true;
     long t0 = System.nanoTime();
-    return repository.flush(batch).transform(ar -> {
+    List<PendingHeartbeat> unwritten = new ArrayList<>();
+    return writeIsolating(batch, unwritten).transform(ar -> {
       flushing = false;
-      if (ar.failed()) {
-        buffer.requeue(batch);
+      if (!unwritten.isEmpty()) {
+        buffer.requeue(unwritten);
         node.metrics().pendingHeartbeats.set(buffer.size());
-        return Future.failedFuture(ar.cause());
+        flushFailed(ar.failed() ? ar.cause() : null);
+        return Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("heartbeats not written"));
       }
       buffer.written();
+      flushSucceeded();
       node.metrics().heartbeatFlushBatch.record(batch.size());
       node.metrics().heartbeatFlushLatency.record(Duration.ofNanos(System.nanoTime() - t0));
       node.metrics().pendingHeartbeats.set(buffer.size());
@@ -213,23 +242,99 @@ public final class SessionRegistryVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Writes a batch. A data error (SQLSTATE class 22/23: a value PostgreSQL cannot store) splits the batch in
+   * halves until each offending session is alone; its heartbeats are dropped and logged, everything else is
+   * written, so one bad heartbeat can never stop a node's writes. Any other failure (the database away) leaves
+   * that part in {@code unwritten}, for the caller to put back; parts already written stay written (a heartbeat
+   * written twice would count its played time twice).
+   */
+  private Future<List<Row>> writeIsolating(List<PendingHeartbeat> batch, List<PendingHeartbeat> unwritten) {
+    return repository.flush(batch).recover(err -> {
+      if (!DatabaseErrors.isDataError(err)) {
+        unwritten.addAll(batch);
+        return Future.failedFuture(err);
+      }
+      if (batch.size() == 1) {
+        PendingHeartbeat bad = batch.get(0);
+        log.warn("heartbeats of session {} dropped: PostgreSQL refused their values ({})", bad.sessionId, err.getMessage());
+        node.metrics().heartbeatsDropped.increment();
+        return Future.succeededFuture(List.of());
+      }
+      int mid = batch.size() / 2;
+      List<PendingHeartbeat> left = batch.subList(0, mid);
+      List<PendingHeartbeat> right = batch.subList(mid, batch.size());
+      return writeIsolating(left, unwritten).transform(l -> {
+        if (l.failed()) {
+          unwritten.addAll(right);
+          return Future.failedFuture(l.cause());
+        }
+        return writeIsolating(right, unwritten).map(r -> {
+          List<Row> all = new ArrayList<>(l.result());
+          all.addAll(r);
+          return all;
+        });
+      });
+    });
+  }
+
+  private void flushSucceeded() {
+    if (consecutiveFlushFailures == 0) return;
+    consecutiveFlushFailures = 0;
+    node.metrics().heartbeatWritesFailing.set(0);
+    node.health().report("heartbeat_writes", "ok", false);
+    log.info("heartbeat writes succeed again");
+  }
+
+  /**
+   * Three failed flushes in a row (about 3 s of heartbeats not written) make this node say so: readiness goes
+   * 503 and {@code analytics_heartbeat_writes_failing} 1, until a flush succeeds.
+   */
+  private void flushFailed(Throwable cause) {
+    consecutiveFlushFailures++;
+    if (consecutiveFlushFailures == FAILING_AFTER) {
+      node.metrics().heartbeatWritesFailing.set(1);
+      log.warn("heartbeat writes keep failing ({} flushes in a row): {}", FAILING_AFTER, String.valueOf(cause));
+    }
+    if (consecutiveFlushFailures >= FAILING_AFTER) {
+      node.health().report("heartbeat_writes", new JsonObject().put("status", "failing")
+          .put("failed_flushes", consecutiveFlushFailures).put("pending", buffer.size())
+          .put("error", cause == null ? null : cause.getMessage()), true);
+    }
+  }
+
   private void publishUpdated(Row row) {
-    bus.publish(Addresses.SESSION_UPDATED, SessionRepository.toJson(row), SharedJson.OPTIONS);
+    JsonObject session = repository.toJson(row);
+    OpenSession os = open.get(row.getUUID(SessionRepository.ID));
+    if (os != null) {
+      bus.publish(Addresses.SESSION_UPDATED, os.named(session), SharedJson.OPTIONS);
+    } else {
+      // rare (ended or pruned while its heartbeats were in flight): read the names rather than publish none
+      repository.find(row.getUUID(SessionRepository.ID)).onComplete(ar -> {
+        JsonObject found = ar.succeeded() ? ar.result().orElse(null) : null;
+        JsonObject named = found != null && found.getString("ended_at") == null ? found : session;
+        bus.publish(Addresses.SESSION_UPDATED, named, SharedJson.OPTIONS);
+      });
+    }
   }
 
   // ---- end -----------------------------------------------------------------------------------------------
 
   private Future<JsonObject> end(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
-    SessionInput.End e = SessionInput.end(cmd.getJsonObject("body"), clock.instant());
+    Instant receivedAt = clock.instant();
+    SessionInput.End given = SessionInput.end(cmd.getJsonObject("body"), receivedAt);
+    // the end happened when it was reported, not when the database got round to committing it
+    SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
+    String reason = endReason(cmd);
     OpenSession os = open.get(id);
     Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
-    return flushed.compose(v -> repository.end(id, e.endedAt(), "client")).compose(ended -> {
+    return flushed.compose(v -> repository.end(id, e.endedAt(), reason)).compose(ended -> {
       if (ended.isPresent()) {
         JsonObject session = ended.get();
         open.remove(id);
         updates.forget(id);
-        node.metrics().sessionEnded("client");
+        node.metrics().sessionEnded(reason);
         bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
         return Future.succeededFuture(new JsonObject().put("status", 204).put("session", session));
       }
@@ -249,6 +354,19 @@ public final class SessionRegistryVerticle extends VerticleBase {
       if (ar.succeeded()) msg.reply(new JsonObject().put("deleted", ar.result()));
       else msg.fail(503, ar.cause().toString());
     });
+  }
+
+  /**
+   * The command's optional {@code reason} (a connector's end says why); REST and WebSocket ends are {@code client}.
+   * {@code timeout} is the reaper's alone.
+   */
+  static final java.util.Set<String> END_REASONS = java.util.Set.of("client", "admin", "terminated", "imported");
+
+  private static String endReason(JsonObject cmd) {
+    Object v = cmd.getValue("reason");
+    if (v == null) return "client";
+    if (v instanceof String s && END_REASONS.contains(s)) return s;
+    throw Problem.validation("reason", "must be one of " + String.join(", ", END_REASONS.stream().sorted().toList()));
   }
 
   // ---- reaping and cache ----------------------------------------------------------------------------------

@@ -19,29 +19,97 @@ import java.util.UUID;
 /** Every query {@code playback_sessions} sees (and the device table the start touches). */
 public final class SessionRepository {
 
-  /** The columns a session's JSON is made of. */
-  static final String COLUMNS = """
-      id, user_id, content_type, content_id, content_title, client_name, device_name, device_id, device_key,
-      host(ip_address) AS ip, transcoded, resolution, bandwidth_kbps, bytes_transferred, status, started_at, ended_at,
-      last_heartbeat_at, duration_seconds, position_seconds, ended_reason,
-      geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km""";
+  /** The columns of {@code playback_sessions} a session's JSON is made of (alias {@code s}). */
+  static final String SESSION_COLUMNS = """
+      s.id, s.user_id, s.content_type, s.content_id, s.content_title, s.client_name, s.device_name, s.device_id,
+      s.device_key, host(s.ip_address) AS ip, s.transcoded, s.resolution, s.bandwidth_kbps, s.bytes_transferred, s.status,
+      s.started_at, s.ended_at, s.last_heartbeat_at, s.duration_seconds, s.position_seconds, s.ended_reason,
+      s.geo_city, s.geo_country, s.geo_latitude, s.geo_longitude, s.geo_accuracy_km, s.server_id""";
 
-  /** Insert-or-nothing by id (safe client retries): a start is one round-trip and one commit. */
+  /** The person's and the item's names (users {@code u}, content {@code c}), after {@link #SESSION_COLUMNS}. */
+  static final String NAME_COLUMNS = """
+      u.name, c.title, c.series_title, c.season_number, c.episode_number, c.year, c.duration_seconds""";
+
+  /** A session's JSON: its row, its user's name and its item's titles (the users and content of issue 13). */
+  static final String COLUMNS = SESSION_COLUMNS + ",\n" + NAME_COLUMNS;
+
+  /** Sessions with their names; direct clients that never sent one, and pre-V5 rows, join nothing. */
+  static final String NAMED = """
+      playback_sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id""";
+
+  /**
+   * Insert-or-nothing by id (safe client retries), and the user and item it names upserted in the same
+   * statement: a start stays one round-trip and one commit. Only an inserted session touches users/content
+   * (a retried start changes nothing). The latest non-null value wins; a null never erases a known one.
+   * An upsert that would change nothing is skipped (no dead tuple per start for a known item); the names are
+   * then the rows as they were ({@code ou}, {@code oc}: a statement's CTEs do not see each other's writes,
+   * so the answer takes a written row's RETURNING when there is one, the snapshot otherwise).
+   */
   private static final String INSERT = """
-      INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
-        device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
-        geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18, $19)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING %s""".formatted(COLUMNS);
+      WITH ins AS (
+        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
+          device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
+          geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km, server_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18,
+          $19, $20)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING *),
+      uw AS (
+        INSERT INTO users AS x (id, name, server_id, first_seen_at, last_seen_at)
+        SELECT user_id, $21::text, server_id, started_at, started_at FROM ins
+        ON CONFLICT (id) DO UPDATE SET
+          name = COALESCE(EXCLUDED.name, x.name),
+          server_id = COALESCE(EXCLUDED.server_id, x.server_id),
+          first_seen_at = LEAST(x.first_seen_at, EXCLUDED.first_seen_at),
+          last_seen_at = GREATEST(x.last_seen_at, EXCLUDED.last_seen_at)
+        WHERE EXCLUDED.last_seen_at > x.last_seen_at OR EXCLUDED.first_seen_at < x.first_seen_at
+           OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)
+           OR (EXCLUDED.server_id IS NOT NULL AND EXCLUDED.server_id IS DISTINCT FROM x.server_id)
+        RETURNING true AS hit, name),
+      cw AS (
+        INSERT INTO content AS x (id, content_type, title, series_title, season_number, episode_number, year,
+          duration_seconds, server_id)
+        SELECT content_id, content_type, content_title, $22::text, $23::int, $24::int, $25::int, $26::float8, server_id
+        FROM ins
+        ON CONFLICT (id) DO UPDATE SET
+          content_type = EXCLUDED.content_type,
+          title = COALESCE(EXCLUDED.title, x.title),
+          series_title = COALESCE(EXCLUDED.series_title, x.series_title),
+          season_number = COALESCE(EXCLUDED.season_number, x.season_number),
+          episode_number = COALESCE(EXCLUDED.episode_number, x.episode_number),
+          year = COALESCE(EXCLUDED.year, x.year),
+          duration_seconds = COALESCE(EXCLUDED.duration_seconds, x.duration_seconds),
+          server_id = COALESCE(EXCLUDED.server_id, x.server_id),
+          updated_at = now()
+        WHERE EXCLUDED.content_type IS DISTINCT FROM x.content_type
+           OR (EXCLUDED.title IS NOT NULL AND EXCLUDED.title IS DISTINCT FROM x.title)
+           OR (EXCLUDED.series_title IS NOT NULL AND EXCLUDED.series_title IS DISTINCT FROM x.series_title)
+           OR (EXCLUDED.season_number IS NOT NULL AND EXCLUDED.season_number IS DISTINCT FROM x.season_number)
+           OR (EXCLUDED.episode_number IS NOT NULL AND EXCLUDED.episode_number IS DISTINCT FROM x.episode_number)
+           OR (EXCLUDED.year IS NOT NULL AND EXCLUDED.year IS DISTINCT FROM x.year)
+           OR (EXCLUDED.duration_seconds IS NOT NULL AND EXCLUDED.duration_seconds IS DISTINCT FROM x.duration_seconds)
+           OR (EXCLUDED.server_id IS NOT NULL AND EXCLUDED.server_id IS DISTINCT FROM x.server_id)
+        RETURNING true AS hit, title, series_title, season_number, episode_number, year, duration_seconds)
+      SELECT %s,
+        CASE WHEN uw.hit THEN uw.name ELSE ou.name END,
+        CASE WHEN cw.hit THEN cw.title ELSE oc.title END,
+        CASE WHEN cw.hit THEN cw.series_title ELSE oc.series_title END,
+        CASE WHEN cw.hit THEN cw.season_number ELSE oc.season_number END,
+        CASE WHEN cw.hit THEN cw.episode_number ELSE oc.episode_number END,
+        CASE WHEN cw.hit THEN cw.year ELSE oc.year END,
+        CASE WHEN cw.hit THEN cw.duration_seconds ELSE oc.duration_seconds END
+      FROM ins s
+        LEFT JOIN uw ON true LEFT JOIN users ou ON ou.id = s.user_id
+        LEFT JOIN cw ON true LEFT JOIN content oc ON oc.id = s.content_id""".formatted(SESSION_COLUMNS);
 
-  private static final String FIND = "SELECT " + COLUMNS + " FROM playback_sessions WHERE id = $1";
+  private static final String FIND = "SELECT " + COLUMNS + " FROM " + NAMED + " WHERE s.id = $1";
 
   /**
    * Ends an open session. Played time since the last heartbeat counts when it was playing; a late
    * {@code ended_at} may not precede the start (checked by the caller on a miss).
    */
   private static final String END = """
+      WITH e AS (
       UPDATE playback_sessions s SET
         status = 'ended',
         ended_reason = $3,
@@ -54,12 +122,16 @@ public final class SessionRepository {
               ELSE 0 END
       FROM (SELECT COALESCE($2::timestamptz, now()) AS end_at) e
       WHERE s.id = $1 AND s.ended_at IS NULL AND e.end_at >= s.started_at
-      RETURNING %s""".formatted(COLUMNS);
+      RETURNING s.*)
+      SELECT %s FROM e s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id"""
+      .formatted(COLUMNS);
 
   /**
    * One statement per batch of coalesced heartbeats. The stretch from the stored heartbeat to the first
    * coalesced one is judged by the stored status; the stretches between coalesced heartbeats were added
-   * up in memory ({@code v_extra_played}, {@code v_extra_bytes}).
+   * up in memory ({@code v_extra_played}, {@code v_extra_bytes}). It returns the session columns only: the
+   * registry adds the names it remembers of each open session ({@link OpenSession}), so a heartbeat batch
+   * joins nothing.
    */
   private static final String FLUSH = """
       UPDATE playback_sessions s SET
@@ -89,24 +161,27 @@ public final class SessionRepository {
         AS v(v_id, v_first_at, v_last_at, v_extra_played, v_extra_bytes, v_bytes, v_status, v_position, v_bandwidth,
              v_transcoded, v_resolution, v_ip, v_geo_city, v_geo_country, v_geo_latitude, v_geo_longitude, v_geo_accuracy_km)
       WHERE s.id = v_id AND s.ended_at IS NULL
-      RETURNING %s""".formatted(COLUMNS);
+      RETURNING %s""".formatted(SESSION_COLUMNS);
 
   /** The UPDATE decides: a session is reaped once however many nodes sweep. */
   private static final String REAP = """
-      UPDATE playback_sessions SET status = 'timed_out', ended_reason = 'timeout', ended_at = last_heartbeat_at
-      WHERE ended_at IS NULL
-        AND last_heartbeat_at < now() - make_interval(secs => $1)
-        AND created_at < now() - make_interval(secs => $1)
-      RETURNING %s""".formatted(COLUMNS);
+      WITH r AS (
+        UPDATE playback_sessions SET status = 'timed_out', ended_reason = 'timeout', ended_at = last_heartbeat_at
+        WHERE ended_at IS NULL
+          AND last_heartbeat_at < now() - make_interval(secs => $1)
+          AND created_at < now() - make_interval(secs => $1)
+        RETURNING *)
+      SELECT %s FROM r s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id"""
+      .formatted(COLUMNS);
 
-  private static final String ACTIVE = "SELECT " + COLUMNS
-      + " FROM playback_sessions WHERE ended_at IS NULL ORDER BY started_at DESC, id DESC LIMIT $1";
-  private static final String ACTIVE_FOR_USER = "SELECT " + COLUMNS
-      + " FROM playback_sessions WHERE ended_at IS NULL AND user_id = $1 ORDER BY started_at DESC, id DESC";
-  private static final String HISTORY_FIRST = "SELECT " + COLUMNS
-      + " FROM playback_sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2";
-  private static final String HISTORY_AFTER = "SELECT " + COLUMNS
-      + " FROM playback_sessions WHERE user_id = $1 AND (started_at, id) < ($3, $4) ORDER BY started_at DESC, id DESC LIMIT $2";
+  private static final String ACTIVE = "SELECT " + COLUMNS + " FROM " + NAMED
+      + " WHERE s.ended_at IS NULL ORDER BY s.started_at DESC, s.id DESC LIMIT $1";
+  private static final String ACTIVE_FOR_USER = "SELECT " + COLUMNS + " FROM " + NAMED
+      + " WHERE s.ended_at IS NULL AND s.user_id = $1 ORDER BY s.started_at DESC, s.id DESC";
+  private static final String HISTORY_FIRST = "SELECT " + COLUMNS + " FROM " + NAMED
+      + " WHERE s.user_id = $1 ORDER BY s.started_at DESC, s.id DESC LIMIT $2";
+  private static final String HISTORY_AFTER = "SELECT " + COLUMNS + " FROM " + NAMED
+      + " WHERE s.user_id = $1 AND (s.started_at, s.id) < ($3, $4) ORDER BY s.started_at DESC, s.id DESC LIMIT $2";
   private static final String COUNT_ACTIVE = "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL";
 
   /** The most open sessions one "active" answer carries. */
@@ -114,6 +189,7 @@ public final class SessionRepository {
 
   private final Pool pool;
   private final Pool flushPool;
+  private final ServerNames servers;
 
   public SessionRepository(Pool pool) {
     this(pool, pool);
@@ -123,6 +199,7 @@ public final class SessionRepository {
   public SessionRepository(Pool pool, Pool flushPool) {
     this.pool = pool;
     this.flushPool = flushPool;
+    this.servers = ServerNames.of(pool);
   }
 
   /** Empty when a session with this id already exists (the caller compares it). */
@@ -135,17 +212,20 @@ public final class SessionRepository {
         .addString(geo == null ? null : geo.city()).addString(geo == null ? null : geo.country())
         .addDouble(geo == null ? null : geo.latitude()).addDouble(geo == null ? null : geo.longitude())
         .addInteger(geo == null ? null : geo.accuracyKm());
-    return pool.preparedQuery(INSERT).execute(t).map(rows -> first(rows));
+    SessionInput.Names n = s.names();
+    t.addUUID(n.serverId()).addString(n.userName()).addString(n.seriesTitle()).addInteger(n.seasonNumber())
+        .addInteger(n.episodeNumber()).addInteger(n.year()).addDouble(n.durationSeconds());
+    return pool.preparedQuery(INSERT).execute(t).map(this::first);
   }
 
   public Future<Optional<JsonObject>> find(UUID id) {
-    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(SessionRepository::first);
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(this::first);
   }
 
   /** Empty when the session is not open (missing, already ended) or ended_at precedes its start. */
   Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
     return pool.preparedQuery(END).execute(Tuple.of(id, endedAt == null ? null : utc(endedAt), reason))
-        .map(SessionRepository::first);
+        .map(this::first);
   }
 
   /**
@@ -200,7 +280,7 @@ public final class SessionRepository {
   }
 
   Future<List<JsonObject>> reap(int timeoutSeconds) {
-    return pool.preparedQuery(REAP).execute(Tuple.of(timeoutSeconds)).map(SessionRepository::all);
+    return pool.preparedQuery(REAP).execute(Tuple.of(timeoutSeconds)).map(this::all);
   }
 
   /**
@@ -231,10 +311,10 @@ public final class SessionRepository {
 
   /** A page of a user's history, newest first; {@code before} is the last row of the previous page. */
   public Future<List<JsonObject>> history(UUID userId, int limit, KeysetCursor before) {
-    if (before == null) return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(SessionRepository::all);
+    if (before == null) return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(this::all);
     return pool.preparedQuery(HISTORY_AFTER)
         .execute(Tuple.of(userId, limit, utc(before.at()), before.id()))
-        .map(SessionRepository::all);
+        .map(this::all);
   }
 
   /** Geo columns of a start or an IP change; null fields when the address is not located. */
@@ -244,12 +324,12 @@ public final class SessionRepository {
     return i.atOffset(ZoneOffset.UTC);
   }
 
-  private static Optional<JsonObject> first(RowSet<Row> rows) {
-    return Rows.first(rows, SessionRepository::toJson);
+  private Optional<JsonObject> first(RowSet<Row> rows) {
+    return Rows.first(rows, this::toJson);
   }
 
-  private static List<JsonObject> all(RowSet<Row> rows) {
-    return Rows.all(rows, SessionRepository::toJson);
+  private List<JsonObject> all(RowSet<Row> rows) {
+    return Rows.all(rows, this::toJson);
   }
 
   // positions in COLUMNS: rows are read by position, because a lookup by name hashes the column names of
@@ -257,10 +337,17 @@ public final class SessionRepository {
   static final int ID = 0, USER_ID = 1, CONTENT_TYPE = 2, CONTENT_ID = 3, CONTENT_TITLE = 4, CLIENT_NAME = 5,
       DEVICE_NAME = 6, DEVICE_ID = 7, DEVICE_KEY = 8, IP = 9, TRANSCODED = 10, RESOLUTION = 11, BANDWIDTH = 12,
       BYTES = 13, STATUS = 14, STARTED_AT = 15, ENDED_AT = 16, LAST_HEARTBEAT_AT = 17, DURATION = 18, POSITION = 19,
-      ENDED_REASON = 20, GEO_CITY = 21, GEO_COUNTRY = 22, GEO_LATITUDE = 23, GEO_LONGITUDE = 24, GEO_ACCURACY = 25;
+      ENDED_REASON = 20, GEO_CITY = 21, GEO_COUNTRY = 22, GEO_LATITUDE = 23, GEO_LONGITUDE = 24, GEO_ACCURACY = 25,
+      SERVER_ID = 26, USER_NAME = 27, TITLE = 28, SERIES_TITLE = 29, SEASON = 30, EPISODE = 31, YEAR = 32,
+      MEDIA_DURATION = 33;
 
-  /** The API representation of a session row (selected with {@link #COLUMNS}). */
-  public static JsonObject toJson(Row r) {
+  /**
+   * The API representation of a session row: selected with {@link #COLUMNS}, or with {@link #SESSION_COLUMNS}
+   * alone (the heartbeat flush), whose names are then null until the caller sets them.
+   */
+  public JsonObject toJson(Row r) {
+    boolean named = r.size() > USER_NAME;
+    UUID serverId = r.getUUID(SERVER_ID);
     JsonObject location = null;
     Double lat = r.getDouble(GEO_LATITUDE);
     if (lat != null) {
@@ -293,7 +380,27 @@ public final class SessionRepository {
         .put("status", r.getString(STATUS))
         .put("last_heartbeat_at", iso(r.getOffsetDateTime(LAST_HEARTBEAT_AT)))
         .put("location", location)
-        .put("ended_reason", r.getString(ENDED_REASON));
+        .put("ended_reason", r.getString(ENDED_REASON))
+        .put("user_name", named ? r.getString(USER_NAME) : null)
+        .put("server_id", serverId == null ? null : serverId.toString())
+        .put("server_name", servers.name(serverId))
+        .put("content", named ? content(r) : emptyContent());
+  }
+
+  private static JsonObject content(Row r) {
+    Double duration = r.getDouble(MEDIA_DURATION);
+    return new JsonObject()
+        .put("title", r.getString(TITLE))
+        .put("series_title", r.getString(SERIES_TITLE))
+        .put("season_number", r.getInteger(SEASON))
+        .put("episode_number", r.getInteger(EPISODE))
+        .put("year", r.getInteger(YEAR))
+        .put("duration_seconds", duration);
+  }
+
+  static JsonObject emptyContent() {
+    return new JsonObject().put("title", null).put("series_title", null).put("season_number", null)
+        .put("episode_number", null).put("year", null).put("duration_seconds", null);
   }
 
   static String iso(OffsetDateTime t) {

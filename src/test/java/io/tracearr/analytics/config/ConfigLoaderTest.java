@@ -115,4 +115,33 @@ class ConfigLoaderTest {
       else into.put(k, v);
     }
   }
+
+  @Test
+  void mediaServersAreReadAndEachBadFieldIsNamedWithoutEchoingATokenOrDefaultsApply() {
+    io.vertx.core.json.JsonObject cfg = TestNode.defaults();
+    cfg.put("media_servers", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+        .put("name", "den").put("type", "Plex").put("url", "http://192.168.1.5:32400").put("token_env", "PLEX_TOKEN")));
+    AppConfig c = ConfigLoader.build(cfg, Map.of("PLEX_TOKEN", "secret-plex-token"));
+    assertEquals(30, c.media().leaseSeconds());
+    AppConfig.MediaServer s = c.media().servers().get(0);
+    assertEquals("plex", s.type());
+    assertEquals("secret-plex-token", s.token());
+    assertEquals(5, s.pollIntervalSeconds());
+    assertTrue(s.enabled());
+    assertTrue(!s.toString().contains("secret-plex-token"));
+
+    for (String[] bad : new String[][] {
+        {"type", "kodi", "media_servers[0].type"},
+        {"url", "ftp://x", "media_servers[0].url"},
+        {"token", " ", "media_servers[0].token"},
+        {"poll_interval_seconds", "61", "media_servers[0].poll_interval_seconds"}}) {
+      io.vertx.core.json.JsonObject entry = new io.vertx.core.json.JsonObject().put("name", "a").put("type", "jellyfin")
+          .put("url", "http://h:8096").put("token", "tok-never-echoed");
+      entry.put(bad[0], bad[0].equals("poll_interval_seconds") ? (Object) Integer.valueOf(bad[1]) : bad[1]);
+      io.vertx.core.json.JsonObject c2 = TestNode.defaults().put("media_servers", new io.vertx.core.json.JsonArray().add(entry));
+      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.build(c2, Map.of()));
+      assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+      assertTrue(!e.getMessage().contains("tok-never-echoed"), e.getMessage());
+    }
+  }
 }

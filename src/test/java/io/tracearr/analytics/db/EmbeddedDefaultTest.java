@@ -48,6 +48,9 @@ class EmbeddedDefaultTest {
       assertEquals(201, r.statusCode(), r.bodyAsString());
       sessionId = r.bodyAsJsonObject().getString("id");
       assertTrue(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION")));
+      // issue 19, F8: an acknowledged start survives a power loss too (zonky's default is fsync off)
+      assertEquals("on", TestNode.await(first.node().pool().query("SHOW fsync").execute()).iterator().next().getString(0));
+      assertEquals("on", TestNode.await(first.node().pool().query("SHOW synchronous_commit").execute()).iterator().next().getString(0));
     } finally {
       first.stop();
     }

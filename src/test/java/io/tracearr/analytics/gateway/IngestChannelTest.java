@@ -24,7 +24,11 @@ class IngestChannelTest {
 
   @RegisterExtension
   static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject()
-      .put("sharing_detection", new JsonObject().put("enabled", false))));
+      .put("sharing_detection", new JsonObject().put("enabled", false)))
+      // 600 starts in flight at once are about the door's pipelining, not the pool's overload guard: room for
+      // all of them to wait, however slow a shared CI machine makes each one (the 256-deep queue failing fast
+      // is the production default, tested by PostgresOutageIT)
+      .put("database", new JsonObject().put("max_wait_queue", 2000).put("connect_timeout_ms", 60_000)));
   static final TestNode node = nodes.node();
 
   @BeforeAll

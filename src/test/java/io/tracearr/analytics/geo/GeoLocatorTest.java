@@ -143,4 +143,24 @@ class GeoLocatorTest {
         Path junk = Files.writeString(dir.resolve("junk.mmdb"), "definitely not a MaxMind database");
         assertThrows(IOException.class, () -> GeoLocator.open(junk, NetworkPolicy.defaults(), 10));
     }
+
+    /** A file replaced in place (geoipupdate) is picked up without a restart; an unchanged one is not re-opened. */
+    @org.junit.jupiter.api.Test
+    void aReplacedFileIsReloadedAndAnUnchangedOneIsNot() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("geo-reload");
+        java.nio.file.Path copy = dir.resolve("GeoLite2-City.mmdb");
+        java.nio.file.Files.copy(FIXTURE, copy);
+        try (GeoLocator reloading = GeoLocator.open(copy, NetworkPolicy.defaults(), 100)) {
+            org.junit.jupiter.api.Assertions.assertFalse(reloading.reloadIfChanged());
+            java.nio.file.Path next = dir.resolve("next.mmdb");
+            java.nio.file.Files.copy(FIXTURE, next);
+            java.nio.file.Files.setLastModifiedTime(next, java.nio.file.attribute.FileTime.fromMillis(
+                java.nio.file.Files.getLastModifiedTime(copy).toMillis() + 60_000));
+            java.nio.file.Files.move(next, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            org.junit.jupiter.api.Assertions.assertTrue(reloading.reloadIfChanged());
+            org.junit.jupiter.api.Assertions.assertFalse(reloading.reloadIfChanged());
+            org.junit.jupiter.api.Assertions.assertTrue(reloading.locate("81.2.69.142").isPresent(), "still locates after the swap");
+        }
+    }
 }

@@ -37,8 +37,10 @@ public final class ConcurrentStreamsRule {
         JsonObject evidence = new JsonObject()
             .put("count", count)
             .put("threshold", threshold)
+            .put("user_name", Evidence.userName(active))
             .put("session_ids", Evidence.sortedIds(sessionIds))
-            .put("devices", Evidence.sortedStrings(devices));
+            .put("devices", Evidence.sortedStrings(devices))
+            .put("device_names", Evidence.deviceNames(devices, active));
         String severity = count >= 2 * threshold ? Finding.HIGH : Finding.MEDIUM;
         return Optional.of(new Finding(ALERT_TYPE, severity, evidence, sessionIds, devices));
     }

@@ -35,11 +35,10 @@ public final class DeviceSpikeRule {
     /** @param devices the user's devices; a key listed twice counts once, at its earliest sighting */
     public Optional<Finding> evaluate(List<DeviceSeen> devices, Instant now) {
         Instant windowStart = now.minus(window);
-        Map<String, Instant> firstSeen = devices.stream()
-            .collect(Collectors.toMap(DeviceSeen::deviceKey, DeviceSeen::firstSeenAt,
-                (a, b) -> a.isBefore(b) ? a : b));
-        List<DeviceSeen> fresh = firstSeen.entrySet().stream()
-            .map(e -> new DeviceSeen(e.getKey(), e.getValue()))
+        Map<String, DeviceSeen> firstSeen = devices.stream()
+            .collect(Collectors.toMap(DeviceSeen::deviceKey, d -> d,
+                (a, b) -> a.firstSeenAt().isBefore(b.firstSeenAt()) ? a : b));
+        List<DeviceSeen> fresh = firstSeen.values().stream()
             .filter(d -> d.firstSeenAt().isAfter(windowStart) && !d.firstSeenAt().isAfter(now))
             .sorted(Comparator.comparing(DeviceSeen::firstSeenAt).thenComparing(DeviceSeen::deviceKey))
             .toList();
@@ -50,8 +49,11 @@ public final class DeviceSpikeRule {
         JsonArray newDevices = new JsonArray();
         fresh.forEach(d -> newDevices.add(new JsonObject()
             .put("device_key", d.deviceKey())
+            .put("device_name", d.deviceName())
             .put("first_seen_at", d.firstSeenAt().toString())));
+        String userName = devices.stream().map(DeviceSeen::userName).filter(n -> n != null).findFirst().orElse(null);
         JsonObject evidence = new JsonObject()
+            .put("user_name", userName)
             .put("new_devices", newDevices)
             .put("count", count)
             .put("threshold", threshold)

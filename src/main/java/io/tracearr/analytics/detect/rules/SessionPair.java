@@ -31,10 +31,16 @@ record SessionPair(SessionView first, SessionView second) {
         return Set.copyOf(List.of(first.deviceKey(), second.deviceKey()));
     }
 
-    /** Adds session_ids, locations and ip_addresses, each listing the first session first. */
+    /**
+     * Adds user_name, then session_ids, device_keys, device_names, locations and ip_addresses, each listing the
+     * first session first.
+     */
     JsonObject describeInto(JsonObject evidence) {
         return evidence
+            .put("user_name", first.userName() != null ? first.userName() : second.userName())
             .put("session_ids", new JsonArray().add(first.id().toString()).add(second.id().toString()))
+            .put("device_keys", new JsonArray().add(first.deviceKey()).add(second.deviceKey()))
+            .put("device_names", new JsonArray().add(first.deviceName()).add(second.deviceName()))
             .put("locations", new JsonArray().add(first.location().toJson()).add(second.location().toJson()))
             .put("ip_addresses", new JsonArray().add(first.ipAddress()).add(second.ipAddress()));
     }

@@ -278,7 +278,7 @@ public final class DashboardSocket {
 
   private void subscribe(Object requested) {
     if (!subscription.subscribe(requested)) {
-      bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats"));
+      bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats, imports"));
       return;
     }
     sendControl(Frame.of("subscribed", new JsonObject().put("topics", topicNames())));

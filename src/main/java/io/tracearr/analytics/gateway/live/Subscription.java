@@ -1,6 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
 import io.tracearr.analytics.gateway.auth.Principal;
+import io.tracearr.analytics.gateway.auth.Role;
 import io.vertx.core.json.JsonArray;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -9,7 +10,7 @@ import java.util.Set;
 /**
  * Which frames one dashboard socket gets. A viewer or admin reads every topic and every user's events; a
  * {@code user} token reads only sessions and alerts, and only its own: service-wide figures (stats) would
- * tell it about other users. Within that, the client narrows the topics with {@code subscribe}. Control
+ * tell it about other users. Import progress goes to admins only. Within that, the client narrows the topics with {@code subscribe}. Control
  * frames (hello, snapshot, pong, error, subscribed) belong to no topic and always pass.
  *
  * <p>Pure: decided from the principal and the frame's topic and user alone, so a table of cases tests it.
@@ -25,7 +26,9 @@ final class Subscription {
   Subscription(Principal who) {
     this.readsAll = who.canReadAll();
     this.userId = who.userId() == null ? null : who.userId().toString();
-    this.readable = Collections.unmodifiableSet(readsAll ? EnumSet.allOf(Topic.class) : EnumSet.of(Topic.SESSIONS, Topic.ALERTS));
+    // imports (file names, who uploaded) are for admins, as their REST resource is
+    this.readable = Collections.unmodifiableSet(who.has(Role.ADMIN) ? EnumSet.allOf(Topic.class)
+        : readsAll ? EnumSet.of(Topic.SESSIONS, Topic.ALERTS, Topic.STATS) : EnumSet.of(Topic.SESSIONS, Topic.ALERTS));
     this.topics = EnumSet.copyOf(readable);
   }
 

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** What a dashboard can subscribe to; control frames (hello, snapshot, pong, error, subscribed) belong to none. */
 public enum Topic {
-  SESSIONS, ALERTS, STATS;
+  SESSIONS, ALERTS, STATS, IMPORTS;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
@@ -22,6 +22,7 @@ public enum Topic {
     if (type.startsWith("session.")) return SESSIONS;
     if (type.startsWith("alert.")) return ALERTS;
     if (type.startsWith("stats.")) return STATS;
+    if (type.startsWith("import.")) return IMPORTS;
     return null;
   }
 }

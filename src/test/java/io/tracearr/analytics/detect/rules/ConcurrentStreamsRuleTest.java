@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.tracearr.analytics.detect.rules.Sessions.USER_NAME;
 import static io.tracearr.analytics.detect.rules.Sessions.id;
 import static io.tracearr.analytics.detect.rules.Sessions.playing;
 import static io.tracearr.analytics.detect.rules.Sessions.session;
@@ -82,8 +83,11 @@ class ConcurrentStreamsRuleTest {
         assertEquals(new JsonObject()
             .put("count", 4)
             .put("threshold", 3)
+            .put("user_name", USER_NAME)
             .put("session_ids", expectedIds)
-            .put("devices", new JsonArray(List.of("laptop", "phone", "tablet", "tv"))), finding.evidence());
+            .put("devices", new JsonArray(List.of("laptop", "phone", "tablet", "tv")))
+            .put("device_names", new JsonArray(List.of("Walter's laptop", "Walter's phone", "Walter's tablet", "Walter's tv"))),
+            finding.evidence());
         assertEquals(Set.of(id("s1"), id("s2"), id("s3"), id("s4"), id("s5")), finding.sessionIds());
         assertEquals(Set.of("tv", "phone", "tablet", "laptop"), finding.deviceKeys());
     }

@@ -27,7 +27,8 @@ class DeviceSpikeRuleTest {
     /** {@code count} devices first seen {@code hoursAgo}, {@code hoursAgo + 1}, … hours before now. */
     private static List<DeviceSeen> devices(String prefix, int count, double hoursAgo) {
         return IntStream.range(0, count)
-            .mapToObj(i -> new DeviceSeen(prefix + i, NOW.minusSeconds((long) ((hoursAgo + i) * 3600))))
+            .mapToObj(i -> new DeviceSeen(prefix + i, NOW.minusSeconds((long) ((hoursAgo + i) * 3600)),
+                "Kitchen " + prefix + i, "Jesse Pinkman"))
             .toList();
     }
 
@@ -77,9 +78,11 @@ class DeviceSpikeRuleTest {
         for (int i = 5; i >= 0; i--) {
             expected.add(new JsonObject()
                 .put("device_key", "new" + i)
+                .put("device_name", "Kitchen new" + i)
                 .put("first_seen_at", NOW.minus(Duration.ofHours(1 + i)).toString()));
         }
         assertEquals(new JsonObject()
+            .put("user_name", "Jesse Pinkman")
             .put("new_devices", expected)
             .put("count", 6)
             .put("threshold", 5)

@@ -27,6 +27,7 @@ import static io.tracearr.analytics.detect.rules.Sessions.PARIS;
 import static io.tracearr.analytics.detect.rules.Sessions.SYDNEY;
 import static io.tracearr.analytics.detect.rules.Sessions.SYRACUSE;
 import static io.tracearr.analytics.detect.rules.Sessions.US_CENTROID;
+import static io.tracearr.analytics.detect.rules.Sessions.USER_NAME;
 import static io.tracearr.analytics.detect.rules.Sessions.id;
 import static io.tracearr.analytics.detect.rules.Sessions.playing;
 import static io.tracearr.analytics.detect.rules.Sessions.session;
@@ -107,7 +108,10 @@ class GeoImpossibleRuleTest {
             .put("distance_km", 5818.5)
             .put("raw_distance_km", 5828.5)
             .put("threshold_km", 1000.0)
+            .put("user_name", USER_NAME)
             .put("session_ids", new JsonArray().add(id("paris").toString()).add(id("syracuse").toString()))
+            .put("device_keys", new JsonArray().add("tv").add("phone"))
+            .put("device_names", new JsonArray().add("Walter's tv").add("Walter's phone"))
             .put("locations", new JsonArray().add(PARIS.toJson()).add(SYRACUSE.toJson()))
             .put("ip_addresses", new JsonArray().add("90.80.10.7").add("24.24.24.24")), finding.evidence());
         assertEquals(Set.of(id("paris"), id("syracuse")), finding.sessionIds());

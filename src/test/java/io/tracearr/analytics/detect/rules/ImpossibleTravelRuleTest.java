@@ -18,6 +18,7 @@ import static io.tracearr.analytics.detect.rules.Sessions.MUNICH;
 import static io.tracearr.analytics.detect.rules.Sessions.PARIS;
 import static io.tracearr.analytics.detect.rules.Sessions.SYRACUSE;
 import static io.tracearr.analytics.detect.rules.Sessions.US_CENTROID;
+import static io.tracearr.analytics.detect.rules.Sessions.USER_NAME;
 import static io.tracearr.analytics.detect.rules.Sessions.id;
 import static io.tracearr.analytics.detect.rules.Sessions.playing;
 import static io.tracearr.analytics.detect.rules.Sessions.session;
@@ -103,7 +104,10 @@ class ImpossibleTravelRuleTest {
             .put("distance_km", 494.4)
             .put("hours", 0.1)
             .put("threshold_kmh", 1000.0)
+            .put("user_name", USER_NAME)
             .put("session_ids", new JsonArray().add(id("berlin").toString()).add(id("munich").toString()))
+            .put("device_keys", new JsonArray().add("tv").add("phone"))
+            .put("device_names", new JsonArray().add("Walter's tv").add("Walter's phone"))
             .put("locations", new JsonArray().add(BERLIN.toJson()).add(MUNICH.toJson()))
             .put("ip_addresses", new JsonArray().add("ip-berlin").add("ip-munich")), finding.evidence());
     }

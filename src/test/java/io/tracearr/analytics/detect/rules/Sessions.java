@@ -11,6 +11,8 @@ import java.util.UUID;
 final class Sessions {
 
     static final UUID USER = id("user-1");
+    /** The name the evidence must carry (issue 13: alerts name people and devices). */
+    static final String USER_NAME = "Walter White";
     static final Instant T0 = Instant.parse("2025-06-01T20:00:00Z");
 
     static final Location PARIS = new Location("Paris", "FR", 48.8566, 2.3522, 5);
@@ -29,6 +31,11 @@ final class Sessions {
     private Sessions() {
     }
 
+    /** Each test device's name as its sessions report it. */
+    static String deviceName(String deviceKey) {
+        return "Walter's " + deviceKey;
+    }
+
     static UUID id(String name) {
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
@@ -43,7 +50,8 @@ final class Sessions {
 
     static SessionView session(String name, String device, String status, Duration sinceT0, Location location,
                                String ip) {
-        return new SessionView(id(name), USER, device, ip, status, T0.plus(sinceT0), location);
+        return new SessionView(id(name), USER, device, ip, status, T0.plus(sinceT0), location, deviceName(device),
+            USER_NAME);
     }
 
     static SessionView withStatus(String name, String device, String status) {

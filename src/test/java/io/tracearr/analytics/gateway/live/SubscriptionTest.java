@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -109,9 +110,19 @@ class SubscriptionTest {
   @MethodSource("notArrays")
   void requestsThatAreNoListAreRefused(String name, Object request) {
     Subscription s = new Subscription(VIEWER);
+    var before = s.topics();
 
     assertEquals(false, s.subscribe(request));
-    assertEquals(EnumSet.allOf(Topic.class), s.topics());
+    assertEquals(before, s.topics());
+  }
+
+  @Test
+  void importProgressGoesToAdminsOnly() {
+    assertEquals(true, new Subscription(ADMIN).wants(Topic.IMPORTS, null));
+    assertEquals(false, new Subscription(VIEWER).wants(Topic.IMPORTS, null));
+    Subscription viewer = new Subscription(VIEWER);
+    viewer.subscribe(topics("imports", "sessions"));
+    assertEquals(EnumSet.of(Topic.SESSIONS), viewer.topics());
   }
 
   private static JsonArray topics(String... names) {

@@ -1,0 +1,42 @@
+package io.tracearr.analytics.importer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The fixtures of src/test/resources/importer, built by scripts/make-import-fixtures.py from each source's
+ * real schema. Tests read a copy in their own temp dir, so a reader that wrote (it must not) could not
+ * change the committed file, and the copy can be checked byte for byte afterwards.
+ */
+final class ImportFixtures {
+
+  static final String TAUTULLI = "tautulli.db";
+  static final String JELLYSTAT = "jellystat-backup.json";
+  static final String PLAYBACK_REPORTING = "playback_reporting.db";
+
+  private ImportFixtures() {}
+
+  static Path copy(String name, Path dir) {
+    try (InputStream in = ImportFixtures.class.getResourceAsStream("/importer/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing fixture " + name + ": run scripts/make-import-fixtures.py");
+      }
+      Path target = dir.resolve(name);
+      Files.copy(in, target);
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] bytes(String name) {
+    try (InputStream in = ImportFixtures.class.getResourceAsStream("/importer/" + name)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
