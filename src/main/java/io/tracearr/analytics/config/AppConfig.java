@@ -19,7 +19,11 @@ public record AppConfig(
     Notifications notifications,
     Imports imports) {
 
-  public record Http(String host, int port, int instances, int maxBodyBytes) {}
+  /**
+   * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a half-sent
+   * request is not held); {@code corsOrigins}: origins allowed cross-origin calls, empty = no CORS headers at all.
+   */
+  public record Http(String host, int port, int instances, int maxBodyBytes, int idleTimeoutSeconds, List<String> corsOrigins) {}
 
   /** {@code url} is null when the embedded PostgreSQL is to be used. */
   public record Database(DatabaseUrl url, int poolSize, int maxWaitQueue, int connectTimeoutMs) {
@@ -56,9 +60,10 @@ public record AppConfig(
 
   public record Cluster(boolean enabled, String name, List<String> members, int port, Path configPath) {}
 
-  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret) {
+  /** {@code jwtRequireExp}: a JWT without {@code exp} is refused (it would be good forever). */
+  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret, boolean jwtRequireExp) {
     public Auth withAdminApiKey(String key) {
-      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret);
+      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret, jwtRequireExp);
     }
   }
 

@@ -54,6 +54,7 @@ public final class ConfigLoader {
     m.put("ANALYTICS_VIEWER_API_KEY", "auth.viewer_api_key");
     m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
     m.put("ANALYTICS_METRICS_PORT", "metrics.port");
+    m.put("ANALYTICS_HTTP_CORS_ORIGINS", "http.cors_origins");
     m.put("ANALYTICS_IMPORTS_MAX_UPLOAD_MB", "imports.max_upload_mb");
     return Map.copyOf(m);
   }
@@ -107,7 +108,9 @@ public final class ConfigLoader {
         s.string("http.host", false),
         s.integer("http.port", 0, 65535),
         s.integer("http.instances", 1, 64),
-        s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024));
+        s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024),
+        s.integer("http.idle_timeout_seconds", 1, 3_600),
+        s.origins("http.cors_origins"));
     String url = s.string("database.url", true);
     var database = new AppConfig.Database(
         url.isBlank() ? null : DatabaseUrl.parse(s.source("database.url"), url),
@@ -155,7 +158,8 @@ public final class ConfigLoader {
         s.secret("auth.admin_api_key"),
         s.secret("auth.ingest_api_key"),
         s.secret("auth.viewer_api_key"),
-        s.secret("auth.jwt_secret"));
+        s.secret("auth.jwt_secret"),
+        s.bool("auth.jwt_require_exp"));
     var live = new AppConfig.Live(
         s.integer("live.slow_reader_close_seconds", 1, 3_600),
         s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
@@ -361,6 +365,17 @@ public final class ConfigLoader {
         throw new ConfigException(source(key), v, "a list of strings");
       }
       return List.copyOf(out);
+    }
+
+    /** Exact origins ({@code https://host[:port]}); "*" is refused: it would let any site call with a token. */
+    List<String> origins(String key) {
+      List<String> items = list(key);
+      for (String o : items) {
+        if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+          throw new ConfigException(source(key), o, "origins such as https://dashboard.example.com (scheme, host, optional port; no path, no *)");
+        }
+      }
+      return items;
     }
 
     /** A list of objects (or absent / null: empty); each stays raw JSON for the concern that owns its shape. */

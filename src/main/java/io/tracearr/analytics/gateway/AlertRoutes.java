@@ -2,6 +2,7 @@ package io.tracearr.analytics.gateway;
 
 import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.api.StoredText;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.api.KeysetCursor;
@@ -112,6 +113,8 @@ public final class AlertRoutes {
     if (v == null) return null;
     if (!(v instanceof String s)) throw Problem.validation("reason", "must be a string");
     if (s.length() > MAX_REASON_LENGTH) throw Problem.validation("reason", "must be at most " + MAX_REASON_LENGTH + " characters");
+    String refusal = StoredText.refusal(s);
+    if (refusal != null) throw Problem.validation("reason", refusal);
     return s.isBlank() ? null : s.strip();
   }
 

@@ -1,5 +1,6 @@
 package io.tracearr.analytics.gateway;
 
+import io.tracearr.analytics.gateway.http.RequestIds;
 import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.node.NodeContext;
@@ -10,6 +11,7 @@ import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.media.MediaServerRepository;
 import io.tracearr.analytics.importer.ImportStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.gateway.live.TextMessages;
 import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
@@ -84,7 +86,10 @@ public final class GatewayVerticle extends VerticleBase {
     ingest.start();
     return live.start().compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
         .compose(text -> OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
-        .compose(router -> vertx.createHttpServer(serverOptions()).requestHandler(router)
+        .compose(router -> vertx.createHttpServer(serverOptions())
+            .invalidRequestHandler(HttpDoor::invalidRequest)
+            .connectionHandler(HttpDoor::guard)
+            .requestHandler(req -> admit(req, router))
             .listen(cfg.http().port(), cfg.http().host()))
         .compose(server -> {
           this.server = server;
@@ -108,6 +113,10 @@ public final class GatewayVerticle extends VerticleBase {
     return contract;
   }
 
+  private static void admit(io.vertx.core.http.HttpServerRequest req, Router router) {
+    if (HttpDoor.admit(req)) router.handle(req);
+  }
+
   /** Stop accepting, give in-flight requests a moment to finish, then close. */
   @Override
   public Future<?> stop() {
@@ -122,9 +131,13 @@ public final class GatewayVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setIdleTimeout(120)
-        .setMaxWebSocketFrameSize(65536)
-        .setMaxWebSocketMessageSize(65536);
+        // short, so a half-sent request is not held (issue 19 F7); upgraded WebSockets get a longer one
+        .setIdleTimeout(cfg.http().idleTimeoutSeconds())
+        .setMaxWebSocketFrameSize(TextMessages.MAX_MESSAGE_BYTES)
+        .setMaxWebSocketMessageSize(TextMessages.MAX_MESSAGE_BYTES)
+        // no WebSocket extension, so Netty's decoder refuses RSV bits (1002) instead of passing them on
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   private Future<?> startMetricsServer() {
@@ -142,6 +155,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
     Router root = Router.router(vertx);
+    root.route().handler(RequestIds::tag);
+    if (!cfg.http().corsOrigins().isEmpty()) root.route().handler(cors(cfg.http().corsOrigins()));
     MediaServerRepository mediaServers = new MediaServerRepository(node.pool());
     new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled"),
         mediaServers::health).mount(root);
@@ -152,14 +167,16 @@ public final class GatewayVerticle extends VerticleBase {
     root.get("/api/v1/live").handler(live::upgrade);
     root.get("/api/v1/ingest").handler(ingest::upgrade);
     ImportRoutes.mountUpload(root, auth, cfg);
+    root.route("/api/v1/*").handler(GatewayVerticle::requireJsonContentType);
     root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
+    // the contract describes no data: it is public like /health, so clients can fetch it before they hold a key
     root.route("/api/v1/*").handler(auth::handle);
     root.route("/api/v1/*").subRouter(api(contract));
     root.get().handler(GatewayVerticle::pageHeaders).handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     root.route().failureHandler(this::renderFailure);
-    for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
+    for (int status : new int[] {400, 404, 405, 413, 415, 500, 501, 503, 505}) {
       root.errorHandler(status, this::renderFailure);
     }
     return root;
@@ -226,9 +243,46 @@ public final class GatewayVerticle extends VerticleBase {
     rc.next();
   }
 
+  /** Only the configured origins, only what the API uses; no credentials (tokens go in a header, never cookies). */
+  private static io.vertx.ext.web.handler.CorsHandler cors(java.util.List<String> origins) {
+    return io.vertx.ext.web.handler.CorsHandler.create().addOrigins(origins)
+        .allowedMethods(Set.of(io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.POST,
+            io.vertx.core.http.HttpMethod.PUT, io.vertx.core.http.HttpMethod.DELETE))
+        .allowedHeaders(Set.of("Authorization", "Content-Type"))
+        .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
+        .maxAgeSeconds(600);
+  }
+
   /**
-   * Malformed JSON is a 400 naming the body, before validation or any handler sees it. Parsing through
-   * {@code rc.body()} caches the result, so the contract validator and the handler reuse this one parse.
+   * One rule for every body (issue 19 F7), on every route: a request that carries one must say
+   * {@code application/json}, parameters allowed, the media type compared case-insensitively; anything else is
+   * 415, decided before the body handler reads it (which would otherwise decode a form or multipart body, and
+   * failed with a 500 on some). The header is then normalised, so the contract validator behind this cannot
+   * apply a stricter rule of its own.
+   */
+  private static void requireJsonContentType(RoutingContext rc) {
+    var req = rc.request();
+    // a route that reads its own body by its contract (the multipart import upload) has already done so
+    if (rc.body().available()) {
+      rc.next();
+      return;
+    }
+    String length = req.getHeader("Content-Length");
+    boolean hasBody = req.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
+    if (hasBody) {
+      if (!isJson(req.getHeader("Content-Type"))) {
+        rc.fail(Problem.ofStatus(415));
+        return;
+      }
+      req.headers().set("Content-Type", "application/json");
+    }
+    rc.next();
+  }
+
+  /**
+   * Malformed JSON, or JSON that is not an object ({@code null}, a number, an array), is a 400 naming the body
+   * before validation or any handler sees it. Parsing through {@code rc.body()} caches the result, so the
+   * contract validator and the handler reuse this one parse.
    */
   private static void requireJsonObjectBody(RoutingContext rc) {
     if (rc.body() == null || rc.body().isEmpty()) {
@@ -236,7 +290,10 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     try {
-      rc.body().asJsonObject();
+      if (rc.body().asJsonObject() == null) {
+        rc.fail(Problem.validation("body", "must be a JSON object"));
+        return;
+      }
     } catch (DecodeException e) {
       rc.fail(Problem.validation("body", "is not valid JSON"));
       return;
@@ -245,6 +302,13 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     rc.next();
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) return false;
+    int semi = contentType.indexOf(';');
+    String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    return media.equalsIgnoreCase("application/json");
   }
 
   private void scrape(RoutingContext rc) {
@@ -262,7 +326,7 @@ public final class GatewayVerticle extends VerticleBase {
     } else if (failure instanceof DecodeException) {
       problem = Problem.validation("body", "is not valid JSON");
     } else if (failure != null && rc.statusCode() <= 0) {
-      log.error("unhandled failure on {} {}", rc.request().method(), rc.request().path(), failure);
+      log.error("request {}: unhandled failure on {} {}", RequestIds.requestId(rc), rc.request().method(), rc.request().path(), failure);
       problem = Problem.ofStatus(500);
     } else {
       problem = Problem.ofStatus(rc.statusCode() > 0 ? rc.statusCode() : 500);

@@ -3,6 +3,7 @@ package io.tracearr.analytics.session;
 import io.netty.util.NetUtil;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.api.Problem.FieldError;
+import io.tracearr.analytics.api.StoredText;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,7 +151,9 @@ public final class SessionInput {
     private final JsonObject body;
     private final List<FieldError> errors = new ArrayList<>();
 
+    /** A null body (JSON {@code null}, or a command without one) is one error, not an NPE and no reply. */
     Fields(JsonObject body) {
+      if (body == null) throw Problem.validation("body", "must be a JSON object");
       this.body = body;
     }
 
@@ -203,6 +206,11 @@ public final class SessionInput {
       }
       if (s.length() > maxLength) {
         error(field, "must be at most " + maxLength + " characters");
+        return null;
+      }
+      String refusal = StoredText.refusal(s);
+      if (refusal != null) {
+        error(field, refusal);
         return null;
       }
       return s;

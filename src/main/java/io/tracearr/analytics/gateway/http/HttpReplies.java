@@ -3,11 +3,30 @@ package io.tracearr.analytics.gateway.http;
 import io.tracearr.analytics.api.Problem;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Writes JSON and problem+json responses. */
+/**
+ * Writes JSON and problem+json responses. Every problem carries {@code instance: urn:request:<id>} (the
+ * {@code X-Request-Id} of the response), and is logged with that id: 4xx at debug (the client's mistake, and an
+ * attacker must not be able to flood the log), 5xx at warn.
+ */
 public final class HttpReplies {
 
+  private static final Logger log = LoggerFactory.getLogger(HttpReplies.class);
+
   private HttpReplies() {}
+
+  public static void logProblem(String id, String method, String path, int status, String detail) {
+    if (status >= 500) log.warn("request {}: {} {} -> {} {}", id, method, path, status, detail);
+    else if (log.isDebugEnabled()) log.debug("request {}: {} {} -> {} {}", id, method, path, status, detail);
+  }
+
+  private static io.vertx.core.buffer.Buffer withInstance(RoutingContext rc, JsonObject problem, int status) {
+    String id = RequestIds.requestId(rc);
+    logProblem(id, rc.request().method().name(), rc.request().path(), status, problem.getString("detail"));
+    return problem.copy().put("instance", "urn:request:" + id).toBuffer();
+  }
 
   public static void json(RoutingContext rc, int status, Object body) {
     if (rc.response().ended()) return;
@@ -24,7 +43,7 @@ public final class HttpReplies {
     var resp = rc.response().setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json");
     if (p.status() == 401) resp.putHeader("WWW-Authenticate", "Bearer realm=\"tracearr-analytics\"");
     if (p.status() == 503) resp.putHeader("Retry-After", "5");
-    resp.end(p.toJson().toBuffer());
+    resp.end(withInstance(rc, p.toJson(), p.status()));
   }
 
   /**
@@ -37,7 +56,7 @@ public final class HttpReplies {
     if (problem != null) {
       var resp = rc.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json");
       if (status == 503) resp.putHeader("Retry-After", "5");
-      resp.end(problem.toBuffer());
+      resp.end(withInstance(rc, problem, status));
     } else if (status == 204) {
       noContent(rc);
     } else {

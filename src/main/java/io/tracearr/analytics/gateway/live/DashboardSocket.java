@@ -83,12 +83,10 @@ public final class DashboardSocket {
   public void open() {
     metrics.liveConnections.incrementAndGet();
     ws.setWriteQueueMaxSize(cfg.writeQueueMaxBytes());
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> bad(Problem.validation("frame", "must be a JSON text message")));
+    TextMessages.install(ws, this::onText, () -> bad(Problem.validation("frame", "must be a JSON text message")));
     ws.drainHandler(v -> {
       if (!queueFull()) drained();
     });
-    ws.exceptionHandler(err -> { /* the close handler follows */ });
     ws.closeHandler(v -> closed());
   }
 

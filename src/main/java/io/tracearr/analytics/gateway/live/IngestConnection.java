@@ -50,10 +50,8 @@ public final class IngestConnection {
   }
 
   public void open() {
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> reply(null, Problem.validation("message", "must be a JSON text message")));
+    TextMessages.install(ws, this::onText, () -> reply(null, Problem.validation("message", "must be a JSON text message")));
     ws.drainHandler(v -> flow());
-    ws.exceptionHandler(err -> { /* the close handler follows */ });
     ws.closeHandler(v -> {
       closed = true;
       onClosed.accept(this);

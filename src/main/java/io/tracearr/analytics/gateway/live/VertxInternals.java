@@ -1,5 +1,8 @@
 package io.tracearr.analytics.gateway.live;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *       String and encodes it again for every socket).</li>
  * </ul>
  */
-final class VertxInternals {
+public final class VertxInternals {
 
   /** The Vert.x release these assumptions were last checked against. */
   static final String CHECKED_AGAINST = "5.0.10";
@@ -96,6 +99,70 @@ final class VertxInternals {
 
   private static int headerSize(int len) {
     return len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
+  }
+
+  /**
+   * The RFC 6455 close code for an error Netty's frame decoder raised (a frame over the size limit 1009, a
+   * reserved opcode or RSV bit 1002, ...), or null for any other error. Vert.x builds that decoder with
+   * {@code closeOnProtocolViolation(false)} and closes the channel right after the error handler returns,
+   * without a close frame: the handler sends it.
+   */
+  static Short closeCodeOf(Throwable err) {
+    if (err instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null) return (short) c.closeStatus().code();
+    return null;
+  }
+
+  /**
+   * Gives an upgraded connection its own idle timeout (0 = none). The server's idle timeout is short so that a
+   * half-sent request is not held; a WebSocket is legitimately silent between pings. Vert.x puts one
+   * {@link IdleStateHandler} (named "idle") in the pipeline and closes the connection on its event.
+   */
+  static void idleTimeout(HttpConnection connection, int seconds) {
+    Channel channel = channelOf(connection);
+    if (channel == null) return;
+    IdleStateHandler idle = channel.pipeline().get(IdleStateHandler.class);
+    if (idle == null) return;
+    if (seconds <= 0) channel.pipeline().remove(idle);
+    else channel.pipeline().replace(idle, "idle", new IdleStateHandler(0, 0, seconds, TimeUnit.SECONDS));
+  }
+
+  /**
+   * The status for a request Netty's HTTP decoder refused before Vert.x made it a request (Vert.x's own
+   * default handler, with the same choice, answers in plain text): 414 for a request line over the limit, 431
+   * for headers over it, else 400.
+   */
+  public static int invalidRequestStatus(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) return 414;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) return 431;
+    return 400;
+  }
+
+  /**
+   * Answers a request line with an HTTP version other than 1.0/1.1 with {@code response} (505) and closes.
+   * Vert.x 5.0 answers such a request itself with a bare 501 before any request handler sees it (in
+   * Http1xServerRequestHandler); this guard sits in front of Vert.x's handler and sees the decoded request first.
+   */
+  public static void guardHttpVersion(HttpConnection connection, int status, java.util.function.Supplier<byte[]> problemJson) {
+    Channel channel = channelOf(connection);
+    if (channel == null || channel.pipeline().get("handler") == null || channel.pipeline().get("versionGuard") != null) return;
+    channel.pipeline().addBefore("handler", "versionGuard", new io.netty.channel.ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof io.netty.handler.codec.http.HttpRequest req && req.decoderResult().isSuccess()
+            && req.protocolVersion() != io.netty.handler.codec.http.HttpVersion.HTTP_1_0
+            && req.protocolVersion() != io.netty.handler.codec.http.HttpVersion.HTTP_1_1) {
+          io.netty.util.ReferenceCountUtil.release(msg);
+          byte[] body = problemJson.get();
+          var resp = new io.netty.handler.codec.http.DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+              io.netty.handler.codec.http.HttpResponseStatus.valueOf(status), ctx.alloc().buffer(body.length).writeBytes(body));
+          resp.headers().set("Content-Type", "application/problem+json").set("Content-Length", body.length).set("Connection", "close");
+          ctx.writeAndFlush(resp).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+          return;
+        }
+        ctx.fireChannelRead(msg);
+      }
+    });
   }
 
   private static Channel channelOf(HttpConnection connection) {

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 public final class WebSocketDoor {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketDoor.class);
+  /** Both channels ping every 30 s: a socket silent four times that long is gone. */
+  static final int WEBSOCKET_IDLE_SECONDS = 120;
 
   /**
    * An accepted socket. {@code cut} drops the TCP connection at once: every close Vert.x offers first
@@ -55,6 +57,8 @@ public final class WebSocketDoor {
         HttpConnection connection = rc.request().connection();
         Runnable cut = VertxInternals.abortiveClose(connection);
         rc.request().toWebSocket().onComplete(ws -> {
+          // the server's short idle timeout is for half-sent requests; a socket is kept alive by pings instead
+          if (ws.succeeded()) VertxInternals.idleTimeout(connection, WEBSOCKET_IDLE_SECONDS);
           if (ws.succeeded()) onOpen.accept(new Upgraded(ws.result(), who, cut, connection));
           else log.debug("WebSocket handshake failed: {}", ws.cause().toString());
         });
