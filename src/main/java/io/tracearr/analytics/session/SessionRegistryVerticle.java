@@ -117,6 +117,10 @@ public final class SessionRegistryVerticle extends VerticleBase {
           .recover(err -> Future.failedFuture(err instanceof TimeoutException ? outcomeUnknown() : err));
     } catch (Problem p) {
       reply = Future.failedFuture(p);
+    } catch (RuntimeException bug) {
+      // a defect must still answer at once (500), not leave the client to the bus timeout
+      log.error("session command failed: {}", msg.body().encode(), bug);
+      reply = Future.failedFuture(Problem.ofStatus(500));
     }
     reply.onComplete(ar -> msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
         SharedJson.OPTIONS));
