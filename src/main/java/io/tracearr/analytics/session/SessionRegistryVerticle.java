@@ -332,7 +332,9 @@ public final class SessionRegistryVerticle extends VerticleBase {
     SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
     String reason = endReason(cmd);
     OpenSession os = open.get(id);
-    Future<Void> flushed = os != null && os.pending != null ? flushNow() : Future.succeededFuture();
+    // the session's heartbeats go first: those still buffered, and those in a batch being written right now (an
+    // end committed before that batch would make the batch skip the ended row, losing the last position)
+    Future<Void> flushed = os != null ? flushNow() : Future.succeededFuture();
     return flushed.compose(v -> repository.end(id, e.endedAt(), reason)).compose(ended -> {
       if (ended.isPresent()) {
         JsonObject session = ended.get();
