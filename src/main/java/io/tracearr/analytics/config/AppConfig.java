@@ -19,7 +19,12 @@ public record AppConfig(
     Notifications notifications,
     Imports imports) {
 
-  public record Http(String host, int port, int instances, int maxBodyBytes) {}
+  /** {@code tlsCertPath}/{@code tlsKeyPath}: PEM files, both or neither (then plain HTTP). */
+  public record Http(String host, int port, int instances, int maxBodyBytes, Path tlsCertPath, Path tlsKeyPath) {
+    public boolean tls() {
+      return tlsCertPath != null;
+    }
+  }
 
   /** {@code url} is null when the embedded PostgreSQL is to be used. */
   public record Database(DatabaseUrl url, int poolSize, int maxWaitQueue, int connectTimeoutMs) {
@@ -56,9 +61,10 @@ public record AppConfig(
 
   public record Cluster(boolean enabled, String name, List<String> members, int port, Path configPath) {}
 
-  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret) {
+  /** {@code failedAuthPerMinute}: failed attempts one client address may make a minute before 429; 0 = no limit. */
+  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret, int failedAuthPerMinute) {
     public Auth withAdminApiKey(String key) {
-      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret);
+      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret, failedAuthPerMinute);
     }
   }
 

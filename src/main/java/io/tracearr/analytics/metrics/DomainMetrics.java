@@ -111,6 +111,12 @@ public final class DomainMetrics {
         .tag("type", type).register(registry).increment();
   }
 
+  /** a request refused with 429 because its address failed authentication too often */
+  public void authRateLimited() {
+    Counter.builder("analytics_auth_rate_limited").description("Requests refused because their client address failed authentication too often")
+        .register(registry).increment();
+  }
+
   public void slowReaderClosed() {
     Counter.builder("analytics_live_slow_reader_closes").description("Dashboard sockets closed for reading too slowly")
         .register(registry).increment();
