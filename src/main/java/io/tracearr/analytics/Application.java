@@ -213,7 +213,8 @@ public final class Application {
           new DeploymentOptions().setInstances(effective.http().instances()))));
       watchGeoFile(vertx, node.geo());
       node.ready().set(true);
-      log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
+      log.info("tracearr-analytics {} serving on {}://{}:{}{}", version(), effective.http().tls() ? "https" : "http",
+          effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
       return new Application(effective, embedded, vertx, pool, node, ports, deployments);
     } catch (Exception | Error e) {

@@ -82,7 +82,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     auth = new BearerAuth(vertx, cfg.auth(), new ApiKeyQueries(node.pool()),
-        FailedAuthLimiter.forNode(node, cfg.auth().failedAuthPerMinute(), node.metrics()::authRateLimited));
+        FailedAuthLimiter.forNode(vertx, cfg.auth().failedAuthPerMinute(), node.metrics()::authRateLimited));
     live = new LiveHub(vertx, node, auth);
     ingest = new IngestChannel(vertx, node, auth);
     ingest.start();
@@ -189,7 +189,7 @@ public final class GatewayVerticle extends VerticleBase {
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
     operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
     operations.putAll(new ImportRoutes(vertx, new ImportStore(node.pool())).operations());
-    operations.putAll(new KeyRoutes(vertx, new ApiKeyQueries(node.pool())).operations());
+    operations.putAll(new KeyRoutes(vertx, new ApiKeyQueries(node.pool()), auth).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {

@@ -26,10 +26,12 @@ public final class KeyRoutes {
 
   private final Vertx vertx;
   private final ApiKeyQueries queries;
+  private final BearerAuth auth;
 
-  public KeyRoutes(Vertx vertx, ApiKeyQueries queries) {
+  public KeyRoutes(Vertx vertx, ApiKeyQueries queries, BearerAuth auth) {
     this.vertx = vertx;
     this.queries = queries;
+    this.auth = auth;
   }
 
   public Map<String, Handler<RoutingContext>> operations() {
@@ -58,7 +60,7 @@ public final class KeyRoutes {
       }
       // the key is in this body and nowhere else: no cache may keep it
       rc.response().putHeader("Cache-Control", "no-store");
-      HttpReplies.commandReply(rc, ar.result().body());
+      answerAfterReload(rc, ar.result().body());
     });
   }
 
@@ -68,8 +70,17 @@ public final class KeyRoutes {
     UUID id = RequestParams.pathUuid(rc, "id");
     JsonObject cmd = new JsonObject().put("id", id.toString()).put("by", who.name());
     vertx.eventBus().<JsonObject>request(Addresses.KEYS_REVOKE, cmd, COMMAND).onComplete(ar -> {
-      if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
+      if (ar.succeeded()) answerAfterReload(rc, ar.result().body());
       else rc.fail(Problem.unavailable("The key store did not answer in time; retry shortly"));
     });
+  }
+
+  /** A change is answered once this gateway's copy of the keys has it (a failed reload still answers: the 30 s reload follows). */
+  private void answerAfterReload(RoutingContext rc, JsonObject reply) {
+    if (reply.containsKey("problem")) {
+      HttpReplies.commandReply(rc, reply);
+      return;
+    }
+    auth.reloadKeys().onComplete(ignored -> HttpReplies.commandReply(rc, reply));
   }
 }

@@ -92,6 +92,14 @@ public final class BearerAuth {
     return changes == null ? Future.succeededFuture() : changes.unregister();
   }
 
+  /**
+   * Re-reads the active keys now. The key routes wait for it before answering a create or revoke, so on the
+   * connection that made the change it is in effect once answered (other gateways follow the change event).
+   */
+  public Future<Void> reloadKeys() {
+    return keys == null ? Future.succeededFuture() : reload();
+  }
+
   private Future<Void> reload() {
     long seq = reloadsStarted.incrementAndGet();
     return keys.active().onSuccess(list -> {

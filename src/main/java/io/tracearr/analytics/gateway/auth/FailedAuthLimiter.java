@@ -21,7 +21,7 @@ public final class FailedAuthLimiter {
 
   private record Window(long startMs, int failures) {}
 
-  private static final Map<Object, FailedAuthLimiter> PER_NODE = new WeakHashMap<>();
+  private static final Map<io.vertx.core.Vertx, FailedAuthLimiter> PER_NODE = new WeakHashMap<>();
 
   private final int limit;
   private final LongSupplier clockMs;
@@ -35,9 +35,9 @@ public final class FailedAuthLimiter {
     this.onRefused = onRefused;
   }
 
-  /** The limiter of one node ({@code nodeKey}: its NodeContext), made by the first gateway instance that asks. */
-  public static synchronized FailedAuthLimiter forNode(Object nodeKey, int perMinute, Runnable onRefused) {
-    return PER_NODE.computeIfAbsent(nodeKey, k -> new FailedAuthLimiter(perMinute, System::currentTimeMillis, onRefused));
+  /** The limiter of one node (its Vert.x instance: compared by identity), made by the first gateway instance that asks. */
+  public static synchronized FailedAuthLimiter forNode(io.vertx.core.Vertx nodeVertx, int perMinute, Runnable onRefused) {
+    return PER_NODE.computeIfAbsent(nodeVertx, k -> new FailedAuthLimiter(perMinute, System::currentTimeMillis, onRefused));
   }
 
   public boolean enabled() {
