@@ -32,6 +32,8 @@ public final class DomainMetrics {
   public final Timer detectionLatency;
   public final Timer rollupDuration;
   public final Counter framesSent;
+  /** registered at start, so a scrape shows 0 rather than nothing before the first refusal */
+  private final Counter authRateLimited;
   public final Timer notificationLatency;
 
   public DomainMetrics(MeterRegistry registry, String version) {
@@ -66,6 +68,8 @@ public final class DomainMetrics {
     rollupDuration = Timer.builder("analytics_rollup_duration").description("Duration of one roll-up run")
         .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60))
         .register(registry);
+    authRateLimited = Counter.builder("analytics_auth_rate_limited")
+        .description("Requests refused (429) because their client address failed authentication too often").register(registry);
     framesSent = Counter.builder("analytics_live_frames_sent").description("Dashboard frames written").register(registry);
     Gauge.builder("analytics_notifications_pending", notificationsPending, AtomicLong::get)
         .description("Notification deliveries not yet delivered or failed (pending or being sent), cluster-wide as last counted")
@@ -113,8 +117,7 @@ public final class DomainMetrics {
 
   /** a request refused with 429 because its address failed authentication too often */
   public void authRateLimited() {
-    Counter.builder("analytics_auth_rate_limited").description("Requests refused because their client address failed authentication too often")
-        .register(registry).increment();
+    authRateLimited.increment();
   }
 
   public void slowReaderClosed() {
