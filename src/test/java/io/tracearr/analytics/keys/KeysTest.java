@@ -124,6 +124,16 @@ class KeysTest {
   }
 
   @Test
+  void aLostChangeEventIsCaughtUpByThePeriodicReload() {
+    JsonObject made = create("lost-event-" + UUID.randomUUID(), "viewer");
+    assertEquals(200, node.get("/api/v1/analytics/sharing/alerts", made.getString("key")).statusCode());
+    // revoked behind the verticle's back: no events.keys.changed, only the 30 s reload can notice
+    node.sql("UPDATE api_keys SET revoked_at = now() WHERE id = '" + made.getString("id") + "'");
+    io.tracearr.analytics.testing.Await.until(java.time.Duration.ofSeconds(35), "the periodic reload drops the key",
+        () -> node.get("/api/v1/analytics/sharing/alerts", made.getString("key")).statusCode() == 401);
+  }
+
+  @Test
   void useIsRecordedAtMostOncePerMinute() {
     JsonObject made = create("used-" + UUID.randomUUID(), "viewer");
     String id = made.getString("id");
