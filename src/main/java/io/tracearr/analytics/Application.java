@@ -26,6 +26,7 @@ import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.NetworkPolicy;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.importer.ImportVerticle;
+import io.tracearr.analytics.keys.KeysVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
@@ -206,12 +207,14 @@ public final class Application {
       deployments.add(await(vertx.deployVerticle(new MediaServerVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new NotifierVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new ImportVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new KeysVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
           new DeploymentOptions().setInstances(effective.http().instances()))));
       watchGeoFile(vertx, node.geo());
       node.ready().set(true);
-      log.info("tracearr-analytics {} serving on http://{}:{}{}", version(), effective.http().host(), ports.http(),
+      log.info("tracearr-analytics {} serving on {}://{}:{}{}", version(), effective.http().tls() ? "https" : "http",
+          effective.http().host(), ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
       // the last startup line: where a first-time operator goes next, and with which key
       log.info(dashboardLine(effective.http().host(), ports.http(),

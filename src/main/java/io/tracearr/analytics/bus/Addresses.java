@@ -74,6 +74,18 @@ public final class Addresses {
   /** cancel an import: {@code {"id"}} → {@code {"status": 200, "body": import}}, a 404 or a 409 problem */
   public static final String IMPORTS_CANCEL = "imports.cancel";
 
+  /**
+   * API keys, served by the local keys/KeysVerticle (the one writer of api_keys): create {@code {"body": {name, role,
+   * expires_at?}, "by"}} → 201 {@code {id, name, role, created_at, expires_at, key}} (the only time the key is shown) |
+   * 400 | 409; revoke {@code {"id"}} → 204 | 404; touch {@code {"ids": [...]}} records use (last_used_at, at most once
+   * a minute per key) → {@code {"updated"}}
+   */
+  public static final String KEYS_CREATE = "keys.create";
+  public static final String KEYS_REVOKE = "keys.revoke";
+  public static final String KEYS_TOUCH = "keys.touch";
+  /** published cluster-wide by the keys verticle after a create or revoke: every gateway reloads its active keys */
+  public static final String KEYS_CHANGED = "events.keys.changed";
+
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
   public static final String SESSION_UPDATED = "events.session.updated";

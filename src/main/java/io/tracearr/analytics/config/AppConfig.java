@@ -21,9 +21,15 @@ public record AppConfig(
 
   /**
    * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a half-sent
-   * request is not held); {@code corsOrigins}: origins allowed cross-origin calls, empty = no CORS headers at all.
+   * request is not held); {@code corsOrigins}: origins allowed cross-origin calls, empty = no CORS headers at all;
+   * {@code tlsCertPath}/{@code tlsKeyPath}: PEM files, both or neither (then plain HTTP).
    */
-  public record Http(String host, int port, int instances, int maxBodyBytes, int idleTimeoutSeconds, List<String> corsOrigins) {}
+  public record Http(String host, int port, int instances, int maxBodyBytes, int idleTimeoutSeconds, List<String> corsOrigins,
+      Path tlsCertPath, Path tlsKeyPath) {
+    public boolean tls() {
+      return tlsCertPath != null;
+    }
+  }
 
   /** {@code url} is null when the embedded PostgreSQL is to be used. */
   public record Database(DatabaseUrl url, int poolSize, int maxWaitQueue, int connectTimeoutMs) {
@@ -60,10 +66,14 @@ public record AppConfig(
 
   public record Cluster(boolean enabled, String name, List<String> members, int port, Path configPath) {}
 
-  /** {@code jwtRequireExp}: a JWT without {@code exp} is refused (it would be good forever). */
-  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret, boolean jwtRequireExp) {
+  /**
+   * {@code jwtRequireExp}: a JWT without {@code exp} is refused (it would be good forever);
+   * {@code failedAuthPerMinute}: failed attempts one client address may make a minute before 429; 0 = no limit.
+   */
+  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret, boolean jwtRequireExp,
+      int failedAuthPerMinute) {
     public Auth withAdminApiKey(String key) {
-      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret, jwtRequireExp);
+      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret, jwtRequireExp, failedAuthPerMinute);
     }
   }
 

@@ -53,6 +53,8 @@ public final class ConfigLoader {
     m.put("ANALYTICS_INGEST_API_KEY", "auth.ingest_api_key");
     m.put("ANALYTICS_VIEWER_API_KEY", "auth.viewer_api_key");
     m.put("ANALYTICS_JWT_SECRET", "auth.jwt_secret");
+    m.put("ANALYTICS_HTTP_TLS_CERT_PATH", "http.tls.cert_path");
+    m.put("ANALYTICS_HTTP_TLS_KEY_PATH", "http.tls.key_path");
     m.put("ANALYTICS_METRICS_PORT", "metrics.port");
     m.put("ANALYTICS_HTTP_CORS_ORIGINS", "http.cors_origins");
     m.put("ANALYTICS_IMPORTS_MAX_UPLOAD_MB", "imports.max_upload_mb");
@@ -104,13 +106,27 @@ public final class ConfigLoader {
   /** Applies environment overrides to the file configuration and validates the result. */
   public static AppConfig build(JsonObject fileConfig, Map<String, String> env) {
     Settings s = new Settings(fileConfig.copy(), env);
+    String tlsCert = s.string("http.tls.cert_path", true);
+    String tlsKey = s.string("http.tls.key_path", true);
+    if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+      String missing = tlsCert.isEmpty() ? "http.tls.cert_path" : "http.tls.key_path";
+      throw new ConfigException(s.source(missing), "", "a PEM file path (cert_path and key_path go together)");
+    }
+    for (String key : new String[] {"http.tls.cert_path", "http.tls.key_path"}) {
+      String v = key.endsWith("cert_path") ? tlsCert : tlsKey;
+      if (!v.isEmpty() && !java.nio.file.Files.isReadable(Path.of(v))) {
+        throw new ConfigException(s.source(key), v, "a readable PEM file");
+      }
+    }
     var http = new AppConfig.Http(
         s.string("http.host", false),
         s.integer("http.port", 0, 65535),
         s.integer("http.instances", 1, 64),
         s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024),
         s.integer("http.idle_timeout_seconds", 1, 3_600),
-        s.origins("http.cors_origins"));
+        s.origins("http.cors_origins"),
+        tlsCert.isEmpty() ? null : Path.of(tlsCert),
+        tlsKey.isEmpty() ? null : Path.of(tlsKey));
     String url = s.string("database.url", true);
     var database = new AppConfig.Database(
         url.isBlank() ? null : DatabaseUrl.parse(s.source("database.url"), url),
@@ -159,7 +175,8 @@ public final class ConfigLoader {
         s.secret("auth.ingest_api_key"),
         s.secret("auth.viewer_api_key"),
         s.secret("auth.jwt_secret"),
-        s.bool("auth.jwt_require_exp"));
+        s.bool("auth.jwt_require_exp"),
+        s.integer("auth.failed_auth_per_minute", 0, 1_000_000));
     var live = new AppConfig.Live(
         s.integer("live.slow_reader_close_seconds", 1, 3_600),
         s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),

@@ -12,6 +12,9 @@ import io.tracearr.analytics.media.MediaServerRepository;
 import io.tracearr.analytics.importer.ImportStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.live.TextMessages;
+import io.tracearr.analytics.gateway.auth.FailedAuthLimiter;
+import io.tracearr.analytics.keys.ApiKeyQueries;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.stats.StatsCalendar;
@@ -80,11 +83,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    auth = new BearerAuth(vertx, cfg.auth());
+    auth = new BearerAuth(vertx, cfg.auth(), new ApiKeyQueries(node.pool()),
+        FailedAuthLimiter.forNode(vertx, cfg.auth().failedAuthPerMinute(), node.metrics()::authRateLimited));
     live = new LiveHub(vertx, node, auth);
     ingest = new IngestChannel(vertx, node, auth);
     ingest.start();
-    return live.start().compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
+    return auth.start().compose(v -> live.start()).compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
         .compose(text -> OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
         .compose(router -> vertx.createHttpServer(serverOptions())
             .invalidRequestHandler(HttpDoor::invalidRequest)
@@ -121,6 +125,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (ingest != null) ingest.stop();
+    if (auth != null) auth.stop();
     Future<Void> hub = live == null ? Future.succeededFuture() : live.stop();
     Future<Void> main = server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
     Future<Void> metrics = metricsServer == null ? Future.succeededFuture() : metricsServer.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
@@ -128,7 +133,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    return new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
         // short, so a half-sent request is not held (issue 19 F7); upgraded WebSockets get a longer one
@@ -138,6 +143,12 @@ public final class GatewayVerticle extends VerticleBase {
         // no WebSocket extension, so Netty's decoder refuses RSV bits (1002) instead of passing them on
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    if (cfg.http().tls()) {
+      // HTTPS only: a plain request on this port fails the handshake instead of being served in the clear
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(cfg.http().tlsCertPath().toString()).setKeyPath(cfg.http().tlsKeyPath().toString()));
+    }
+    return options;
   }
 
   private Future<?> startMetricsServer() {
@@ -195,6 +206,7 @@ public final class GatewayVerticle extends VerticleBase {
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
     operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
     operations.putAll(new ImportRoutes(vertx, new ImportStore(node.pool())).operations());
+    operations.putAll(new KeyRoutes(vertx, new ApiKeyQueries(node.pool()), auth).operations());
     operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {

@@ -32,6 +32,8 @@ public final class DomainMetrics {
   public final Timer detectionLatency;
   public final Timer rollupDuration;
   public final Counter framesSent;
+  /** registered at start, so a scrape shows 0 rather than nothing before the first refusal */
+  private final Counter authRateLimited;
   public final Timer notificationLatency;
 
   public DomainMetrics(MeterRegistry registry, String version) {
@@ -66,6 +68,8 @@ public final class DomainMetrics {
     rollupDuration = Timer.builder("analytics_rollup_duration").description("Duration of one roll-up run")
         .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60))
         .register(registry);
+    authRateLimited = Counter.builder("analytics_auth_rate_limited")
+        .description("Requests refused (429) because their client address failed authentication too often").register(registry);
     framesSent = Counter.builder("analytics_live_frames_sent").description("Dashboard frames written").register(registry);
     Gauge.builder("analytics_notifications_pending", notificationsPending, AtomicLong::get)
         .description("Notification deliveries not yet delivered or failed (pending or being sent), cluster-wide as last counted")
@@ -109,6 +113,11 @@ public final class DomainMetrics {
   public void frameDropped(String type) {
     Counter.builder("analytics_live_frames_dropped").description("Dashboard frames dropped for slow readers, by frame type")
         .tag("type", type).register(registry).increment();
+  }
+
+  /** a request refused with 429 because its address failed authentication too often */
+  public void authRateLimited() {
+    authRateLimited.increment();
   }
 
   public void slowReaderClosed() {

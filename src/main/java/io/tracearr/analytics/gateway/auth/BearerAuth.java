@@ -3,6 +3,8 @@ package io.tracearr.analytics.gateway.auth;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.api.StoredText;
+import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.keys.ApiKeyQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,28 +19,111 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Resolves {@code Authorization: Bearer <token>} to a {@link Principal}: an API key from config (compared in
- * constant time) or an HS256 JWT. Tokens are never logged.
+ * Resolves {@code Authorization: Bearer <token>} to a {@link Principal}: an API key from config (the bootstrap),
+ * a key made through the API ({@code api_keys}, held here as hashes and reloaded when the keys verticle says they
+ * changed, and every 30 s in case a message was lost), or an HS256 JWT. Keys are compared as SHA-256 digests in
+ * constant time. Tokens are never logged.
  */
 public final class BearerAuth {
+
+  private static final Logger log = LoggerFactory.getLogger(BearerAuth.class);
+  static final long RELOAD_MS = 30_000;
+  static final long TOUCH_FLUSH_MS = 60_000;
 
   private final Map<Role, byte[]> keyDigests = new LinkedHashMap<>();
   private final JWTAuth jwt;
   private final boolean requireExp;
+  private final Vertx vertx;
+  private final ApiKeyQueries keys;
+  private final FailedAuthLimiter limiter;
+  /** the active run-time keys; replaced whole by a reload */
+  private volatile List<ApiKeyQueries.ActiveKey> activeKeys = List.of();
+  /** a reload's answer older than one already applied is dropped (two reloads may overlap) */
+  private final AtomicLong reloadsStarted = new AtomicLong();
+  private volatile long reloadApplied;
+  /** keys used since the last flush: their last_used_at is written once a minute, not per request */
+  private final Set<UUID> used = ConcurrentHashMap.newKeySet();
+  private MessageConsumer<JsonObject> changes;
+  private long reloadTimer = -1;
+  private long touchTimer = -1;
 
   public BearerAuth(Vertx vertx, AppConfig.Auth cfg) {
+    this(vertx, cfg, null, null);
+  }
+
+  public BearerAuth(Vertx vertx, AppConfig.Auth cfg, ApiKeyQueries keys, FailedAuthLimiter limiter) {
     this.requireExp = cfg.jwtRequireExp();
+    this.vertx = vertx;
+    this.keys = keys;
+    this.limiter = limiter;
     putKey(Role.ADMIN, cfg.adminApiKey());
     putKey(Role.INGEST, cfg.ingestApiKey());
     putKey(Role.VIEWER, cfg.viewerApiKey());
     this.jwt = cfg.jwtSecret().isEmpty() ? null : JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(Buffer.buffer(cfg.jwtSecret()))));
+  }
+
+  /** Loads the run-time keys and follows their changes. A failed first load is logged, not fatal: configured keys still work. */
+  public Future<Void> start() {
+    if (keys == null) return Future.succeededFuture();
+    changes = vertx.eventBus().consumer(Addresses.KEYS_CHANGED, msg -> reload());
+    reloadTimer = vertx.setPeriodic(RELOAD_MS, id -> reload());
+    touchTimer = vertx.setPeriodic(TOUCH_FLUSH_MS, id -> flushUsage());
+    return changes.completion().compose(v -> reload()).recover(err -> {
+      log.warn("loading api keys failed, retrying every {} s: {}", RELOAD_MS / 1000, err.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  public Future<Void> stop() {
+    if (keys == null) return Future.succeededFuture();
+    vertx.cancelTimer(reloadTimer);
+    vertx.cancelTimer(touchTimer);
+    flushUsage();
+    return changes == null ? Future.succeededFuture() : changes.unregister();
+  }
+
+  /**
+   * Re-reads the active keys now. The key routes wait for it before answering a create or revoke, so on the
+   * connection that made the change it is in effect once answered (other gateways follow the change event).
+   */
+  public Future<Void> reloadKeys() {
+    return keys == null ? Future.succeededFuture() : reload();
+  }
+
+  private Future<Void> reload() {
+    long seq = reloadsStarted.incrementAndGet();
+    return keys.active().onSuccess(list -> {
+      synchronized (this) {
+        if (seq > reloadApplied) {
+          reloadApplied = seq;
+          activeKeys = List.copyOf(list);
+        }
+      }
+    }).onFailure(err -> log.warn("reloading api keys failed: {}", err.toString())).mapEmpty();
+  }
+
+  private void flushUsage() {
+    if (used.isEmpty()) return;
+    JsonArray ids = new JsonArray();
+    for (var it = used.iterator(); it.hasNext(); ) {
+      ids.add(it.next().toString());
+      it.remove();
+    }
+    vertx.eventBus().send(Addresses.KEYS_TOUCH, new JsonObject().put("ids", ids));
   }
 
   private void putKey(Role role, String key) {
@@ -68,6 +153,17 @@ public final class BearerAuth {
       if (MessageDigest.isEqual(digest, e.getValue())) matched = e.getKey();
     }
     if (matched != null) return Future.succeededFuture(new Principal("api-key:" + matched.name().toLowerCase(), EnumSet.of(matched), null));
+    ApiKeyQueries.ActiveKey key = null;
+    for (ApiKeyQueries.ActiveKey k : activeKeys) {
+      if (MessageDigest.isEqual(digest, k.hash())) key = k;
+    }
+    if (key != null) {
+      Role role = Role.parse(key.role()).orElse(null);
+      if (role == null || key.expired(java.time.Instant.now())) return Future.failedFuture(Problem.unauthorized("Invalid or expired token"));
+      used.add(key.id());
+      // actions are attributed to the key's name (audit, dismissals)
+      return Future.succeededFuture(new Principal(key.name(), EnumSet.of(role), null));
+    }
     if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
       return Future.failedFuture(Problem.unauthorized("Unknown token"));
     }
@@ -135,16 +231,39 @@ public final class BearerAuth {
     return Future.succeededFuture(new Principal(sub == null ? "jwt" : "jwt:" + sub, roles, userId));
   }
 
-  /** Route handler: authenticates or fails the request with 401/403. */
+  /**
+   * Route handler: authenticates or fails the request with 401/403, or 429 when the client address has failed
+   * too often this minute. A missing token is not a failed attempt (nothing was guessed); a wrong one is.
+   */
   public void handle(RoutingContext rc) {
-    authenticate(tokenOf(rc, false)).onComplete(ar -> {
+    String address = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
+    long wait = limiter == null ? 0 : limiter.blockedFor(address);
+    if (wait > 0) {
+      tooMany(rc, wait);
+      return;
+    }
+    String token = tokenOf(rc, false);
+    authenticate(token).onComplete(ar -> {
       if (ar.succeeded()) {
         rc.put(Principal.CONTEXT_KEY, ar.result());
         rc.next();
-      } else {
-        rc.fail(ar.cause());
+        return;
       }
+      if (limiter != null && token != null && !token.isEmpty() && ar.cause() instanceof Problem p && p.status() == 401) {
+        long w = limiter.failed(address);
+        if (w > 0) {
+          tooMany(rc, w);
+          return;
+        }
+      }
+      rc.fail(ar.cause());
     });
+  }
+
+  private static void tooMany(RoutingContext rc, long retryAfterSeconds) {
+    rc.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
+    rc.fail(new Problem(429, "too-many-requests", "Too many requests",
+        "Too many failed authentications from this address; retry after " + retryAfterSeconds + " s", null));
   }
 
   public static Principal principal(RoutingContext rc) {
