@@ -1,7 +1,5 @@
 package io.tracearr.analytics;
 
-import io.tracearr.analytics.node.HealthBoard;
-import io.tracearr.analytics.node.NodeContext;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -20,18 +18,20 @@ import io.tracearr.analytics.config.DatabaseUrl;
 import io.tracearr.analytics.db.Database;
 import io.tracearr.analytics.db.EmbeddedDatabase;
 import io.tracearr.analytics.db.Migrations;
-import io.tracearr.analytics.session.SessionGeo;
 import io.tracearr.analytics.detect.SharingDetectorVerticle;
+import io.tracearr.analytics.gateway.GatewayVerticle;
+import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.NetworkPolicy;
-import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.importer.ImportVerticle;
 import io.tracearr.analytics.keys.KeysVerticle;
-import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.tracearr.analytics.metrics.RouteLabel;
+import io.tracearr.analytics.node.HealthBoard;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.notify.NotifierVerticle;
+import io.tracearr.analytics.session.SessionGeo;
 import io.tracearr.analytics.session.SessionRegistryVerticle;
 import io.tracearr.analytics.stats.AggregatorVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -56,16 +56,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node of the service: config → database → Vert.x (clustered or not) → verticles. {@link #start}
- * blocks until the node serves; {@link #stop} shuts it down in the order that loses nothing.
+ * One node of the service: config → database → Vert.x (clustered or not) → verticles. {@link
+ * #start} blocks until the node serves; {@link #stop} shuts it down in the order that loses
+ * nothing.
  */
 public final class Application {
 
   private static final Logger log = LoggerFactory.getLogger(Application.class);
+
   /** addresses whose GeoIP answer is remembered; one entry is a few hundred bytes */
   private static final int GEOIP_CACHE_SIZE = 100_000;
+
   /** looked for in the data directory when analytics.geoip_db_path is empty */
   static final String DEFAULT_GEOIP_FILE = "GeoLite2-City.mmdb";
+
   /** how often the GeoIP file is checked for a newer version (geoipupdate replaces it in place) */
   private static final long GEOIP_RELOAD_CHECK_MS = 60_000;
 
@@ -75,11 +79,18 @@ public final class Application {
   private final Pool pool;
   private final NodeContext node;
   private final GatewayVerticle.Ports ports;
+
   /** deployment ids, in deployment order; undeployed in reverse */
   private final List<String> deployments;
 
-  private Application(AppConfig config, EmbeddedDatabase embedded, Vertx vertx, Pool pool, NodeContext node,
-      GatewayVerticle.Ports ports, List<String> deployments) {
+  private Application(
+      AppConfig config,
+      EmbeddedDatabase embedded,
+      Vertx vertx,
+      Pool pool,
+      NodeContext node,
+      GatewayVerticle.Ports ports,
+      List<String> deployments) {
     this.config = config;
     this.embedded = embedded;
     this.vertx = vertx;
@@ -89,15 +100,18 @@ public final class Application {
     this.deployments = deployments;
   }
 
-  /** {@code java -jar tracearr-analytics.jar}: reads the configuration, starts a node, stops it on SIGTERM. */
+  /**
+   * {@code java -jar tracearr-analytics.jar}: reads the configuration, starts a node, stops it on
+   * SIGTERM.
+   */
   public static void main(String[] args) {
     launch();
   }
 
   /**
-   * Starts a node from the environment's configuration and installs the SIGTERM/SIGINT handlers, or exits
-   * the process (2 for a configuration error, 1 for a failed start). Returned for launchers that add to
-   * the running node (the benchmark's main in src/test).
+   * Starts a node from the environment's configuration and installs the SIGTERM/SIGINT handlers, or
+   * exits the process (2 for a configuration error, 1 for a failed start). Returned for launchers
+   * that add to the running node (the benchmark's main in src/test).
    */
   public static Application launch() {
     AppConfig config;
@@ -119,13 +133,18 @@ public final class Application {
     }
     // SIGTERM/SIGINT: stop in order (see #stop), then exit 0 — a clean stop is not a failure
     for (String name : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-        Thread stopper = new Thread(() -> {
-          app.stop();
-          System.exit(0);
-        }, "shutdown");
-        stopper.start();
-      });
+      sun.misc.Signal.handle(
+          new sun.misc.Signal(name),
+          signal -> {
+            Thread stopper =
+                new Thread(
+                    () -> {
+                      app.stop();
+                      System.exit(0);
+                    },
+                    "shutdown");
+            stopper.start();
+          });
     }
     return app;
   }
@@ -133,7 +152,10 @@ public final class Application {
   private static AppConfig readConfig() {
     Vertx vertx = Vertx.vertx();
     try {
-      return ConfigLoader.load(vertx, System.getenv()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return ConfigLoader.load(vertx, System.getenv())
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof ConfigException ce) throw ce;
       throw new ConfigException("configuration cannot be read: " + e.getCause());
@@ -154,9 +176,13 @@ public final class Application {
     return start(config, Clock.systemUTC());
   }
 
-  /** As {@link #start(AppConfig)}, with the clock the session registry stamps heartbeats with (tests move it). */
+  /**
+   * As {@link #start(AppConfig)}, with the clock the session registry stamps heartbeats with (tests
+   * move it).
+   */
   public static Application start(AppConfig config, Clock sessionClock) throws Exception {
-    // channel entries are checked before anything starts, so a bad one fails the boot with its key named
+    // channel entries are checked before anything starts, so a bad one fails the boot with its key
+    // named
     NotifierVerticle.configChannels(config.notifications());
     AppConfig effective = withAdminKey(config);
     EmbeddedDatabase embedded = null;
@@ -179,46 +205,80 @@ public final class Application {
       new ProcessorMetrics().bindTo(prometheus);
       new UptimeMetrics().bindTo(prometheus);
       new FileDescriptorMetrics().bindTo(prometheus);
-      VertxOptions options = new VertxOptions()
-          .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
-          .setMetricsOptions(vertxMetrics(effective.metrics()));
-      var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus));
+      VertxOptions options =
+          new VertxOptions()
+              .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+              .setMetricsOptions(vertxMetrics(effective.metrics()));
+      var builder =
+          Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus));
       ClusterManager clusterManager = null;
       if (effective.cluster().enabled()) {
         clusterManager = ClusterSetup.clusterManager(effective.cluster());
         vertx = await(builder.withClusterManager(clusterManager).buildClustered());
-        log.info("joined cluster '{}' as node {} ({} member(s))", effective.cluster().name(),
-            clusterManager.getNodeId(), clusterManager.getNodes().size());
+        log.info(
+            "joined cluster '{}' as node {} ({} member(s))",
+            effective.cluster().name(),
+            clusterManager.getNodeId(),
+            clusterManager.getNodes().size());
       } else {
         vertx = builder.build();
       }
       SharedJson.register(vertx);
       Pool pool = Database.pool(vertx, url, effective.database());
       Pool heartbeatPool = Database.heartbeatPool(vertx, url, effective.database());
-      String nodeId = clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
+      String nodeId =
+          clusterManager != null ? clusterManager.getNodeId() : UUID.randomUUID().toString();
       DomainMetrics metrics = new DomainMetrics(prometheus, version());
-      NodeContext node = new NodeContext(effective, pool, nodeId, version(), prometheus, metrics, clusterManager,
-          new AtomicBoolean(false), openGeo(effective.analytics(), effective.dataDir()), heartbeatPool, new HealthBoard());
+      NodeContext node =
+          new NodeContext(
+              effective,
+              pool,
+              nodeId,
+              version(),
+              prometheus,
+              metrics,
+              clusterManager,
+              new AtomicBoolean(false),
+              openGeo(effective.analytics(), effective.dataDir()),
+              heartbeatPool,
+              new HealthBoard());
       List<String> deployments = new ArrayList<>();
-      deployments.add(await(vertx.deployVerticle(new SessionRegistryVerticle(node, new SessionGeo(node.geo(), metrics), sessionClock))));
+      deployments.add(
+          await(
+              vertx.deployVerticle(
+                  new SessionRegistryVerticle(
+                      node, new SessionGeo(node.geo(), metrics), sessionClock))));
       deployments.add(await(vertx.deployVerticle(new SharingDetectorVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new AggregatorVerticle(node))));
-      // after the registry it feeds, before the gateway that sends it commands (undeployed in reverse: leases released)
+      // after the registry it feeds, before the gateway that sends it commands (undeployed in
+      // reverse: leases released)
       deployments.add(await(vertx.deployVerticle(new MediaServerVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new NotifierVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new ImportVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new KeysVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
-      deployments.add(await(vertx.deployVerticle(() -> new GatewayVerticle(node, ports),
-          new DeploymentOptions().setInstances(effective.http().instances()))));
+      deployments.add(
+          await(
+              vertx.deployVerticle(
+                  () -> new GatewayVerticle(node, ports),
+                  new DeploymentOptions().setInstances(effective.http().instances()))));
       watchGeoFile(vertx, node.geo());
       node.ready().set(true);
-      log.info("tracearr-analytics {} serving on {}://{}:{}{}", version(), effective.http().tls() ? "https" : "http",
-          effective.http().host(), ports.http(),
+      log.info(
+          "tracearr-analytics {} serving on {}://{}:{}{}",
+          version(),
+          effective.http().tls() ? "https" : "http",
+          effective.http().host(),
+          ports.http(),
           ports.metrics() > 0 ? " (metrics on port " + ports.metrics() + ")" : "");
       // the last startup line: where a first-time operator goes next, and with which key
-      log.info(dashboardLine(effective.http().host(), ports.http(),
-          config.auth().adminApiKey().isEmpty() ? effective.dataDir().resolve(AdminKeyFile.FILE_NAME) : null));
+      log.info(
+          dashboardLine(
+              effective.http().host(),
+              ports.http(),
+              config.auth().adminApiKey().isEmpty()
+                  ? effective.dataDir().resolve(AdminKeyFile.FILE_NAME)
+                  : null));
       return new Application(effective, embedded, vertx, pool, node, ports, deployments);
     } catch (Exception | Error e) {
       if (vertx != null) vertx.close().await(30, TimeUnit.SECONDS);
@@ -228,20 +288,27 @@ public final class Application {
   }
 
   /**
-   * {@code Dashboard: http://host:port/ — sign in with ...}; {@code keyFile} is the generated key's file, or
-   * null when the key comes from the configuration. A wildcard bind address is shown as localhost (a browser
-   * cannot open 0.0.0.0 everywhere).
+   * {@code Dashboard: http://host:port/ — sign in with ...}; {@code keyFile} is the generated key's
+   * file, or null when the key comes from the configuration. A wildcard bind address is shown as
+   * localhost (a browser cannot open 0.0.0.0 everywhere).
    */
   static String dashboardLine(String host, int port, Path keyFile) {
-    String shown = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
+    String shown =
+        host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
     if (shown.contains(":") && !shown.startsWith("[")) shown = "[" + shown + "]";
-    return "Dashboard: http://" + shown + ":" + port + "/ \u2014 sign in with "
-        + (keyFile == null ? "the configured admin key" : "the admin key in " + keyFile.toAbsolutePath());
+    return "Dashboard: http://"
+        + shown
+        + ":"
+        + port
+        + "/ \u2014 sign in with "
+        + (keyFile == null
+            ? "the configured admin key"
+            : "the admin key in " + keyFile.toAbsolutePath());
   }
 
   /**
-   * Opened here, before any verticle, because opening memory-maps the file (blocking). Without a usable
-   * database the node still serves; only the geo rules are off.
+   * Opened here, before any verticle, because opening memory-maps the file (blocking). Without a
+   * usable database the node still serves; only the geo rules are off.
    */
   private static GeoLocator openGeo(AppConfig.Analytics analytics, Path dataDir) {
     Path path = analytics.geoipDbPath();
@@ -250,8 +317,10 @@ public final class Application {
       path = dataDir.resolve(DEFAULT_GEOIP_FILE);
     }
     if (path == null) {
-      log.warn("no GeoIP database (analytics.geoip_db_path, or {} in the data directory): sessions are not located,"
-          + " geo rules are off", DEFAULT_GEOIP_FILE);
+      log.warn(
+          "no GeoIP database (analytics.geoip_db_path, or {} in the data directory): sessions are not located,"
+              + " geo rules are off",
+          DEFAULT_GEOIP_FILE);
       return GeoLocator.disabled();
     }
     NetworkPolicy policy = new NetworkPolicy(analytics.sharingDetection().trustedNetworks());
@@ -260,34 +329,57 @@ public final class Application {
       log.info("GeoIP database {} opened", path.toAbsolutePath());
       return geo;
     } catch (java.io.IOException | RuntimeException e) {
-      log.warn("GeoIP database {} cannot be used ({}): sessions are not located, geo rules are off",
-          path.toAbsolutePath(), e.toString());
+      log.warn(
+          "GeoIP database {} cannot be used ({}): sessions are not located, geo rules are off",
+          path.toAbsolutePath(),
+          e.toString());
       return GeoLocator.disabled();
     }
   }
 
-  /** A replaced GeoIP file is picked up without a restart (checked on a worker thread: opening maps the file). */
+  /**
+   * A replaced GeoIP file is picked up without a restart (checked on a worker thread: opening maps
+   * the file).
+   */
   private static void watchGeoFile(Vertx vertx, GeoLocator geo) {
     if (!geo.enabled()) return;
-    vertx.setPeriodic(GEOIP_RELOAD_CHECK_MS, id -> vertx.executeBlocking(geo::reloadIfChanged, false).onComplete(ar -> {
-      if (ar.failed()) log.warn("the GeoIP file changed but cannot be opened ({}); the previous one stays in use", ar.cause().toString());
-      else if (Boolean.TRUE.equals(ar.result())) log.info("GeoIP database reloaded (the file changed)");
-    }));
+    vertx.setPeriodic(
+        GEOIP_RELOAD_CHECK_MS,
+        id ->
+            vertx
+                .executeBlocking(geo::reloadIfChanged, false)
+                .onComplete(
+                    ar -> {
+                      if (ar.failed())
+                        log.warn(
+                            "the GeoIP file changed but cannot be opened ({}); the previous one stays in use",
+                            ar.cause().toString());
+                      else if (Boolean.TRUE.equals(ar.result()))
+                        log.info("GeoIP database reloaded (the file changed)");
+                    }));
   }
 
   /**
-   * Vert.x's own meters, with labels whose values are bounded: the route label is the matched route's
-   * template ({@code /analytics/sessions/:id}), never the raw path; event-bus addresses are left out
-   * because every request/reply creates a fresh reply address.
+   * Vert.x's own meters, with labels whose values are bounded: the route label is the matched
+   * route's template ({@code /analytics/sessions/:id}), never the raw path; event-bus addresses are
+   * left out because every request/reply creates a fresh reply address.
    */
   static MicrometerMetricsOptions vertxMetrics(AppConfig.Metrics cfg) {
     return new MicrometerMetricsOptions()
         .setEnabled(cfg.enabled())
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME))
+        .setLabels(
+            EnumSet.of(
+                Label.HTTP_METHOD,
+                Label.HTTP_CODE,
+                Label.HTTP_ROUTE,
+                Label.POOL_TYPE,
+                Label.POOL_NAME))
         // Vert.x's event-bus meters cost more than the messages they count: a Counter builder and a
-        // (re-)registered gauge per message and per reply handler, ~5 % of the heartbeat path's CPU in bench/run.
+        // (re-)registered gauge per message and per reply handler, ~5 % of the heartbeat path's CPU
+        // in bench/run.
         // The service's own meters (analytics_*) count what the bus carries.
-        .setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.EVENT_BUS.toCategory()));
+        .setDisabledMetricsCategories(
+            java.util.Set.of(io.vertx.micrometer.MetricsDomain.EVENT_BUS.toCategory()));
   }
 
   private static AppConfig withAdminKey(AppConfig config) throws java.io.IOException {
@@ -295,7 +387,8 @@ public final class Application {
     AdminKeyFile.Result key = AdminKeyFile.loadOrCreate(config.dataDir());
     if (key.generated()) {
       // printed once, on the run that creates it; the file (mode 600) keeps it
-      System.out.println("Generated admin API key (stored in " + key.file().toAbsolutePath() + "): " + key.key());
+      System.out.println(
+          "Generated admin API key (stored in " + key.file().toAbsolutePath() + "): " + key.key());
     } else {
       log.info("admin API key read from {}", key.file().toAbsolutePath());
     }
@@ -307,21 +400,29 @@ public final class Application {
   }
 
   /**
-   * Stops accepting (gateway first: in-flight requests finish), then the registry flushes its buffered
-   * heartbeats, then the node leaves the cluster and the embedded PostgreSQL stops.
+   * Stops accepting (gateway first: in-flight requests finish), then the registry flushes its
+   * buffered heartbeats, then the node leaves the cluster and the embedded PostgreSQL stops.
    */
   public void stop() {
     node.ready().set(false);
     for (int i = deployments.size() - 1; i >= 0; i--) {
       try {
-        vertx.undeploy(deployments.get(i)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        vertx
+            .undeploy(deployments.get(i))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn("undeploying {} failed: {}", deployments.get(i), e.toString());
       }
     }
     try {
       pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      node.heartbeatPool().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      node.heartbeatPool()
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x failed: {}", e.toString());

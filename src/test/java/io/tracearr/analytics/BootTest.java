@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A node boots on an external PostgreSQL given by URL (the test JVM's own server: a second PostgreSQL
- * besides the embedded default, which EmbeddedDefaultTest covers) and reports itself live and ready.
+ * A node boots on an external PostgreSQL given by URL (the test JVM's own server: a second
+ * PostgreSQL besides the embedded default, which EmbeddedDefaultTest covers) and reports itself
+ * live and ready.
  */
 class BootTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single();
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single();
   static final TestNode node = nodes.node();
 
   @Test
@@ -36,6 +36,7 @@ class BootTest {
     assertEquals(200, r.statusCode());
     assertEquals("application/yaml", r.getHeader("Content-Type"));
     org.junit.jupiter.api.Assertions.assertTrue(r.bodyAsString().startsWith("openapi: 3.1.0"));
-    org.junit.jupiter.api.Assertions.assertTrue(r.bodyAsString().contains("operationId: heartbeatSession"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        r.bodyAsString().contains("operationId: heartbeatSession"));
   }
 }

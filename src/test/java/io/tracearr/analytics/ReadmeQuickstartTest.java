@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The README's Quickstart block, run as written with bash and curl against a node: the admin key comes from
- * data/admin-api-key (a temporary directory holding the test node's key), localhost:8080 is the node's port.
+ * The README's Quickstart block, run as written with bash and curl against a node: the admin key
+ * comes from data/admin-api-key (a temporary directory holding the test node's key), localhost:8080
+ * is the node's port.
  */
 class ReadmeQuickstartTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single();
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single();
   static final TestNode node = nodes.node();
 
   static String quickstartBlock() throws Exception {
@@ -36,8 +36,14 @@ class ReadmeQuickstartTest {
     Path dir = Files.createTempDirectory("quickstart");
     Files.createDirectories(dir.resolve("data"));
     Files.writeString(dir.resolve("data/admin-api-key"), TestNode.ADMIN_KEY + "\n");
-    String script = "set -euo pipefail\n" + quickstartBlock().replace("localhost:8080", "127.0.0.1:" + node.port());
-    Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
+    String script =
+        "set -euo pipefail\n"
+            + quickstartBlock().replace("localhost:8080", "127.0.0.1:" + node.port());
+    Process p =
+        new ProcessBuilder("bash", "-c", script)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the quickstart finished");
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     System.out.println("quickstart output:\n" + out);
@@ -50,6 +56,9 @@ class ReadmeQuickstartTest {
     assertEquals("playing", started.getString("status"));
     assertEquals("ended", ended.getString("status"));
     assertEquals("client", ended.getString("ended_reason"));
-    assertEquals(1, node.count("SELECT count(*) FROM playback_sessions WHERE id = '" + ended.getString("id") + "'"));
+    assertEquals(
+        1,
+        node.count(
+            "SELECT count(*) FROM playback_sessions WHERE id = '" + ended.getString("id") + "'"));
   }
 }

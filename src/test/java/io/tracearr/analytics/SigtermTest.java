@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real process on its embedded PostgreSQL: SIGTERM flushes buffered heartbeats, stops the database
- * and exits 0; the next start finds everything that was acknowledged.
+ * The real process on its embedded PostgreSQL: SIGTERM flushes buffered heartbeats, stops the
+ * database and exits 0; the next start finds everything that was acknowledged.
  */
 class SigtermTest {
 
@@ -30,7 +30,8 @@ class SigtermTest {
   @Test
   void sigtermFlushesHeartbeatsStopsPostgresAndExitsZero() throws Exception {
     Path dir = TestNode.tempDir();
-    // the longest allowed flush interval, so the heartbeat below is still buffered when SIGTERM arrives
+    // the longest allowed flush interval, so the heartbeat below is still buffered when SIGTERM
+    // arrives
     Path yaml = dir.resolve("app.yaml");
     Files.writeString(yaml, "sessions:\n  heartbeat_flush_ms: 1000\n");
     Vertx vertx = Vertx.vertx();
@@ -38,24 +39,42 @@ class SigtermTest {
     try {
       Process first = launch(dir, yaml);
       int port = waitReady(client, first, dir);
-      var started = TestNode.await(client.post(port, "127.0.0.1", "/api/v1/analytics/sessions").bearerTokenAuthentication(KEY)
-          .sendJsonObject(SessionBodies.start(UUID.randomUUID())));
+      var started =
+          TestNode.await(
+              client
+                  .post(port, "127.0.0.1", "/api/v1/analytics/sessions")
+                  .bearerTokenAuthentication(KEY)
+                  .sendJsonObject(SessionBodies.start(UUID.randomUUID())));
       assertEquals(201, started.statusCode());
       String id = started.bodyAsJsonObject().getString("id");
-      var hb = TestNode.await(client.put(port, "127.0.0.1", "/api/v1/analytics/sessions/" + id).bearerTokenAuthentication(KEY)
-          .sendJsonObject(new JsonObject().put("position_seconds", 77).put("status", "paused")));
+      var hb =
+          TestNode.await(
+              client
+                  .put(port, "127.0.0.1", "/api/v1/analytics/sessions/" + id)
+                  .bearerTokenAuthentication(KEY)
+                  .sendJsonObject(
+                      new JsonObject().put("position_seconds", 77).put("status", "paused")));
       assertEquals(204, hb.statusCode());
       first.destroy(); // SIGTERM
       assertTrue(first.waitFor(60, TimeUnit.SECONDS), "exits");
       assertEquals(0, first.exitValue(), "a clean stop exits 0");
-      assertFalse(Files.exists(dir.resolve("data/postgres/postmaster.pid")), "embedded PostgreSQL stopped");
+      assertFalse(
+          Files.exists(dir.resolve("data/postgres/postmaster.pid")), "embedded PostgreSQL stopped");
 
       Process second = launch(dir, yaml);
       try {
         port = waitReady(client, second, dir);
-        JsonObject s = TestNode.await(client.get(port, "127.0.0.1", "/api/v1/analytics/sessions/" + id)
-            .bearerTokenAuthentication(KEY).send()).bodyAsJsonObject();
-        assertEquals(77.0, s.getDouble("position_seconds"), "the buffered heartbeat was written at shutdown");
+        JsonObject s =
+            TestNode.await(
+                    client
+                        .get(port, "127.0.0.1", "/api/v1/analytics/sessions/" + id)
+                        .bearerTokenAuthentication(KEY)
+                        .send())
+                .bodyAsJsonObject();
+        assertEquals(
+            77.0,
+            s.getDouble("position_seconds"),
+            "the buffered heartbeat was written at shutdown");
         assertEquals("paused", s.getString("status"));
       } finally {
         second.destroy();
@@ -68,9 +87,16 @@ class SigtermTest {
   }
 
   private static Process launch(Path dir, Path yaml) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.Application"))
-        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.tracearr.analytics.Application"))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("node.log").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().put("ANALYTICS_CONFIG", yaml.toString());
     pb.environment().put("ANALYTICS_DATA_DIR", dir.resolve("data").toString());
@@ -82,14 +108,19 @@ class SigtermTest {
   /** The port the node got (it logs it once it serves), after /health/ready says 200. */
   private static int waitReady(WebClient client, Process p, Path dir) {
     int port = JarNode.awaitServingPort(p, dir.resolve("node.log"), Duration.ofSeconds(90));
-    Await.until(Duration.ofSeconds(90), "node ready", () -> {
-      if (!p.isAlive()) throw new AssertionError("node died, exit " + p.exitValue());
-      try {
-        return TestNode.await(client.get(port, "127.0.0.1", "/health/ready").send()).statusCode() == 200;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
+    Await.until(
+        Duration.ofSeconds(90),
+        "node ready",
+        () -> {
+          if (!p.isAlive()) throw new AssertionError("node died, exit " + p.exitValue());
+          try {
+            return TestNode.await(client.get(port, "127.0.0.1", "/health/ready").send())
+                    .statusCode()
+                == 200;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
     return port;
   }
 }

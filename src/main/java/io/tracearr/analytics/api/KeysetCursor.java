@@ -7,20 +7,23 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Keyset position in a list ordered by (a timestamp, id) descending: the values of the last row of the
- * previous page, opaque to clients (base64url of {@code timestamp|id}). Sessions page by {@code started_at},
- * alerts by {@code created_at}; the SQL compares {@code (ts, id) < ($at, $id)}.
+ * Keyset position in a list ordered by (a timestamp, id) descending: the values of the last row of
+ * the previous page, opaque to clients (base64url of {@code timestamp|id}). Sessions page by {@code
+ * started_at}, alerts by {@code created_at}; the SQL compares {@code (ts, id) < ($at, $id)}.
  */
 public record KeysetCursor(Instant at, UUID id) {
 
   /** The cursor after {@code row}, whose ordering timestamp is the field {@code timeField}. */
   public static KeysetCursor after(JsonObject row, String timeField) {
-    return new KeysetCursor(Instant.parse(row.getString(timeField)), UUID.fromString(row.getString("id")));
+    return new KeysetCursor(
+        Instant.parse(row.getString(timeField)), UUID.fromString(row.getString("id")));
   }
 
   public String encode() {
     String raw = at + "|" + id;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -33,7 +36,8 @@ public record KeysetCursor(Instant at, UUID id) {
     try {
       String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
       int bar = raw.indexOf('|');
-      return new KeysetCursor(Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+      return new KeysetCursor(
+          Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
     } catch (RuntimeException e) {
       throw Problem.validation("before", "is not a cursor this service returned");
     }

@@ -8,11 +8,11 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Ids derived from outside names (RFC 4122 version 5: SHA-1 of a namespace and a name), so that every node,
- * every poll of a media server and every import derive the same id for the same person, title or playback. The
- * one scheme shared by the media connector ({@code media/MediaIds}) and the importer ({@code importer/ImportIds}):
- * a name is a kind followed by length-prefixed parts ({@code kind|3:abc|4:1234}), so two different part lists
- * can never give the same name.
+ * Ids derived from outside names (RFC 4122 version 5: SHA-1 of a namespace and a name), so that
+ * every node, every poll of a media server and every import derive the same id for the same person,
+ * title or playback. The one scheme shared by the media connector ({@code media/MediaIds}) and the
+ * importer ({@code importer/ImportIds}): a name is a kind followed by length-prefixed parts ({@code
+ * kind|3:abc|4:1234}), so two different part lists can never give the same name.
  */
 public final class NameBasedIds {
 
@@ -36,8 +36,11 @@ public final class NameBasedIds {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform provides SHA-1", e);
     }
-    sha1.update(ByteBuffer.allocate(16).putLong(namespace.getMostSignificantBits())
-        .putLong(namespace.getLeastSignificantBits()).array());
+    sha1.update(
+        ByteBuffer.allocate(16)
+            .putLong(namespace.getMostSignificantBits())
+            .putLong(namespace.getLeastSignificantBits())
+            .array());
     byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
     hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
     hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant

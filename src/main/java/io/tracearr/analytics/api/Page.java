@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * One page of a keyset-paged list: {@code {"items": [...], "next_cursor": "..." | null}}. Repositories are
- * asked for {@code limit + 1} rows; the extra row only says that another page exists.
+ * One page of a keyset-paged list: {@code {"items": [...], "next_cursor": "..." | null}}.
+ * Repositories are asked for {@code limit + 1} rows; the extra row only says that another page
+ * exists.
  */
 public final class Page {
 

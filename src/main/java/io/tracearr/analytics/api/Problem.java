@@ -30,9 +30,10 @@ public final class Problem extends RuntimeException {
   }
 
   public static Problem validation(List<FieldError> errors) {
-    String detail = errors.size() == 1
-        ? errors.get(0).field() + ": " + errors.get(0).message()
-        : errors.size() + " fields are invalid";
+    String detail =
+        errors.size() == 1
+            ? errors.get(0).field() + ": " + errors.get(0).message()
+            : errors.size() + " fields are invalid";
     return new Problem(400, "validation-error", "Invalid request", detail, errors);
   }
 
@@ -63,16 +64,41 @@ public final class Problem extends RuntimeException {
   /** A generic problem for a bare HTTP status (404 route, 405, 413, ...). */
   public static Problem ofStatus(int status) {
     return switch (status) {
-      case 400 -> new Problem(400, "bad-request", "Bad request", "The request could not be understood", null);
+      case 400 ->
+          new Problem(
+              400, "bad-request", "Bad request", "The request could not be understood", null);
       case 401 -> unauthorized("A valid bearer token is required");
       case 403 -> forbidden("This token may not do this");
       case 404 -> notFound("No such resource");
-      case 405 -> new Problem(405, "method-not-allowed", "Method not allowed", "This resource does not support this method", null);
-      case 413 -> new Problem(413, "payload-too-large", "Payload too large", "The request body exceeds the size limit", null);
-      case 415 -> new Problem(415, "unsupported-media-type", "Unsupported media type", "Send application/json", null);
+      case 405 ->
+          new Problem(
+              405,
+              "method-not-allowed",
+              "Method not allowed",
+              "This resource does not support this method",
+              null);
+      case 413 ->
+          new Problem(
+              413,
+              "payload-too-large",
+              "Payload too large",
+              "The request body exceeds the size limit",
+              null);
+      case 415 ->
+          new Problem(
+              415,
+              "unsupported-media-type",
+              "Unsupported media type",
+              "Send application/json",
+              null);
       case 503 -> unavailable("The service cannot serve this right now; retry shortly");
-      default -> new Problem(status, status >= 500 ? "internal-error" : "error",
-          status >= 500 ? "Internal error" : "Error", status >= 500 ? "The service failed to handle this request" : "Request failed", null);
+      default ->
+          new Problem(
+              status,
+              status >= 500 ? "internal-error" : "error",
+              status >= 500 ? "Internal error" : "Error",
+              status >= 500 ? "The service failed to handle this request" : "Request failed",
+              null);
     };
   }
 
@@ -85,11 +111,12 @@ public final class Problem extends RuntimeException {
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("type", "urn:tracearr:problem:" + slug)
-        .put("title", title)
-        .put("status", status)
-        .put("detail", getMessage());
+    JsonObject json =
+        new JsonObject()
+            .put("type", "urn:tracearr:problem:" + slug)
+            .put("title", title)
+            .put("status", status)
+            .put("detail", getMessage());
     if (!errors.isEmpty()) {
       JsonArray arr = new JsonArray();
       errors.forEach(e -> arr.add(e.toJson()));

@@ -1,16 +1,18 @@
 package io.tracearr.analytics.api;
 
 /**
- * The one rule for free text that PostgreSQL stores (titles, names, device ids, reasons, token subjects): checked
- * where input is validated, so a value that passes can always be written.
+ * The one rule for free text that PostgreSQL stores (titles, names, device ids, reasons, token
+ * subjects): checked where input is validated, so a value that passes can always be written.
  *
  * <ul>
- *   <li>NUL (U+0000) is refused: a PostgreSQL {@code text} value cannot hold it (SQLSTATE 22021), and one such
- *       value in a batch failed the whole batch (issue 19 F1/F3).</li>
- *   <li>The other C0 controls (U+0001..U+001F) and DEL (U+007F) are refused except TAB and LF: they have no
- *       meaning in a title or a name and make log lines and dashboards lie (ESC sequences, CR overwriting a
- *       line). TAB and LF are harmless in display and appear in real titles and reasons.</li>
- *   <li>An unpaired UTF-16 surrogate is refused: it has no UTF-8 encoding, so it would be stored as {@code ?}.</li>
+ *   <li>NUL (U+0000) is refused: a PostgreSQL {@code text} value cannot hold it (SQLSTATE 22021),
+ *       and one such value in a batch failed the whole batch (issue 19 F1/F3).
+ *   <li>The other C0 controls (U+0001..U+001F) and DEL (U+007F) are refused except TAB and LF: they
+ *       have no meaning in a title or a name and make log lines and dashboards lie (ESC sequences,
+ *       CR overwriting a line). TAB and LF are harmless in display and appear in real titles and
+ *       reasons.
+ *   <li>An unpaired UTF-16 surrogate is refused: it has no UTF-8 encoding, so it would be stored as
+ *       {@code ?}.
  * </ul>
  */
 public final class StoredText {
@@ -23,7 +25,9 @@ public final class StoredText {
       char c = s.charAt(i);
       if (c == 0) return "must not contain NUL (\\u0000)";
       if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
-        return "must not contain control characters (U+" + String.format("%04X", (int) c) + "); only tab and newline are allowed";
+        return "must not contain control characters (U+"
+            + String.format("%04X", (int) c)
+            + "); only tab and newline are allowed";
       }
       if (Character.isHighSurrogate(c)) {
         if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {

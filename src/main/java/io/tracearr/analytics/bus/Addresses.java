@@ -1,9 +1,9 @@
 package io.tracearr.analytics.bus;
 
 /**
- * Every event-bus address in one place. Commands are served by local consumers on the node that took
- * the request (no cross-node hop on the hot path); events are facts published cluster-wide so that every
- * node's gateway can push them to its own dashboards.
+ * Every event-bus address in one place. Commands are served by local consumers on the node that
+ * took the request (no cross-node hop on the hot path); events are facts published cluster-wide so
+ * that every node's gateway can push them to its own dashboards.
  */
 public final class Addresses {
 
@@ -13,77 +13,111 @@ public final class Addresses {
   public static final String SESSIONS_START = "sessions.start";
   public static final String SESSIONS_HEARTBEAT = "sessions.heartbeat";
   public static final String SESSIONS_END = "sessions.end";
+
   /**
-   * move a staged import into the sessions: {@code {"import_id"}} → {@code {"status": 200, "body": {"sessions_inserted",
-   * "users_upserted", "content_upserted", "first_started_at", "last_started_at"}}}; served by the registry (the one
-   * writer of playback_sessions, users and content) in one transaction, sent by the importer
+   * move a staged import into the sessions: {@code {"import_id"}} → {@code {"status": 200, "body":
+   * {"sessions_inserted", "users_upserted", "content_upserted", "first_started_at",
+   * "last_started_at"}}}; served by the registry (the one writer of playback_sessions, users and
+   * content) in one transaction, sent by the importer
    */
   public static final String SESSIONS_IMPORT = "sessions.import";
+
   /** registry → its local detector: one session event to judge, exactly once in the cluster */
   public static final String DETECT_SESSION = "detect.session";
+
   /**
-   * dismiss an alert: {@code {"id", "by", "reason"}} → {@code {"status": 200, "body": alert}} or a 404 problem;
-   * the detector (the one writer of sharing_alerts) writes it and publishes {@code events.alert.dismissed} once
+   * dismiss an alert: {@code {"id", "by", "reason"}} → {@code {"status": 200, "body": alert}} or a
+   * 404 problem; the detector (the one writer of sharing_alerts) writes it and publishes {@code
+   * events.alert.dismissed} once
    */
   public static final String ALERTS_DISMISS = "alerts.dismiss";
+
   /**
-   * delete ended sessions that started before {@code {"before": instant}}, in batches; replies {@code {"deleted"}}.
-   * Sent by the aggregator's retention, which decides how far (only days final in the roll-ups); the registry,
-   * the one writer of playback_sessions, deletes.
+   * delete ended sessions that started before {@code {"before": instant}}, in batches; replies
+   * {@code {"deleted"}}. Sent by the aggregator's retention, which decides how far (only days final
+   * in the roll-ups); the registry, the one writer of playback_sessions, deletes.
    */
   public static final String SESSIONS_EXPIRE = "sessions.expire";
+
   /** run the detector's alert retention now; replies {@code {"alerts_deleted"}} */
   public static final String ALERTS_RETENTION = "alerts.retention";
+
   /** run DetectSharing now (POST /sharing/detect) */
   public static final String DETECT_SWEEP = "detect.sweep";
+
   /** run the roll-up now; replies with today's DailyStat JSON */
   public static final String STATS_ROLLUP = "stats.rollup";
+
   /** run the roll-ups' retention now; replies {@code {sessions_deleted, sessions_kept_from}} */
   public static final String STATS_RETENTION = "stats.retention";
+
   /**
-   * media servers (local, served by media/MediaServerVerticle, the one writer of media_servers): create
-   * {@code {"body", "validate"}} → 201 server | 400 | 409 | 422; update {@code {"id", "body", "validate"}} → 200 | 400 |
-   * 404 | 409 | 422; delete {@code {"id"}} → 204 | 404 | 409. Replies are {@code CommandReply} bodies, never with the token.
+   * media servers (local, served by media/MediaServerVerticle, the one writer of media_servers):
+   * create {@code {"body", "validate"}} → 201 server | 400 | 409 | 422; update {@code {"id",
+   * "body", "validate"}} → 200 | 400 | 404 | 409 | 422; delete {@code {"id"}} → 204 | 404 | 409.
+   * Replies are {@code CommandReply} bodies, never with the token.
    */
   public static final String MEDIA_SERVERS_CREATE = "media.servers.create";
+
   public static final String MEDIA_SERVERS_UPDATE = "media.servers.update";
   public static final String MEDIA_SERVERS_DELETE = "media.servers.delete";
-  /** media (cluster-wide, internal): a server was created, changed or deleted {@code {"id"}}: re-read the table now */
+
+  /**
+   * media (cluster-wide, internal): a server was created, changed or deleted {@code {"id"}}:
+   * re-read the table now
+   */
   public static final String MEDIA_SERVERS_CHANGED = "media.servers.changed";
 
   /**
    * notification channels, served by the local notifier (the one writer of notification_channels):
-   * create {@code {"body"}}, update {@code {"id","body"}} (merge patch), delete {@code {"id"}}, test {@code {"id"}}
-   * → a {@code CommandReply}
+   * create {@code {"body"}}, update {@code {"id","body"}} (merge patch), delete {@code {"id"}},
+   * test {@code {"id"}} → a {@code CommandReply}
    */
   public static final String NOTIFY_CHANNELS_CREATE = "notify.channels.create";
+
   public static final String NOTIFY_CHANNELS_UPDATE = "notify.channels.update";
   public static final String NOTIFY_CHANNELS_DELETE = "notify.channels.delete";
   public static final String NOTIFY_CHANNELS_TEST = "notify.channels.test";
-  /** published cluster-wide by the notifier that changed a channel: every node reloads its channel list */
+
+  /**
+   * published cluster-wide by the notifier that changed a channel: every node reloads its channel
+   * list
+   */
   public static final String NOTIFY_CHANNELS_CHANGED = "notify.channels.changed";
+
   /** re-send a failed delivery: {@code {"id"}} → the delivery, 404, or 409 when it is not failed */
   public static final String NOTIFY_DELIVERIES_RETRY = "notify.deliveries.retry";
 
   /**
-   * queue an uploaded file for import: {@code {"source", "file_path", "file_name", "file_bytes", "server_id"?,
-   * "timezone"?, "requested_by"}} → {@code {"status": 202, "body": import}} or a 400 problem; sent by the gateway
-   * that received the upload to its own importer (the file is on this node's disk)
+   * queue an uploaded file for import: {@code {"source", "file_path", "file_name", "file_bytes",
+   * "server_id"?, "timezone"?, "requested_by"}} → {@code {"status": 202, "body": import}} or a 400
+   * problem; sent by the gateway that received the upload to its own importer (the file is on this
+   * node's disk)
    */
   public static final String IMPORTS_START = "imports.start";
-  /** cancel an import: {@code {"id"}} → {@code {"status": 200, "body": import}}, a 404 or a 409 problem */
+
+  /**
+   * cancel an import: {@code {"id"}} → {@code {"status": 200, "body": import}}, a 404 or a 409
+   * problem
+   */
   public static final String IMPORTS_CANCEL = "imports.cancel";
 
   /**
-   * API keys, served by the local keys/KeysVerticle (the one writer of api_keys): create {@code {"body": {name, role,
-   * expires_at?}, "by"}} → 201 {@code {id, name, role, created_at, expires_at, key}} (the only time the key is shown) |
-   * 400 | 409; revoke {@code {"id"}} → 204 | 404; touch {@code {"ids": [...]}} records use (last_used_at, at most once
-   * a minute per key) → {@code {"updated"}}
+   * API keys, served by the local keys/KeysVerticle (the one writer of api_keys): create {@code
+   * {"body": {name, role, expires_at?}, "by"}} → 201 {@code {id, name, role, created_at,
+   * expires_at, key}} (the only time the key is shown) | 400 | 409; revoke {@code {"id"}} → 204 |
+   * 404; touch {@code {"ids": [...]}} records use (last_used_at, at most once a minute per key) →
+   * {@code {"updated"}}
    */
   public static final String KEYS_CREATE = "keys.create";
+
   public static final String KEYS_REVOKE = "keys.revoke";
   public static final String KEYS_TOUCH = "keys.touch";
-  /** published cluster-wide by the keys verticle after a create or revoke: every gateway reloads its active keys */
+
+  /**
+   * published cluster-wide by the keys verticle after a create or revoke: every gateway reloads its
+   * active keys
+   */
   public static final String KEYS_CHANGED = "events.keys.changed";
 
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
@@ -94,18 +128,32 @@ public final class Addresses {
   public static final String ALERT_UPDATED = "events.alert.updated";
   public static final String ALERT_DISMISSED = "events.alert.dismissed";
   public static final String STATS_UPDATED = "events.stats.updated";
-  /** a media server's status left {@code up} (unreachable, unauthorized): the server's JSON, without token */
+
+  /**
+   * a media server's status left {@code up} (unreachable, unauthorized): the server's JSON, without
+   * token
+   */
   public static final String MEDIA_SERVER_DOWN = "events.media_server.down";
+
   /** a media server answers again */
   public static final String MEDIA_SERVER_UP = "events.media_server.up";
-  /** a user's first session on a device never seen for them (the detector's DeviceLedger inserted the row); the session JSON */
+
+  /**
+   * a user's first session on a device never seen for them (the detector's DeviceLedger inserted
+   * the row); the session JSON
+   */
   public static final String DEVICE_NEW = "events.device.new";
+
   /** published by the enforcement concern: the terminated session JSON */
   public static final String SESSION_TERMINATED = "events.session.terminated";
+
   /** an import's progress (at most once a second while it runs) and its end: the import's JSON */
   public static final String IMPORT_PROGRESS = "events.import.progress";
 
-  /** The dashboard frame type of an event address: {@code events.session.started} → {@code session.started}. */
+  /**
+   * The dashboard frame type of an event address: {@code events.session.started} → {@code
+   * session.started}.
+   */
   public static String frameType(String eventAddress) {
     return eventAddress.substring("events.".length());
   }

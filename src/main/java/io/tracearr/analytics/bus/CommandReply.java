@@ -4,10 +4,10 @@ import io.tracearr.analytics.api.Problem;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The reply to a command, whichever door sent it: {@code {"status": 201, "session": {...}}} for session
- * commands, {@code {"status": 200, "body": {...}}} for others, or {@code {"status": 409, "problem": {...}}}.
- * The owner of the command validates and answers; the REST door turns the reply into an HTTP response, the
- * WebSocket ingest door into a reply message.
+ * The reply to a command, whichever door sent it: {@code {"status": 201, "session": {...}}} for
+ * session commands, {@code {"status": 200, "body": {...}}} for others, or {@code {"status": 409,
+ * "problem": {...}}}. The owner of the command validates and answers; the REST door turns the reply
+ * into an HTTP response, the WebSocket ingest door into a reply message.
  */
 public final class CommandReply {
 

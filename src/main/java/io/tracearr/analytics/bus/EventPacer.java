@@ -7,14 +7,16 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * At most one event per key per interval: the first event of a key goes out at once; later ones within the
- * interval replace each other, and the latest goes out when the interval has passed ({@link #due}). A key that
- * stays quiet for a whole interval is forgotten, so its next event goes out at once again.
+ * At most one event per key per interval: the first event of a key goes out at once; later ones
+ * within the interval replace each other, and the latest goes out when the interval has passed
+ * ({@link #due}). A key that stays quiet for a whole interval is forgotten, so its next event goes
+ * out at once again.
  *
- * <p>Used by the registry (one {@code session.updated} per session per second from each node) and by each
- * gateway's live hub (the same bound again, since a client whose heartbeats reach two nodes reaches two
- * registries). Pure: the caller passes the time and calls {@link #due} from its own timer, so a table of cases
- * tests it without an event loop. Not thread-safe: one owner (an event loop).
+ * <p>Used by the registry (one {@code session.updated} per session per second from each node) and
+ * by each gateway's live hub (the same bound again, since a client whose heartbeats reach two nodes
+ * reaches two registries). Pure: the caller passes the time and calls {@link #due} from its own
+ * timer, so a table of cases tests it without an event loop. Not thread-safe: one owner (an event
+ * loop).
  *
  * @param <K> the key (a session id)
  * @param <V> the event (kept as given: the registry keeps a row, the hub the published JSON)
@@ -28,6 +30,7 @@ public final class EventPacer<K, V> {
 
   private final long intervalNanos;
   private final Map<K, Slot<V>> slots = new HashMap<>();
+
   /** keys with an event held back, in the order their first held event arrived */
   private final LinkedHashMap<K, Slot<V>> held = new LinkedHashMap<>();
 
@@ -35,7 +38,10 @@ public final class EventPacer<K, V> {
     this.intervalNanos = intervalNanos;
   }
 
-  /** Returns {@code event} if it may go out now; otherwise it is held (replacing an older held one) and null returned. */
+  /**
+   * Returns {@code event} if it may go out now; otherwise it is held (replacing an older held one)
+   * and null returned.
+   */
   public V offer(K key, V event, long nowNanos) {
     if (intervalNanos <= 0) return event;
     Slot<V> slot = slots.get(key);
@@ -52,7 +58,10 @@ public final class EventPacer<K, V> {
     return null;
   }
 
-  /** Hands every held event whose interval has passed to {@code emit}, and forgets keys quiet for an interval. */
+  /**
+   * Hands every held event whose interval has passed to {@code emit}, and forgets keys quiet for an
+   * interval.
+   */
   public void due(long nowNanos, BiConsumer<K, V> emit) {
     Iterator<Map.Entry<K, Slot<V>>> it = held.entrySet().iterator();
     while (it.hasNext()) {
@@ -65,7 +74,9 @@ public final class EventPacer<K, V> {
       it.remove();
       emit.accept(e.getKey(), event);
     }
-    slots.values().removeIf(slot -> slot.held == null && nowNanos - slot.lastSentNanos >= intervalNanos);
+    slots
+        .values()
+        .removeIf(slot -> slot.held == null && nowNanos - slot.lastSentNanos >= intervalNanos);
   }
 
   /** The key's stream ended (a session ended): a held event must not follow the end. */

@@ -7,20 +7,24 @@ import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 
 /**
- * JSON messages handed to local consumers as the very object that was sent, instead of Vert.x's default deep
- * copy per consumer. bench/run found the copies (a session.updated event copied for each gateway's live hub,
- * every command and reply copied once more) to be a quarter of the heartbeat path's CPU (docs/benchmarks.md).
- * Across the cluster the JSON travels as text, exactly like the default codec.
+ * JSON messages handed to local consumers as the very object that was sent, instead of Vert.x's
+ * default deep copy per consumer. bench/run found the copies (a session.updated event copied for
+ * each gateway's live hub, every command and reply copied once more) to be a quarter of the
+ * heartbeat path's CPU (docs/benchmarks.md). Across the cluster the JSON travels as text, exactly
+ * like the default codec.
  *
- * <p>The rule that makes sharing safe: <b>nobody changes a JsonObject after sending it with these options, and
- * consumers only read what they receive</b> (every consumer in this code base builds new objects for its
- * answers and frames). Every node registers the codec at boot ({@link #register}), so remote deliveries find it.
+ * <p>The rule that makes sharing safe: <b>nobody changes a JsonObject after sending it with these
+ * options, and consumers only read what they receive</b> (every consumer in this code base builds
+ * new objects for its answers and frames). Every node registers the codec at boot ({@link
+ * #register}), so remote deliveries find it.
  */
 public final class SharedJson implements MessageCodec<JsonObject, JsonObject> {
 
   public static final String NAME = "tracearr-shared-json";
 
-  /** For events and replies. Never modify: DeliveryOptions are mutable and this instance is shared. */
+  /**
+   * For events and replies. Never modify: DeliveryOptions are mutable and this instance is shared.
+   */
   public static final DeliveryOptions OPTIONS = new DeliveryOptions().setCodecName(NAME);
 
   /** For a command whose reply may take up to {@code timeoutMs}. */

@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Builds the Hazelcast cluster manager from the project's top-level {@code cluster.xml} (read from the
- * working directory, or {@code cluster.config_path}, else the copy packaged in the jar), then applies the
- * settings operators change per deployment: cluster name, members, port.
+ * Builds the Hazelcast cluster manager from the project's top-level {@code cluster.xml} (read from
+ * the working directory, or {@code cluster.config_path}, else the copy packaged in the jar), then
+ * applies the settings operators change per deployment: cluster name, members, port.
  */
 public final class ClusterSetup {
 
@@ -42,10 +42,13 @@ public final class ClusterSetup {
         }
       }
       if (cfg.configPath() != null) {
-        throw new ConfigException("cluster.config_path", cfg.configPath().toString(), "a readable Hazelcast XML file");
+        throw new ConfigException(
+            "cluster.config_path", cfg.configPath().toString(), "a readable Hazelcast XML file");
       }
-      try (InputStream in = ClusterSetup.class.getClassLoader().getResourceAsStream("cluster.xml")) {
-        if (in == null) throw new ConfigException("cluster.xml is neither in the working directory nor packaged");
+      try (InputStream in =
+          ClusterSetup.class.getClassLoader().getResourceAsStream("cluster.xml")) {
+        if (in == null)
+          throw new ConfigException("cluster.xml is neither in the working directory nor packaged");
         return new XmlConfigBuilder(in).build();
       }
     } catch (IOException | RuntimeException e) {

@@ -20,12 +20,20 @@ public record AppConfig(
     Imports imports) {
 
   /**
-   * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a half-sent
-   * request is not held); {@code corsOrigins}: origins allowed cross-origin calls, empty = no CORS headers at all;
-   * {@code tlsCertPath}/{@code tlsKeyPath}: PEM files, both or neither (then plain HTTP).
+   * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a
+   * half-sent request is not held); {@code corsOrigins}: origins allowed cross-origin calls, empty
+   * = no CORS headers at all; {@code tlsCertPath}/{@code tlsKeyPath}: PEM files, both or neither
+   * (then plain HTTP).
    */
-  public record Http(String host, int port, int instances, int maxBodyBytes, int idleTimeoutSeconds, List<String> corsOrigins,
-      Path tlsCertPath, Path tlsKeyPath) {
+  public record Http(
+      String host,
+      int port,
+      int instances,
+      int maxBodyBytes,
+      int idleTimeoutSeconds,
+      List<String> corsOrigins,
+      Path tlsCertPath,
+      Path tlsKeyPath) {
     public boolean tls() {
       return tlsCertPath != null;
     }
@@ -58,53 +66,100 @@ public record AppConfig(
       Rules rules) {}
 
   /** Per-rule switches; {@link SharingDetection#enabled()} false switches every rule off. */
-  public record Rules(boolean concurrentStreams, boolean geoImpossible, boolean impossibleTravel, boolean deviceSpike) {}
-
-  /** @param commandTimeoutMs how long a start or end may wait for the database before "outcome unknown" (503) */
-  public record Sessions(int timeoutSeconds, int reapIntervalSeconds, int heartbeatFlushMs, int heartbeatBufferMax,
-      int commandTimeoutMs) {}
-
-  public record Cluster(boolean enabled, String name, List<String> members, int port, Path configPath) {}
+  public record Rules(
+      boolean concurrentStreams,
+      boolean geoImpossible,
+      boolean impossibleTravel,
+      boolean deviceSpike) {}
 
   /**
-   * {@code jwtRequireExp}: a JWT without {@code exp} is refused (it would be good forever);
-   * {@code failedAuthPerMinute}: failed attempts one client address may make a minute before 429; 0 = no limit.
+   * @param commandTimeoutMs how long a start or end may wait for the database before "outcome
+   *     unknown" (503)
    */
-  public record Auth(String adminApiKey, String ingestApiKey, String viewerApiKey, String jwtSecret, boolean jwtRequireExp,
+  public record Sessions(
+      int timeoutSeconds,
+      int reapIntervalSeconds,
+      int heartbeatFlushMs,
+      int heartbeatBufferMax,
+      int commandTimeoutMs) {}
+
+  public record Cluster(
+      boolean enabled, String name, List<String> members, int port, Path configPath) {}
+
+  /**
+   * {@code jwtRequireExp}: a JWT without {@code exp} is refused (it would be good forever); {@code
+   * failedAuthPerMinute}: failed attempts one client address may make a minute before 429; 0 = no
+   * limit.
+   */
+  public record Auth(
+      String adminApiKey,
+      String ingestApiKey,
+      String viewerApiKey,
+      String jwtSecret,
+      boolean jwtRequireExp,
       int failedAuthPerMinute) {
     public Auth withAdminApiKey(String key) {
-      return new Auth(key, ingestApiKey, viewerApiKey, jwtSecret, jwtRequireExp, failedAuthPerMinute);
+      return new Auth(
+          key, ingestApiKey, viewerApiKey, jwtSecret, jwtRequireExp, failedAuthPerMinute);
     }
   }
 
-  public record Live(int slowReaderCloseSeconds, int writeQueueMaxBytes, int updatedMinIntervalMs, int flushIntervalMs,
+  public record Live(
+      int slowReaderCloseSeconds,
+      int writeQueueMaxBytes,
+      int updatedMinIntervalMs,
+      int flushIntervalMs,
       int updatedMaxPerSecond) {}
 
   public record Metrics(boolean enabled, int port, String path) {}
 
   /**
-   * {@code channels} are the raw entries of {@code notifications.channels}: their fields depend on the channel
-   * type, which only the notify concern knows, so it validates them at boot (errors name
-   * {@code notifications.channels[i].<field>}).
+   * {@code channels} are the raw entries of {@code notifications.channels}: their fields depend on
+   * the channel type, which only the notify concern knows, so it validates them at boot (errors
+   * name {@code notifications.channels[i].<field>}).
    *
    * @param dashboardUrl the link every message carries; null when not configured
    */
-  public record Notifications(boolean enabled, String dashboardUrl, int maxAttempts, int sweepSeconds,
-      int maxInFlight, List<io.vertx.core.json.JsonObject> channels, int claimSeconds) {}
+  public record Notifications(
+      boolean enabled,
+      String dashboardUrl,
+      int maxAttempts,
+      int sweepSeconds,
+      int maxInFlight,
+      List<io.vertx.core.json.JsonObject> channels,
+      int claimSeconds) {}
 
   /**
-   * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server lasts without
-   * renewal, i.e. the longest a dead node's servers go unwatched) and the servers kept in the config file
-   * ({@code media_servers:}).
+   * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server
+   * lasts without renewal, i.e. the longest a dead node's servers go unwatched) and the servers
+   * kept in the config file ({@code media_servers:}).
    */
   public record Media(int leaseSeconds, List<MediaServer> servers) {}
 
-  /** One {@code media_servers:} entry; {@code type} is jellyfin, emby or plex. The token never appears in toString. */
-  public record MediaServer(String name, String type, String url, String token, boolean enabled, int pollIntervalSeconds) {
+  /**
+   * One {@code media_servers:} entry; {@code type} is jellyfin, emby or plex. The token never
+   * appears in toString.
+   */
+  public record MediaServer(
+      String name,
+      String type,
+      String url,
+      String token,
+      boolean enabled,
+      int pollIntervalSeconds) {
     @Override
     public String toString() {
-      return "MediaServer[name=" + name + ", type=" + type + ", url=" + url + ", token=<hidden>, enabled=" + enabled
-          + ", pollIntervalSeconds=" + pollIntervalSeconds + "]";
+      return "MediaServer[name="
+          + name
+          + ", type="
+          + type
+          + ", url="
+          + url
+          + ", token=<hidden>, enabled="
+          + enabled
+          + ", pollIntervalSeconds="
+          + pollIntervalSeconds
+          + "]";
     }
   }
 
@@ -116,6 +171,18 @@ public record AppConfig(
   }
 
   public AppConfig withAuth(Auth newAuth) {
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, newAuth, live, metrics, media, notifications, imports);
+    return new AppConfig(
+        http,
+        database,
+        dataDir,
+        analytics,
+        sessions,
+        cluster,
+        newAuth,
+        live,
+        metrics,
+        media,
+        notifications,
+        imports);
   }
 }

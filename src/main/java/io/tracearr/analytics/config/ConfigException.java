@@ -1,13 +1,17 @@
 package io.tracearr.analytics.config;
 
 /**
- * An invalid setting. The message is the one line an operator sees before the process exits:
- * the key, the value and what is allowed, never a stack trace.
+ * An invalid setting. The message is the one line an operator sees before the process exits: the
+ * key, the value and what is allowed, never a stack trace.
  */
 public final class ConfigException extends RuntimeException {
 
   public ConfigException(String key, Object value, String allowed) {
-    super("invalid configuration: " + key + " = " + render(value) + " (" + allowed + ")", null, false, false);
+    super(
+        "invalid configuration: " + key + " = " + render(value) + " (" + allowed + ")",
+        null,
+        false,
+        false);
   }
 
   public ConfigException(String message) {

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads configuration with vertx-config (the packaged defaults, then the yaml file, then environment
- * variables) and turns it into a validated {@link AppConfig}. Every check names the key, the value and
- * what is allowed.
+ * Reads configuration with vertx-config (the packaged defaults, then the yaml file, then
+ * environment variables) and turns it into a validated {@link AppConfig}. Every check names the
+ * key, the value and what is allowed.
  */
 public final class ConfigLoader {
 
@@ -73,27 +73,40 @@ public final class ConfigLoader {
     if (explicit != null && !explicit.isBlank()) {
       file = Path.of(explicit);
       if (!Files.isReadable(file) || Files.isDirectory(file)) {
-        return Future.failedFuture(new ConfigException("ANALYTICS_CONFIG", explicit, "a readable yaml file"));
+        return Future.failedFuture(
+            new ConfigException("ANALYTICS_CONFIG", explicit, "a readable yaml file"));
       }
     } else {
       file = Path.of("conf", "application.yaml");
     }
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
-        .addStore(yaml("defaults/application.yaml", false));
+    ConfigRetrieverOptions options =
+        new ConfigRetrieverOptions()
+            .setIncludeDefaultStores(false)
+            .addStore(yaml("defaults/application.yaml", false));
     if (Files.isReadable(file)) {
       options.addStore(yaml(file.toAbsolutePath().toString(), false));
     }
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     Path shownFile = file;
-    return retriever.getConfig()
-        .recover(err -> Future.failedFuture(new ConfigException(
-            "config file " + shownFile + " is not valid yaml: " + firstLine(err.getMessage()))))
+    return retriever
+        .getConfig()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new ConfigException(
+                        "config file "
+                            + shownFile
+                            + " is not valid yaml: "
+                            + firstLine(err.getMessage()))))
         .map(json -> build(json, env))
         .eventually(retriever::close);
   }
 
   private static ConfigStoreOptions yaml(String path, boolean optional) {
-    return new ConfigStoreOptions().setType("file").setFormat("yaml").setOptional(optional)
+    return new ConfigStoreOptions()
+        .setType("file")
+        .setFormat("yaml")
+        .setOptional(optional)
         .setConfig(new JsonObject().put("path", path));
   }
 
@@ -110,7 +123,8 @@ public final class ConfigLoader {
     String tlsKey = s.string("http.tls.key_path", true);
     if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
       String missing = tlsCert.isEmpty() ? "http.tls.cert_path" : "http.tls.key_path";
-      throw new ConfigException(s.source(missing), "", "a PEM file path (cert_path and key_path go together)");
+      throw new ConfigException(
+          s.source(missing), "", "a PEM file path (cert_path and key_path go together)");
     }
     for (String key : new String[] {"http.tls.cert_path", "http.tls.key_path"}) {
       String v = key.endsWith("cert_path") ? tlsCert : tlsKey;
@@ -118,141 +132,186 @@ public final class ConfigLoader {
         throw new ConfigException(s.source(key), v, "a readable PEM file");
       }
     }
-    var http = new AppConfig.Http(
-        s.string("http.host", false),
-        s.integer("http.port", 0, 65535),
-        s.integer("http.instances", 1, 64),
-        s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024),
-        s.integer("http.idle_timeout_seconds", 1, 3_600),
-        s.origins("http.cors_origins"),
-        tlsCert.isEmpty() ? null : Path.of(tlsCert),
-        tlsKey.isEmpty() ? null : Path.of(tlsKey));
+    var http =
+        new AppConfig.Http(
+            s.string("http.host", false),
+            s.integer("http.port", 0, 65535),
+            s.integer("http.instances", 1, 64),
+            s.integer("http.max_body_bytes", 1024, 16 * 1024 * 1024),
+            s.integer("http.idle_timeout_seconds", 1, 3_600),
+            s.origins("http.cors_origins"),
+            tlsCert.isEmpty() ? null : Path.of(tlsCert),
+            tlsKey.isEmpty() ? null : Path.of(tlsKey));
     String url = s.string("database.url", true);
-    var database = new AppConfig.Database(
-        url.isBlank() ? null : DatabaseUrl.parse(s.source("database.url"), url),
-        s.integer("database.pool_size", 1, 200),
-        s.integer("database.max_wait_queue", 0, 100_000),
-        s.integer("database.connect_timeout_ms", 100, 120_000));
+    var database =
+        new AppConfig.Database(
+            url.isBlank() ? null : DatabaseUrl.parse(s.source("database.url"), url),
+            s.integer("database.pool_size", 1, 200),
+            s.integer("database.max_wait_queue", 0, 100_000),
+            s.integer("database.connect_timeout_ms", 100, 120_000));
     Path dataDir = Path.of(s.string("data_dir", false));
-    var rules = new AppConfig.Rules(
-        s.bool("analytics.sharing_detection.rules.concurrent_streams"),
-        s.bool("analytics.sharing_detection.rules.geo_impossible"),
-        s.bool("analytics.sharing_detection.rules.impossible_travel"),
-        s.bool("analytics.sharing_detection.rules.device_spike"));
-    var detection = new AppConfig.SharingDetection(
-        s.bool("analytics.sharing_detection.enabled"),
-        s.integer("analytics.sharing_detection.concurrent_streams_threshold", 1, 1000),
-        s.decimal("analytics.sharing_detection.geo_distance_threshold_km", 1, 40_000),
-        s.integer("analytics.sharing_detection.device_spike_threshold", 1, 10_000),
-        s.decimal("analytics.sharing_detection.max_travel_speed_kmh", 1, 100_000),
-        s.integer("analytics.sharing_detection.sweep_seconds", 1, 86_400),
-        s.cidrs("analytics.sharing_detection.trusted_networks"),
-        rules);
+    var rules =
+        new AppConfig.Rules(
+            s.bool("analytics.sharing_detection.rules.concurrent_streams"),
+            s.bool("analytics.sharing_detection.rules.geo_impossible"),
+            s.bool("analytics.sharing_detection.rules.impossible_travel"),
+            s.bool("analytics.sharing_detection.rules.device_spike"));
+    var detection =
+        new AppConfig.SharingDetection(
+            s.bool("analytics.sharing_detection.enabled"),
+            s.integer("analytics.sharing_detection.concurrent_streams_threshold", 1, 1000),
+            s.decimal("analytics.sharing_detection.geo_distance_threshold_km", 1, 40_000),
+            s.integer("analytics.sharing_detection.device_spike_threshold", 1, 10_000),
+            s.decimal("analytics.sharing_detection.max_travel_speed_kmh", 1, 100_000),
+            s.integer("analytics.sharing_detection.sweep_seconds", 1, 86_400),
+            s.cidrs("analytics.sharing_detection.trusted_networks"),
+            rules);
     String geoip = s.string("analytics.geoip_db_path", true);
-    var analytics = new AppConfig.Analytics(
-        s.bool("analytics.enabled"),
-        s.integer("analytics.retention_days", 1, 36_500),
-        s.zone("analytics.timezone"),
-        s.integer("analytics.min_play_seconds", 0, 86_400),
-        s.integer("analytics.rollup_interval_seconds", 1, 86_400),
-        geoip.isBlank() ? null : Path.of(geoip),
-        detection);
-    var sessions = new AppConfig.Sessions(
-        s.integer("sessions.timeout_seconds", 1, 86_400),
-        s.integer("sessions.reap_interval_seconds", 1, 3_600),
-        s.integer("sessions.heartbeat_flush_ms", 10, 1_000),
-        s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000),
-        s.integer("sessions.command_timeout_ms", 100, 60_000));
+    var analytics =
+        new AppConfig.Analytics(
+            s.bool("analytics.enabled"),
+            s.integer("analytics.retention_days", 1, 36_500),
+            s.zone("analytics.timezone"),
+            s.integer("analytics.min_play_seconds", 0, 86_400),
+            s.integer("analytics.rollup_interval_seconds", 1, 86_400),
+            geoip.isBlank() ? null : Path.of(geoip),
+            detection);
+    var sessions =
+        new AppConfig.Sessions(
+            s.integer("sessions.timeout_seconds", 1, 86_400),
+            s.integer("sessions.reap_interval_seconds", 1, 3_600),
+            s.integer("sessions.heartbeat_flush_ms", 10, 1_000),
+            s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000),
+            s.integer("sessions.command_timeout_ms", 100, 60_000));
     String clusterConfig = s.string("cluster.config_path", true);
-    var cluster = new AppConfig.Cluster(
-        s.bool("cluster.enabled"),
-        s.string("cluster.name", false),
-        s.list("cluster.members"),
-        s.integer("cluster.port", 1, 65535),
-        clusterConfig.isBlank() ? null : Path.of(clusterConfig));
-    var auth = new AppConfig.Auth(
-        s.secret("auth.admin_api_key"),
-        s.secret("auth.ingest_api_key"),
-        s.secret("auth.viewer_api_key"),
-        s.secret("auth.jwt_secret"),
-        s.bool("auth.jwt_require_exp"),
-        s.integer("auth.failed_auth_per_minute", 0, 1_000_000));
-    var live = new AppConfig.Live(
-        s.integer("live.slow_reader_close_seconds", 1, 3_600),
-        s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
-        s.integer("live.updated_min_interval_ms", 0, 60_000),
-        s.integer("live.flush_interval_ms", 0, 1_000),
-        s.integer("live.updated_max_per_second", 0, 1_000_000));
+    var cluster =
+        new AppConfig.Cluster(
+            s.bool("cluster.enabled"),
+            s.string("cluster.name", false),
+            s.list("cluster.members"),
+            s.integer("cluster.port", 1, 65535),
+            clusterConfig.isBlank() ? null : Path.of(clusterConfig));
+    var auth =
+        new AppConfig.Auth(
+            s.secret("auth.admin_api_key"),
+            s.secret("auth.ingest_api_key"),
+            s.secret("auth.viewer_api_key"),
+            s.secret("auth.jwt_secret"),
+            s.bool("auth.jwt_require_exp"),
+            s.integer("auth.failed_auth_per_minute", 0, 1_000_000));
+    var live =
+        new AppConfig.Live(
+            s.integer("live.slow_reader_close_seconds", 1, 3_600),
+            s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
+            s.integer("live.updated_min_interval_ms", 0, 60_000),
+            s.integer("live.flush_interval_ms", 0, 1_000),
+            s.integer("live.updated_max_per_second", 0, 1_000_000));
     String metricsPath = s.string("metrics.path", false);
     if (!metricsPath.startsWith("/")) {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");
     }
-    var metrics = new AppConfig.Metrics(s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
+    var metrics =
+        new AppConfig.Metrics(
+            s.bool("metrics.enabled"), s.integer("metrics.port", 0, 65535), metricsPath);
     String dashboardUrl = s.string("notifications.dashboard_url", true);
     if (!dashboardUrl.isEmpty() && !dashboardUrl.matches("https?://\\S+")) {
-      throw new ConfigException(s.source("notifications.dashboard_url"), dashboardUrl, "an http(s) URL or empty");
+      throw new ConfigException(
+          s.source("notifications.dashboard_url"), dashboardUrl, "an http(s) URL or empty");
     }
-    var notifications = new AppConfig.Notifications(
-        s.bool("notifications.enabled"),
-        dashboardUrl.isEmpty() ? null : dashboardUrl,
-        s.integer("notifications.max_attempts", 1, 100),
-        s.integer("notifications.sweep_seconds", 1, 3_600),
-        s.integer("notifications.max_in_flight", 1, 10_000),
-        s.objects("notifications.channels"),
-        // a claim outlasts one attempt (10 s send timeout) so a live node's delivery is never taken over mid-send
-        s.integer("notifications.claim_seconds", 15, 3_600));
-    var media = new AppConfig.Media(s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
+    var notifications =
+        new AppConfig.Notifications(
+            s.bool("notifications.enabled"),
+            dashboardUrl.isEmpty() ? null : dashboardUrl,
+            s.integer("notifications.max_attempts", 1, 100),
+            s.integer("notifications.sweep_seconds", 1, 3_600),
+            s.integer("notifications.max_in_flight", 1, 10_000),
+            s.objects("notifications.channels"),
+            // a claim outlasts one attempt (10 s send timeout) so a live node's delivery is never
+            // taken over mid-send
+            s.integer("notifications.claim_seconds", 15, 3_600));
+    var media =
+        new AppConfig.Media(
+            s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
     var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
-    return new AppConfig(http, database, dataDir, analytics, sessions, cluster, auth, live, metrics, media, notifications,
+    return new AppConfig(
+        http,
+        database,
+        dataDir,
+        analytics,
+        sessions,
+        cluster,
+        auth,
+        live,
+        metrics,
+        media,
+        notifications,
         imports);
   }
 
-  static final java.util.Set<String> MEDIA_SERVER_TYPES = java.util.Set.of("jellyfin", "emby", "plex");
+  static final java.util.Set<String> MEDIA_SERVER_TYPES =
+      java.util.Set.of("jellyfin", "emby", "plex");
 
   /**
-   * {@code media_servers:}, a list of {name, type, url, token | token_env, enabled, poll_interval_seconds}. Errors
-   * name the entry ({@code media_servers[1].url}); a token is never echoed.
+   * {@code media_servers:}, a list of {name, type, url, token | token_env, enabled,
+   * poll_interval_seconds}. Errors name the entry ({@code media_servers[1].url}); a token is never
+   * echoed.
    */
-  private static List<AppConfig.MediaServer> mediaServers(JsonObject root, Map<String, String> env) {
+  private static List<AppConfig.MediaServer> mediaServers(
+      JsonObject root, Map<String, String> env) {
     Object v = root.getValue("media_servers");
     if (v == null) return List.of();
-    if (!(v instanceof JsonArray arr)) throw new ConfigException("media_servers", v, "a list of servers");
+    if (!(v instanceof JsonArray arr))
+      throw new ConfigException("media_servers", v, "a list of servers");
     List<AppConfig.MediaServer> out = new ArrayList<>();
     java.util.Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < arr.size(); i++) {
       String key = "media_servers[" + i + "]";
-      if (!(arr.getValue(i) instanceof JsonObject o)) throw new ConfigException(key, arr.getValue(i), "an object");
+      if (!(arr.getValue(i) instanceof JsonObject o))
+        throw new ConfigException(key, arr.getValue(i), "an object");
       Object name = o.getValue("name");
       if (!(name instanceof String n) || n.isBlank() || n.strip().length() > 100) {
-        throw new ConfigException(key + ".name", name, "a non-empty string of at most 100 characters");
+        throw new ConfigException(
+            key + ".name", name, "a non-empty string of at most 100 characters");
       }
-      if (!names.add(n.strip())) throw new ConfigException(key + ".name", n, "a name no other entry uses");
+      if (!names.add(n.strip()))
+        throw new ConfigException(key + ".name", n, "a name no other entry uses");
       Object type = o.getValue("type");
-      if (!(type instanceof String t) || !MEDIA_SERVER_TYPES.contains(t.strip().toLowerCase(java.util.Locale.ROOT))) {
+      if (!(type instanceof String t)
+          || !MEDIA_SERVER_TYPES.contains(t.strip().toLowerCase(java.util.Locale.ROOT))) {
         throw new ConfigException(key + ".type", type, "one of emby, jellyfin, plex");
       }
       Object url = o.getValue("url");
-      if (!(url instanceof String u) || !httpUrl(u.strip())) throw new ConfigException(key + ".url", url, "an http:// or https:// URL");
+      if (!(url instanceof String u) || !httpUrl(u.strip()))
+        throw new ConfigException(key + ".url", url, "an http:// or https:// URL");
       String token;
       Object tokenEnv = o.getValue("token_env");
       if (tokenEnv != null) {
         token = tokenEnv instanceof String te ? env.get(te) : null;
         if (token == null || token.isBlank()) {
-          throw new ConfigException(key + ".token_env", tokenEnv, "the name of a set, non-empty environment variable");
+          throw new ConfigException(
+              key + ".token_env", tokenEnv, "the name of a set, non-empty environment variable");
         }
       } else {
         Object tk = o.getValue("token");
-        if (!(tk instanceof String ts) || ts.isBlank()) throw new ConfigException(key + ".token", "<hidden>", "a non-empty string");
+        if (!(tk instanceof String ts) || ts.isBlank())
+          throw new ConfigException(key + ".token", "<hidden>", "a non-empty string");
         token = ts;
       }
       Object enabled = o.getValue("enabled", true);
-      if (!(enabled instanceof Boolean en)) throw new ConfigException(key + ".enabled", enabled, "true or false");
+      if (!(enabled instanceof Boolean en))
+        throw new ConfigException(key + ".enabled", enabled, "true or false");
       Object interval = o.getValue("poll_interval_seconds", 5);
       if (!(interval instanceof Integer iv) || iv < 1 || iv > 60) {
         throw new ConfigException(key + ".poll_interval_seconds", interval, "an integer 1..60");
       }
-      out.add(new AppConfig.MediaServer(n.strip(), ((String) type).strip().toLowerCase(java.util.Locale.ROOT), ((String) url).strip(),
-          token.strip(), en, iv));
+      out.add(
+          new AppConfig.MediaServer(
+              n.strip(),
+              ((String) type).strip().toLowerCase(java.util.Locale.ROOT),
+              ((String) url).strip(),
+              token.strip(),
+              en,
+              iv));
     }
     return List.copyOf(out);
   }
@@ -262,8 +321,12 @@ public final class ConfigLoader {
     try {
       java.net.URI uri = new java.net.URI(s);
       String scheme = uri.getScheme();
-      return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          && uri.getHost() != null && !uri.getHost().isBlank() && uri.getQuery() == null && uri.getFragment() == null;
+      return scheme != null
+          && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          && uri.getHost() != null
+          && !uri.getHost().isBlank()
+          && uri.getQuery() == null
+          && uri.getFragment() == null;
     } catch (java.net.URISyntaxException e) {
       return false;
     }
@@ -277,13 +340,14 @@ public final class ConfigLoader {
 
     Settings(JsonObject root, Map<String, String> env) {
       this.root = root;
-      ENV_KEYS.forEach((name, key) -> {
-        String v = env.get(name);
-        if (v != null) {
-          envByKey.put(key, v);
-          envNameByKey.put(key, name);
-        }
-      });
+      ENV_KEYS.forEach(
+          (name, key) -> {
+            String v = env.get(name);
+            if (v != null) {
+              envByKey.put(key, v);
+              envNameByKey.put(key, name);
+            }
+          });
     }
 
     String source(String key) {
@@ -313,11 +377,13 @@ public final class ConfigLoader {
     String secret(String key) {
       Object v = raw(key);
       if (v == null) return "";
-      if (!(v instanceof String str)) throw new ConfigException(source(key), "<non-string>", "a string");
+      if (!(v instanceof String str))
+        throw new ConfigException(source(key), "<non-string>", "a string");
       String t = str.trim();
       if (!t.isEmpty() && t.length() < 16) {
         // the value itself is never echoed: it is a credential
-        throw new ConfigException(source(key), "<" + t.length() + " characters>", "empty or at least 16 characters");
+        throw new ConfigException(
+            source(key), "<" + t.length() + " characters>", "empty or at least 16 characters");
       }
       return t;
     }
@@ -332,7 +398,8 @@ public final class ConfigLoader {
       } else {
         throw new ConfigException(source(key), v, "an integer " + min + ".." + max);
       }
-      if (n < min || n > max) throw new ConfigException(source(key), v, "an integer " + min + ".." + max);
+      if (n < min || n > max)
+        throw new ConfigException(source(key), v, "an integer " + min + ".." + max);
       return (int) n;
     }
 
@@ -340,11 +407,15 @@ public final class ConfigLoader {
       Object v = raw(key);
       double d;
       try {
-        d = v instanceof Number num ? num.doubleValue() : Double.parseDouble(String.valueOf(v).trim());
+        d =
+            v instanceof Number num
+                ? num.doubleValue()
+                : Double.parseDouble(String.valueOf(v).trim());
       } catch (NumberFormatException e) {
         throw new ConfigException(source(key), v, "a number " + fmt(min) + ".." + fmt(max));
       }
-      if (!(d >= min && d <= max)) throw new ConfigException(source(key), v, "a number " + fmt(min) + ".." + fmt(max));
+      if (!(d >= min && d <= max))
+        throw new ConfigException(source(key), v, "a number " + fmt(min) + ".." + fmt(max));
       return d;
     }
 
@@ -375,7 +446,8 @@ public final class ConfigLoader {
         for (String part : str.split(",")) if (!part.isBlank()) out.add(part.trim());
       } else if (v instanceof JsonArray arr) {
         for (Object o : arr) {
-          if (!(o instanceof String str) || str.isBlank()) throw new ConfigException(source(key), v, "a list of strings");
+          if (!(o instanceof String str) || str.isBlank())
+            throw new ConfigException(source(key), v, "a list of strings");
           out.add(str.trim());
         }
       } else if (v != null) {
@@ -384,26 +456,38 @@ public final class ConfigLoader {
       return List.copyOf(out);
     }
 
-    /** Exact origins ({@code https://host[:port]}); "*" is refused: it would let any site call with a token. */
+    /**
+     * Exact origins ({@code https://host[:port]}); "*" is refused: it would let any site call with
+     * a token.
+     */
     List<String> origins(String key) {
       List<String> items = list(key);
       for (String o : items) {
         if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
-          throw new ConfigException(source(key), o, "origins such as https://dashboard.example.com (scheme, host, optional port; no path, no *)");
+          throw new ConfigException(
+              source(key),
+              o,
+              "origins such as https://dashboard.example.com (scheme, host, optional port; no path, no *)");
         }
       }
       return items;
     }
 
-    /** A list of objects (or absent / null: empty); each stays raw JSON for the concern that owns its shape. */
+    /**
+     * A list of objects (or absent / null: empty); each stays raw JSON for the concern that owns
+     * its shape.
+     */
     List<JsonObject> objects(String key) {
       Object v = raw(key);
       if (v == null) return List.of();
-      if (!(v instanceof JsonArray arr)) throw new ConfigException(source(key), "<" + v.getClass().getSimpleName() + ">", "a list of objects");
+      if (!(v instanceof JsonArray arr))
+        throw new ConfigException(
+            source(key), "<" + v.getClass().getSimpleName() + ">", "a list of objects");
       List<JsonObject> out = new ArrayList<>();
       for (int i = 0; i < arr.size(); i++) {
         // the value is not echoed: channel entries carry secrets
-        if (!(arr.getValue(i) instanceof JsonObject o)) throw new ConfigException(source(key) + "[" + i + "]", "<not an object>", "an object");
+        if (!(arr.getValue(i) instanceof JsonObject o))
+          throw new ConfigException(source(key) + "[" + i + "]", "<not an object>", "an object");
         out.add(o.copy());
       }
       return List.copyOf(out);
@@ -420,7 +504,9 @@ public final class ConfigLoader {
             valid = false;
           }
         }
-        if (!valid) throw new ConfigException(source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
+        if (!valid)
+          throw new ConfigException(
+              source(key), c, "CIDR networks such as 192.168.0.0/16 or fd00::/8");
       }
       return items;
     }

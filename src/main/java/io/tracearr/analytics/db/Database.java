@@ -8,7 +8,10 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
-/** The connection pool every verticle of a node shares, and the registry's own connection for heartbeat flushes. */
+/**
+ * The connection pool every verticle of a node shares, and the registry's own connection for
+ * heartbeat flushes.
+ */
 public final class Database {
 
   private Database() {}
@@ -22,26 +25,29 @@ public final class Database {
     return pool(vertx, url, cfg, 1, "tracearr-pg-heartbeats");
   }
 
-  private static Pool pool(Vertx vertx, DatabaseUrl url, AppConfig.Database cfg, int size, String name) {
-    PgConnectOptions connect = new PgConnectOptions()
-        .setHost(url.host())
-        .setPort(url.port())
-        .setDatabase(url.database())
-        .setUser(url.user())
-        .setPassword(url.password())
-        .setCachePreparedStatements(true)
-        .setPreparedStatementCacheMaxSize(256)
-        .setPipeliningLimit(256)
-        .setReconnectAttempts(0);
+  private static Pool pool(
+      Vertx vertx, DatabaseUrl url, AppConfig.Database cfg, int size, String name) {
+    PgConnectOptions connect =
+        new PgConnectOptions()
+            .setHost(url.host())
+            .setPort(url.port())
+            .setDatabase(url.database())
+            .setUser(url.user())
+            .setPassword(url.password())
+            .setCachePreparedStatements(true)
+            .setPreparedStatementCacheMaxSize(256)
+            .setPipeliningLimit(256)
+            .setReconnectAttempts(0);
     // A bounded wait queue makes overload (or an outage) fail fast instead of queueing without end.
-    PoolOptions pool = new PoolOptions()
-        .setMaxSize(size)
-        .setMaxWaitQueueSize(cfg.maxWaitQueue())
-        .setConnectionTimeout(cfg.connectTimeoutMs())
-        .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-        .setIdleTimeout(60)
-        .setName(name)
-        .setShared(false);
+    PoolOptions pool =
+        new PoolOptions()
+            .setMaxSize(size)
+            .setMaxWaitQueueSize(cfg.maxWaitQueue())
+            .setConnectionTimeout(cfg.connectTimeoutMs())
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            .setIdleTimeout(60)
+            .setName(name)
+            .setShared(false);
     return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
   }
 }

@@ -5,7 +5,10 @@ import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns a failed database call into the problem a client sees: unavailable (retry) or an internal error. */
+/**
+ * Turns a failed database call into the problem a client sees: unavailable (retry) or an internal
+ * error.
+ */
 public final class DatabaseErrors {
 
   private static final Logger log = LoggerFactory.getLogger(DatabaseErrors.class);
@@ -13,8 +16,9 @@ public final class DatabaseErrors {
   private DatabaseErrors() {}
 
   /**
-   * A value PostgreSQL refuses to store (SQLSTATE class 22, data exception: a NUL in text, a number out of
-   * range) or a constraint it violates (class 23): retrying the same statement can never succeed.
+   * A value PostgreSQL refuses to store (SQLSTATE class 22, data exception: a NUL in text, a number
+   * out of range) or a constraint it violates (class 23): retrying the same statement can never
+   * succeed.
    */
   public static boolean isDataError(Throwable err) {
     if (!(err instanceof PgException pg) || pg.getSqlState() == null) return false;
@@ -25,7 +29,8 @@ public final class DatabaseErrors {
     if (err instanceof Problem p) return p;
     if (err instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-      // 08 connection, 53 resources, 57 operator intervention (shutdown): the database is away, retry later
+      // 08 connection, 53 resources, 57 operator intervention (shutdown): the database is away,
+      // retry later
       if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")) {
         return Problem.unavailable("The database is unavailable; retry shortly");
       }

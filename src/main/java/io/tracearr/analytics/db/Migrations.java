@@ -6,7 +6,10 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Versioned SQL migrations from {@code db/migration}, applied at boot (blocking, before any verticle). */
+/**
+ * Versioned SQL migrations from {@code db/migration}, applied at boot (blocking, before any
+ * verticle).
+ */
 public final class Migrations {
 
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
@@ -15,14 +18,18 @@ public final class Migrations {
 
   public static void migrate(DatabaseUrl url) {
     // Flyway takes a PostgreSQL advisory lock, so nodes booting together migrate once.
-    MigrateResult result = Flyway.configure()
-        .dataSource(url.jdbcUrl(), url.user(), url.password())
-        .locations("classpath:db/migration")
-        .connectRetries(10)
-        .load()
-        .migrate();
-    log.info("database schema at version {} ({} migration(s) applied)",
-        result.targetSchemaVersion == null ? result.initialSchemaVersion : result.targetSchemaVersion,
+    MigrateResult result =
+        Flyway.configure()
+            .dataSource(url.jdbcUrl(), url.user(), url.password())
+            .locations("classpath:db/migration")
+            .connectRetries(10)
+            .load()
+            .migrate();
+    log.info(
+        "database schema at version {} ({} migration(s) applied)",
+        result.targetSchemaVersion == null
+            ? result.initialSchemaVersion
+            : result.targetSchemaVersion,
         result.migrationsExecuted);
   }
 }

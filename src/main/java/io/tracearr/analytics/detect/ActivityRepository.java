@@ -1,8 +1,8 @@
 package io.tracearr.analytics.detect;
 
-import io.tracearr.analytics.geo.Location;
 import io.tracearr.analytics.detect.rules.DeviceSeen;
 import io.tracearr.analytics.detect.rules.SessionView;
+import io.tracearr.analytics.geo.Location;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -14,14 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** What the sharing rules read: a user's recent sessions and devices, and who is watching right now. */
+/**
+ * What the sharing rules read: a user's recent sessions and devices, and who is watching right now.
+ */
 public final class ActivityRepository {
 
   /** Impossible travel compares sessions started up to this long apart. */
   static final Duration LOOKBACK = Duration.ofHours(24);
+
   /** Bounds one judgement's work for an account with an absurd number of sessions. */
   static final int MAX_SESSIONS = 1000;
+
   static final int MAX_DEVICES = 10_000;
+
   /** The devices one person's page lists (most recently seen first). */
   static final int MAX_LISTED_DEVICES = 200;
 
@@ -29,7 +34,8 @@ public final class ActivityRepository {
    * Active sessions (concurrency, geo) plus located sessions started within the look-back (travel),
    * whether or not they have ended.
    */
-  private static final String SESSIONS = """
+  private static final String SESSIONS =
+      """
       SELECT s.id, s.user_id, s.device_key, host(s.ip_address) AS ip, s.status, s.started_at,
              s.geo_city, s.geo_country, s.geo_latitude, s.geo_longitude, s.geo_accuracy_km, s.device_name,
              u.name AS user_name
@@ -38,8 +44,11 @@ public final class ActivityRepository {
       ORDER BY s.started_at DESC, s.id DESC
       LIMIT $3""";
 
-  /** A device's name is the one its latest session reported (the history index finds it per user). */
-  private static final String NEW_DEVICES = """
+  /**
+   * A device's name is the one its latest session reported (the history index finds it per user).
+   */
+  private static final String NEW_DEVICES =
+      """
       SELECT d.device_key, d.first_seen_at, u.name AS user_name,
              (SELECT s.device_name FROM playback_sessions s WHERE s.user_id = d.user_id AND s.device_key = d.device_key
               ORDER BY s.started_at DESC LIMIT 1) AS device_name
@@ -48,8 +57,12 @@ public final class ActivityRepository {
       ORDER BY d.first_seen_at DESC
       LIMIT $3""";
 
-  /** Every device of one user (GET /users/{id}), most recently seen first, named by its latest session. */
-  private static final String DEVICES = """
+  /**
+   * Every device of one user (GET /users/{id}), most recently seen first, named by its latest
+   * session.
+   */
+  private static final String DEVICES =
+      """
       SELECT d.device_key, d.first_seen_at, d.last_seen_at, l.device_name, l.client_name
       FROM (SELECT * FROM user_devices WHERE user_id = $1 ORDER BY last_seen_at DESC, device_key LIMIT $2) d
       LEFT JOIN LATERAL (
@@ -58,7 +71,8 @@ public final class ActivityRepository {
         ORDER BY s.started_at DESC LIMIT 1) l ON true
       ORDER BY d.last_seen_at DESC, d.device_key""";
 
-  private static final String WATCHING = "SELECT DISTINCT user_id FROM playback_sessions WHERE ended_at IS NULL";
+  private static final String WATCHING =
+      "SELECT DISTINCT user_id FROM playback_sessions WHERE ended_at IS NULL";
 
   /** One user's activity as of {@code now}; {@code devices} is empty unless asked for. */
   public record UserActivity(List<SessionView> sessions, List<DeviceSeen> devices) {}
@@ -69,56 +83,82 @@ public final class ActivityRepository {
     this.pool = pool;
   }
 
-  public Future<UserActivity> load(UUID userId, Instant now, boolean withSessions, Duration deviceWindow) {
-    Future<List<SessionView>> sessions = withSessions ? sessions(userId, now) : Future.succeededFuture(List.of());
-    Future<List<DeviceSeen>> devices = deviceWindow != null ? newDevices(userId, now.minus(deviceWindow))
-        : Future.succeededFuture(List.of());
-    return Future.all(sessions, devices).map(v -> new UserActivity(sessions.result(), devices.result()));
+  public Future<UserActivity> load(
+      UUID userId, Instant now, boolean withSessions, Duration deviceWindow) {
+    Future<List<SessionView>> sessions =
+        withSessions ? sessions(userId, now) : Future.succeededFuture(List.of());
+    Future<List<DeviceSeen>> devices =
+        deviceWindow != null
+            ? newDevices(userId, now.minus(deviceWindow))
+            : Future.succeededFuture(List.of());
+    return Future.all(sessions, devices)
+        .map(v -> new UserActivity(sessions.result(), devices.result()));
   }
 
   public Future<List<UUID>> usersWatching() {
-    return pool.query(WATCHING).execute().map(rows -> {
-      List<UUID> users = new ArrayList<>(rows.rowCount());
-      for (Row r : rows) users.add(r.getUUID(0));
-      return users;
-    });
+    return pool.query(WATCHING)
+        .execute()
+        .map(
+            rows -> {
+              List<UUID> users = new ArrayList<>(rows.rowCount());
+              for (Row r : rows) users.add(r.getUUID(0));
+              return users;
+            });
   }
 
   private Future<List<SessionView>> sessions(UUID userId, Instant now) {
     Tuple t = Tuple.of(userId, now.minus(LOOKBACK).atOffset(ZoneOffset.UTC), MAX_SESSIONS);
-    return pool.preparedQuery(SESSIONS).execute(t).map(rows -> {
-      List<SessionView> out = new ArrayList<>(rows.rowCount());
-      for (Row r : rows) out.add(view(r));
-      return out;
-    });
+    return pool.preparedQuery(SESSIONS)
+        .execute(t)
+        .map(
+            rows -> {
+              List<SessionView> out = new ArrayList<>(rows.rowCount());
+              for (Row r : rows) out.add(view(r));
+              return out;
+            });
   }
 
   private Future<List<DeviceSeen>> newDevices(UUID userId, Instant since) {
     Tuple t = Tuple.of(userId, since.atOffset(ZoneOffset.UTC), MAX_DEVICES);
-    return pool.preparedQuery(NEW_DEVICES).execute(t).map(rows -> {
-      List<DeviceSeen> out = new ArrayList<>(rows.rowCount());
-      for (Row r : rows) {
-        out.add(new DeviceSeen(r.getString("device_key"), r.getOffsetDateTime("first_seen_at").toInstant(),
-            r.getString("device_name"), r.getString("user_name")));
-      }
-      return out;
-    });
+    return pool.preparedQuery(NEW_DEVICES)
+        .execute(t)
+        .map(
+            rows -> {
+              List<DeviceSeen> out = new ArrayList<>(rows.rowCount());
+              for (Row r : rows) {
+                out.add(
+                    new DeviceSeen(
+                        r.getString("device_key"),
+                        r.getOffsetDateTime("first_seen_at").toInstant(),
+                        r.getString("device_name"),
+                        r.getString("user_name")));
+              }
+              return out;
+            });
   }
 
   /** The detector's device ledger of one user, read-only, as JSON for the people API. */
   public Future<io.vertx.core.json.JsonArray> devices(UUID userId) {
-    return pool.preparedQuery(DEVICES).execute(Tuple.of(userId, MAX_LISTED_DEVICES)).map(rows -> {
-      io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
-      for (Row r : rows) {
-        out.add(new io.vertx.core.json.JsonObject()
-            .put("device_key", r.getString("device_key"))
-            .put("device_name", r.getString("device_name"))
-            .put("client_name", r.getString("client_name"))
-            .put("first_seen_at", r.getOffsetDateTime("first_seen_at").toInstant().toString())
-            .put("last_seen_at", r.getOffsetDateTime("last_seen_at").toInstant().toString()));
-      }
-      return out;
-    });
+    return pool.preparedQuery(DEVICES)
+        .execute(Tuple.of(userId, MAX_LISTED_DEVICES))
+        .map(
+            rows -> {
+              io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+              for (Row r : rows) {
+                out.add(
+                    new io.vertx.core.json.JsonObject()
+                        .put("device_key", r.getString("device_key"))
+                        .put("device_name", r.getString("device_name"))
+                        .put("client_name", r.getString("client_name"))
+                        .put(
+                            "first_seen_at",
+                            r.getOffsetDateTime("first_seen_at").toInstant().toString())
+                        .put(
+                            "last_seen_at",
+                            r.getOffsetDateTime("last_seen_at").toInstant().toString()));
+              }
+              return out;
+            });
   }
 
   private static SessionView view(Row r) {
@@ -127,11 +167,23 @@ public final class ActivityRepository {
     Location location = null;
     if (lat != null && lon != null) {
       Integer accuracy = r.getInteger("geo_accuracy_km");
-      location = new Location(r.getString("geo_city"), r.getString("geo_country"), lat, lon,
-          accuracy == null ? 0 : Math.max(0, accuracy));
+      location =
+          new Location(
+              r.getString("geo_city"),
+              r.getString("geo_country"),
+              lat,
+              lon,
+              accuracy == null ? 0 : Math.max(0, accuracy));
     }
-    return new SessionView(r.getUUID("id"), r.getUUID("user_id"), r.getString("device_key"), r.getString("ip"),
-        r.getString("status"), r.getOffsetDateTime("started_at").toInstant(), location, r.getString("device_name"),
+    return new SessionView(
+        r.getUUID("id"),
+        r.getUUID("user_id"),
+        r.getString("device_key"),
+        r.getString("ip"),
+        r.getString("status"),
+        r.getOffsetDateTime("started_at").toInstant(),
+        location,
+        r.getString("device_name"),
         r.getString("user_name"));
   }
 }

@@ -1,9 +1,9 @@
 package io.tracearr.analytics.detect;
 
 import io.tracearr.analytics.api.KeysetCursor;
+import io.tracearr.analytics.db.Rows;
 import io.tracearr.analytics.detect.rules.Finding;
 import io.vertx.core.Future;
-import io.tracearr.analytics.db.Rows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -17,26 +17,30 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Every query {@code sharing_alerts} sees. The reads are public: this is the detector's query object, which the
- * gateway uses to list and show alerts. The writes are package-private: only the detector writes alerts.
+ * Every query {@code sharing_alerts} sees. The reads are public: this is the detector's query
+ * object, which the gateway uses to list and show alerts. The writes are package-private: only the
+ * detector writes alerts.
  */
 public final class AlertRepository {
 
-  static final String COLUMNS = """
+  static final String COLUMNS =
+      """
       id, user_id, alert_type, severity, evidence, status, created_at, updated_at, occurrences,
       dismissed_at, dismissed_by, dismiss_reason""";
 
   /**
-   * Records a finding in one statement; the database decides, so racing detectors on any number of nodes
-   * agree. A finding is "covered" by an alert of the same user and type whose session_ids and device_keys
-   * contain all of the finding's: re-judging the same sessions (sweeps, IP changes, a second node) then
-   * changes nothing, and a dismissed alert keeps its sessions quiet. A finding that is not covered
-   * inserts the open alert, or — when one is open (the partial unique index is the arbiter) — replaces
-   * its evidence and severity, adds its sessions and devices, and counts one more occurrence. The
-   * conditional DO UPDATE re-reads the row after waiting for a racing insert, so the loser of a race sees
-   * the winner's sessions and does nothing. Returns no row when nothing changed.
+   * Records a finding in one statement; the database decides, so racing detectors on any number of
+   * nodes agree. A finding is "covered" by an alert of the same user and type whose session_ids and
+   * device_keys contain all of the finding's: re-judging the same sessions (sweeps, IP changes, a
+   * second node) then changes nothing, and a dismissed alert keeps its sessions quiet. A finding
+   * that is not covered inserts the open alert, or — when one is open (the partial unique index is
+   * the arbiter) — replaces its evidence and severity, adds its sessions and devices, and counts
+   * one more occurrence. The conditional DO UPDATE re-reads the row after waiting for a racing
+   * insert, so the loser of a race sees the winner's sessions and does nothing. Returns no row when
+   * nothing changed.
    */
-  private static final String RECORD = """
+  private static final String RECORD =
+      """
       INSERT INTO sharing_alerts AS a (id, user_id, alert_type, severity, evidence, session_ids, device_keys)
       SELECT $1, $2, $3, $4, $5::jsonb, $6::uuid[], $7::text[]
       WHERE NOT EXISTS (
@@ -50,38 +54,52 @@ public final class AlertRepository {
         occurrences = a.occurrences + 1,
         updated_at = now()
       WHERE NOT (a.session_ids @> EXCLUDED.session_ids AND a.device_keys @> EXCLUDED.device_keys)
-      RETURNING %s, (xmax = 0) AS inserted""".formatted(COLUMNS);
+      RETURNING %s, (xmax = 0) AS inserted"""
+          .formatted(COLUMNS);
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM sharing_alerts WHERE id = $1";
 
   /** Every filter is optional (null); keyset pagination on (created_at, id), newest first. */
-  private static final String LIST = """
+  private static final String LIST =
+      """
       SELECT %s FROM sharing_alerts
       WHERE ($1::uuid IS NULL OR user_id = $1)
         AND ($2::text IS NULL OR status = $2)
         AND ($3::text IS NULL OR alert_type = $3)
         AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
       ORDER BY created_at DESC, id DESC
-      LIMIT $6""".formatted(COLUMNS);
+      LIMIT $6"""
+          .formatted(COLUMNS);
 
-  private static final String OPEN = "SELECT " + COLUMNS
-      + " FROM sharing_alerts WHERE status = 'open' ORDER BY created_at DESC, id DESC LIMIT $1";
+  private static final String OPEN =
+      "SELECT "
+          + COLUMNS
+          + " FROM sharing_alerts WHERE status = 'open' ORDER BY created_at DESC, id DESC LIMIT $1";
 
   /** For the notifier's catch-up sweep: alerts changed after {@code since}, oldest change first. */
-  private static final String CHANGED_SINCE = """
-      SELECT %s FROM sharing_alerts WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2""".formatted(COLUMNS);
+  private static final String CHANGED_SINCE =
+      """
+      SELECT %s FROM sharing_alerts WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2"""
+          .formatted(COLUMNS);
 
-  private static final String COUNT_OPEN = "SELECT count(*) FROM sharing_alerts WHERE status = 'open'";
+  private static final String COUNT_OPEN =
+      "SELECT count(*) FROM sharing_alerts WHERE status = 'open'";
 
-  private static final String OPEN_PER_USER = """
+  private static final String OPEN_PER_USER =
+      """
       SELECT user_id, count(*) FROM sharing_alerts WHERE status = 'open' AND user_id = ANY($1::uuid[]) GROUP BY user_id""";
 
-  /** Only an open alert changes; a repeated dismissal finds nothing here and the caller reads the row. */
-  private static final String DISMISS = """
+  /**
+   * Only an open alert changes; a repeated dismissal finds nothing here and the caller reads the
+   * row.
+   */
+  private static final String DISMISS =
+      """
       UPDATE sharing_alerts
       SET status = 'dismissed', dismissed_at = now(), dismissed_by = $2, dismiss_reason = $3, updated_at = now()
       WHERE id = $1 AND status = 'open'
-      RETURNING %s""".formatted(COLUMNS);
+      RETURNING %s"""
+          .formatted(COLUMNS);
 
   /** The most open alerts one dashboard snapshot carries. */
   public static final int OPEN_LIMIT = 1000;
@@ -102,26 +120,31 @@ public final class AlertRepository {
 
   /** Empty when the finding was already covered (see {@link #RECORD}). */
   Future<Optional<Recorded>> record(UUID userId, Finding finding) {
-    Tuple t = Tuple.tuple()
-        .addUUID(UUID.randomUUID())
-        .addUUID(userId)
-        .addString(finding.alertType())
-        .addString(finding.severity())
-        .addValue(finding.evidence())
-        .addArrayOfUUID(finding.sessionIds().stream().sorted().toArray(UUID[]::new))
-        .addArrayOfString(finding.deviceKeys().stream().sorted().toArray(String[]::new));
-    return pool.preparedQuery(RECORD).execute(t)
-        .map(rows -> {
-          var it = rows.iterator();
-          if (!it.hasNext()) return Optional.<Recorded>empty();
-          Row r = it.next();
-          return Optional.of(new Recorded(toJson(r), r.getBoolean("inserted")));
-        })
-        .recover(err -> {
-          // the unique index refused a second open alert: another detector got there first
-          if (err instanceof PgException pg && "23505".equals(pg.getSqlState())) return Future.succeededFuture(Optional.empty());
-          return Future.failedFuture(err);
-        });
+    Tuple t =
+        Tuple.tuple()
+            .addUUID(UUID.randomUUID())
+            .addUUID(userId)
+            .addString(finding.alertType())
+            .addString(finding.severity())
+            .addValue(finding.evidence())
+            .addArrayOfUUID(finding.sessionIds().stream().sorted().toArray(UUID[]::new))
+            .addArrayOfString(finding.deviceKeys().stream().sorted().toArray(String[]::new));
+    return pool.preparedQuery(RECORD)
+        .execute(t)
+        .map(
+            rows -> {
+              var it = rows.iterator();
+              if (!it.hasNext()) return Optional.<Recorded>empty();
+              Row r = it.next();
+              return Optional.of(new Recorded(toJson(r), r.getBoolean("inserted")));
+            })
+        .recover(
+            err -> {
+              // the unique index refused a second open alert: another detector got there first
+              if (err instanceof PgException pg && "23505".equals(pg.getSqlState()))
+                return Future.succeededFuture(Optional.empty());
+              return Future.failedFuture(err);
+            });
   }
 
   public Future<Optional<JsonObject>> find(UUID id) {
@@ -130,13 +153,14 @@ public final class AlertRepository {
 
   /** A page, newest first; {@code before} is the last alert of the previous page. */
   public Future<List<JsonObject>> list(Filter filter, KeysetCursor before, int limit) {
-    Tuple t = Tuple.tuple()
-        .addUUID(filter.userId())
-        .addString(filter.status())
-        .addString(filter.alertType())
-        .addOffsetDateTime(before == null ? null : before.at().atOffset(ZoneOffset.UTC))
-        .addUUID(before == null ? null : before.id())
-        .addInteger(limit);
+    Tuple t =
+        Tuple.tuple()
+            .addUUID(filter.userId())
+            .addString(filter.status())
+            .addString(filter.alertType())
+            .addOffsetDateTime(before == null ? null : before.at().atOffset(ZoneOffset.UTC))
+            .addUUID(before == null ? null : before.id())
+            .addInteger(limit);
     return pool.preparedQuery(LIST).execute(t).map(AlertRepository::all);
   }
 
@@ -144,9 +168,13 @@ public final class AlertRepository {
     return pool.preparedQuery(OPEN).execute(Tuple.of(OPEN_LIMIT)).map(AlertRepository::all);
   }
 
-  /** Alerts whose row changed (raised, updated, dismissed) after {@code since}, oldest change first. */
+  /**
+   * Alerts whose row changed (raised, updated, dismissed) after {@code since}, oldest change first.
+   */
   public Future<List<JsonObject>> changedSince(java.time.Instant since, int limit) {
-    return pool.preparedQuery(CHANGED_SINCE).execute(Tuple.of(since.atOffset(ZoneOffset.UTC), limit)).map(AlertRepository::all);
+    return pool.preparedQuery(CHANGED_SINCE)
+        .execute(Tuple.of(since.atOffset(ZoneOffset.UTC), limit))
+        .map(AlertRepository::all);
   }
 
   public Future<Long> countOpen() {
@@ -156,20 +184,27 @@ public final class AlertRepository {
   /** Open alerts per user, for the people list (users without one are absent). */
   public Future<java.util.Map<UUID, Long>> countOpenPerUser(List<UUID> users) {
     if (users.isEmpty()) return Future.succeededFuture(java.util.Map.of());
-    return pool.preparedQuery(OPEN_PER_USER).execute(Tuple.of(users.toArray(UUID[]::new))).map(rows -> {
-      java.util.Map<UUID, Long> counts = new java.util.HashMap<>();
-      for (Row r : rows) counts.put(r.getUUID(0), r.getLong(1));
-      return counts;
-    });
+    return pool.preparedQuery(OPEN_PER_USER)
+        .execute(Tuple.of(users.toArray(UUID[]::new)))
+        .map(
+            rows -> {
+              java.util.Map<UUID, Long> counts = new java.util.HashMap<>();
+              for (Row r : rows) counts.put(r.getUUID(0), r.getLong(1));
+              return counts;
+            });
   }
 
   /** Empty when there is no such alert. */
   Future<Optional<Dismissal>> dismiss(UUID id, String by, String reason) {
-    return pool.preparedQuery(DISMISS).execute(Tuple.of(id, by, reason)).compose(rows -> {
-      Optional<JsonObject> dismissed = first(rows);
-      if (dismissed.isPresent()) return Future.succeededFuture(Optional.of(new Dismissal(dismissed.get(), true)));
-      return find(id).map(existing -> existing.map(alert -> new Dismissal(alert, false)));
-    });
+    return pool.preparedQuery(DISMISS)
+        .execute(Tuple.of(id, by, reason))
+        .compose(
+            rows -> {
+              Optional<JsonObject> dismissed = first(rows);
+              if (dismissed.isPresent())
+                return Future.succeededFuture(Optional.of(new Dismissal(dismissed.get(), true)));
+              return find(id).map(existing -> existing.map(alert -> new Dismissal(alert, false)));
+            });
   }
 
   private static Optional<JsonObject> first(RowSet<Row> rows) {
@@ -188,7 +223,9 @@ public final class AlertRepository {
         .put("user_id", r.getUUID("user_id").toString())
         .put("alert_type", r.getString("alert_type"))
         .put("severity", r.getString("severity"))
-        .put("evidence", evidence instanceof JsonObject j ? j : new JsonObject(String.valueOf(evidence)))
+        .put(
+            "evidence",
+            evidence instanceof JsonObject j ? j : new JsonObject(String.valueOf(evidence)))
         .put("status", r.getString("status"))
         .put("created_at", iso(r.getOffsetDateTime("created_at")))
         .put("updated_at", iso(r.getOffsetDateTime("updated_at")))

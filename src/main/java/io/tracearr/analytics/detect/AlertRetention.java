@@ -9,15 +9,17 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * Keeps sharing_alerts bounded: dismissed alerts whose dismissal is older than {@code retention_days} go, in
- * batches of 5000 (one short statement each); open alerts always stay. The detector runs it hourly, once per
- * cluster (PeriodicJobs "alert-retention"), and on {@code alerts.retention}.
+ * Keeps sharing_alerts bounded: dismissed alerts whose dismissal is older than {@code
+ * retention_days} go, in batches of 5000 (one short statement each); open alerts always stay. The
+ * detector runs it hourly, once per cluster (PeriodicJobs "alert-retention"), and on {@code
+ * alerts.retention}.
  */
 final class AlertRetention {
 
   static final int BATCH = 5000;
 
-  private static final String DELETE_BATCH = """
+  private static final String DELETE_BATCH =
+      """
       DELETE FROM sharing_alerts WHERE id IN (
         SELECT id FROM sharing_alerts
         WHERE status = 'dismissed' AND (dismissed_at < $1 OR (dismissed_at IS NULL AND updated_at < $1))
@@ -30,7 +32,7 @@ final class AlertRetention {
   }
 
   Future<Long> run(Instant cutoff) {
-    return BatchedDelete.run(pool, DELETE_BATCH, Tuple.of(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)), BATCH);
+    return BatchedDelete.run(
+        pool, DELETE_BATCH, Tuple.of(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)), BATCH);
   }
-
 }

@@ -5,9 +5,9 @@ import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,20 +17,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The detector's record of which devices each user has used ({@code user_devices}, first/last seen per device
- * key), the memory the device-spike rule judges. The detector is its one writer: it records a device when it
- * is handed a started session, before judging it (sightings that arrive together share one statement). A node that dies between a start's commit and this write
- * would lose the device; every sweep therefore records the devices of all open sessions again (idempotent:
- * first seen only moves back, last seen only forward).
+ * The detector's record of which devices each user has used ({@code user_devices}, first/last seen
+ * per device key), the memory the device-spike rule judges. The detector is its one writer: it
+ * records a device when it is handed a started session, before judging it (sightings that arrive
+ * together share one statement). A node that dies between a start's commit and this write would
+ * lose the device; every sweep therefore records the devices of all open sessions again
+ * (idempotent: first seen only moves back, last seen only forward).
  */
 final class DeviceLedger {
 
   private static final Logger log = LoggerFactory.getLogger(DeviceLedger.class);
-  /** sightings waiting for the batch in flight; past this a sighting is not recorded now (the sweep repairs it) */
+
+  /**
+   * sightings waiting for the batch in flight; past this a sighting is not recorded now (the sweep
+   * repairs it)
+   */
   static final int MAX_WAITING = 10_000;
 
   /** One statement for every sighting that arrived while the previous one was being written. */
-  private static final String RECORD = """
+  private static final String RECORD =
+      """
       INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[])
       ON CONFLICT (user_id, device_key) DO UPDATE
@@ -38,7 +44,8 @@ final class DeviceLedger {
             last_seen_at = GREATEST(user_devices.last_seen_at, EXCLUDED.last_seen_at)
       RETURNING user_id, device_key, (xmax = 0) AS inserted""";
 
-  private static final String RECORD_OPEN_SESSIONS = """
+  private static final String RECORD_OPEN_SESSIONS =
+      """
       INSERT INTO user_devices (user_id, device_key, first_seen_at, last_seen_at)
       SELECT user_id, device_key, min(started_at), max(started_at)
       FROM playback_sessions WHERE ended_at IS NULL
@@ -58,8 +65,13 @@ final class DeviceLedger {
   }
 
   private final Pool pool;
-  /** at most one batch in flight; sightings arriving meanwhile wait here, one entry per (user, device) */
+
+  /**
+   * at most one batch in flight; sightings arriving meanwhile wait here, one entry per (user,
+   * device)
+   */
   private Map<Key, Seen> waiting = new LinkedHashMap<>();
+
   private boolean writing;
 
   DeviceLedger(Pool pool) {
@@ -67,14 +79,17 @@ final class DeviceLedger {
   }
 
   /**
-   * Records one sighting; completes, once it is written, with true when it inserted the row (the user's first
-   * session on this device: {@code events.device.new}). Sightings that arrive while a batch is being written
-   * share the next statement (a burst of starts costs a few round trips, not one each), and an idle ledger writes
-   * at once. Of several sightings of one new device in one batch, the first is the new one.
+   * Records one sighting; completes, once it is written, with true when it inserted the row (the
+   * user's first session on this device: {@code events.device.new}). Sightings that arrive while a
+   * batch is being written share the next statement (a burst of starts costs a few round trips, not
+   * one each), and an idle ledger writes at once. Of several sightings of one new device in one
+   * batch, the first is the new one.
    */
   Future<Boolean> record(UUID userId, String deviceKey, Instant seenAt) {
     if (waiting.size() >= MAX_WAITING) {
-      return Future.failedFuture(new IllegalStateException("too many device sightings waiting; the next sweep records them"));
+      return Future.failedFuture(
+          new IllegalStateException(
+              "too many device sightings waiting; the next sweep records them"));
     }
     Key key = new Key(userId, deviceKey);
     Seen seen = waiting.computeIfAbsent(key, k -> new Seen());
@@ -107,25 +122,30 @@ final class DeviceLedger {
       last[i] = OffsetDateTime.ofInstant(e.getValue().last, ZoneOffset.UTC);
       i++;
     }
-    pool.preparedQuery(RECORD).execute(Tuple.of(users, keys, first, last)).onComplete(ar -> {
-      if (ar.failed()) {
-        log.debug("recording {} device sighting(s) failed: {}", n, ar.cause().toString());
-        batch.values().forEach(seen -> seen.waiters.forEach(p -> p.fail(ar.cause())));
-      } else {
-        java.util.Set<Key> inserted = new java.util.HashSet<>();
-        for (Row r : ar.result()) {
-          if (Boolean.TRUE.equals(r.getBoolean("inserted"))) inserted.add(new Key(r.getUUID("user_id"), r.getString("device_key")));
-        }
-        batch.forEach((key, seen) -> {
-          boolean isNew = inserted.contains(key);
-          for (Promise<Boolean> p : seen.waiters) {
-            p.complete(isNew);
-            isNew = false;
-          }
-        });
-      }
-      writeNext();
-    });
+    pool.preparedQuery(RECORD)
+        .execute(Tuple.of(users, keys, first, last))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                log.debug("recording {} device sighting(s) failed: {}", n, ar.cause().toString());
+                batch.values().forEach(seen -> seen.waiters.forEach(p -> p.fail(ar.cause())));
+              } else {
+                java.util.Set<Key> inserted = new java.util.HashSet<>();
+                for (Row r : ar.result()) {
+                  if (Boolean.TRUE.equals(r.getBoolean("inserted")))
+                    inserted.add(new Key(r.getUUID("user_id"), r.getString("device_key")));
+                }
+                batch.forEach(
+                    (key, seen) -> {
+                      boolean isNew = inserted.contains(key);
+                      for (Promise<Boolean> p : seen.waiters) {
+                        p.complete(isNew);
+                        isNew = false;
+                      }
+                    });
+              }
+              writeNext();
+            });
   }
 
   Future<Void> recordOpenSessions() {

@@ -1,13 +1,13 @@
 package io.tracearr.analytics.detect;
 
-import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.CommandReply;
 import io.tracearr.analytics.bus.SharedJson;
-import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.cluster.PeriodicJobs;
+import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.detect.rules.Finding;
+import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -27,27 +27,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Judges account sharing: each session event handed over by the local registry ({@code detect.session}),
- * a periodic DetectSharing sweep of every user watching (once per interval cluster-wide), and a sweep on
- * demand ({@code detect.sweep}). Findings become alerts in PostgreSQL, which decides what is new, so any
- * number of detectors may judge the same user at once; the facts are published cluster-wide.
+ * Judges account sharing: each session event handed over by the local registry ({@code
+ * detect.session}), a periodic DetectSharing sweep of every user watching (once per interval
+ * cluster-wide), and a sweep on demand ({@code detect.sweep}). Findings become alerts in
+ * PostgreSQL, which decides what is new, so any number of detectors may judge the same user at
+ * once; the facts are published cluster-wide.
  */
 public final class SharingDetectorVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(SharingDetectorVerticle.class);
+
   /** users judged at once by a sweep: leaves pool connections for the real-time path */
   private static final int SWEEP_PARALLELISM = 4;
+
   private static final long OPEN_COUNT_INTERVAL_MS = 5_000;
   private static final long ALERT_RETENTION_INTERVAL_MS = 3_600_000;
 
   private final NodeContext node;
   private final SharingRules rules;
+
   /**
-   * Users being judged on this node. Events for a user arriving meanwhile are folded into one follow-up
-   * judgement (it reads the database afresh, so it sees everything they announced): per user at most one
-   * judgement runs and one waits, however fast events come.
+   * Users being judged on this node. Events for a user arriving meanwhile are folded into one
+   * follow-up judgement (it reads the database afresh, so it sees everything they announced): per
+   * user at most one judgement runs and one waits, however fast events come.
    */
   private final Map<UUID, Judging> judging = new HashMap<>();
+
   private final java.util.ArrayDeque<Runnable> waitingTurn = new java.util.ArrayDeque<>();
   private final int maxInFlight;
   private int inFlight;
@@ -63,7 +68,8 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   public SharingDetectorVerticle(NodeContext node) {
     this.node = node;
-    this.rules = new SharingRules(node.config().analytics().sharingDetection(), node.geo().enabled());
+    this.rules =
+        new SharingRules(node.config().analytics().sharingDetection(), node.geo().enabled());
     this.maxInFlight = Math.max(1, node.config().database().poolSize() / 2);
   }
 
@@ -76,7 +82,8 @@ public final class SharingDetectorVerticle extends VerticleBase {
     bus = vertx.eventBus();
     refreshOpenCount();
     vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
-    new PeriodicJobs(vertx, node).schedule("alert-retention", ALERT_RETENTION_INTERVAL_MS, this::expireAlerts);
+    new PeriodicJobs(vertx, node)
+        .schedule("alert-retention", ALERT_RETENTION_INTERVAL_MS, this::expireAlerts);
     if (rules.any()) {
       long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
       new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
@@ -84,17 +91,27 @@ public final class SharingDetectorVerticle extends VerticleBase {
       log.info("sharing detection is off (sharing_detection.enabled or every rule switched off)");
     }
     return Future.all(
-        bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body())).completion(),
+        bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body()))
+            .completion(),
         bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
         bus.<JsonObject>localConsumer(Addresses.ALERTS_DISMISS, this::dismiss).completion(),
-        bus.<JsonObject>localConsumer(Addresses.ALERTS_RETENTION, msg -> expireAlerts().onComplete(ar -> {
-          if (ar.succeeded()) msg.reply(new JsonObject().put("alerts_deleted", ar.result()));
-          else msg.fail(503, ar.cause().toString());
-        })).completion(),
-        bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount()).completion());
+        bus.<JsonObject>localConsumer(
+                Addresses.ALERTS_RETENTION,
+                msg ->
+                    expireAlerts()
+                        .onComplete(
+                            ar -> {
+                              if (ar.succeeded())
+                                msg.reply(new JsonObject().put("alerts_deleted", ar.result()));
+                              else msg.fail(503, ar.cause().toString());
+                            }))
+            .completion(),
+        bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount())
+            .completion());
   }
 
-  // ---- real time -----------------------------------------------------------------------------------------
+  // ---- real time
+  // -----------------------------------------------------------------------------------------
 
   private void judgeEvent(JsonObject event) {
     JsonObject session = event.getJsonObject("session");
@@ -107,48 +124,80 @@ public final class SharingDetectorVerticle extends VerticleBase {
     }
     long t0 = System.nanoTime();
     // the device is recorded first: the device-spike rule must see it in this judgement
-    // a device never seen for this user is a fact of its own (notifications' device.new); the ledger's insert
+    // a device never seen for this user is a fact of its own (notifications' device.new); the
+    // ledger's insert
     // decides it, so it is published once however many detectors record the device
-    Future<Void> recorded = "started".equals(event.getString("reason"))
-        ? devices.record(user, session.getString("device_key"), Instant.parse(session.getString("started_at")))
-            .map(inserted -> {
-              if (inserted) bus.publish(Addresses.DEVICE_NEW, session, SharedJson.OPTIONS);
-              return (Void) null;
-            })
-        : Future.succeededFuture();
+    Future<Void> recorded =
+        "started".equals(event.getString("reason"))
+            ? devices
+                .record(
+                    user,
+                    session.getString("device_key"),
+                    Instant.parse(session.getString("started_at")))
+                .map(
+                    inserted -> {
+                      if (inserted) bus.publish(Addresses.DEVICE_NEW, session, SharedJson.OPTIONS);
+                      return (Void) null;
+                    })
+            : Future.succeededFuture();
     if (!rules.any()) {
-      recorded.onFailure(err -> log.warn("recording the device of session {} failed: {}", session.getString("id"), err.toString()));
+      recorded.onFailure(
+          err ->
+              log.warn(
+                  "recording the device of session {} failed: {}",
+                  session.getString("id"),
+                  err.toString()));
       return;
     }
-    recorded.recover(err -> {
-      log.warn("recording the device of session {} failed: {}", session.getString("id"), err.toString());
-      return Future.succeededFuture();
-    }).compose(v -> judgeUser(user)).onComplete(ar -> {
-      node.metrics().detectionLatency.record(Duration.ofNanos(System.nanoTime() - t0));
-      if (ar.failed()) {
-        log.warn("judging user {} after {} of session {} failed: {}", user, event.getString("reason"),
-            session.getString("id"), ar.cause().toString());
-      }
-    });
+    recorded
+        .recover(
+            err -> {
+              log.warn(
+                  "recording the device of session {} failed: {}",
+                  session.getString("id"),
+                  err.toString());
+              return Future.succeededFuture();
+            })
+        .compose(v -> judgeUser(user))
+        .onComplete(
+            ar -> {
+              node.metrics().detectionLatency.record(Duration.ofNanos(System.nanoTime() - t0));
+              if (ar.failed()) {
+                log.warn(
+                    "judging user {} after {} of session {} failed: {}",
+                    user,
+                    event.getString("reason"),
+                    session.getString("id"),
+                    ar.cause().toString());
+              }
+            });
   }
 
-  // ---- DetectSharing ---------------------------------------------------------------------------------------
+  // ---- DetectSharing
+  // ---------------------------------------------------------------------------------------
 
   private void sweepOnDemand(Message<JsonObject> msg) {
-    sweep().onComplete(ar -> {
-      if (ar.succeeded()) msg.reply(new JsonObject().put("items", new JsonArray(ar.result())));
-      else msg.fail(503, ar.cause().toString());
-    });
+    sweep()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded())
+                msg.reply(new JsonObject().put("items", new JsonArray(ar.result())));
+              else msg.fail(503, ar.cause().toString());
+            });
   }
 
   /** Judges every user with an active session; the alerts raised or updated by this sweep. */
   Future<List<JsonObject>> sweep() {
     if (!rules.any()) return Future.succeededFuture(List.of());
-    return devices.recordOpenSessions().compose(v -> activity.usersWatching()).compose(users -> {
-      Promise<List<JsonObject>> done = Promise.promise();
-      new SweepRun(users, done).launch();
-      return done.future();
-    });
+    return devices
+        .recordOpenSessions()
+        .compose(v -> activity.usersWatching())
+        .compose(
+            users -> {
+              Promise<List<JsonObject>> done = Promise.promise();
+              new SweepRun(users, done).launch();
+              return done.future();
+            });
   }
 
   /** Judges a list of users, {@link #SWEEP_PARALLELISM} at a time; stops at the first failure. */
@@ -169,12 +218,14 @@ public final class SharingDetectorVerticle extends VerticleBase {
       while (failure == null && running < SWEEP_PARALLELISM && nextIndex < users.size()) {
         UUID user = users.get(nextIndex++);
         running++;
-        judgeUser(user).onComplete(ar -> {
-          running--;
-          if (ar.succeeded()) changed.addAll(ar.result());
-          else if (failure == null) failure = ar.cause();
-          launch();
-        });
+        judgeUser(user)
+            .onComplete(
+                ar -> {
+                  running--;
+                  if (ar.succeeded()) changed.addAll(ar.result());
+                  else if (failure == null) failure = ar.cause();
+                  launch();
+                });
       }
       if (running == 0 && (failure != null || nextIndex >= users.size())) {
         if (failure != null) done.tryFail(failure);
@@ -183,7 +234,8 @@ public final class SharingDetectorVerticle extends VerticleBase {
     }
   }
 
-  // ---- one user --------------------------------------------------------------------------------------------
+  // ---- one user
+  // --------------------------------------------------------------------------------------------
 
   /** The alerts this judgement raised or updated. */
   Future<List<JsonObject>> judgeUser(UUID user) {
@@ -198,15 +250,17 @@ public final class SharingDetectorVerticle extends VerticleBase {
   }
 
   private Future<List<JsonObject>> run(UUID user, Judging state) {
-    return evaluate(user).andThen(ar -> {
-      Promise<List<JsonObject>> waiting = state.next;
-      if (waiting == null) {
-        judging.remove(user);
-      } else {
-        state.next = null;
-        run(user, state).onComplete(waiting);
-      }
-    });
+    return evaluate(user)
+        .andThen(
+            ar -> {
+              Promise<List<JsonObject>> waiting = state.next;
+              if (waiting == null) {
+                judging.remove(user);
+              } else {
+                state.next = null;
+                run(user, state).onComplete(waiting);
+              }
+            });
   }
 
   /**
@@ -216,17 +270,24 @@ public final class SharingDetectorVerticle extends VerticleBase {
    */
   private Future<List<JsonObject>> evaluate(UUID user) {
     Promise<List<JsonObject>> result = Promise.promise();
-    Runnable task = () -> {
-      inFlight++;
-      evaluateNow(user).onComplete(ar -> {
-        inFlight--;
-        result.handle(ar);
-        // the next waiting judgement starts on a fresh call stack: a run of failures must not recurse
-        if (!waitingTurn.isEmpty()) context.runOnContext(v -> {
-          while (inFlight < maxInFlight && !waitingTurn.isEmpty()) waitingTurn.poll().run();
-        });
-      });
-    };
+    Runnable task =
+        () -> {
+          inFlight++;
+          evaluateNow(user)
+              .onComplete(
+                  ar -> {
+                    inFlight--;
+                    result.handle(ar);
+                    // the next waiting judgement starts on a fresh call stack: a run of failures
+                    // must not recurse
+                    if (!waitingTurn.isEmpty())
+                      context.runOnContext(
+                          v -> {
+                            while (inFlight < maxInFlight && !waitingTurn.isEmpty())
+                              waitingTurn.poll().run();
+                          });
+                  });
+        };
     if (inFlight < maxInFlight) task.run();
     else waitingTurn.add(task);
     return result.future();
@@ -234,14 +295,21 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   private Future<List<JsonObject>> evaluateNow(UUID user) {
     Instant now = Instant.now();
-    return activity.load(user, now, rules.needsSessions(), rules.needsDevices() ? SharingRules.DEVICE_WINDOW : null)
-        .compose(userActivity -> {
-          List<Finding> findings = rules.judge(userActivity, now);
-          if (findings.isEmpty()) return Future.succeededFuture(List.of());
-          List<Future<Optional<AlertRepository.Recorded>>> recorded = new ArrayList<>(findings.size());
-          for (Finding f : findings) recorded.add(alerts.record(user, f));
-          return Future.all(recorded).map(v -> announce(recorded));
-        });
+    return activity
+        .load(
+            user,
+            now,
+            rules.needsSessions(),
+            rules.needsDevices() ? SharingRules.DEVICE_WINDOW : null)
+        .compose(
+            userActivity -> {
+              List<Finding> findings = rules.judge(userActivity, now);
+              if (findings.isEmpty()) return Future.succeededFuture(List.of());
+              List<Future<Optional<AlertRepository.Recorded>>> recorded =
+                  new ArrayList<>(findings.size());
+              for (Finding f : findings) recorded.add(alerts.record(user, f));
+              return Future.all(recorded).map(v -> announce(recorded));
+            });
   }
 
   private List<JsonObject> announce(List<Future<Optional<AlertRepository.Recorded>>> recorded) {
@@ -264,38 +332,49 @@ public final class SharingDetectorVerticle extends VerticleBase {
     return changed;
   }
 
-  // ---- operators' commands ------------------------------------------------------------------------------------
+  // ---- operators' commands
+  // ------------------------------------------------------------------------------------
 
   /** Idempotent: a repeated dismissal answers the alert as it is and announces nothing. */
   private void dismiss(Message<JsonObject> msg) {
     JsonObject cmd = msg.body();
     UUID id = UUID.fromString(cmd.getString("id"));
-    alerts.dismiss(id, cmd.getString("by"), cmd.getString("reason")).onComplete(ar -> {
-      if (ar.failed()) {
-        msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
-        return;
-      }
-      AlertRepository.Dismissal d = ar.result().orElse(null);
-      if (d == null) {
-        msg.reply(CommandReply.problem(Problem.notFound("No alert " + id)));
-        return;
-      }
-      if (d.changed()) bus.publish(Addresses.ALERT_DISMISSED, d.alert());
-      msg.reply(CommandReply.body(200, d.alert()));
-    });
+    alerts
+        .dismiss(id, cmd.getString("by"), cmd.getString("reason"))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+                return;
+              }
+              AlertRepository.Dismissal d = ar.result().orElse(null);
+              if (d == null) {
+                msg.reply(CommandReply.problem(Problem.notFound("No alert " + id)));
+                return;
+              }
+              if (d.changed()) bus.publish(Addresses.ALERT_DISMISSED, d.alert());
+              msg.reply(CommandReply.body(200, d.alert()));
+            });
   }
 
   private Future<Long> expireAlerts() {
-    Instant cutoff = Instant.now().minus(Duration.ofDays(node.config().analytics().retentionDays()));
-    return retention.run(cutoff).onSuccess(n -> {
-      if (n > 0) log.info("alert retention removed {} dismissed alert(s)", n);
-    });
+    Instant cutoff =
+        Instant.now().minus(Duration.ofDays(node.config().analytics().retentionDays()));
+    return retention
+        .run(cutoff)
+        .onSuccess(
+            n -> {
+              if (n > 0) log.info("alert retention removed {} dismissed alert(s)", n);
+            });
   }
 
-  // ---- queries and gauges ------------------------------------------------------------------------------------
+  // ---- queries and gauges
+  // ------------------------------------------------------------------------------------
 
   private void refreshOpenCount() {
-    alerts.countOpen().onSuccess(node.metrics().openAlerts::set)
+    alerts
+        .countOpen()
+        .onSuccess(node.metrics().openAlerts::set)
         .onFailure(err -> log.debug("counting open alerts failed: {}", err.toString()));
   }
 }

@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rules this node runs, as configured: {@code sharing_detection.enabled=false} switches every rule off,
- * each rule has its own switch, and the geo rules are also off without a usable GeoIP database.
+ * The rules this node runs, as configured: {@code sharing_detection.enabled=false} switches every
+ * rule off, each rule has its own switch, and the geo rules are also off without a usable GeoIP
+ * database.
  */
 public final class SharingRules {
 
@@ -27,10 +28,22 @@ public final class SharingRules {
   public SharingRules(AppConfig.SharingDetection cfg, boolean geoEnabled) {
     boolean on = cfg.enabled();
     AppConfig.Rules r = cfg.rules();
-    concurrent = on && r.concurrentStreams() ? new ConcurrentStreamsRule(cfg.concurrentStreamsThreshold()) : null;
-    geo = on && geoEnabled && r.geoImpossible() ? new GeoImpossibleRule(cfg.geoDistanceThresholdKm()) : null;
-    travel = on && geoEnabled && r.impossibleTravel() ? new ImpossibleTravelRule(cfg.maxTravelSpeedKmh()) : null;
-    spike = on && r.deviceSpike() ? new DeviceSpikeRule(cfg.deviceSpikeThreshold(), DEVICE_WINDOW) : null;
+    concurrent =
+        on && r.concurrentStreams()
+            ? new ConcurrentStreamsRule(cfg.concurrentStreamsThreshold())
+            : null;
+    geo =
+        on && geoEnabled && r.geoImpossible()
+            ? new GeoImpossibleRule(cfg.geoDistanceThresholdKm())
+            : null;
+    travel =
+        on && geoEnabled && r.impossibleTravel()
+            ? new ImpossibleTravelRule(cfg.maxTravelSpeedKmh())
+            : null;
+    spike =
+        on && r.deviceSpike()
+            ? new DeviceSpikeRule(cfg.deviceSpikeThreshold(), DEVICE_WINDOW)
+            : null;
   }
 
   public boolean any() {

@@ -22,23 +22,27 @@ import java.util.regex.Pattern;
 /** Translates an OpenAPI contract violation into a 400 problem that names each field and why. */
 final class ContractProblems {
 
-  private static final Pattern PARAMETER = Pattern.compile("(path|query|header|cookie) parameter ([A-Za-z0-9_\\-]+)");
-  private static final Pattern REQUIRED = Pattern.compile("required propert(?:y|ies) \"?'?([A-Za-z0-9_]+)");
+  private static final Pattern PARAMETER =
+      Pattern.compile("(path|query|header|cookie) parameter ([A-Za-z0-9_\\-]+)");
+  private static final Pattern REQUIRED =
+      Pattern.compile("required propert(?:y|ies) \"?'?([A-Za-z0-9_]+)");
 
   private ContractProblems() {}
 
   /**
-   * @param operation the operation whose request failed: its schemas phrase the message ("must be a UUID
-   *     string", "must be one of ...") instead of the validator's generic words
+   * @param operation the operation whose request failed: its schemas phrase the message ("must be a
+   *     UUID string", "must be one of ...") instead of the validator's generic words
    */
   static Problem from(ValidatorException e, Operation operation) {
     String message = e.getMessage() == null ? "" : e.getMessage();
     Matcher param = PARAMETER.matcher(message);
     if (param.find()) {
       String name = param.group(2);
-      if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER) return Problem.validation(name, "is required");
+      if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER)
+        return Problem.validation(name, "is required");
       JsonSchema schema = parameterSchema(operation, name);
-      return Problem.validation(name, schema != null ? describe(schema::get) : "is invalid: " + reasonOf(e, message));
+      return Problem.validation(
+          name, schema != null ? describe(schema::get) : "is invalid: " + reasonOf(e, message));
     }
     if (e instanceof SchemaValidationException sve && sve.getOutputUnit() != null) {
       Map<String, String> fields = new LinkedHashMap<>();
@@ -46,15 +50,25 @@ final class ContractProblems {
       if (!fields.isEmpty()) {
         JsonObject properties = bodyProperties(operation);
         List<FieldError> errors = new ArrayList<>();
-        fields.forEach((f, m) -> {
-          JsonObject prop = properties == null ? null : properties.getJsonObject(f);
-          errors.add(new FieldError(f, prop != null && !"is required".equals(m) ? describe(prop::getValue) : m));
-        });
+        fields.forEach(
+            (f, m) -> {
+              JsonObject prop = properties == null ? null : properties.getJsonObject(f);
+              errors.add(
+                  new FieldError(
+                      f, prop != null && !"is required".equals(m) ? describe(prop::getValue) : m));
+            });
         return Problem.validation(errors);
       }
     }
-    if (message.contains("content type") || message.contains("Content-Type") || e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
-      return new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json", null);
+    if (message.contains("content type")
+        || message.contains("Content-Type")
+        || e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
+      return new Problem(
+          415,
+          "unsupported-media-type",
+          "Unsupported media type",
+          "Send the body as application/json",
+          null);
     }
     return Problem.validation("body", message.isBlank() ? "does not match the contract" : message);
   }
@@ -83,21 +97,29 @@ final class ContractProblems {
     }
     String format = schema.apply("format") instanceof String f ? f : null;
     if ("uuid".equals(format)) return "must be a UUID string";
-    if ("date-time".equals(format)) return "must be an RFC 3339 date-time with offset, e.g. 2026-01-31T20:15:00Z";
+    if ("date-time".equals(format))
+      return "must be an RFC 3339 date-time with offset, e.g. 2026-01-31T20:15:00Z";
     if ("date".equals(format)) return "must be a date YYYY-MM-DD";
     Object type = schema.apply("type");
-    String t = type instanceof JsonArray arr ? String.valueOf(arr.getValue(0)) : String.valueOf(type);
+    String t =
+        type instanceof JsonArray arr ? String.valueOf(arr.getValue(0)) : String.valueOf(type);
     Object min = schema.apply("minimum");
     Object max = schema.apply("maximum");
-    String range = min != null && max != null ? " between " + min + " and " + max
-        : min != null ? " of at least " + min : max != null ? " of at most " + max : "";
+    String range =
+        min != null && max != null
+            ? " between " + min + " and " + max
+            : min != null ? " of at least " + min : max != null ? " of at most " + max : "";
     return switch (t) {
       case "integer" -> "must be an integer" + range;
       case "number" -> "must be a number" + range;
       case "boolean" -> "must be true or false";
-      case "string" -> schema.apply("maxLength") != null
-          ? "must be a string of at most " + schema.apply("maxLength") + " characters" + (schema.apply("minLength") != null ? ", not empty" : "")
-          : "must be a string";
+      case "string" ->
+          schema.apply("maxLength") != null
+              ? "must be a string of at most "
+                  + schema.apply("maxLength")
+                  + " characters"
+                  + (schema.apply("minLength") != null ? ", not empty" : "")
+              : "must be a string";
       case "object" -> "must be a JSON object";
       case "array" -> "must be a JSON array";
       default -> "is invalid";
@@ -124,7 +146,8 @@ final class ContractProblems {
     String field = pointerToField(unit.getInstanceLocation());
     Matcher required = REQUIRED.matcher(error);
     if (required.find()) {
-      out.putIfAbsent(field.isEmpty() ? required.group(1) : field + "." + required.group(1), "is required");
+      out.putIfAbsent(
+          field.isEmpty() ? required.group(1) : field + "." + required.group(1), "is required");
       return;
     }
     if (field.isEmpty()) field = "body";
@@ -139,7 +162,10 @@ final class ContractProblems {
   }
 
   private static String explain(String keywordLocation, String error) {
-    String keyword = keywordLocation == null ? "" : keywordLocation.substring(keywordLocation.lastIndexOf('/') + 1);
+    String keyword =
+        keywordLocation == null
+            ? ""
+            : keywordLocation.substring(keywordLocation.lastIndexOf('/') + 1);
     return switch (keyword) {
       case "type" -> "has the wrong type (" + error + ")";
       case "enum" -> "is not one of the allowed values";

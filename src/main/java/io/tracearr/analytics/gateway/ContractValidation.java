@@ -3,9 +3,9 @@ package io.tracearr.analytics.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.FileSystem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.file.FileSystem;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -36,19 +36,22 @@ import java.util.Map;
 
 /**
  * Request validation against the contract, the very checks of vertx-openapi's router (its own
- * {@link RequestValidatorImpl}, so the same {@link ValidatorException}s reach {@link ContractProblems}), without
- * the two per-request costs {@code bench/run} found on the heartbeat path (docs/benchmarks.md): the library builds
- * a new schema validator for every parameter and body of every request, each copying the whole schema
- * repository ({@code new HashMap<>(lookup)} in SchemaValidatorImpl), and it hops to a worker thread
- * ({@code executeBlocking}) for every request. Here validators are built once per schema and reused, and
- * validation runs on the event loop (microseconds for this API's small bodies).
+ * {@link RequestValidatorImpl}, so the same {@link ValidatorException}s reach {@link
+ * ContractProblems}), without the two per-request costs {@code bench/run} found on the heartbeat
+ * path (docs/benchmarks.md): the library builds a new schema validator for every parameter and body
+ * of every request, each copying the whole schema repository ({@code new HashMap<>(lookup)} in
+ * SchemaValidatorImpl), and it hops to a worker thread ({@code executeBlocking}) for every request.
+ * Here validators are built once per schema and reused, and validation runs on the event loop
+ * (microseconds for this API's small bodies).
  *
- * <p>This reaches into vertx-openapi's {@code impl} package (checked against 5.0.10): its public API has no
- * validation without the worker hop, and re-writing the checks on public types would be a fork that drifts.
- * {@code ContractValidationEquivalenceTest} runs the library's own validator and this one over the same requests,
- * generated from {@code openapi.yaml}, and demands the same verdicts, so an upgrade that changes either shows there.
+ * <p>This reaches into vertx-openapi's {@code impl} package (checked against 5.0.10): its public
+ * API has no validation without the worker hop, and re-writing the checks on public types would be
+ * a fork that drifts. {@code ContractValidationEquivalenceTest} runs the library's own validator
+ * and this one over the same requests, generated from {@code openapi.yaml}, and demands the same
+ * verdicts, so an upgrade that changes either shows there.
  *
- * <p>One instance per gateway verticle instance: its cache is only touched from that instance's event loop.
+ * <p>One instance per gateway verticle instance: its cache is only touched from that instance's
+ * event loop.
  */
 final class ContractValidation {
 
@@ -60,16 +63,27 @@ final class ContractValidation {
 
   /** The handler that goes first on an operation's route (whose own validation is switched off). */
   Handler<RoutingContext> handler(Operation operation, RequestExtractor extractor) {
-    return rc -> extractor.extractValidatableRequest(rc, operation)
-        .compose(request -> validate(request, operation.getOperationId()))
-        .onSuccess(validated -> {
-          rc.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
-          rc.next();
-        })
-        .onFailure(e -> rc.fail(e instanceof ValidatorException ? new HttpException(400, e.getMessage(), e) : e));
+    return rc ->
+        extractor
+            .extractValidatableRequest(rc, operation)
+            .compose(request -> validate(request, operation.getOperationId()))
+            .onSuccess(
+                validated -> {
+                  rc.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+                  rc.next();
+                })
+            .onFailure(
+                e ->
+                    rc.fail(
+                        e instanceof ValidatorException
+                            ? new HttpException(400, e.getMessage(), e)
+                            : e));
   }
 
-  /** The validation alone: what {@code ContractValidationEquivalenceTest} holds against the library's own. */
+  /**
+   * The validation alone: what {@code ContractValidationEquivalenceTest} holds against the
+   * library's own.
+   */
   Future<ValidatedRequest> validate(ValidatableRequest request, String operationId) {
     return validator.validate(request, operationId);
   }
@@ -82,30 +96,52 @@ final class ContractValidation {
 
     @Override
     public Future<ValidatedRequest> validate(ValidatableRequest request, String operationId) {
-      return getOperation(operationId).compose(operation -> {
-        try {
-          Map<String, RequestParameter> cookies = new HashMap<>(request.getCookies().size());
-          Map<String, RequestParameter> headers = new HashMap<>(request.getHeaders().size());
-          Map<String, RequestParameter> path = new HashMap<>(request.getPathParameters().size());
-          Map<String, RequestParameter> query = new HashMap<>(request.getQuery().size());
-          for (Parameter param : operation.getParameters()) {
-            switch (param.getIn()) {
-              case COOKIE -> cookies.put(param.getName(), validateParameter(param, request.getCookies().get(param.getName())));
-              case HEADER -> headers.put(param.getName(), validateParameter(param, request.getHeaders().get(param.getName())));
-              case PATH -> path.put(param.getName(), validateParameter(param, request.getPathParameters().get(param.getName())));
-              case QUERY -> query.put(param.getName(), validateParameter(param, request.getQuery().get(param.getName())));
-            }
-          }
-          RequestParameter body = validateBody(operation.getRequestBody(), request);
-          return Future.succeededFuture(new ValidatedRequestImpl(cookies, headers, path, query, body));
-        } catch (RuntimeException e) {
-          return Future.failedFuture(e);
-        }
-      });
+      return getOperation(operationId)
+          .compose(
+              operation -> {
+                try {
+                  Map<String, RequestParameter> cookies =
+                      new HashMap<>(request.getCookies().size());
+                  Map<String, RequestParameter> headers =
+                      new HashMap<>(request.getHeaders().size());
+                  Map<String, RequestParameter> path =
+                      new HashMap<>(request.getPathParameters().size());
+                  Map<String, RequestParameter> query = new HashMap<>(request.getQuery().size());
+                  for (Parameter param : operation.getParameters()) {
+                    switch (param.getIn()) {
+                      case COOKIE ->
+                          cookies.put(
+                              param.getName(),
+                              validateParameter(param, request.getCookies().get(param.getName())));
+                      case HEADER ->
+                          headers.put(
+                              param.getName(),
+                              validateParameter(param, request.getHeaders().get(param.getName())));
+                      case PATH ->
+                          path.put(
+                              param.getName(),
+                              validateParameter(
+                                  param, request.getPathParameters().get(param.getName())));
+                      case QUERY ->
+                          query.put(
+                              param.getName(),
+                              validateParameter(param, request.getQuery().get(param.getName())));
+                    }
+                  }
+                  RequestParameter body = validateBody(operation.getRequestBody(), request);
+                  return Future.succeededFuture(
+                      new ValidatedRequestImpl(cookies, headers, path, query, body));
+                } catch (RuntimeException e) {
+                  return Future.failedFuture(e);
+                }
+              });
     }
   }
 
-  /** The contract, with a repository that hands out one validator per schema instead of a new one per call. */
+  /**
+   * The contract, with a repository that hands out one validator per schema instead of a new one
+   * per call.
+   */
   private static final class ReusingContract implements OpenAPIContract {
     private final OpenAPIContract contract;
     private final SchemaRepository repository;
@@ -172,8 +208,9 @@ final class ContractValidation {
   }
 
   /**
-   * Caches {@link #validator(JsonSchema)} by schema instance: the contract model hands the validator the same
-   * parameter and body schema objects on every request, and a built validator only reads its lookup table.
+   * Caches {@link #validator(JsonSchema)} by schema instance: the contract model hands the
+   * validator the same parameter and body schema objects on every request, and a built validator
+   * only reads its lookup table.
    */
   private static final class ReusingRepository implements SchemaRepository {
     private final SchemaRepository repository;

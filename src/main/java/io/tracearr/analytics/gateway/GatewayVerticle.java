@@ -1,22 +1,21 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.gateway.http.RequestIds;
-import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
-import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.ActivityRepository;
 import io.tracearr.analytics.detect.AlertRepository;
-import io.tracearr.analytics.session.UserQueries;
-import io.tracearr.analytics.media.MediaServerRepository;
-import io.tracearr.analytics.importer.ImportStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
-import io.tracearr.analytics.gateway.live.TextMessages;
 import io.tracearr.analytics.gateway.auth.FailedAuthLimiter;
+import io.tracearr.analytics.gateway.http.HttpReplies;
+import io.tracearr.analytics.gateway.http.RequestIds;
+import io.tracearr.analytics.gateway.live.TextMessages;
+import io.tracearr.analytics.importer.ImportStore;
 import io.tracearr.analytics.keys.ApiKeyQueries;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.tracearr.analytics.media.MediaServerRepository;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
+import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
 import io.vertx.core.Future;
@@ -27,6 +26,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -44,9 +44,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP door: health, metrics, the REST API generated from {@code openapi.yaml} (a route exists only if
- * the contract names it, and every contract operation must have a handler, or the gateway refuses to
- * start), and problem+json for every error.
+ * The HTTP door: health, metrics, the REST API generated from {@code openapi.yaml} (a route exists
+ * only if the contract names it, and every contract operation must have a handler, or the gateway
+ * refuses to start), and problem+json for every error.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -83,36 +83,52 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    auth = new BearerAuth(vertx, cfg.auth(), new ApiKeyQueries(node.pool()),
-        FailedAuthLimiter.forNode(vertx, cfg.auth().failedAuthPerMinute(), node.metrics()::authRateLimited));
+    auth =
+        new BearerAuth(
+            vertx,
+            cfg.auth(),
+            new ApiKeyQueries(node.pool()),
+            FailedAuthLimiter.forNode(
+                vertx, cfg.auth().failedAuthPerMinute(), node.metrics()::authRateLimited));
     live = new LiveHub(vertx, node, auth);
     ingest = new IngestChannel(vertx, node, auth);
     ingest.start();
-    return auth.start().compose(v -> live.start()).compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
-        .compose(text -> OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
-        .compose(router -> vertx.createHttpServer(serverOptions())
-            .invalidRequestHandler(HttpDoor::invalidRequest)
-            .connectionHandler(HttpDoor::guard)
-            .requestHandler(req -> admit(req, router))
-            .listen(cfg.http().port(), cfg.http().host()))
-        .compose(server -> {
-          this.server = server;
-          ports.http = server.actualPort();
-          return startMetricsServer();
-        });
+    return auth.start()
+        .compose(v -> live.start())
+        .compose(v -> vertx.fileSystem().readFile("openapi.yaml"))
+        .compose(
+            text ->
+                OpenAPIContract.from(vertx, routable(text)).map(contract -> router(contract, text)))
+        .compose(
+            router ->
+                vertx
+                    .createHttpServer(serverOptions())
+                    .invalidRequestHandler(HttpDoor::invalidRequest)
+                    .connectionHandler(HttpDoor::guard)
+                    .requestHandler(req -> admit(req, router))
+                    .listen(cfg.http().port(), cfg.http().host()))
+        .compose(
+            server -> {
+              this.server = server;
+              ports.http = server.actualPort();
+              return startMetricsServer();
+            });
   }
 
   /**
-   * The contract as the router reads it. vertx-openapi 5.0 refuses response media types it cannot validate
-   * (application/problem+json); responses are not validated by the router, so those entries are renamed
-   * for it while the served file keeps the truth.
+   * The contract as the router reads it. vertx-openapi 5.0 refuses response media types it cannot
+   * validate (application/problem+json); responses are not validated by the router, so those
+   * entries are renamed for it while the served file keeps the truth.
    */
   @SuppressWarnings("unchecked")
   static JsonObject routable(Buffer yamlText) {
     Object tree = new org.yaml.snakeyaml.Yaml().load(yamlText.toString());
-    String json = io.vertx.core.json.Json.encode(tree).replace("\"application/problem+json\"", "\"application/json\"");
+    String json =
+        io.vertx.core.json.Json.encode(tree)
+            .replace("\"application/problem+json\"", "\"application/json\"");
     JsonObject contract = new JsonObject(json);
-    // bearer auth runs before the contract router (401 before 400), so the router does not repeat it
+    // bearer auth runs before the contract router (401 before 400), so the router does not repeat
+    // it
     contract.remove("security");
     return contract;
   }
@@ -127,26 +143,40 @@ public final class GatewayVerticle extends VerticleBase {
     if (ingest != null) ingest.stop();
     if (auth != null) auth.stop();
     Future<Void> hub = live == null ? Future.succeededFuture() : live.stop();
-    Future<Void> main = server == null ? Future.succeededFuture() : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
-    Future<Void> metrics = metricsServer == null ? Future.succeededFuture() : metricsServer.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
+    Future<Void> main =
+        server == null
+            ? Future.succeededFuture()
+            : server.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+    Future<Void> metrics =
+        metricsServer == null
+            ? Future.succeededFuture()
+            : metricsServer.shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
     return Future.join(hub, main, metrics);
   }
 
   private HttpServerOptions serverOptions() {
-    HttpServerOptions options = new HttpServerOptions()
-        .setTcpNoDelay(true)
-        .setCompressionSupported(false)
-        // short, so a half-sent request is not held (issue 19 F7); upgraded WebSockets get a longer one
-        .setIdleTimeout(cfg.http().idleTimeoutSeconds())
-        .setMaxWebSocketFrameSize(TextMessages.MAX_MESSAGE_BYTES)
-        .setMaxWebSocketMessageSize(TextMessages.MAX_MESSAGE_BYTES)
-        // no WebSocket extension, so Netty's decoder refuses RSV bits (1002) instead of passing them on
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setTcpNoDelay(true)
+            .setCompressionSupported(false)
+            // short, so a half-sent request is not held (issue 19 F7); upgraded WebSockets get a
+            // longer one
+            .setIdleTimeout(cfg.http().idleTimeoutSeconds())
+            .setMaxWebSocketFrameSize(TextMessages.MAX_MESSAGE_BYTES)
+            .setMaxWebSocketMessageSize(TextMessages.MAX_MESSAGE_BYTES)
+            // no WebSocket extension, so Netty's decoder refuses RSV bits (1002) instead of passing
+            // them on
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false);
     if (cfg.http().tls()) {
-      // HTTPS only: a plain request on this port fails the handshake instead of being served in the clear
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(cfg.http().tlsCertPath().toString()).setKeyPath(cfg.http().tlsKeyPath().toString()));
+      // HTTPS only: a plain request on this port fails the handshake instead of being served in the
+      // clear
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(cfg.http().tlsCertPath().toString())
+                  .setKeyPath(cfg.http().tlsKeyPath().toString()));
     }
     return options;
   }
@@ -157,11 +187,15 @@ public final class GatewayVerticle extends VerticleBase {
     metrics.get(cfg.metrics().path()).handler(this::scrape);
     metrics.route().last().handler(rc -> rc.fail(404));
     metrics.route().failureHandler(this::renderFailure);
-    return vertx.createHttpServer().requestHandler(metrics).listen(cfg.metrics().port(), cfg.http().host())
-        .onSuccess(s -> {
-          metricsServer = s;
-          ports.metrics = s.actualPort();
-        });
+    return vertx
+        .createHttpServer()
+        .requestHandler(metrics)
+        .listen(cfg.metrics().port(), cfg.http().host())
+        .onSuccess(
+            s -> {
+              metricsServer = s;
+              ports.metrics = s.actualPort();
+            });
   }
 
   private Router router(OpenAPIContract contract, Buffer contractText) {
@@ -169,22 +203,33 @@ public final class GatewayVerticle extends VerticleBase {
     root.route().handler(RequestIds::tag);
     if (!cfg.http().corsOrigins().isEmpty()) root.route().handler(cors(cfg.http().corsOrigins()));
     MediaServerRepository mediaServers = new MediaServerRepository(node.pool());
-    new HealthRoutes(node, () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled"),
-        mediaServers::health).mount(root);
-    if (cfg.metrics().enabled() && cfg.metrics().port() == 0) root.get(cfg.metrics().path()).handler(this::scrape);
-    root.get("/api/v1/openapi.yaml").handler(rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
+    new HealthRoutes(
+            node,
+            () -> new JsonObject().put("geoip", node.geo().enabled() ? "enabled" : "disabled"),
+            mediaServers::health)
+        .mount(root);
+    if (cfg.metrics().enabled() && cfg.metrics().port() == 0)
+      root.get(cfg.metrics().path()).handler(this::scrape);
+    root.get("/api/v1/openapi.yaml")
+        .handler(
+            rc -> rc.response().putHeader("Content-Type", "application/yaml").end(contractText));
 
-    // WebSocket upgrades authenticate themselves (token also accepted as ?access_token=) and have no body
+    // WebSocket upgrades authenticate themselves (token also accepted as ?access_token=) and have
+    // no body
     root.get("/api/v1/live").handler(live::upgrade);
     root.get("/api/v1/ingest").handler(ingest::upgrade);
     ImportRoutes.mountUpload(root, auth, cfg);
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonContentType);
-    root.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
+    root.route("/api/v1/*")
+        .handler(BodyHandler.create(false).setBodyLimit(cfg.http().maxBodyBytes()));
     root.route("/api/v1/*").handler(GatewayVerticle::requireJsonObjectBody);
-    // the contract describes no data: it is public like /health, so clients can fetch it before they hold a key
+    // the contract describes no data: it is public like /health, so clients can fetch it before
+    // they hold a key
     root.route("/api/v1/*").handler(auth::handle);
     root.route("/api/v1/*").subRouter(api(contract));
-    root.get().handler(GatewayVerticle::pageHeaders).handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    root.get()
+        .handler(GatewayVerticle::pageHeaders)
+        .handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     root.route().failureHandler(this::renderFailure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500, 501, 503, 505}) {
@@ -201,40 +246,67 @@ public final class GatewayVerticle extends VerticleBase {
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
     operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
-    operations.putAll(new UserRoutes(new UserQueries(node.pool()), new AlertRepository(node.pool()),
-        new ActivityRepository(node.pool())).operations());
+    operations.putAll(
+        new UserRoutes(
+                new UserQueries(node.pool()),
+                new AlertRepository(node.pool()),
+                new ActivityRepository(node.pool()))
+            .operations());
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
-    operations.putAll(new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
+    operations.putAll(
+        new NotificationRoutes(vertx, new NotificationRepository(node.pool())).operations());
     operations.putAll(new ImportRoutes(vertx, new ImportStore(node.pool())).operations());
     operations.putAll(new KeyRoutes(vertx, new ApiKeyQueries(node.pool()), auth).operations());
-    operations.putAll(new StatsRoutes(vertx, cfg.analytics(), new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone()))).operations());
+    operations.putAll(
+        new StatsRoutes(
+                vertx,
+                cfg.analytics(),
+                new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
+            .operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
       if (h == null) missing.add(route.getOperation().getOperationId());
       else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())
           || ServerRoutes.VALIDATED_BY_CONNECTOR.contains(route.getOperation().getOperationId())
-          || ImportRoutes.VALIDATED_BY_HANDLER.contains(route.getOperation().getOperationId())) route.setDoValidation(false).addHandler(guarded(h));
-      // the library's own validation is replaced by the same checks without its per-request costs (ContractValidation)
-      else route.setDoValidation(false).addHandler(validation.handler(route.getOperation(), extractor)).addHandler(guarded(h))
-          .addFailureHandler(rc -> contractFailure(rc, route));
+          || ImportRoutes.VALIDATED_BY_HANDLER.contains(route.getOperation().getOperationId()))
+        route.setDoValidation(false).addHandler(guarded(h));
+      // the library's own validation is replaced by the same checks without its per-request costs
+      // (ContractValidation)
+      else
+        route
+            .setDoValidation(false)
+            .addHandler(validation.handler(route.getOperation(), extractor))
+            .addHandler(guarded(h))
+            .addFailureHandler(rc -> contractFailure(rc, route));
     }
     if (!missing.isEmpty() || !operations.isEmpty()) {
-      throw new IllegalStateException("openapi.yaml and the handlers disagree: no handler for " + missing
-          + ", not in the contract: " + operations.keySet());
+      throw new IllegalStateException(
+          "openapi.yaml and the handlers disagree: no handler for "
+              + missing
+              + ", not in the contract: "
+              + operations.keySet());
     }
     return builder.createRouter();
   }
 
-  /** Contract violations are explained with the operation's own schemas; anything else goes to the root handler. */
+  /**
+   * Contract violations are explained with the operation's own schemas; anything else goes to the
+   * root handler.
+   */
   private static void contractFailure(RoutingContext rc, OpenAPIRoute route) {
     Throwable f = rc.failure();
-    if (f instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null) f = he.getCause();
-    if (f instanceof ValidatorException ve) HttpReplies.problem(rc, ContractProblems.from(ve, route.getOperation()));
+    if (f instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null)
+      f = he.getCause();
+    if (f instanceof ValidatorException ve)
+      HttpReplies.problem(rc, ContractProblems.from(ve, route.getOperation()));
     else rc.next();
   }
 
-  /** A handler's synchronous throw (e.g. a {@link Problem} from a role check) fails the request like an async one. */
+  /**
+   * A handler's synchronous throw (e.g. a {@link Problem} from a role check) fails the request like
+   * an async one.
+   */
   private static Handler<RoutingContext> guarded(Handler<RoutingContext> h) {
     return rc -> {
       try {
@@ -248,18 +320,28 @@ public final class GatewayVerticle extends VerticleBase {
   /** The dashboard talks only to this origin: no inline script, no third-party anything. */
   private static void pageHeaders(RoutingContext rc) {
     rc.response()
-        .putHeader("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+        .putHeader(
+            "Content-Security-Policy",
+            "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Referrer-Policy", "no-referrer");
     rc.next();
   }
 
-  /** Only the configured origins, only what the API uses; no credentials (tokens go in a header, never cookies). */
+  /**
+   * Only the configured origins, only what the API uses; no credentials (tokens go in a header,
+   * never cookies).
+   */
   private static io.vertx.ext.web.handler.CorsHandler cors(java.util.List<String> origins) {
-    return io.vertx.ext.web.handler.CorsHandler.create().addOrigins(origins)
-        .allowedMethods(Set.of(io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.POST,
-            io.vertx.core.http.HttpMethod.PUT, io.vertx.core.http.HttpMethod.DELETE))
+    return io.vertx.ext.web.handler.CorsHandler.create()
+        .addOrigins(origins)
+        .allowedMethods(
+            Set.of(
+                io.vertx.core.http.HttpMethod.GET,
+                io.vertx.core.http.HttpMethod.POST,
+                io.vertx.core.http.HttpMethod.PUT,
+                io.vertx.core.http.HttpMethod.DELETE))
         .allowedHeaders(Set.of("Authorization", "Content-Type"))
         .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
         .maxAgeSeconds(600);
@@ -267,20 +349,23 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * One rule for every body (issue 19 F7), on every route: a request that carries one must say
-   * {@code application/json}, parameters allowed, the media type compared case-insensitively; anything else is
-   * 415, decided before the body handler reads it (which would otherwise decode a form or multipart body, and
-   * failed with a 500 on some). The header is then normalised, so the contract validator behind this cannot
-   * apply a stricter rule of its own.
+   * {@code application/json}, parameters allowed, the media type compared case-insensitively;
+   * anything else is 415, decided before the body handler reads it (which would otherwise decode a
+   * form or multipart body, and failed with a 500 on some). The header is then normalised, so the
+   * contract validator behind this cannot apply a stricter rule of its own.
    */
   private static void requireJsonContentType(RoutingContext rc) {
     var req = rc.request();
-    // a route that reads its own body by its contract (the multipart import upload) has already done so
+    // a route that reads its own body by its contract (the multipart import upload) has already
+    // done so
     if (rc.body().available()) {
       rc.next();
       return;
     }
     String length = req.getHeader("Content-Length");
-    boolean hasBody = req.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
+    boolean hasBody =
+        req.getHeader("Transfer-Encoding") != null
+            || (length != null && !length.trim().equals("0"));
     if (hasBody) {
       if (!isJson(req.getHeader("Content-Type"))) {
         rc.fail(Problem.ofStatus(415));
@@ -292,9 +377,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * Malformed JSON, or JSON that is not an object ({@code null}, a number, an array), is a 400 naming the body
-   * before validation or any handler sees it. Parsing through {@code rc.body()} caches the result, so the
-   * contract validator and the handler reuse this one parse.
+   * Malformed JSON, or JSON that is not an object ({@code null}, a number, an array), is a 400
+   * naming the body before validation or any handler sees it. Parsing through {@code rc.body()}
+   * caches the result, so the contract validator and the handler reuse this one parse.
    */
   private static void requireJsonObjectBody(RoutingContext rc) {
     if (rc.body() == null || rc.body().isEmpty()) {
@@ -324,12 +409,15 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void scrape(RoutingContext rc) {
-    rc.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(node.prometheus().scrape());
+    rc.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(node.prometheus().scrape());
   }
 
   private void renderFailure(RoutingContext rc) {
     Throwable failure = rc.failure();
-    if (failure instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null) failure = he.getCause();
+    if (failure instanceof io.vertx.ext.web.handler.HttpException he && he.getCause() != null)
+      failure = he.getCause();
     Problem problem;
     if (failure instanceof Problem p) {
       problem = p;
@@ -338,7 +426,12 @@ public final class GatewayVerticle extends VerticleBase {
     } else if (failure instanceof DecodeException) {
       problem = Problem.validation("body", "is not valid JSON");
     } else if (failure != null && rc.statusCode() <= 0) {
-      log.error("request {}: unhandled failure on {} {}", RequestIds.requestId(rc), rc.request().method(), rc.request().path(), failure);
+      log.error(
+          "request {}: unhandled failure on {} {}",
+          RequestIds.requestId(rc),
+          rc.request().method(),
+          rc.request().path(),
+          failure);
       problem = Problem.ofStatus(500);
     } else {
       problem = Problem.ofStatus(rc.statusCode() > 0 ? rc.statusCode() : 500);

@@ -8,25 +8,41 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * What every request meets before the router: the checks Vert.x would otherwise answer in plain text (or
- * with a bare 501) or fail on deep inside the router (issue 19 F5, F7): an HTTP version other than 1.0/1.1 is 505, a target
- * with bad percent-encoding is 400, a request the HTTP decoder refused is 400/414/431 — all problem+json.
+ * What every request meets before the router: the checks Vert.x would otherwise answer in plain
+ * text (or with a bare 501) or fail on deep inside the router (issue 19 F5, F7): an HTTP version
+ * other than 1.0/1.1 is 505, a target with bad percent-encoding is 400, a request the HTTP decoder
+ * refused is 400/414/431 — all problem+json.
  */
 final class HttpDoor {
 
   private HttpDoor() {}
 
-  /** The server's connection handler: requests with an HTTP version other than 1.0/1.1 get a 505 problem. */
+  /**
+   * The server's connection handler: requests with an HTTP version other than 1.0/1.1 get a 505
+   * problem.
+   */
   static void guard(io.vertx.core.http.HttpConnection connection) {
-    VertxInternals.guardHttpVersion(connection, 505, () -> {
-      String id = RequestIds.newId();
-      HttpReplies.logProblem(id, "-", "-", 505, "unsupported HTTP version");
-      return versionProblem().toJson().put("instance", "urn:request:" + id).toBuffer().getBytes();
-    });
+    VertxInternals.guardHttpVersion(
+        connection,
+        505,
+        () -> {
+          String id = RequestIds.newId();
+          HttpReplies.logProblem(id, "-", "-", 505, "unsupported HTTP version");
+          return versionProblem()
+              .toJson()
+              .put("instance", "urn:request:" + id)
+              .toBuffer()
+              .getBytes();
+        });
   }
 
   private static Problem versionProblem() {
-    return new Problem(505, "http-version-not-supported", "HTTP version not supported", "This server speaks HTTP/1.0 and HTTP/1.1", null);
+    return new Problem(
+        505,
+        "http-version-not-supported",
+        "HTTP version not supported",
+        "This server speaks HTTP/1.0 and HTTP/1.1",
+        null);
   }
 
   /** True when the request may go on to the router; otherwise it has been answered. */
@@ -39,7 +55,11 @@ final class HttpDoor {
     if (!wellEncoded(target)) {
       int q = target.indexOf('?');
       boolean inPath = !wellEncoded(q < 0 ? target : target.substring(0, q));
-      refuse(req, Problem.validation(inPath ? "path" : "query", "has bad percent-encoding (% must be followed by two hex digits)"));
+      refuse(
+          req,
+          Problem.validation(
+              inPath ? "path" : "query",
+              "has bad percent-encoding (% must be followed by two hex digits)"));
       return false;
     }
     return true;
@@ -48,9 +68,18 @@ final class HttpDoor {
   /** The server's invalid request handler: what Netty's decoder refused, as problem+json. */
   static void invalidRequest(HttpServerRequest req) {
     int status = VertxInternals.invalidRequestStatus(req);
-    Problem p = status == 414 ? new Problem(414, "uri-too-long", "URI too long", "The request line is over the limit", null)
-        : status == 431 ? new Problem(431, "headers-too-large", "Request headers too large", "The request headers are over the limit", null)
-        : Problem.ofStatus(400);
+    Problem p =
+        status == 414
+            ? new Problem(
+                414, "uri-too-long", "URI too long", "The request line is over the limit", null)
+            : status == 431
+                ? new Problem(
+                    431,
+                    "headers-too-large",
+                    "Request headers too large",
+                    "The request headers are over the limit",
+                    null)
+                : Problem.ofStatus(400);
     // the connection's state after a decoding failure is unknown: answer and close
     req.response().putHeader("Connection", "close");
     refuse(req, p);
@@ -59,7 +88,8 @@ final class HttpDoor {
 
   static boolean wellEncoded(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
-      if (s.charAt(i) == '%' && (i + 2 >= n || !hex(s.charAt(i + 1)) || !hex(s.charAt(i + 2)))) return false;
+      if (s.charAt(i) == '%' && (i + 2 >= n || !hex(s.charAt(i + 1)) || !hex(s.charAt(i + 2))))
+        return false;
     }
     return true;
   }
@@ -72,8 +102,15 @@ final class HttpDoor {
     String id = RequestIds.newId();
     HttpServerResponse resp = req.response();
     if (resp.ended() || resp.headWritten()) return;
-    HttpReplies.logProblem(id, req.method() == null ? "-" : req.method().name(), safePath(req), p.status(), p.getMessage());
-    resp.setStatusCode(p.status()).putHeader("Content-Type", "application/problem+json").putHeader("X-Request-Id", id)
+    HttpReplies.logProblem(
+        id,
+        req.method() == null ? "-" : req.method().name(),
+        safePath(req),
+        p.status(),
+        p.getMessage());
+    resp.setStatusCode(p.status())
+        .putHeader("Content-Type", "application/problem+json")
+        .putHeader("X-Request-Id", id)
         .end(p.toJson().put("instance", "urn:request:" + id).toBuffer());
   }
 

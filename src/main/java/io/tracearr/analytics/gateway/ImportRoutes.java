@@ -26,16 +26,21 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * {@code /analytics/imports/**}: an upload is streamed to this node's disk and handed to this node's importer by a
- * command ({@code imports.start}: the file is here, so the import runs here); reads go through the importer's query
- * object; a cancel is a command ({@code imports.cancel}) to this node's importer, which reaches a run on any node
- * through the imports row.
+ * {@code /analytics/imports/**}: an upload is streamed to this node's disk and handed to this
+ * node's importer by a command ({@code imports.start}: the file is here, so the import runs here);
+ * reads go through the importer's query object; a cancel is a command ({@code imports.cancel}) to
+ * this node's importer, which reaches a run on any node through the imports row.
  */
 public final class ImportRoutes {
 
   static final String PATH = "/api/v1/analytics/imports";
-  /** multipart bodies: the contract route does not validate them; {@link #create} checks each field by name */
+
+  /**
+   * multipart bodies: the contract route does not validate them; {@link #create} checks each field
+   * by name
+   */
   static final Set<String> VALIDATED_BY_HANDLER = Set.of("createImport");
+
   private static final DeliveryOptions COMMAND = new DeliveryOptions().setSendTimeout(10_000);
 
   private final Vertx vertx;
@@ -55,30 +60,35 @@ public final class ImportRoutes {
   }
 
   /**
-   * Mounted before the API's own body handler: the upload is authenticated and authorised before a byte of it is
-   * read (the request is paused while the key is checked), then streamed to the importer's directory with its own
-   * limit, {@code imports.max_upload_mb}, never into memory. The API's body handler then sees the body as handled.
+   * Mounted before the API's own body handler: the upload is authenticated and authorised before a
+   * byte of it is read (the request is paused while the key is checked), then streamed to the
+   * importer's directory with its own limit, {@code imports.max_upload_mb}, never into memory. The
+   * API's body handler then sees the body as handled.
    */
   static void mountUpload(Router root, BearerAuth auth, AppConfig cfg) {
-    BodyHandler uploads = BodyHandler.create(ImportVerticle.uploadsDir(cfg).toString())
-        .setBodyLimit(cfg.imports().maxUploadBytes())
-        .setDeleteUploadedFilesOnEnd(false)
-        .setMergeFormAttributes(false);
+    BodyHandler uploads =
+        BodyHandler.create(ImportVerticle.uploadsDir(cfg).toString())
+            .setBodyLimit(cfg.imports().maxUploadBytes())
+            .setDeleteUploadedFilesOnEnd(false)
+            .setMergeFormAttributes(false);
     // a refusal before the body handler leaves the request paused: let the rest of it drain
-    Handler<RoutingContext> drain = rc -> {
-      rc.request().resume();
-      rc.next();
-    };
+    Handler<RoutingContext> drain =
+        rc -> {
+          rc.request().resume();
+          rc.next();
+        };
     root.post(PATH)
-        .handler(rc -> {
-          rc.request().pause();
-          rc.next();
-        })
+        .handler(
+            rc -> {
+              rc.request().pause();
+              rc.next();
+            })
         .handler(auth::handle)
-        .handler(rc -> {
-          BearerAuth.principal(rc).requireAdmin();
-          rc.next();
-        })
+        .handler(
+            rc -> {
+              BearerAuth.principal(rc).requireAdmin();
+              rc.next();
+            })
         .failureHandler(drain);
     // a route of its own: Vert.x wants a body handler before any handler of the route's own
     root.post(PATH).handler(uploads).failureHandler(drain);
@@ -98,7 +108,10 @@ public final class ImportRoutes {
         try {
           ImportRequest.parse(form.get("source"), form.get("server_id"), form.get("timezone"));
         } catch (Problem p) {
-          var errors = new java.util.ArrayList<>(List.of(new Problem.FieldError("file", "is required: the history file to import")));
+          var errors =
+              new java.util.ArrayList<>(
+                  List.of(
+                      new Problem.FieldError("file", "is required: the history file to import")));
           errors.addAll(p.errors());
           throw Problem.validation(errors);
         }
@@ -109,55 +122,77 @@ public final class ImportRoutes {
       if (file != null) deleteUpload(file.uploadedFileName());
       throw p;
     }
-    JsonObject cmd = new JsonObject()
-        .put("source", form.get("source"))
-        .put("server_id", form.get("server_id"))
-        .put("timezone", form.get("timezone"))
-        .put("file_path", file.uploadedFileName())
-        .put("file_name", file.fileName())
-        .put("file_bytes", file.size())
-        .put("requested_by", who.name());
-    vertx.eventBus().<JsonObject>request(Addresses.IMPORTS_START, cmd, COMMAND).onComplete(ar -> {
-      if (ar.succeeded()) {
-        HttpReplies.commandReply(rc, ar.result().body());
-      } else {
-        deleteUpload(file.uploadedFileName());
-        rc.fail(Problem.unavailable("The importer did not answer in time; retry shortly"));
-      }
-    });
+    JsonObject cmd =
+        new JsonObject()
+            .put("source", form.get("source"))
+            .put("server_id", form.get("server_id"))
+            .put("timezone", form.get("timezone"))
+            .put("file_path", file.uploadedFileName())
+            .put("file_name", file.fileName())
+            .put("file_bytes", file.size())
+            .put("requested_by", who.name());
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.IMPORTS_START, cmd, COMMAND)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                HttpReplies.commandReply(rc, ar.result().body());
+              } else {
+                deleteUpload(file.uploadedFileName());
+                rc.fail(Problem.unavailable("The importer did not answer in time; retry shortly"));
+              }
+            });
   }
 
   private void list(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
     int limit = RequestParams.intParam(rc, "limit", 50, 1, 200);
     KeysetCursor cursor = KeysetCursor.decode(rc.queryParams().get("before"));
-    store.list(limit + 1, cursor).onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else HttpReplies.json(rc, 200, Page.of(ar.result(), limit, "created_at"));
-    });
+    store
+        .list(limit + 1, cursor)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+              else HttpReplies.json(rc, 200, Page.of(ar.result(), limit, "created_at"));
+            });
   }
 
   private void get(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
     UUID id = RequestParams.pathUuid(rc, "id");
-    store.find(id).onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else if (ar.result().isEmpty()) rc.fail(Problem.notFound("No import " + id));
-      else HttpReplies.json(rc, 200, ar.result().get());
-    });
+    store
+        .find(id)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+              else if (ar.result().isEmpty()) rc.fail(Problem.notFound("No import " + id));
+              else HttpReplies.json(rc, 200, ar.result().get());
+            });
   }
 
   private void cancel(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
     UUID id = RequestParams.pathUuid(rc, "id");
-    vertx.eventBus().<JsonObject>request(Addresses.IMPORTS_CANCEL, new JsonObject().put("id", id.toString()), COMMAND)
-        .onComplete(ar -> {
-          if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
-          else rc.fail(Problem.unavailable("The importer did not answer in time; retry shortly"));
-        });
+    vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.IMPORTS_CANCEL, new JsonObject().put("id", id.toString()), COMMAND)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
+              else
+                rc.fail(Problem.unavailable("The importer did not answer in time; retry shortly"));
+            });
   }
 
   private void deleteUpload(String path) {
-    vertx.fileSystem().delete(path).onFailure(err -> { /* already gone */ });
+    vertx
+        .fileSystem()
+        .delete(path)
+        .onFailure(
+            err -> {
+              /* already gone */
+            });
   }
 }

@@ -1,11 +1,11 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.live.DashboardSocket;
 import io.tracearr.analytics.gateway.live.IngestConnection;
 import io.tracearr.analytics.gateway.live.WebSocketDoor;
+import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashSet;
@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code GET /api/v1/ingest}: session start/heartbeat/end over one WebSocket, for clients that keep a
- * connection open. Same validation, durability and events as REST, because both doors send the same
- * commands to the local session registry.
+ * {@code GET /api/v1/ingest}: session start/heartbeat/end over one WebSocket, for clients that keep
+ * a connection open. Same validation, durability and events as REST, because both doors send the
+ * same commands to the local session registry.
  */
 public final class IngestChannel {
 
@@ -30,23 +30,31 @@ public final class IngestChannel {
   public IngestChannel(Vertx vertx, NodeContext node, BearerAuth auth) {
     this.vertx = vertx;
     this.node = node;
-    this.door = new WebSocketDoor(auth, Principal::canWriteSessions, "Writing sessions needs the ingest or admin role");
+    this.door =
+        new WebSocketDoor(
+            auth, Principal::canWriteSessions, "Writing sessions needs the ingest or admin role");
   }
 
   public void start() {
-    pingTimer = vertx.setPeriodic(PING_INTERVAL_MS, id -> connections.forEach(IngestConnection::ping));
+    pingTimer =
+        vertx.setPeriodic(PING_INTERVAL_MS, id -> connections.forEach(IngestConnection::ping));
   }
 
   public void stop() {
     if (pingTimer != -1) vertx.cancelTimer(pingTimer);
-    for (IngestConnection c : List.copyOf(connections)) c.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
+    for (IngestConnection c : List.copyOf(connections))
+      c.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
   }
 
   public void upgrade(RoutingContext rc) {
-    door.upgrade(rc, upgraded -> {
-      IngestConnection c = new IngestConnection(vertx, upgraded, node.config().live().writeQueueMaxBytes(), connections::remove);
-      connections.add(c);
-      c.open();
-    });
+    door.upgrade(
+        rc,
+        upgraded -> {
+          IngestConnection c =
+              new IngestConnection(
+                  vertx, upgraded, node.config().live().writeQueueMaxBytes(), connections::remove);
+          connections.add(c);
+          c.open();
+        });
   }
 }

@@ -1,10 +1,8 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.detect.AlertRepository;
-import io.tracearr.analytics.stats.StatsCalendar;
-import io.tracearr.analytics.stats.StatsRepository;
-import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.db.DatabaseErrors;
+import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.auth.Role;
@@ -14,14 +12,16 @@ import io.tracearr.analytics.gateway.live.Outbox;
 import io.tracearr.analytics.gateway.live.SnapshotSource;
 import io.tracearr.analytics.gateway.live.UpdateThrottle;
 import io.tracearr.analytics.gateway.live.WebSocketDoor;
+import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.session.SessionRepository;
+import io.tracearr.analytics.stats.StatsCalendar;
+import io.tracearr.analytics.stats.StatsRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.tracearr.analytics.db.DatabaseErrors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,20 +29,30 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code GET /api/v1/live}: dashboards get {@code hello}, a {@code snapshot}, then the cluster-wide events as
- * deltas. One hub per gateway instance: it owns the sockets its event loop accepted and consumes each event
- * once, encodes each frame once, and writes it to its sockets — no locks, no cross-thread writes. With
- * {@code http.instances} gateways a node therefore consumes each event once per instance.
+ * {@code GET /api/v1/live}: dashboards get {@code hello}, a {@code snapshot}, then the cluster-wide
+ * events as deltas. One hub per gateway instance: it owns the sockets its event loop accepted and
+ * consumes each event once, encodes each frame once, and writes it to its sockets — no locks, no
+ * cross-thread writes. With {@code http.instances} gateways a node therefore consumes each event
+ * once per instance.
  *
- * <p>A broadcast only queues the frame on each socket; every {@code live.flush_interval_ms} the hub flushes
- * the sockets that have frames waiting, so a socket's frames of one tick leave in one write.
+ * <p>A broadcast only queues the frame on each socket; every {@code live.flush_interval_ms} the hub
+ * flushes the sockets that have frames waiting, so a socket's frames of one tick leave in one
+ * write.
  */
 public final class LiveHub {
 
   /** Events pushed to dashboards, in the order of {@link Addresses}. */
-  static final List<String> EVENTS = List.of(Addresses.SESSION_STARTED, Addresses.SESSION_UPDATED,
-      Addresses.SESSION_ENDED, Addresses.ALERT_RAISED, Addresses.ALERT_UPDATED, Addresses.ALERT_DISMISSED,
-      Addresses.STATS_UPDATED, Addresses.IMPORT_PROGRESS);
+  static final List<String> EVENTS =
+      List.of(
+          Addresses.SESSION_STARTED,
+          Addresses.SESSION_UPDATED,
+          Addresses.SESSION_ENDED,
+          Addresses.ALERT_RAISED,
+          Addresses.ALERT_UPDATED,
+          Addresses.ALERT_DISMISSED,
+          Addresses.STATS_UPDATED,
+          Addresses.IMPORT_PROGRESS);
+
   private static final long PING_INTERVAL_MS = 30_000;
   private static final int MAX_SNAPSHOTS_LOADING = 4;
 
@@ -52,8 +62,13 @@ public final class LiveHub {
   private final SnapshotSource snapshots;
   private final UpdateThrottle updates;
   private final Set<DashboardSocket> sockets = new LinkedHashSet<>();
-  /** {@link #sockets} as an array for broadcasts, rebuilt after a change rather than copied per event. */
+
+  /**
+   * {@link #sockets} as an array for broadcasts, rebuilt after a change rather than copied per
+   * event.
+   */
   private DashboardSocket[] audience = new DashboardSocket[0];
+
   private boolean audienceStale;
   private final int flushIntervalMs;
   private ArrayList<DashboardSocket> toFlush = new ArrayList<>();
@@ -63,28 +78,44 @@ public final class LiveHub {
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final ArrayDeque<DashboardSocket> waitingForSnapshot = new ArrayDeque<>();
   private int snapshotsLoading;
-  /** a load for the viewers and admins is running: those arriving meanwhile wait for the next one */
+
+  /**
+   * a load for the viewers and admins is running: those arriving meanwhile wait for the next one
+   */
   private boolean sharedSnapshotLoading;
+
   private long pingTimer = -1;
 
   public LiveHub(Vertx vertx, NodeContext node, BearerAuth auth) {
     this.vertx = vertx;
     this.node = node;
-    this.door = new WebSocketDoor(auth, who -> who.canReadAll() || who.has(Role.USER),
-        "The live channel needs the viewer, admin or user role");
+    this.door =
+        new WebSocketDoor(
+            auth,
+            who -> who.canReadAll() || who.has(Role.USER),
+            "The live channel needs the viewer, admin or user role");
     this.flushIntervalMs = node.config().live().flushIntervalMs();
-    this.snapshots = new SnapshotSource(new SessionRepository(node.pool()), new AlertRepository(node.pool()),
-        new StatsRepository(node.pool(), new StatsCalendar(node.config().analytics().timezone())));
-    this.updates = new UpdateThrottle(vertx, node.config().live().updatedMinIntervalMs(),
-        node.config().live().updatedMaxPerSecond(), session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)),
-        () -> node.metrics().frameDropped(Addresses.frameType(Addresses.SESSION_UPDATED)));
+    this.snapshots =
+        new SnapshotSource(
+            new SessionRepository(node.pool()),
+            new AlertRepository(node.pool()),
+            new StatsRepository(
+                node.pool(), new StatsCalendar(node.config().analytics().timezone())));
+    this.updates =
+        new UpdateThrottle(
+            vertx,
+            node.config().live().updatedMinIntervalMs(),
+            node.config().live().updatedMaxPerSecond(),
+            session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)),
+            () -> node.metrics().frameDropped(Addresses.frameType(Addresses.SESSION_UPDATED)));
   }
 
   /** Subscribes to the events; completes when every consumer is registered cluster-wide. */
   public Future<Void> start() {
     List<Future<Void>> registered = new ArrayList<>();
     for (String address : EVENTS) {
-      MessageConsumer<JsonObject> c = vertx.eventBus().consumer(address, msg -> onEvent(address, msg.body()));
+      MessageConsumer<JsonObject> c =
+          vertx.eventBus().consumer(address, msg -> onEvent(address, msg.body()));
       consumers.add(c);
       registered.add(c.completion());
     }
@@ -100,7 +131,8 @@ public final class LiveHub {
     toFlush.clear();
     updates.clear();
     waitingForSnapshot.clear();
-    for (DashboardSocket s : List.copyOf(sockets)) s.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
+    for (DashboardSocket s : List.copyOf(sockets))
+      s.close(DashboardSocket.CLOSE_GOING_AWAY, "Node shutting down");
     List<Future<Void>> unregistered = new ArrayList<>();
     for (MessageConsumer<JsonObject> c : consumers) unregistered.add(c.unregister());
     return Future.join(unregistered).mapEmpty();
@@ -112,31 +144,36 @@ public final class LiveHub {
 
   private void opened(WebSocketDoor.Upgraded upgraded) {
     Principal who = upgraded.who();
-    DashboardSocket socket = new DashboardSocket(vertx, upgraded, node.config().live(), node.metrics(), this::gone,
-        this::flushLater);
+    DashboardSocket socket =
+        new DashboardSocket(
+            vertx, upgraded, node.config().live(), node.metrics(), this::gone, this::flushLater);
     sockets.add(socket);
     audienceStale = true;
     socket.open();
     JsonArray roles = new JsonArray();
     who.roles().forEach(r -> roles.add(r.name().toLowerCase(java.util.Locale.ROOT)));
-    socket.sendControl(Frame.of("hello", new JsonObject()
-        .put("version", node.version())
-        .put("node_id", node.nodeId())
-        .put("roles", roles)
-        .put("user_id", who.userId() == null ? null : who.userId().toString())
-        .put("topics", socket.topicNames())
-        .put("updated_min_interval_ms", node.config().live().updatedMinIntervalMs())));
+    socket.sendControl(
+        Frame.of(
+            "hello",
+            new JsonObject()
+                .put("version", node.version())
+                .put("node_id", node.nodeId())
+                .put("roles", roles)
+                .put("user_id", who.userId() == null ? null : who.userId().toString())
+                .put("topics", socket.topicNames())
+                .put("updated_min_interval_ms", node.config().live().updatedMinIntervalMs())));
     waitingForSnapshot.add(socket);
     loadSnapshots();
   }
 
   /**
-   * A few snapshots at a time: when a node restarts every browser reconnects at once, and three queries per
-   * dashboard would otherwise overflow the database pool's wait queue and fail them all. Every viewer and
-   * admin sees the same snapshot, so all of them waiting when a load starts share that one load and its
-   * encoded frame (one load of every open session instead of one per dashboard: bench/run scenario 7's
-   * reconnecting dashboards built 31 MB each until the heap ran out). Each of them connected before the load
-   * started, so the deltas they held meanwhile still follow it; one arriving later waits for the next load.
+   * A few snapshots at a time: when a node restarts every browser reconnects at once, and three
+   * queries per dashboard would otherwise overflow the database pool's wait queue and fail them
+   * all. Every viewer and admin sees the same snapshot, so all of them waiting when a load starts
+   * share that one load and its encoded frame (one load of every open session instead of one per
+   * dashboard: bench/run scenario 7's reconnecting dashboards built 31 MB each until the heap ran
+   * out). Each of them connected before the load started, so the deltas they held meanwhile still
+   * follow it; one arriving later waits for the next load.
    */
   private void loadSnapshots() {
     while (snapshotsLoading < MAX_SNAPSHOTS_LOADING && !waitingForSnapshot.isEmpty()) {
@@ -158,19 +195,24 @@ public final class LiveHub {
         sharedSnapshotLoading = true;
       }
       snapshotsLoading++;
-      snapshots.load(first.principal()).onComplete(ar -> {
-        snapshotsLoading--;
-        if (shared) sharedSnapshotLoading = false;
-        for (DashboardSocket socket : group) {
-          if (ar.succeeded()) {
-            socket.sendSnapshot(ar.result());
-          } else {
-            socket.sendControl(Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
-            socket.close(DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
-          }
-        }
-        loadSnapshots();
-      });
+      snapshots
+          .load(first.principal())
+          .onComplete(
+              ar -> {
+                snapshotsLoading--;
+                if (shared) sharedSnapshotLoading = false;
+                for (DashboardSocket socket : group) {
+                  if (ar.succeeded()) {
+                    socket.sendSnapshot(ar.result());
+                  } else {
+                    socket.sendControl(
+                        Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
+                    socket.close(
+                        DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
+                  }
+                }
+                loadSnapshots();
+              });
     }
   }
 

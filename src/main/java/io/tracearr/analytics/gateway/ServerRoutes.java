@@ -19,14 +19,18 @@ import java.util.UUID;
 
 /**
  * {@code /analytics/servers/**}, admin only: servers are read through the connector's query object
- * ({@link MediaServerRepository} reads, which never select the token); create, change and delete are commands to
- * this node's {@code MediaServerVerticle}, the one writer of media_servers, which validates the body (the same
- * rules as for the config file) and checks the server's own API.
+ * ({@link MediaServerRepository} reads, which never select the token); create, change and delete
+ * are commands to this node's {@code MediaServerVerticle}, the one writer of media_servers, which
+ * validates the body (the same rules as for the config file) and checks the server's own API.
  */
 public final class ServerRoutes {
 
-  /** Bodies are validated by the connector (400 naming the field), not by the contract's schemas. */
-  static final Set<String> VALIDATED_BY_CONNECTOR = Set.of("createServer", "updateServer", "getServer", "deleteServer");
+  /**
+   * Bodies are validated by the connector (400 naming the field), not by the contract's schemas.
+   */
+  static final Set<String> VALIDATED_BY_CONNECTOR =
+      Set.of("createServer", "updateServer", "getServer", "deleteServer");
+
   /** a check calls the media server (5 s timeout, Plex twice) before anything is stored */
   private static final long COMMAND_TIMEOUT_MS = 30_000;
 
@@ -49,34 +53,47 @@ public final class ServerRoutes {
 
   private void list(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
-    repository.list().onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else HttpReplies.json(rc, 200, new JsonObject().put("items", new JsonArray(ar.result())));
-    });
+    repository
+        .list()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+              else
+                HttpReplies.json(
+                    rc, 200, new JsonObject().put("items", new JsonArray(ar.result())));
+            });
   }
 
   private void get(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
     UUID id = RequestParams.pathUuid(rc, "id");
-    repository.find(id).onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else if (ar.result().isEmpty()) rc.fail(Problem.notFound("No media server " + id));
-      else HttpReplies.json(rc, 200, ar.result().get());
-    });
+    repository
+        .find(id)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+              else if (ar.result().isEmpty()) rc.fail(Problem.notFound("No media server " + id));
+              else HttpReplies.json(rc, 200, ar.result().get());
+            });
   }
 
   private void create(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
     JsonObject body = RequestParams.requiredBody(rc);
-    command(rc, Addresses.MEDIA_SERVERS_CREATE, new JsonObject().put("body", body).put("validate", validate(rc)));
+    command(
+        rc,
+        Addresses.MEDIA_SERVERS_CREATE,
+        new JsonObject().put("body", body).put("validate", validate(rc)));
   }
 
   private void update(RoutingContext rc) {
     BearerAuth.principal(rc).requireAdmin();
     UUID id = RequestParams.pathUuid(rc, "id");
     JsonObject body = RequestParams.requiredBody(rc);
-    command(rc, Addresses.MEDIA_SERVERS_UPDATE, new JsonObject().put("id", id.toString()).put("body", body)
-        .put("validate", validate(rc)));
+    command(
+        rc,
+        Addresses.MEDIA_SERVERS_UPDATE,
+        new JsonObject().put("id", id.toString()).put("body", body).put("validate", validate(rc)));
   }
 
   private void delete(RoutingContext rc) {
@@ -86,10 +103,17 @@ public final class ServerRoutes {
   }
 
   private void command(RoutingContext rc, String address, JsonObject cmd) {
-    vertx.eventBus().<JsonObject>request(address, cmd, SharedJson.command(COMMAND_TIMEOUT_MS)).onComplete(ar -> {
-      if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
-      else rc.fail(Problem.unavailable("The media-server connector did not answer in time; retry shortly"));
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, cmd, SharedJson.command(COMMAND_TIMEOUT_MS))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
+              else
+                rc.fail(
+                    Problem.unavailable(
+                        "The media-server connector did not answer in time; retry shortly"));
+            });
   }
 
   /** {@code ?validate=false} skips the check against the server's own API. */

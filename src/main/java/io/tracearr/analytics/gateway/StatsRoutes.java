@@ -1,12 +1,12 @@
 package io.tracearr.analytics.gateway;
 
-import io.tracearr.analytics.gateway.http.RequestParams;
-import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.gateway.http.HttpReplies;
+import io.tracearr.analytics.gateway.http.RequestParams;
 import io.tracearr.analytics.stats.DailyStat;
 import io.tracearr.analytics.stats.LiveToday;
 import io.tracearr.analytics.stats.PopularWindow;
@@ -32,24 +32,30 @@ import java.util.function.Supplier;
 /**
  * {@code /analytics/stats/**} and {@code /analytics/popular}: reads for viewers and admins.
  *
- * <p>{@code stats/daily} and {@code popular} are served from memory, one cache per gateway instance (its event
- * loop owns it, no locks): roll-up answers (past days, popular windows) stay until the next completed roll-up,
- * announced cluster-wide by {@code events.stats.updated}, so every node drops them; today's live row is
- * refreshed at most once per {@link #LIVE_MAX_AGE}, one query at a time ({@link LiveToday}). Each cache keeps at
- * most {@link #CACHED_ANSWERS} answers, keyed by the request's parameters. The other reads go to PostgreSQL.
+ * <p>{@code stats/daily} and {@code popular} are served from memory, one cache per gateway instance
+ * (its event loop owns it, no locks): roll-up answers (past days, popular windows) stay until the
+ * next completed roll-up, announced cluster-wide by {@code events.stats.updated}, so every node
+ * drops them; today's live row is refreshed at most once per {@link #LIVE_MAX_AGE}, one query at a
+ * time ({@link LiveToday}). Each cache keeps at most {@link #CACHED_ANSWERS} answers, keyed by the
+ * request's parameters. The other reads go to PostgreSQL.
  */
 public final class StatsRoutes {
 
   /** the longest range one request may ask for, in days (a year, leap day included) */
   static final int MAX_RANGE_DAYS = 366;
+
   /**
-   * How old today's live figures may be when served (plus the duration of one live query): a session is in
-   * {@code stats/daily}'s today at most this long (plus that query) after it was committed.
+   * How old today's live figures may be when served (plus the duration of one live query): a
+   * session is in {@code stats/daily}'s today at most this long (plus that query) after it was
+   * committed.
    */
   public static final Duration LIVE_MAX_AGE = Duration.ofSeconds(1);
+
   /** answers kept per cache (least recently used dropped first) */
   static final int CACHED_ANSWERS = 64;
-  private static final Set<String> CONTENT_TYPES = Set.of("movie", "episode", "track", "live", "other");
+
+  private static final Set<String> CONTENT_TYPES =
+      Set.of("movie", "episode", "track", "live", "other");
 
   private final AppConfig.Analytics cfg;
   private final StatsRepository repository;
@@ -60,7 +66,10 @@ public final class StatsRoutes {
 
   private record DailyKey(LocalDate start, LocalDate end, LocalDate today) {}
 
-  /** an encoded answer and the two parts it was made of, so it is reused while both are the same objects */
+  /**
+   * an encoded answer and the two parts it was made of, so it is reused while both are the same
+   * objects
+   */
   private record EncodedDaily(Map<LocalDate, DailyStat> past, DailyStat live, Buffer body) {}
 
   private record PopularKey(PopularWindow window, String contentType, int limit) {}
@@ -92,56 +101,86 @@ public final class StatsRoutes {
     LocalDate[] range = range(rc);
     LocalDate today = repository.calendar().today();
     DailyKey key = new DailyKey(range[0], range[1], today);
-    Future<Map<LocalDate, DailyStat>> past = cached(pastDays, key, () -> repository.pastDays(range[0], range[1], today));
-    Future<DailyStat> live = StatsRepository.within(today, range[0], range[1])
-        ? liveToday.current(today) : Future.succeededFuture(null);
-    Future.all(past, live).onComplete(ar -> {
-      if (ar.failed()) {
-        rc.fail(DatabaseErrors.toProblem(ar.cause()));
-        return;
-      }
-      EncodedDaily answer = dailyAnswers.get(key);
-      if (answer == null || answer.past() != past.result() || answer.live() != live.result()) {
-        List<DailyStat> days = StatsRepository.days(range[0], range[1], today, past.result(), live.result());
-        Buffer body = new JsonObject()
-            .put("start", range[0].toString()).put("end", range[1].toString()).put("timezone", cfg.timezone().getId())
-            .put("items", new JsonArray(days.stream().map(DailyStat::toJson).toList())).toBuffer();
-        answer = new EncodedDaily(past.result(), live.result(), body);
-        // only while it is still the current roll-up's: a roll-up may have completed while the live query ran
-        if (pastDays.get(key) == past) dailyAnswers.put(key, answer);
-      }
-      send(rc, answer.body());
-    });
+    Future<Map<LocalDate, DailyStat>> past =
+        cached(pastDays, key, () -> repository.pastDays(range[0], range[1], today));
+    Future<DailyStat> live =
+        StatsRepository.within(today, range[0], range[1])
+            ? liveToday.current(today)
+            : Future.succeededFuture(null);
+    Future.all(past, live)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                rc.fail(DatabaseErrors.toProblem(ar.cause()));
+                return;
+              }
+              EncodedDaily answer = dailyAnswers.get(key);
+              if (answer == null
+                  || answer.past() != past.result()
+                  || answer.live() != live.result()) {
+                List<DailyStat> days =
+                    StatsRepository.days(range[0], range[1], today, past.result(), live.result());
+                Buffer body =
+                    new JsonObject()
+                        .put("start", range[0].toString())
+                        .put("end", range[1].toString())
+                        .put("timezone", cfg.timezone().getId())
+                        .put("items", new JsonArray(days.stream().map(DailyStat::toJson).toList()))
+                        .toBuffer();
+                answer = new EncodedDaily(past.result(), live.result(), body);
+                // only while it is still the current roll-up's: a roll-up may have completed while
+                // the live query ran
+                if (pastDays.get(key) == past) dailyAnswers.put(key, answer);
+              }
+              send(rc, answer.body());
+            });
   }
 
   private void popular(RoutingContext rc) {
     allowed(rc);
-    PopularWindow window = PopularWindow.parse(param(rc, "window", "week"))
-        .orElseThrow(() -> Problem.validation("window", "must be one of day, week, month, year, all"));
+    PopularWindow window =
+        PopularWindow.parse(param(rc, "window", "week"))
+            .orElseThrow(
+                () -> Problem.validation("window", "must be one of day, week, month, year, all"));
     int limit = RequestParams.intParam(rc, "limit", 10, 1, 100);
     String contentType = param(rc, "content_type", null);
     if (contentType != null && !CONTENT_TYPES.contains(contentType)) {
       throw Problem.validation("content_type", "must be one of movie, episode, track, live, other");
     }
-    Future<Buffer> answer = cached(popularAnswers, new PopularKey(window, contentType, limit),
-        () -> repository.popular(window, contentType, limit).map(popular -> {
-          LocalDate end = popular.end();
-          LocalDate start = end == null || window == PopularWindow.ALL ? null : end.minusDays(window.days() - 1L);
-          return new JsonObject().put("window", window.id())
-              .put("start", start == null ? null : start.toString()).put("end", end == null ? null : end.toString())
-              .put("items", new JsonArray(List.copyOf(popular.items()))).toBuffer();
-        }));
-    answer.onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else send(rc, ar.result());
-    });
+    Future<Buffer> answer =
+        cached(
+            popularAnswers,
+            new PopularKey(window, contentType, limit),
+            () ->
+                repository
+                    .popular(window, contentType, limit)
+                    .map(
+                        popular -> {
+                          LocalDate end = popular.end();
+                          LocalDate start =
+                              end == null || window == PopularWindow.ALL
+                                  ? null
+                                  : end.minusDays(window.days() - 1L);
+                          return new JsonObject()
+                              .put("window", window.id())
+                              .put("start", start == null ? null : start.toString())
+                              .put("end", end == null ? null : end.toString())
+                              .put("items", new JsonArray(List.copyOf(popular.items())))
+                              .toBuffer();
+                        }));
+    answer.onComplete(
+        ar -> {
+          if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+          else send(rc, ar.result());
+        });
   }
 
   /**
-   * The cached answer, or a query started now and cached while it runs, so concurrent requests share one
-   * query; a failed query is forgotten (the next request tries again).
+   * The cached answer, or a query started now and cached while it runs, so concurrent requests
+   * share one query; a failed query is forgotten (the next request tries again).
    */
-  private static <K, V> Future<V> cached(Map<K, Future<V>> cache, K key, Supplier<Future<V>> query) {
+  private static <K, V> Future<V> cached(
+      Map<K, Future<V>> cache, K key, Supplier<Future<V>> query) {
     Future<V> answer = cache.get(key);
     if (answer != null) return answer;
     Future<V> started = query.get();
@@ -168,14 +207,24 @@ public final class StatsRoutes {
     allowed(rc);
     LocalDate[] range = range(rc);
     String bucket = param(rc, "bucket", "hour");
-    if (!bucket.equals("hour") && !bucket.equals("day")) throw Problem.validation("bucket", "must be hour or day");
-    Future<List<StatsRepository.Peak>> peaks = bucket.equals("hour")
-        ? repository.hourlyPeaks(range[0], range[1])
-        : repository.dailyPeaks(range[0], range[1]);
-    reply(rc, peaks, items -> new JsonObject()
-        .put("start", range[0].toString()).put("end", range[1].toString()).put("bucket", bucket)
-        .put("timezone", cfg.timezone().getId())
-        .put("items", new JsonArray(items.stream().map(StatsRepository.Peak::toJson).toList())));
+    if (!bucket.equals("hour") && !bucket.equals("day"))
+      throw Problem.validation("bucket", "must be hour or day");
+    Future<List<StatsRepository.Peak>> peaks =
+        bucket.equals("hour")
+            ? repository.hourlyPeaks(range[0], range[1])
+            : repository.dailyPeaks(range[0], range[1]);
+    reply(
+        rc,
+        peaks,
+        items ->
+            new JsonObject()
+                .put("start", range[0].toString())
+                .put("end", range[1].toString())
+                .put("bucket", bucket)
+                .put("timezone", cfg.timezone().getId())
+                .put(
+                    "items",
+                    new JsonArray(items.stream().map(StatsRepository.Peak::toJson).toList())));
   }
 
   private void summary(RoutingContext rc) {
@@ -185,7 +234,8 @@ public final class StatsRoutes {
 
   private void allowed(RoutingContext rc) {
     BearerAuth.principal(rc).requireReadAll();
-    if (!cfg.enabled()) throw Problem.unavailable("Analytics are disabled on this node (analytics.enabled: false)");
+    if (!cfg.enabled())
+      throw Problem.unavailable("Analytics are disabled on this node (analytics.enabled: false)");
   }
 
   /** start and end: valid dates, start <= end, at most {@link #MAX_RANGE_DAYS} days. */
@@ -215,9 +265,10 @@ public final class StatsRoutes {
   }
 
   private static <T> void reply(RoutingContext rc, Future<T> result, Function<T, JsonObject> body) {
-    result.onComplete(ar -> {
-      if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-      else HttpReplies.json(rc, 200, body.apply(ar.result()));
-    });
+    result.onComplete(
+        ar -> {
+          if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+          else HttpReplies.json(rc, 200, body.apply(ar.result()));
+        });
   }
 }

@@ -1,6 +1,8 @@
 package io.tracearr.analytics.importer;
 
-/** What was played, in the words of playback_sessions.content_type (imports never carry live TV). */
+/**
+ * What was played, in the words of playback_sessions.content_type (imports never carry live TV).
+ */
 public enum ContentType {
   MOVIE("movie"),
   EPISODE("episode"),

@@ -4,8 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What a running import has read so far. Written by the reader's worker thread, read by the verticle's event loop
- * once a second for the progress update: single writer, so plain volatile fields and one atomic array suffice.
+ * What a running import has read so far. Written by the reader's worker thread, read by the
+ * verticle's event loop once a second for the progress update: single writer, so plain volatile
+ * fields and one atomic array suffice.
  */
 final class ImportCounters {
 
@@ -18,7 +19,13 @@ final class ImportCounters {
   private volatile long total;
 
   /** A consistent-enough copy for one update of the imports row. */
-  record Snapshot(long rowsRead, long rowsSkipped, JsonObject skippedByReason, String unit, Long done, Long total) {}
+  record Snapshot(
+      long rowsRead,
+      long rowsSkipped,
+      JsonObject skippedByReason,
+      String unit,
+      Long done,
+      Long total) {}
 
   void read() {
     rowsRead++;
@@ -50,6 +57,7 @@ final class ImportCounters {
       }
     }
     String u = unit;
-    return new Snapshot(rowsRead, sum, reasons, u, u == null ? null : done, u == null ? null : total);
+    return new Snapshot(
+        rowsRead, sum, reasons, u, u == null ? null : done, u == null ? null : total);
   }
 }

@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The form fields of {@code POST /imports} besides the file, checked once: every bad field is named in one 400.
+ * The form fields of {@code POST /imports} besides the file, checked once: every bad field is named
+ * in one 400.
  *
- * @param serverId the media server the history belongs to (null: none). Any UUID is accepted: media_servers comes
- *     with the media connector, and an id need not be configured yet for its derived ids to be the right ones.
- * @param timezone the zone of a source that writes local times without an offset (Playback Reporting); null: UTC
+ * @param serverId the media server the history belongs to (null: none). Any UUID is accepted:
+ *     media_servers comes with the media connector, and an id need not be configured yet for its
+ *     derived ids to be the right ones.
+ * @param timezone the zone of a source that writes local times without an offset (Playback
+ *     Reporting); null: UTC
  */
 public record ImportRequest(ImportSource source, UUID serverId, ZoneId timezone) {
 
@@ -38,7 +41,8 @@ public record ImportRequest(ImportSource source, UUID serverId, ZoneId timezone)
       try {
         zone = ZoneId.of(timezone.strip());
       } catch (DateTimeException e) {
-        errors.add(new Problem.FieldError("timezone", "must be an IANA time zone such as Europe/Berlin"));
+        errors.add(
+            new Problem.FieldError("timezone", "must be an IANA time zone such as Europe/Berlin"));
       }
     }
     if (!errors.isEmpty()) throw Problem.validation(errors);

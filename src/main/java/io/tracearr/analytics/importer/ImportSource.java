@@ -22,17 +22,22 @@ public enum ImportSource {
     return wireName;
   }
 
-  /** @throws Problem 400 naming the field {@code source} and the accepted values */
+  /**
+   * @throws Problem 400 naming the field {@code source} and the accepted values
+   */
   public static ImportSource fromWireName(String name) {
     for (ImportSource s : values()) {
       if (s.wireName.equals(name)) {
         return s;
       }
     }
-    String accepted = Arrays.stream(values()).map(ImportSource::wireName).collect(Collectors.joining(", "));
-    throw Problem.validation("source", name == null || name.isBlank()
-        ? "is required: one of " + accepted
-        : "must be one of " + accepted);
+    String accepted =
+        Arrays.stream(values()).map(ImportSource::wireName).collect(Collectors.joining(", "));
+    throw Problem.validation(
+        "source",
+        name == null || name.isBlank()
+            ? "is required: one of " + accepted
+            : "must be one of " + accepted);
   }
 
   /** A reader whose times without an offset (Playback Reporting's) are taken as UTC. */
@@ -40,7 +45,10 @@ public enum ImportSource {
     return reader(ZoneOffset.UTC);
   }
 
-  /** @param serverZone the media server's zone, for sources that write its local time without an offset */
+  /**
+   * @param serverZone the media server's zone, for sources that write its local time without an
+   *     offset
+   */
   public HistorySource reader(ZoneId serverZone) {
     return switch (this) {
       case TAUTULLI -> new TautulliReader();

@@ -28,29 +28,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * History imports (issue 16) on one node: the one writer of imports and import_staging. An upload waits on the disk
- * of the node that received it, so each node runs only its own uploads; one import runs at a time in the whole
- * cluster (a claim that the unique index imports_one_running arbitrates), the others wait queued.
+ * History imports (issue 16) on one node: the one writer of imports and import_staging. An upload
+ * waits on the disk of the node that received it, so each node runs only its own uploads; one
+ * import runs at a time in the whole cluster (a claim that the unique index imports_one_running
+ * arbitrates), the others wait queued.
  *
- * <p>A run: the source's reader on a worker thread streams rows into import_staging in batches; then one command to
- * the session registry ({@code sessions.import}) moves them into the sessions in one transaction; then the
- * roll-ups of the touched days are rebuilt ({@code stats.rollup}: imported sessions are late reports to it); the
- * staging rows and the upload are deleted whatever the outcome. Progress goes to the imports row and to dashboards
- * ({@code events.import.progress}) at most once a second.
+ * <p>A run: the source's reader on a worker thread streams rows into import_staging in batches;
+ * then one command to the session registry ({@code sessions.import}) moves them into the sessions
+ * in one transaction; then the roll-ups of the touched days are rebuilt ({@code stats.rollup}:
+ * imported sessions are late reports to it); the staging rows and the upload are deleted whatever
+ * the outcome. Progress goes to the imports row and to dashboards ({@code events.import.progress})
+ * at most once a second.
  */
 public final class ImportVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ImportVerticle.class);
 
-  /** A queued or running import whose node has not touched it for this long lost its node (and its upload). */
+  /**
+   * A queued or running import whose node has not touched it for this long lost its node (and its
+   * upload).
+   */
   static final Duration STALE_AFTER = Duration.ofMinutes(2);
+
   private static final long PROGRESS_INTERVAL_MS = 1_000;
   private static final long HOUSEKEEPING_INTERVAL_MS = 2_000;
+
   /** uploads on disk that no import refers to, older than this, are leftovers of a stopped node */
   private static final Duration LEFTOVER_UPLOAD_AGE = Duration.ofHours(1);
+
   /** a move-in of millions of rows is one transaction; give it time */
-  private static final DeliveryOptions MOVE_IN = new DeliveryOptions().setSendTimeout(Duration.ofHours(2).toMillis());
-  private static final DeliveryOptions ROLLUP = new DeliveryOptions().setSendTimeout(Duration.ofHours(1).toMillis());
+  private static final DeliveryOptions MOVE_IN =
+      new DeliveryOptions().setSendTimeout(Duration.ofHours(2).toMillis());
+
+  private static final DeliveryOptions ROLLUP =
+      new DeliveryOptions().setSendTimeout(Duration.ofHours(1).toMillis());
 
   private final NodeContext node;
   private final Path uploads;
@@ -64,7 +75,10 @@ public final class ImportVerticle extends VerticleBase {
     this.uploads = uploadsDir(node.config());
   }
 
-  /** Where uploads are streamed to (the gateway's body handler writes there, this verticle reads and deletes). */
+  /**
+   * Where uploads are streamed to (the gateway's body handler writes there, this verticle reads and
+   * deletes).
+   */
   public static Path uploadsDir(AppConfig cfg) {
     return cfg.dataDir().resolve("imports").toAbsolutePath();
   }
@@ -86,15 +100,27 @@ public final class ImportVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new ImportStore(node.pool());
-    // one reader at a time per node (one import per cluster), on a thread of its own: a read of a million rows
+    // one reader at a time per node (one import per cluster), on a thread of its own: a read of a
+    // million rows
     // takes minutes, far beyond the blocked-thread warning of the shared worker pool
     readers = vertx.createSharedWorkerExecutor("history-import", 1, 24, TimeUnit.HOURS);
-    return vertx.executeBlocking(() -> Files.createDirectories(uploads))
+    return vertx
+        .executeBlocking(() -> Files.createDirectories(uploads))
         .compose(v -> store.deleteOrphanStaging())
         .compose(v -> deleteLeftoverUploads())
-        .compose(v -> Future.all(
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.IMPORTS_START, msg -> serve(msg, this::queue)).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.IMPORTS_CANCEL, msg -> serve(msg, this::cancel)).completion()))
+        .compose(
+            v ->
+                Future.all(
+                    vertx
+                        .eventBus()
+                        .<JsonObject>localConsumer(
+                            Addresses.IMPORTS_START, msg -> serve(msg, this::queue))
+                        .completion(),
+                    vertx
+                        .eventBus()
+                        .<JsonObject>localConsumer(
+                            Addresses.IMPORTS_CANCEL, msg -> serve(msg, this::cancel))
+                        .completion()))
         .onSuccess(v -> vertx.setPeriodic(HOUSEKEEPING_INTERVAL_MS, id -> housekeeping()));
   }
 
@@ -111,108 +137,167 @@ public final class ImportVerticle extends VerticleBase {
     } catch (Problem p) {
       reply = Future.failedFuture(p);
     }
-    reply.onComplete(ar -> msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause()))));
+    reply.onComplete(
+        ar ->
+            msg.reply(
+                ar.succeeded()
+                    ? ar.result()
+                    : CommandReply.problem(DatabaseErrors.toProblem(ar.cause()))));
   }
 
-  // ---- commands ----------------------------------------------------------------------------------------------
+  // ---- commands
+  // ----------------------------------------------------------------------------------------------
 
-  /** {@code imports.start}: the upload is on this node's disk; the import is queued and, when free, claimed. */
+  /**
+   * {@code imports.start}: the upload is on this node's disk; the import is queued and, when free,
+   * claimed.
+   */
   private Future<JsonObject> queue(JsonObject cmd) {
     Path file = Path.of(cmd.getString("file_path", "")).toAbsolutePath().normalize();
     ImportRequest request;
     try {
-      if (!file.startsWith(uploads)) throw Problem.validation("file", "is not an upload of this node");
-      request = ImportRequest.parse(cmd.getString("source"), cmd.getString("server_id"), cmd.getString("timezone"));
+      if (!file.startsWith(uploads))
+        throw Problem.validation("file", "is not an upload of this node");
+      request =
+          ImportRequest.parse(
+              cmd.getString("source"), cmd.getString("server_id"), cmd.getString("timezone"));
     } catch (Problem p) {
       deleteQuietly(file);
       throw p;
     }
     UUID id = UUID.randomUUID();
-    return store.insert(id, request.source(), clip(cmd.getString("file_name"), 500), cmd.getLong("file_bytes", 0L),
-            file.toString(), node.nodeId(), request.serverId(), request.timezone() == null ? null : request.timezone().getId(),
+    return store
+        .insert(
+            id,
+            request.source(),
+            clip(cmd.getString("file_name"), 500),
+            cmd.getLong("file_bytes", 0L),
+            file.toString(),
+            node.nodeId(),
+            request.serverId(),
+            request.timezone() == null ? null : request.timezone().getId(),
             cmd.getString("requested_by"))
         .onFailure(err -> deleteQuietly(file))
-        .onSuccess(job -> {
-          publish(job);
-          housekeeping();
-        })
+        .onSuccess(
+            job -> {
+              publish(job);
+              housekeeping();
+            })
         .map(job -> CommandReply.body(202, job));
   }
 
-  /** {@code imports.cancel}: queued anywhere is cancelled at once; running, the reader stops at its next row. */
+  /**
+   * {@code imports.cancel}: queued anywhere is cancelled at once; running, the reader stops at its
+   * next row.
+   */
   private Future<JsonObject> cancel(JsonObject cmd) {
     UUID id = uuid(cmd.getString("id"));
-    return store.cancel(id).compose(cancelled -> {
-      if (cancelled.isPresent()) {
-        JsonObject job = cancelled.get();
-        if (running != null && running.id.equals(id)) stopReading(running);
-        publish(job);
-        return Future.succeededFuture(CommandReply.body(200, job));
-      }
-      return store.find(id).map(found -> {
-        JsonObject job = found.orElseThrow(() -> Problem.notFound("No import " + id));
-        if ("running".equals(job.getString("status"))) {
-          throw Problem.conflict("Import " + id + " is moving its rows in and can no longer be cancelled");
-        }
-        throw Problem.conflict("Import " + id + " has already ended (" + job.getString("status") + ")");
-      });
-    });
+    return store
+        .cancel(id)
+        .compose(
+            cancelled -> {
+              if (cancelled.isPresent()) {
+                JsonObject job = cancelled.get();
+                if (running != null && running.id.equals(id)) stopReading(running);
+                publish(job);
+                return Future.succeededFuture(CommandReply.body(200, job));
+              }
+              return store
+                  .find(id)
+                  .map(
+                      found -> {
+                        JsonObject job =
+                            found.orElseThrow(() -> Problem.notFound("No import " + id));
+                        if ("running".equals(job.getString("status"))) {
+                          throw Problem.conflict(
+                              "Import "
+                                  + id
+                                  + " is moving its rows in and can no longer be cancelled");
+                        }
+                        throw Problem.conflict(
+                            "Import "
+                                + id
+                                + " has already ended ("
+                                + job.getString("status")
+                                + ")");
+                      });
+            });
   }
 
-  // ---- housekeeping: liveness, stale imports, finished uploads, the next claim -------------------------------
+  // ---- housekeeping: liveness, stale imports, finished uploads, the next claim
+  // -------------------------------
 
   private void housekeeping() {
     if (housekeeping) return;
     housekeeping = true;
-    store.touch(node.nodeId())
+    store
+        .touch(node.nodeId())
         .compose(v -> store.failStale(STALE_AFTER))
-        .compose(stale -> {
-          stale.forEach(id -> log.warn("import {} lost its node: failed", id));
-          return Future.all(stale.stream().map(store::deleteStaging).toList());
-        })
+        .compose(
+            stale -> {
+              stale.forEach(id -> log.warn("import {} lost its node: failed", id));
+              return Future.all(stale.stream().map(store::deleteStaging).toList());
+            })
         .compose(v -> deleteFinishedUploads())
-        .compose(v -> running != null ? Future.succeededFuture(java.util.Optional.<ImportStore.Claimed>empty())
-            : store.claim(node.nodeId()))
-        .onComplete(ar -> {
-          housekeeping = false;
-          if (ar.failed()) {
-            log.warn("import housekeeping failed: {}", ar.cause().toString());
-          } else if (ar.result().isPresent() && running == null) {
-            run(ar.result().get());
-          }
-        });
+        .compose(
+            v ->
+                running != null
+                    ? Future.succeededFuture(java.util.Optional.<ImportStore.Claimed>empty())
+                    : store.claim(node.nodeId()))
+        .onComplete(
+            ar -> {
+              housekeeping = false;
+              if (ar.failed()) {
+                log.warn("import housekeeping failed: {}", ar.cause().toString());
+              } else if (ar.result().isPresent() && running == null) {
+                run(ar.result().get());
+              }
+            });
   }
 
   private Future<Void> deleteFinishedUploads() {
-    return store.doneFiles(node.nodeId()).compose(rows -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (var r : rows) {
-        UUID id = r.getUUID("id");
-        Path file = Path.of(r.getString("file_path"));
-        chain = chain.compose(v -> vertx.executeBlocking(() -> Files.deleteIfExists(file)))
-            .compose(v -> store.forgetFile(id));
-      }
-      return chain;
-    });
+    return store
+        .doneFiles(node.nodeId())
+        .compose(
+            rows -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (var r : rows) {
+                UUID id = r.getUUID("id");
+                Path file = Path.of(r.getString("file_path"));
+                chain =
+                    chain
+                        .compose(v -> vertx.executeBlocking(() -> Files.deleteIfExists(file)))
+                        .compose(v -> store.forgetFile(id));
+              }
+              return chain;
+            });
   }
 
   private Future<Void> deleteLeftoverUploads() {
-    return store.liveFiles().compose(live -> vertx.executeBlocking(() -> {
-      Set<Path> keep = new HashSet<>();
-      live.forEach(f -> keep.add(Path.of(f)));
-      Instant cutoff = Instant.now().minus(LEFTOVER_UPLOAD_AGE);
-      try (Stream<Path> files = Files.list(uploads)) {
-        for (Path f : files.toList()) {
-          if (!keep.contains(f) && Files.isRegularFile(f) && Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
-            Files.deleteIfExists(f);
-          }
-        }
-      }
-      return null;
-    }));
+    return store
+        .liveFiles()
+        .compose(
+            live ->
+                vertx.executeBlocking(
+                    () -> {
+                      Set<Path> keep = new HashSet<>();
+                      live.forEach(f -> keep.add(Path.of(f)));
+                      Instant cutoff = Instant.now().minus(LEFTOVER_UPLOAD_AGE);
+                      try (Stream<Path> files = Files.list(uploads)) {
+                        for (Path f : files.toList()) {
+                          if (!keep.contains(f)
+                              && Files.isRegularFile(f)
+                              && Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
+                            Files.deleteIfExists(f);
+                          }
+                        }
+                      }
+                      return null;
+                    }));
   }
 
-  // ---- one run ------------------------------------------------------------------------------------------------
+  // ---- one run
+  // ------------------------------------------------------------------------------------------------
 
   private void run(ImportStore.Claimed claimed) {
     JsonObject job = claimed.job();
@@ -222,62 +307,93 @@ public final class ImportVerticle extends VerticleBase {
     publish(job);
     log.info("import {} ({}, {}) started", id, job.getString("source"), job.getString("file_name"));
     ImportSource source = ImportSource.fromWireName(job.getString("source"));
-    UUID serverId = job.getString("server_id") == null ? null : UUID.fromString(job.getString("server_id"));
+    UUID serverId =
+        job.getString("server_id") == null ? null : UUID.fromString(job.getString("server_id"));
     String tz = job.getString("timezone");
     HistorySource reader = source.reader(tz == null ? ZoneOffset.UTC : java.time.ZoneId.of(tz));
-    run.sink = new StagingSink(id, serverId, serverId != null ? serverId : ImportIds.unboundServer(source),
-        run.counters, store::stage, Instant.now());
+    run.sink =
+        new StagingSink(
+            id,
+            serverId,
+            serverId != null ? serverId : ImportIds.unboundServer(source),
+            run.counters,
+            store::stage,
+            Instant.now());
     if (run.cancelled) run.sink.cancel();
     run.pulseTimer = vertx.setPeriodic(PROGRESS_INTERVAL_MS, t -> pulse(run));
     Path file = Path.of(claimed.filePath());
 
-    readers.executeBlocking(() -> {
-          try {
-            reader.read(file, run.sink);
-            return run.sink.finish();
-          } finally {
-            run.sink.drain();
-          }
-        }, false)
-        .compose(staged -> store.phase(id, "moving_in").compose(moving -> {
-          // the cancel that won the row before this phase change
-          if (run.cancelled || moving.isEmpty()) return Future.failedFuture(new CancellationException("cancelled"));
-          vertx.cancelTimer(run.pulseTimer);
-          return pulseNow(run).compose(v -> moveIn(id));
-        }))
-        .compose(inserted -> store.phase(id, "rolling_up").onSuccess(j -> j.ifPresent(this::publish))
-            .compose(v -> rollUp(id)).map(inserted))
+    readers
+        .executeBlocking(
+            () -> {
+              try {
+                reader.read(file, run.sink);
+                return run.sink.finish();
+              } finally {
+                run.sink.drain();
+              }
+            },
+            false)
+        .compose(
+            staged ->
+                store
+                    .phase(id, "moving_in")
+                    .compose(
+                        moving -> {
+                          // the cancel that won the row before this phase change
+                          if (run.cancelled || moving.isEmpty())
+                            return Future.failedFuture(new CancellationException("cancelled"));
+                          vertx.cancelTimer(run.pulseTimer);
+                          return pulseNow(run).compose(v -> moveIn(id));
+                        }))
+        .compose(
+            inserted ->
+                store
+                    .phase(id, "rolling_up")
+                    .onSuccess(j -> j.ifPresent(this::publish))
+                    .compose(v -> rollUp(id))
+                    .map(inserted))
         .onComplete(ar -> finish(run, ar.succeeded() ? ar.result() : null, ar.cause()));
   }
 
   /** The registry's transaction; its reply names the sessions it inserted. */
   private Future<Long> moveIn(UUID id) {
-    return vertx.eventBus().<JsonObject>request(Addresses.SESSIONS_IMPORT, new JsonObject().put("import_id", id.toString()),
-        MOVE_IN).compose(reply -> {
-          JsonObject body = reply.body();
-          JsonObject problem = body.getJsonObject("problem");
-          if (problem != null) {
-            return Future.failedFuture(new ImportFailure("moving the rows in failed: " + problem.getString("detail")));
-          }
-          JsonObject counts = body.getJsonObject("body");
-          log.info("import {} moved in: {}", id, counts.encode());
-          return Future.succeededFuture(counts.getLong("sessions_inserted"));
-        });
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.SESSIONS_IMPORT, new JsonObject().put("import_id", id.toString()), MOVE_IN)
+        .compose(
+            reply -> {
+              JsonObject body = reply.body();
+              JsonObject problem = body.getJsonObject("problem");
+              if (problem != null) {
+                return Future.failedFuture(
+                    new ImportFailure("moving the rows in failed: " + problem.getString("detail")));
+              }
+              JsonObject counts = body.getJsonObject("body");
+              log.info("import {} moved in: {}", id, counts.encode());
+              return Future.succeededFuture(counts.getLong("sessions_inserted"));
+            });
   }
 
   /**
-   * Imported sessions are late reports to the roll-up (started long before they were created), so a run now
-   * rebuilds the days they touched. A failed run does not undo an import that has been committed: the periodic
-   * roll-up takes the same path.
+   * Imported sessions are late reports to the roll-up (started long before they were created), so a
+   * run now rebuilds the days they touched. A failed run does not undo an import that has been
+   * committed: the periodic roll-up takes the same path.
    */
   private Future<Void> rollUp(UUID id) {
-    return vertx.eventBus().request(Addresses.STATS_ROLLUP, new JsonObject(), ROLLUP)
+    return vertx
+        .eventBus()
+        .request(Addresses.STATS_ROLLUP, new JsonObject(), ROLLUP)
         .<Void>mapEmpty()
-        .recover(err -> {
-          log.warn("import {}: the roll-up after it failed ({}); the periodic roll-up will pick the days up", id,
-              err.toString());
-          return Future.succeededFuture();
-        });
+        .recover(
+            err -> {
+              log.warn(
+                  "import {}: the roll-up after it failed ({}); the periodic roll-up will pick the days up",
+                  id,
+                  err.toString());
+              return Future.succeededFuture();
+            });
   }
 
   private void finish(Running run, Long inserted, Throwable failure) {
@@ -291,20 +407,36 @@ public final class ImportVerticle extends VerticleBase {
     } else {
       status = "failed";
       error = reason(failure);
-      log.warn("import {} failed: {}", run.id, error, failure instanceof ImportFailure ? null : failure);
+      log.warn(
+          "import {} failed: {}", run.id, error, failure instanceof ImportFailure ? null : failure);
     }
     String finalError = error;
-    store.finish(run.id, status, run.counters.snapshot(), inserted == null ? 0 : inserted, finalError)
+    store
+        .finish(
+            run.id, status, run.counters.snapshot(), inserted == null ? 0 : inserted, finalError)
         .onSuccess(j -> j.ifPresent(this::publish))
-        .onFailure(err -> log.warn("import {}: its end ({}) could not be written: {}", run.id, status, err.toString()))
+        .onFailure(
+            err ->
+                log.warn(
+                    "import {}: its end ({}) could not be written: {}",
+                    run.id,
+                    status,
+                    err.toString()))
         .eventually(() -> store.deleteStaging(run.id))
-        .onComplete(ar -> {
-          if (ar.failed()) log.warn("import {}: staging rows not deleted: {}", run.id, ar.cause().toString());
-          log.info("import {} {}: {} read, {} skipped, {} imported", run.id, status, run.counters.rowsRead(),
-              run.counters.snapshot().rowsSkipped(), inserted == null ? 0 : inserted);
-          running = null;
-          housekeeping();
-        });
+        .onComplete(
+            ar -> {
+              if (ar.failed())
+                log.warn("import {}: staging rows not deleted: {}", run.id, ar.cause().toString());
+              log.info(
+                  "import {} {}: {} read, {} skipped, {} imported",
+                  run.id,
+                  status,
+                  run.counters.rowsRead(),
+                  run.counters.snapshot().rowsSkipped(),
+                  inserted == null ? 0 : inserted);
+              running = null;
+              housekeeping();
+            });
   }
 
   /** What the person who uploaded the file reads as the import's error. */
@@ -315,7 +447,8 @@ public final class ImportVerticle extends VerticleBase {
     return "the import stopped unexpectedly: " + failure;
   }
 
-  // ---- progress ----------------------------------------------------------------------------------------------
+  // ---- progress
+  // ----------------------------------------------------------------------------------------------
 
   private void pulse(Running run) {
     if (run.pulsing) return;
@@ -324,11 +457,13 @@ public final class ImportVerticle extends VerticleBase {
 
   private Future<Void> pulseNow(Running run) {
     run.pulsing = true;
-    return store.progress(run.id, run.counters.snapshot())
-        .onSuccess(p -> {
-          if (p.cancelRequested()) stopReading(run);
-          publish(p.job());
-        })
+    return store
+        .progress(run.id, run.counters.snapshot())
+        .onSuccess(
+            p -> {
+              if (p.cancelRequested()) stopReading(run);
+              publish(p.job());
+            })
         .onFailure(err -> log.warn("import {}: progress not written: {}", run.id, err.toString()))
         .<Void>mapEmpty()
         .recover(err -> Future.succeededFuture())
@@ -344,10 +479,12 @@ public final class ImportVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.IMPORT_PROGRESS, job);
   }
 
-  // ---- helpers -----------------------------------------------------------------------------------------------
+  // ---- helpers
+  // -----------------------------------------------------------------------------------------------
 
   private void deleteQuietly(Path file) {
-    vertx.executeBlocking(() -> Files.deleteIfExists(file))
+    vertx
+        .executeBlocking(() -> Files.deleteIfExists(file))
         .onFailure(err -> log.warn("upload {} not deleted: {}", file, err.toString()));
   }
 

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Jellyfin writes the same GUID as "a11ce000…0001" (its API, Jellystat, Playback Reporting) or with
- * dashes and upper case (some clients). The UUIDv5 of a user or item is taken over this text, so every
- * source must spell one id the same way the live connector does: lower case, no dashes.
+ * dashes and upper case (some clients). The UUIDv5 of a user or item is taken over this text, so
+ * every source must spell one id the same way the live connector does: lower case, no dashes.
  */
 final class JellyfinIds {
 
@@ -17,6 +17,8 @@ final class JellyfinIds {
     }
     String trimmed = id.trim();
     String compact = trimmed.replace("-", "").toLowerCase(Locale.ROOT);
-    return compact.length() == 32 && compact.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? compact : trimmed;
+    return compact.length() == 32 && compact.chars().allMatch(c -> Character.digit(c, 16) >= 0)
+        ? compact
+        : trimmed;
   }
 }

@@ -16,21 +16,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a Jellystat backup file ({@code backup_YYYY-MM-DD HH-mm-ss.json}) with Jackson's streaming parser.
+ * Reads a Jellystat backup file ({@code backup_YYYY-MM-DD HH-mm-ss.json}) with Jackson's streaming
+ * parser.
  *
  * <p>Format: CyferShepard/Jellystat {@code backend/classes/backup.js} (commit
- * f3158258d7843074214d3c15c40fab8cf6d04a04) writes {@code JSON.stringify([{<table>: [rows of SELECT *]},
- * ...])} over the tables of {@code backend/global/backup_tables.js} (commit
- * cb9417542be4ecd84ad4dae415ed047b75cce292). Columns: {@code backend/migrations} 004 (jf_library_items),
- * 006 (jf_library_episodes), 007 + 038 + 043 (jf_playback_activity), 008 (jf_users); row meanings from
- * {@code backend/models/jf_playback_activity.js} (commit b79cee28b8d9a67aace43b3f529f544a7a17451d: for an
- * episode NowPlayingItemId is the series and EpisodeId the episode) and {@code backend/tasks/ActivityMonitor.js}
- * (commit a45d1d3a08364f7eb8866c5ffc8d1438aa16334a: ActivityDateInserted is when playback ended,
- * PlaybackDuration the seconds played without pauses). node-postgres writes bigint columns as strings.
+ * f3158258d7843074214d3c15c40fab8cf6d04a04) writes {@code JSON.stringify([{<table>: [rows of SELECT
+ * *]}, ...])} over the tables of {@code backend/global/backup_tables.js} (commit
+ * cb9417542be4ecd84ad4dae415ed047b75cce292). Columns: {@code backend/migrations} 004
+ * (jf_library_items), 006 (jf_library_episodes), 007 + 038 + 043 (jf_playback_activity), 008
+ * (jf_users); row meanings from {@code backend/models/jf_playback_activity.js} (commit
+ * b79cee28b8d9a67aace43b3f529f544a7a17451d: for an episode NowPlayingItemId is the series and
+ * EpisodeId the episode) and {@code backend/tasks/ActivityMonitor.js} (commit
+ * a45d1d3a08364f7eb8866c5ffc8d1438aa16334a: ActivityDateInserted is when playback ended,
+ * PlaybackDuration the seconds played without pauses). node-postgres writes bigint columns as
+ * strings.
  *
- * <p>Two passes over the file, so memory stays flat whatever the table order: the first keeps only the
- * small lookups (user names, titles, years, lengths: they grow with the library, not the history) and
- * skips activity; the second streams activity row by row to the sink.
+ * <p>Two passes over the file, so memory stays flat whatever the table order: the first keeps only
+ * the small lookups (user names, titles, years, lengths: they grow with the library, not the
+ * history) and skips activity; the second streams activity row by row to the sink.
  */
 public final class JellystatReader implements HistorySource {
 
@@ -40,19 +43,45 @@ public final class JellystatReader implements HistorySource {
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private static final Set<String> USER_FIELDS = Set.of("Id", "Name");
-  private static final Set<String> ITEM_FIELDS = Set.of("Id", "Name", "Type", "ProductionYear", "RunTimeTicks");
-  private static final Set<String> EPISODE_FIELDS = Set.of("EpisodeId", "Name", "SeriesName", "IndexNumber",
-      "ParentIndexNumber", "ProductionYear", "RunTimeTicks");
-  private static final Set<String> ACTIVITY_FIELDS = Set.of("Id", "UserId", "UserName", "Client", "DeviceName",
-      "DeviceId", "NowPlayingItemId", "NowPlayingItemName", "EpisodeId", "SeriesName", "PlaybackDuration",
-      "ActivityDateInserted", "PlayMethod", "RemoteEndPoint");
+  private static final Set<String> ITEM_FIELDS =
+      Set.of("Id", "Name", "Type", "ProductionYear", "RunTimeTicks");
+  private static final Set<String> EPISODE_FIELDS =
+      Set.of(
+          "EpisodeId",
+          "Name",
+          "SeriesName",
+          "IndexNumber",
+          "ParentIndexNumber",
+          "ProductionYear",
+          "RunTimeTicks");
+  private static final Set<String> ACTIVITY_FIELDS =
+      Set.of(
+          "Id",
+          "UserId",
+          "UserName",
+          "Client",
+          "DeviceName",
+          "DeviceId",
+          "NowPlayingItemId",
+          "NowPlayingItemName",
+          "EpisodeId",
+          "SeriesName",
+          "PlaybackDuration",
+          "ActivityDateInserted",
+          "PlayMethod",
+          "RemoteEndPoint");
   private static final Set<String> PLAY_STATE_FIELDS = Set.of("PositionTicks");
   private static final Set<String> TRANSCODING_FIELDS = Set.of("Bitrate", "Height");
   private static final Set<String> STREAM_FIELDS = Set.of("Type", "Height");
 
   record Item(String type, String name, Integer year, Double durationSeconds) {}
 
-  record Episode(String name, String seriesName, Integer season, Integer episode, Integer year,
+  record Episode(
+      String name,
+      String seriesName,
+      Integer season,
+      Integer episode,
+      Integer year,
       Double durationSeconds) {}
 
   /** What pass one keeps: ids → names, titles and lengths. */
@@ -72,52 +101,88 @@ public final class JellystatReader implements HistorySource {
   public void read(Path file, RowSink sink) throws ImportFailure {
     Library library = new Library();
     long size = file.toFile().length();
-    forEachTable(file, (table, p) -> {
-      sink.position("bytes", p.currentLocation().getByteOffset(), 2 * size);
-      switch (table) {
-        case "jf_users" -> forEachRow(p, row -> readScalars(p, USER_FIELDS, row),
-            row -> putIfPresent(library.userNames, JellyfinIds.normalize(row.get("Id")), row.get("Name")));
-        case "jf_library_items" -> forEachRow(p, row -> readScalars(p, ITEM_FIELDS, row), row -> {
-          String id = JellyfinIds.normalize(row.get("Id"));
-          if (id != null) {
-            library.items.put(id, new Item(row.get("Type"), row.get("Name"), intOrNull(row.get("ProductionYear")),
-                seconds(row.get("RunTimeTicks"))));
+    forEachTable(
+        file,
+        (table, p) -> {
+          sink.position("bytes", p.currentLocation().getByteOffset(), 2 * size);
+          switch (table) {
+            case "jf_users" ->
+                forEachRow(
+                    p,
+                    row -> readScalars(p, USER_FIELDS, row),
+                    row ->
+                        putIfPresent(
+                            library.userNames,
+                            JellyfinIds.normalize(row.get("Id")),
+                            row.get("Name")));
+            case "jf_library_items" ->
+                forEachRow(
+                    p,
+                    row -> readScalars(p, ITEM_FIELDS, row),
+                    row -> {
+                      String id = JellyfinIds.normalize(row.get("Id"));
+                      if (id != null) {
+                        library.items.put(
+                            id,
+                            new Item(
+                                row.get("Type"),
+                                row.get("Name"),
+                                intOrNull(row.get("ProductionYear")),
+                                seconds(row.get("RunTimeTicks"))));
+                      }
+                    });
+            case "jf_library_episodes" ->
+                forEachRow(
+                    p,
+                    row -> readScalars(p, EPISODE_FIELDS, row),
+                    row -> {
+                      String id = JellyfinIds.normalize(row.get("EpisodeId"));
+                      if (id != null) {
+                        library.episodes.put(
+                            id,
+                            new Episode(
+                                row.get("Name"),
+                                row.get("SeriesName"),
+                                intOrNull(row.get("ParentIndexNumber")),
+                                intOrNull(row.get("IndexNumber")),
+                                intOrNull(row.get("ProductionYear")),
+                                seconds(row.get("RunTimeTicks"))));
+                      }
+                    });
+            case ACTIVITY -> {
+              library.hasActivity = true;
+              p.skipChildren();
+            }
+            default -> p.skipChildren();
           }
         });
-        case "jf_library_episodes" -> forEachRow(p, row -> readScalars(p, EPISODE_FIELDS, row), row -> {
-          String id = JellyfinIds.normalize(row.get("EpisodeId"));
-          if (id != null) {
-            library.episodes.put(id, new Episode(row.get("Name"), row.get("SeriesName"),
-                intOrNull(row.get("ParentIndexNumber")), intOrNull(row.get("IndexNumber")),
-                intOrNull(row.get("ProductionYear")), seconds(row.get("RunTimeTicks"))));
-          }
-        });
-        case ACTIVITY -> {
-          library.hasActivity = true;
-          p.skipChildren();
-        }
-        default -> p.skipChildren();
-      }
-    });
     sink.position("bytes", size, 2 * size);
     if (!library.hasActivity) {
-      throw new ImportFailure("not a Jellystat backup with history: it has no " + ACTIVITY
-          + " table (was \"Activity\" excluded from the backup in Jellystat's settings?)");
+      throw new ImportFailure(
+          "not a Jellystat backup with history: it has no "
+              + ACTIVITY
+              + " table (was \"Activity\" excluded from the backup in Jellystat's settings?)");
     }
-    forEachTable(file, (table, p) -> {
-      if (ACTIVITY.equals(table)) {
-        forEachRow(p, row -> readActivityRow(p, row), row -> {
-          activity(row, library, sink);
-          sink.position("bytes", size + p.currentLocation().getByteOffset(), 2 * size);
+    forEachTable(
+        file,
+        (table, p) -> {
+          if (ACTIVITY.equals(table)) {
+            forEachRow(
+                p,
+                row -> readActivityRow(p, row),
+                row -> {
+                  activity(row, library, sink);
+                  sink.position("bytes", size + p.currentLocation().getByteOffset(), 2 * size);
+                });
+          } else {
+            p.skipChildren();
+          }
         });
-      } else {
-        p.skipChildren();
-      }
-    });
     sink.position("bytes", 2 * size, 2 * size);
   }
 
-  // --- the file's shape: [ {table: [row, ...]}, ... ] ----------------------------------------------
+  // --- the file's shape: [ {table: [row, ...]}, ... ]
+  // ----------------------------------------------
 
   private static void forEachTable(Path file, TableReader reader) throws ImportFailure {
     boolean started = false;
@@ -125,13 +190,17 @@ public final class JellystatReader implements HistorySource {
       JsonToken first = p.nextToken();
       started = true;
       if (first != JsonToken.START_ARRAY) {
-        throw new ImportFailure("not a Jellystat backup: it should be a JSON list of tables, but starts with "
-            + (first == null ? "nothing (the file is empty)" : first.asString() == null ? first : first.asString()));
+        throw new ImportFailure(
+            "not a Jellystat backup: it should be a JSON list of tables, but starts with "
+                + (first == null
+                    ? "nothing (the file is empty)"
+                    : first.asString() == null ? first : first.asString()));
       }
       JsonToken t;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
         if (t != JsonToken.START_OBJECT) {
-          throw new ImportFailure("not a Jellystat backup: each entry of the list should be {\"table\": [rows]}");
+          throw new ImportFailure(
+              "not a Jellystat backup: each entry of the list should be {\"table\": [rows]}");
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String table = p.currentName();
@@ -140,7 +209,8 @@ public final class JellystatReader implements HistorySource {
             continue;
           }
           if (value != JsonToken.START_ARRAY) {
-            throw new ImportFailure("not a Jellystat backup: table " + table + " is not a list of rows");
+            throw new ImportFailure(
+                "not a Jellystat backup: table " + table + " is not a list of rows");
           }
           reader.read(table, p);
         }
@@ -149,13 +219,22 @@ public final class JellystatReader implements HistorySource {
         throw new ImportFailure("not a Jellystat backup: there is more after the list of tables");
       }
     } catch (JsonEOFException e) {
-      throw new ImportFailure("the JSON ends early, at line " + e.getLocation().getLineNr()
-          + " (a truncated upload or backup?)", e);
+      throw new ImportFailure(
+          "the JSON ends early, at line "
+              + e.getLocation().getLineNr()
+              + " (a truncated upload or backup?)",
+          e);
     } catch (JsonParseException e) {
-      throw new ImportFailure(started
-          ? "malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
-              + ": " + e.getOriginalMessage()
-          : "not a JSON file: " + e.getOriginalMessage(), e);
+      throw new ImportFailure(
+          started
+              ? "malformed JSON at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ": "
+                  + e.getOriginalMessage()
+              : "not a JSON file: " + e.getOriginalMessage(),
+          e);
     } catch (StreamReadException e) {
       throw new ImportFailure("cannot read the JSON: " + e.getOriginalMessage(), e);
     } catch (NoSuchFileException e) {
@@ -175,8 +254,12 @@ public final class JellystatReader implements HistorySource {
     void handle(Map<String, String> row);
   }
 
-  /** The parser stands on the table's START_ARRAY; one map is reused, so a row costs no allocation of its own. */
-  private static void forEachRow(JsonParser p, RowParser parser, RowHandler handler) throws IOException {
+  /**
+   * The parser stands on the table's START_ARRAY; one map is reused, so a row costs no allocation
+   * of its own.
+   */
+  private static void forEachRow(JsonParser p, RowParser parser, RowHandler handler)
+      throws IOException {
     Map<String, String> row = new HashMap<>();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -191,7 +274,8 @@ public final class JellystatReader implements HistorySource {
   }
 
   /** Keeps the wanted scalar fields of the object the parser stands on; skips everything nested. */
-  private static void readScalars(JsonParser p, Set<String> wanted, Map<String, String> row) throws IOException {
+  private static void readScalars(JsonParser p, Set<String> wanted, Map<String, String> row)
+      throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken value = p.nextToken();
@@ -206,8 +290,9 @@ public final class JellystatReader implements HistorySource {
   }
 
   /**
-   * An activity row: its scalars plus three nested facts (PlayState.PositionTicks, TranscodingInfo's
-   * bitrate and height, the first video stream's height); MediaStreams can be large and is otherwise skipped.
+   * An activity row: its scalars plus three nested facts (PlayState.PositionTicks,
+   * TranscodingInfo's bitrate and height, the first video stream's height); MediaStreams can be
+   * large and is otherwise skipped.
    */
   private static void readActivityRow(JsonParser p, Map<String, String> row) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -230,8 +315,8 @@ public final class JellystatReader implements HistorySource {
   }
 
   /** Like {@link #readScalars}, one level down: keys become "PlayState.PositionTicks" and so on. */
-  private static void readNested(JsonParser p, String prefix, Set<String> wanted, Map<String, String> row)
-      throws IOException {
+  private static void readNested(
+      JsonParser p, String prefix, Set<String> wanted, Map<String, String> row) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken value = p.nextToken();
@@ -253,14 +338,16 @@ public final class JellystatReader implements HistorySource {
       }
       stream.clear();
       readScalars(p, STREAM_FIELDS, stream);
-      if ("Video".equals(stream.get("Type")) && stream.get("Height") != null
+      if ("Video".equals(stream.get("Type"))
+          && stream.get("Height") != null
           && !row.containsKey("MediaStreams.VideoHeight")) {
         row.put("MediaStreams.VideoHeight", stream.get("Height"));
       }
     }
   }
 
-  // --- one activity row → one session -------------------------------------------------------------
+  // --- one activity row → one session
+  // -------------------------------------------------------------
 
   private static void activity(Map<String, String> row, Library library, RowSink sink) {
     String id = blankToNull(row.get("Id"));
@@ -291,7 +378,8 @@ public final class JellystatReader implements HistorySource {
     }
 
     String episodeId = JellyfinIds.normalize(row.get("EpisodeId"));
-    String itemId = episodeId != null ? episodeId : JellyfinIds.normalize(row.get("NowPlayingItemId"));
+    String itemId =
+        episodeId != null ? episodeId : JellyfinIds.normalize(row.get("NowPlayingItemId"));
     if (itemId == null) {
       sink.skip(SkipReason.MISSING_ITEM, rowId);
       return;
@@ -329,27 +417,42 @@ public final class JellystatReader implements HistorySource {
     String playMethod = row.get("PlayMethod");
     // Jellystat's copy of Playback Reporting rows says "Transcode (v:h264 a:aac)"
     boolean transcoded = playMethod != null && playMethod.regionMatches(true, 0, "Transcode", 0, 9);
-    Long height = transcoded && row.containsKey("TranscodingInfo.Height")
-        ? longOrNull(row.get("TranscodingInfo.Height"))
-        : longOrNull(row.get("MediaStreams.VideoHeight"));
+    Long height =
+        transcoded && row.containsKey("TranscodingInfo.Height")
+            ? longOrNull(row.get("TranscodingInfo.Height"))
+            : longOrNull(row.get("MediaStreams.VideoHeight"));
     Long bitrate = longOrNull(row.get("TranscodingInfo.Bitrate"));
     Long ticks = longOrNull(row.get("PlayState.PositionTicks"));
 
-    sink.accept(new ImportedSession(
-        rowId, userId, userName, itemId, type, title, seriesTitle, season, episodeNumber, year, duration,
-        blankToNull(row.get("DeviceId")),
-        blankToNull(row.get("DeviceName")),
-        blankToNull(row.get("Client")),
-        null,
-        blankToNull(row.get("RemoteEndPoint")),
-        ended.minusSeconds(playedSeconds),
-        ended,
-        playedSeconds,
-        ticks == null || ticks < 0 ? 0 : ticks / (double) TICKS_PER_SECOND,
-        transcoded,
-        Resolutions.fromHeight(height),
-        // the live connector takes bandwidth from the transcode's bitrate too; direct play reports none
-        transcoded && bitrate != null && bitrate > 0 ? (int) Math.min(Integer.MAX_VALUE, bitrate / 1000) : 0));
+    sink.accept(
+        new ImportedSession(
+            rowId,
+            userId,
+            userName,
+            itemId,
+            type,
+            title,
+            seriesTitle,
+            season,
+            episodeNumber,
+            year,
+            duration,
+            blankToNull(row.get("DeviceId")),
+            blankToNull(row.get("DeviceName")),
+            blankToNull(row.get("Client")),
+            null,
+            blankToNull(row.get("RemoteEndPoint")),
+            ended.minusSeconds(playedSeconds),
+            ended,
+            playedSeconds,
+            ticks == null || ticks < 0 ? 0 : ticks / (double) TICKS_PER_SECOND,
+            transcoded,
+            Resolutions.fromHeight(height),
+            // the live connector takes bandwidth from the transcode's bitrate too; direct play
+            // reports none
+            transcoded && bitrate != null && bitrate > 0
+                ? (int) Math.min(Integer.MAX_VALUE, bitrate / 1000)
+                : 0));
   }
 
   private static ContentType contentType(String jellyfinType) {

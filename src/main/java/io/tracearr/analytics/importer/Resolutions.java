@@ -3,8 +3,8 @@ package io.tracearr.analytics.importer;
 import java.util.Locale;
 
 /**
- * One vocabulary for resolution across sources ("1080p", "720p", "4k", "sd"), so the stats group a Plex
- * "1080" and a Jellyfin 1080-line stream together.
+ * One vocabulary for resolution across sources ("1080p", "720p", "4k", "sd"), so the stats group a
+ * Plex "1080" and a Jellyfin 1080-line stream together.
  */
 final class Resolutions {
 
@@ -23,8 +23,8 @@ final class Resolutions {
   }
 
   /**
-   * A stream's height in lines, bucketed the way players label it: a 1920×800 scope film is "1080p",
-   * not "800p".
+   * A stream's height in lines, bucketed the way players label it: a 1920×800 scope film is
+   * "1080p", not "800p".
    */
   static String fromHeight(Long height) {
     if (height == null || height <= 0) {

@@ -21,10 +21,10 @@ import java.util.Set;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Opening an uploaded SQLite file safely, shared by the Tautulli and Playback Reporting readers: read-only
- * (an import must never change the operator's file), after checking the header (sqlite-jdbc would happily
- * treat any file, or a missing one, as a database and fail later with a vaguer message), and with SQLite's
- * errors turned into messages a person can act on.
+ * Opening an uploaded SQLite file safely, shared by the Tautulli and Playback Reporting readers:
+ * read-only (an import must never change the operator's file), after checking the header
+ * (sqlite-jdbc would happily treat any file, or a missing one, as a database and fail later with a
+ * vaguer message), and with SQLite's errors turned into messages a person can act on.
  */
 final class SqliteFile {
 
@@ -38,8 +38,10 @@ final class SqliteFile {
     checkHeader(file);
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
-    // immutable: an upload is a closed copy, so no locks and no -wal/-shm files next to it (a read-only
-    // open of a WAL-mode file, as Tautulli keeps its own, would otherwise create both); a URI, so a name
+    // immutable: an upload is a closed copy, so no locks and no -wal/-shm files next to it (a
+    // read-only
+    // open of a WAL-mode file, as Tautulli keeps its own, would otherwise create both); a URI, so a
+    // name
     // with spaces or '?' survives
     String uri = file.toAbsolutePath().toUri().toString() + "?immutable=1";
     try {
@@ -60,19 +62,21 @@ final class SqliteFile {
       throw new ImportFailure("cannot read the file: " + e.getMessage(), e);
     }
     if (n < HEADER.length || !Arrays.equals(head, HEADER)) {
-      throw new ImportFailure("not an SQLite database: the file does not start with the SQLite header"
-          + (n == 0 ? " (it is empty)" : ""));
+      throw new ImportFailure(
+          "not an SQLite database: the file does not start with the SQLite header"
+              + (n == 0 ? " (it is empty)" : ""));
     }
   }
 
   /**
-   * Fails naming every missing table and column, so a database of another schema (another tool, a far
-   * older version) is refused before a single row is read.
+   * Fails naming every missing table and column, so a database of another schema (another tool, a
+   * far older version) is refused before a single row is read.
    *
    * @param tool the tool's name for the message, e.g. "Tautulli"
    * @param required table → the columns the reader uses, in a stable order
    */
-  static void requireSchema(Connection db, String tool, Map<String, List<String>> required) throws ImportFailure {
+  static void requireSchema(Connection db, String tool, Map<String, List<String>> required)
+      throws ImportFailure {
     List<String> problems = new ArrayList<>();
     try (PreparedStatement columns = db.prepareStatement("SELECT name FROM pragma_table_info(?)")) {
       for (Map.Entry<String, List<String>> table : required.entrySet()) {
@@ -88,9 +92,10 @@ final class SqliteFile {
           problems.add("it has no table " + table.getKey());
           continue;
         }
-        List<String> missing = table.getValue().stream()
-            .filter(c -> !present.contains(c.toLowerCase(Locale.ROOT)))
-            .toList();
+        List<String> missing =
+            table.getValue().stream()
+                .filter(c -> !present.contains(c.toLowerCase(Locale.ROOT)))
+                .toList();
         if (!missing.isEmpty()) {
           problems.add("table " + table.getKey() + " has no column " + String.join(", ", missing));
         }
@@ -99,18 +104,25 @@ final class SqliteFile {
       throw failure(e);
     }
     if (!problems.isEmpty()) {
-      throw new ImportFailure("not a " + tool + " database of a known schema: " + String.join("; ", problems));
+      throw new ImportFailure(
+          "not a " + tool + " database of a known schema: " + String.join("; ", problems));
     }
   }
 
-  /** How many rows {@code table} has: the total of a progress bar (a count is a fast scan in SQLite). */
+  /**
+   * How many rows {@code table} has: the total of a progress bar (a count is a fast scan in
+   * SQLite).
+   */
   static long count(Connection db, String table) throws SQLException {
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
-  /** SQLite's result code decides the wording: corruption is the file's fault, not the importer's. */
+  /**
+   * SQLite's result code decides the wording: corruption is the file's fault, not the importer's.
+   */
   static ImportFailure failure(SQLException e) {
     int primary = e.getErrorCode() & 0xff;
     if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
@@ -119,7 +131,10 @@ final class SqliteFile {
     return new ImportFailure("cannot read the database: " + e.getMessage(), e);
   }
 
-  /** An integer column that may hold NULL, an empty string or a number as text (SQLite's dynamic typing). */
+  /**
+   * An integer column that may hold NULL, an empty string or a number as text (SQLite's dynamic
+   * typing).
+   */
   static Long longOrNull(ResultSet rs, int column) throws SQLException {
     Object value = rs.getObject(column);
     if (value == null) {
@@ -141,7 +156,9 @@ final class SqliteFile {
 
   static Integer intOrNull(ResultSet rs, int column) throws SQLException {
     Long value = longOrNull(rs, column);
-    return value == null || value > Integer.MAX_VALUE || value < Integer.MIN_VALUE ? null : value.intValue();
+    return value == null || value > Integer.MAX_VALUE || value < Integer.MIN_VALUE
+        ? null
+        : value.intValue();
   }
 
   /** A text column, with blanks as null: the sources write '' where they mean "unknown". */

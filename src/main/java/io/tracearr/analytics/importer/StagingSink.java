@@ -17,17 +17,22 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
- * The reader's sink during an import, on the worker thread: turns each row into our ids and columns, collects
- * {@link #BATCH} of them, and writes each batch to import_staging with one statement. At most {@link #IN_FLIGHT}
- * batches are on their way at once; the reader waits for a slot, so memory stays flat however large the file and
- * however slow the database.
+ * The reader's sink during an import, on the worker thread: turns each row into our ids and
+ * columns, collects {@link #BATCH} of them, and writes each batch to import_staging with one
+ * statement. At most {@link #IN_FLIGHT} batches are on their way at once; the reader waits for a
+ * slot, so memory stays flat however large the file and however slow the database.
  */
 final class StagingSink implements RowSink {
 
   static final int BATCH = 2_000;
   static final int IN_FLIGHT = 2;
-  /** what playback_sessions stores when the source has no address: the unspecified address, never a client's */
+
+  /**
+   * what playback_sessions stores when the source has no address: the unspecified address, never a
+   * client's
+   */
   static final String UNKNOWN_IP = "0.0.0.0";
+
   private static final String UNKNOWN = "unknown";
 
   private final UUID importId;
@@ -47,7 +52,12 @@ final class StagingSink implements RowSink {
    * @param idScope the namespace ids are derived under: the server id, or the source's stand-in
    * @param now rows that end later than a day after this are impossible (clocks of another century)
    */
-  StagingSink(UUID importId, UUID serverId, UUID idScope, ImportCounters counters, Function<Tuple, Future<Void>> stage,
+  StagingSink(
+      UUID importId,
+      UUID serverId,
+      UUID idScope,
+      ImportCounters counters,
+      Function<Tuple, Future<Void>> stage,
       Instant now) {
     this.importId = importId;
     this.serverId = serverId;
@@ -85,7 +95,10 @@ final class StagingSink implements RowSink {
     counters.position(unit, done, total);
   }
 
-  /** After the reader returned: writes the last batch and waits for every batch in flight. Returns rows staged. */
+  /**
+   * After the reader returned: writes the last batch and waits for every batch in flight. Returns
+   * rows staged.
+   */
   long finish() throws InterruptedException {
     checkGoing();
     if (batch.size > 0) send();
@@ -96,8 +109,8 @@ final class StagingSink implements RowSink {
   }
 
   /**
-   * Waits for the batches in flight, whatever happened: after a failed read they must have landed before the
-   * staging rows are deleted, or one could arrive after the delete.
+   * Waits for the batches in flight, whatever happened: after a failed read they must have landed
+   * before the staging rows are deleted, or one could arrive after the delete.
    */
   void drain() {
     slots.acquireUninterruptibly(IN_FLIGHT);
@@ -119,10 +132,13 @@ final class StagingSink implements RowSink {
       Thread.currentThread().interrupt();
       throw new CancellationException("interrupted");
     }
-    stage.apply(t).onComplete(ar -> {
-      if (ar.failed()) stagingFailure = ar.cause();
-      slots.release();
-    });
+    stage
+        .apply(t)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) stagingFailure = ar.cause();
+              slots.release();
+            });
   }
 
   /** A staging write failed: the import fails with the database's reason. */
@@ -132,12 +148,23 @@ final class StagingSink implements RowSink {
     }
   }
 
-  // ---- one batch as columns ---------------------------------------------------------------------------------
+  // ---- one batch as columns
+  // ---------------------------------------------------------------------------------
 
   private static final class Columns {
     final UUID[] id, userId, contentId;
-    final String[] userExternalId, userName, contentExternalId, contentType, contentTitle, seriesTitle, clientName,
-        deviceName, deviceId, deviceKey, ip, resolution;
+    final String[] userExternalId,
+        userName,
+        contentExternalId,
+        contentType,
+        contentTitle,
+        seriesTitle,
+        clientName,
+        deviceName,
+        deviceId,
+        deviceKey,
+        ip,
+        resolution;
     final Integer[] season, episode, year, bandwidth;
     final Double[] mediaDuration, duration, position;
     final Boolean[] transcoded;
@@ -252,7 +279,10 @@ final class StagingSink implements RowSink {
     return s == null || s.isBlank() ? UNKNOWN : s.strip();
   }
 
-  /** The address in PostgreSQL's inet spelling, or the unspecified address when the source has none (or junk). */
+  /**
+   * The address in PostgreSQL's inet spelling, or the unspecified address when the source has none
+   * (or junk).
+   */
   static String address(String text) {
     if (text == null || text.isBlank()) return UNKNOWN_IP;
     return IpAddresses.parseLiteral(text.strip())

@@ -27,17 +27,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of {@code api_keys}: creates keys (the key is in the reply and nowhere else; only its SHA-256
- * is stored), revokes them, and records their use. Every change is published as {@link Addresses#KEYS_CHANGED}
- * so every node's gateway reloads its active keys at once.
+ * The one writer of {@code api_keys}: creates keys (the key is in the reply and nowhere else; only
+ * its SHA-256 is stored), revokes them, and records their use. Every change is published as {@link
+ * Addresses#KEYS_CHANGED} so every node's gateway reloads its active keys at once.
  */
 public final class KeysVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(KeysVerticle.class);
 
-  /** Roles a key may carry. {@code user} is a person's own-data token: it needs a user id, which a JWT carries and a key does not. */
+  /**
+   * Roles a key may carry. {@code user} is a person's own-data token: it needs a user id, which a
+   * JWT carries and a key does not.
+   */
   public static final Set<String> ROLES = Set.of("admin", "ingest", "viewer");
+
   public static final int MAX_NAME_LENGTH = 100;
+
   /** keys start with this, so a leaked one is recognisable (secret scanners, logs) */
   public static final String PREFIX = "tra_";
 
@@ -62,16 +67,21 @@ public final class KeysVerticle extends VerticleBase {
   static Input validate(JsonObject body, Instant now) {
     if (body == null) throw Problem.validation("body", "is required");
     Object name = body.getValue("name");
-    if (!(name instanceof String n) || n.isBlank()) throw Problem.validation("name", "must be a non-empty string");
+    if (!(name instanceof String n) || n.isBlank())
+      throw Problem.validation("name", "must be a non-empty string");
     String stripped = n.strip();
-    if (stripped.length() > MAX_NAME_LENGTH) throw Problem.validation("name", "must be at most " + MAX_NAME_LENGTH + " characters");
-    if (stripped.chars().anyMatch(Character::isISOControl)) throw Problem.validation("name", "must not contain control characters");
+    if (stripped.length() > MAX_NAME_LENGTH)
+      throw Problem.validation("name", "must be at most " + MAX_NAME_LENGTH + " characters");
+    if (stripped.chars().anyMatch(Character::isISOControl))
+      throw Problem.validation("name", "must not contain control characters");
     Object role = body.getValue("role");
-    if (!(role instanceof String r) || !ROLES.contains(r)) throw Problem.validation("role", "must be one of admin, ingest, viewer");
+    if (!(role instanceof String r) || !ROLES.contains(r))
+      throw Problem.validation("role", "must be one of admin, ingest, viewer");
     Object exp = body.getValue("expires_at");
     Instant expiresAt = null;
     if (exp != null) {
-      if (!(exp instanceof String e)) throw Problem.validation("expires_at", "must be an ISO-8601 date-time");
+      if (!(exp instanceof String e))
+        throw Problem.validation("expires_at", "must be an ISO-8601 date-time");
       try {
         expiresAt = java.time.OffsetDateTime.parse(e).toInstant();
       } catch (DateTimeParseException ex) {
@@ -96,18 +106,35 @@ public final class KeysVerticle extends VerticleBase {
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    queries.insert(UUID.randomUUID(), in.name(), in.role(), sha256Hex(key), msg.body().getString("by"), in.expiresAt())
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            changed();
-            log.info("api key {} ({}) created by {}", ar.result().getString("id"), in.role(), msg.body().getString("by"));
-            msg.reply(CommandReply.body(201, ar.result().copy().put("key", key)));
-          } else if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-            msg.reply(CommandReply.problem(Problem.conflict("A key named '" + in.name() + "' exists; revoke it or choose another name")));
-          } else {
-            msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
-          }
-        });
+    queries
+        .insert(
+            UUID.randomUUID(),
+            in.name(),
+            in.role(),
+            sha256Hex(key),
+            msg.body().getString("by"),
+            in.expiresAt())
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                changed();
+                log.info(
+                    "api key {} ({}) created by {}",
+                    ar.result().getString("id"),
+                    in.role(),
+                    msg.body().getString("by"));
+                msg.reply(CommandReply.body(201, ar.result().copy().put("key", key)));
+              } else if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+                msg.reply(
+                    CommandReply.problem(
+                        Problem.conflict(
+                            "A key named '"
+                                + in.name()
+                                + "' exists; revoke it or choose another name")));
+              } else {
+                msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+              }
+            });
   }
 
   private void revoke(Message<JsonObject> msg) {
@@ -118,17 +145,20 @@ public final class KeysVerticle extends VerticleBase {
       msg.reply(CommandReply.problem(Problem.validation("id", "must be a uuid")));
       return;
     }
-    queries.revoke(id).onComplete(ar -> {
-      if (ar.failed()) {
-        msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
-      } else if (!ar.result()) {
-        msg.reply(CommandReply.problem(Problem.notFound("No active key " + id)));
-      } else {
-        changed();
-        log.info("api key {} revoked by {}", id, msg.body().getString("by"));
-        msg.reply(new JsonObject().put("status", 204));
-      }
-    });
+    queries
+        .revoke(id)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+              } else if (!ar.result()) {
+                msg.reply(CommandReply.problem(Problem.notFound("No active key " + id)));
+              } else {
+                changed();
+                log.info("api key {} revoked by {}", id, msg.body().getString("by"));
+                msg.reply(new JsonObject().put("status", 204));
+              }
+            });
   }
 
   private void touch(Message<JsonObject> msg) {
@@ -145,11 +175,14 @@ public final class KeysVerticle extends VerticleBase {
       msg.reply(new JsonObject().put("updated", 0));
       return;
     }
-    queries.touch(ids).onComplete(ar -> {
-      if (ar.failed()) log.warn("recording api key use failed: {}", ar.cause().toString());
-      // the gateway sends without waiting; a reply only serves whoever asks (tests, tools)
-      msg.reply(new JsonObject().put("updated", ar.succeeded() ? ar.result() : 0));
-    });
+    queries
+        .touch(ids)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) log.warn("recording api key use failed: {}", ar.cause().toString());
+              // the gateway sends without waiting; a reply only serves whoever asks (tests, tools)
+              msg.reply(new JsonObject().put("updated", ar.succeeded() ? ar.result() : 0));
+            });
   }
 
   private void changed() {
@@ -159,7 +192,9 @@ public final class KeysVerticle extends VerticleBase {
   /** The stored form of a key. A key has 256 random bits, so one unsalted SHA-256 is enough. */
   public static String sha256Hex(String key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Jellyfin and Emby {@code GET /Sessions} (an array of {@code SessionInfoDto}) onto {@link ObservedPlayback}s.
- * The same array arrives in the WebSocket {@code Sessions} message, so {@link PushMessages} reuses this.
+ * Jellyfin and Emby {@code GET /Sessions} (an array of {@code SessionInfoDto}) onto {@link
+ * ObservedPlayback}s. The same array arrives in the WebSocket {@code Sessions} message, so {@link
+ * PushMessages} reuses this.
  *
  * <p>Shapes: jellyfin-sdk-typescript {@code session-info-dto.ts}, {@code player-state-info.ts},
  * {@code transcoding-info.ts}, {@code base-item-dto.ts} (see src/test/resources/media/README.md).
@@ -29,14 +30,15 @@ public final class JellyfinSessions {
     } catch (DecodeException e) {
       throw new MalformedPayload("GET /Sessions did not answer JSON");
     }
-    if (!(decoded instanceof JsonArray array)) throw new MalformedPayload("GET /Sessions did not answer a JSON array");
+    if (!(decoded instanceof JsonArray array))
+      throw new MalformedPayload("GET /Sessions did not answer a JSON array");
     return parse(array);
   }
 
   /**
-   * Only sessions that are playing something: a session without {@code NowPlayingItem} is an idle client (an
-   * open app, the dashboard). A playing session without a session id, item id or user id cannot be named and is
-   * skipped; so is any element that is not an object.
+   * Only sessions that are playing something: a session without {@code NowPlayingItem} is an idle
+   * client (an open app, the dashboard). A playing session without a session id, item id or user id
+   * cannot be named and is skipped; so is any element that is not an object.
    */
   public static List<ObservedPlayback> parse(JsonArray sessions) {
     List<ObservedPlayback> out = new ArrayList<>();
@@ -67,26 +69,43 @@ public final class JellyfinSessions {
     boolean episode = "Episode".equals(type);
 
     return new PlaybackBuilder()
-        .keys(sessionId, sessionId, itemId)
-        .user(userId, Lenient.text(s, "UserName"))
-        .device(Lenient.text(s, "DeviceId"), Lenient.text(s, "DeviceName"), Lenient.text(s, "Client"), null,
-            Lenient.ip(Lenient.text(s, "RemoteEndPoint")))
-        .state(paused ? "paused" : "playing", ticks == null || ticks < 0 ? 0d : ticks / TICKS_PER_SECOND)
-        .stream(transcoded, "Audio".equals(Lenient.text(item, "MediaType")) ? null : resolution(item, transcoding),
-            bandwidthKbps(transcoding))
-        .content(contentType(type), Lenient.text(item, "Name"), episode ? Lenient.text(item, "SeriesName") : null,
-            episode ? Lenient.int32(item, "ParentIndexNumber") : null, episode ? Lenient.int32(item, "IndexNumber") : null,
-            Lenient.int32(item, "ProductionYear"), runTicks == null || runTicks <= 0 ? null : runTicks / TICKS_PER_SECOND)
-        .build();
+            .keys(sessionId, sessionId, itemId)
+            .user(userId, Lenient.text(s, "UserName"))
+            .device(
+                Lenient.text(s, "DeviceId"),
+                Lenient.text(s, "DeviceName"),
+                Lenient.text(s, "Client"),
+                null,
+                Lenient.ip(Lenient.text(s, "RemoteEndPoint")))
+            .state(
+                paused ? "paused" : "playing",
+                ticks == null || ticks < 0 ? 0d : ticks / TICKS_PER_SECOND)
+            .stream(
+                transcoded,
+                "Audio".equals(Lenient.text(item, "MediaType"))
+                    ? null
+                    : resolution(item, transcoding),
+                bandwidthKbps(transcoding))
+            .content(
+                contentType(type),
+                Lenient.text(item, "Name"),
+                episode ? Lenient.text(item, "SeriesName") : null,
+                episode ? Lenient.int32(item, "ParentIndexNumber") : null,
+                episode ? Lenient.int32(item, "IndexNumber") : null,
+                Lenient.int32(item, "ProductionYear"),
+                runTicks == null || runTicks <= 0 ? null : runTicks / TICKS_PER_SECOND)
+            .build();
   }
 
   /**
-   * What the viewer gets: the transcoder's output size when it transcodes, else the source video stream, else the
-   * item's own size. {@code MediaStreams} are filled from the playing media source (SessionManager.GetItemInfo).
+   * What the viewer gets: the transcoder's output size when it transcodes, else the source video
+   * stream, else the item's own size. {@code MediaStreams} are filled from the playing media source
+   * (SessionManager.GetItemInfo).
    */
   private static String resolution(JsonObject item, JsonObject transcoding) {
     if (transcoding != null && !Boolean.TRUE.equals(Lenient.bool(transcoding, "IsVideoDirect"))) {
-      String r = Resolution.of(Lenient.int32(transcoding, "Width"), Lenient.int32(transcoding, "Height"));
+      String r =
+          Resolution.of(Lenient.int32(transcoding, "Width"), Lenient.int32(transcoding, "Height"));
       if (r != null) return r;
     }
     JsonArray streams = Lenient.array(item, "MediaStreams");
@@ -102,8 +121,9 @@ public final class JellyfinSessions {
   }
 
   /**
-   * {@code TranscodingInfo.Bitrate} is bits per second (TranscodeManager reports the encoder's total output
-   * bitrate). A direct play has no TranscodingInfo, and the session then says nothing about bandwidth.
+   * {@code TranscodingInfo.Bitrate} is bits per second (TranscodeManager reports the encoder's
+   * total output bitrate). A direct play has no TranscodingInfo, and the session then says nothing
+   * about bandwidth.
    */
   private static Integer bandwidthKbps(JsonObject transcoding) {
     Long bps = Lenient.integer(transcoding, "Bitrate");

@@ -6,8 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
 /**
- * Typed reads of a server's JSON that never throw: a field of the wrong type reads as absent. Servers differ by
- * version (Plex sends some ids as strings, some as numbers), so the parsers take what parses and skip the rest.
+ * Typed reads of a server's JSON that never throw: a field of the wrong type reads as absent.
+ * Servers differ by version (Plex sends some ids as strings, some as numbers), so the parsers take
+ * what parses and skip the rest.
  */
 final class Lenient {
 
@@ -21,12 +22,16 @@ final class Lenient {
     return o != null && o.getValue(key) instanceof JsonArray a ? a : null;
   }
 
-  /** A string, or a number rendered as an integer string (Plex ids come both ways). Blank reads as absent. */
+  /**
+   * A string, or a number rendered as an integer string (Plex ids come both ways). Blank reads as
+   * absent.
+   */
   static String text(JsonObject o, String key) {
     if (o == null) return null;
     Object v = o.getValue(key);
     if (v instanceof String s) return s.isBlank() ? null : s;
-    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return Long.toString(n.longValue());
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()))
+      return Long.toString(n.longValue());
     return null;
   }
 
@@ -64,16 +69,19 @@ final class Lenient {
   }
 
   /**
-   * An address literal the registry accepts, or null. Servers report {@code ::ffff:1.2.3.4} for IPv4 clients on
-   * dual-stack sockets, and some proxies add a port or brackets; the bare address is what geolocation needs.
+   * An address literal the registry accepts, or null. Servers report {@code ::ffff:1.2.3.4} for
+   * IPv4 clients on dual-stack sockets, and some proxies add a port or brackets; the bare address
+   * is what geolocation needs.
    */
   static String ip(String raw) {
     if (raw == null) return null;
     String t = raw.trim();
     if (t.startsWith("[") && t.indexOf(']') > 0) t = t.substring(1, t.indexOf(']'));
     int colon = t.indexOf(':');
-    if (colon > 0 && colon == t.lastIndexOf(':') && t.indexOf('.') > 0) t = t.substring(0, colon); // 1.2.3.4:5678
-    if (t.toLowerCase(Locale.ROOT).startsWith("::ffff:") && NetUtil.isValidIpV4Address(t.substring(7))) {
+    if (colon > 0 && colon == t.lastIndexOf(':') && t.indexOf('.') > 0)
+      t = t.substring(0, colon); // 1.2.3.4:5678
+    if (t.toLowerCase(Locale.ROOT).startsWith("::ffff:")
+        && NetUtil.isValidIpV4Address(t.substring(7))) {
       t = t.substring(7);
     }
     if (NetUtil.isValidIpV4Address(t)) return t;

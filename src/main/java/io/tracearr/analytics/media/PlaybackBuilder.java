@@ -1,6 +1,9 @@
 package io.tracearr.analytics.media;
 
-/** Assembles an {@link ObservedPlayback} in the groups a session payload has: keys, user, device, state, stream, content. */
+/**
+ * Assembles an {@link ObservedPlayback} in the groups a session payload has: keys, user, device,
+ * state, stream, content.
+ */
 final class PlaybackBuilder {
 
   private String serverSessionKey;
@@ -39,7 +42,8 @@ final class PlaybackBuilder {
     return this;
   }
 
-  PlaybackBuilder device(String deviceId, String deviceName, String client, String platform, String ipAddress) {
+  PlaybackBuilder device(
+      String deviceId, String deviceName, String client, String platform, String ipAddress) {
     this.deviceId = deviceId;
     this.deviceName = deviceName;
     this.client = client;
@@ -61,8 +65,14 @@ final class PlaybackBuilder {
     return this;
   }
 
-  PlaybackBuilder content(String contentType, String title, String seriesTitle, Integer seasonNumber,
-      Integer episodeNumber, Integer year, Double durationSeconds) {
+  PlaybackBuilder content(
+      String contentType,
+      String title,
+      String seriesTitle,
+      Integer seasonNumber,
+      Integer episodeNumber,
+      Integer year,
+      Double durationSeconds) {
     this.contentType = contentType;
     this.title = title;
     this.seriesTitle = seriesTitle;
@@ -74,8 +84,28 @@ final class PlaybackBuilder {
   }
 
   ObservedPlayback build() {
-    return new ObservedPlayback(serverSessionKey, controlId, itemId, externalUserId, userName, deviceId, deviceName,
-        client, platform, ipAddress, status, positionSeconds, transcoded, resolution, bandwidthKbps, contentType, title,
-        seriesTitle, seasonNumber, episodeNumber, year, durationSeconds);
+    return new ObservedPlayback(
+        serverSessionKey,
+        controlId,
+        itemId,
+        externalUserId,
+        userName,
+        deviceId,
+        deviceName,
+        client,
+        platform,
+        ipAddress,
+        status,
+        positionSeconds,
+        transcoded,
+        resolution,
+        bandwidthKbps,
+        contentType,
+        title,
+        seriesTitle,
+        seasonNumber,
+        episodeNumber,
+        year,
+        durationSeconds);
   }
 }

@@ -10,42 +10,55 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The state machine of one watched server: from each poll's list of playing items to the start, heartbeat and end
- * commands for our session registry. Pure (no clock, no I/O); one instance per server on the node that watches it.
+ * The state machine of one watched server: from each poll's list of playing items to the start,
+ * heartbeat and end commands for our session registry. Pure (no clock, no I/O); one instance per
+ * server on the node that watches it.
  *
  * <ul>
- *   <li>One playback of one item is one of our sessions, its id {@link MediaIds#session}: a re-poll, or the next
- *       node after a takeover, derives the same id and the registry's idempotent start does the rest. So a tracker
- *       that starts empty simply starts everything it sees.</li>
- *   <li>A started playback gets a heartbeat on every poll that sees it (position, status, stream facts). A new
- *       playback gets its start and, in the same poll, a first heartbeat: the start body has no position or
- *       status, and a playback first seen paused must not read as playing until the next poll.</li>
- *   <li>The same server session showing another item (or another user) ends the old session and starts a new
- *       one.</li>
- *   <li>A playback missing from {@value #MISSES_TO_END} consecutive successful polls ends with reason
- *       {@code client}; one miss is forgiven, so a single answer taken between two items of a queue ends nothing.</li>
- *   <li>An unreachable poll ends nothing and does not count as a miss: if the server stays away, the registry's
- *       timeout ends the sessions; if it comes back in time, they continue.</li>
+ *   <li>One playback of one item is one of our sessions, its id {@link MediaIds#session}: a
+ *       re-poll, or the next node after a takeover, derives the same id and the registry's
+ *       idempotent start does the rest. So a tracker that starts empty simply starts everything it
+ *       sees.
+ *   <li>A started playback gets a heartbeat on every poll that sees it (position, status, stream
+ *       facts). A new playback gets its start and, in the same poll, a first heartbeat: the start
+ *       body has no position or status, and a playback first seen paused must not read as playing
+ *       until the next poll.
+ *   <li>The same server session showing another item (or another user) ends the old session and
+ *       starts a new one.
+ *   <li>A playback missing from {@value #MISSES_TO_END} consecutive successful polls ends with
+ *       reason {@code client}; one miss is forgiven, so a single answer taken between two items of
+ *       a queue ends nothing.
+ *   <li>An unreachable poll ends nothing and does not count as a miss: if the server stays away,
+ *       the registry's timeout ends the sessions; if it comes back in time, they continue.
  * </ul>
  */
 public final class PlaybackTracker {
 
   public static final int MISSES_TO_END = 2;
   public static final String ENDED_REASON = "client";
-  /** Stand-in for a server that reports no usable client address: non-routable, so never geolocated. */
+
+  /**
+   * Stand-in for a server that reports no usable client address: non-routable, so never geolocated.
+   */
   static final String UNKNOWN_IP = "0.0.0.0";
+
   static final double MAX_POSITION_SECONDS = 10_000_000d;
-  /** Ended playbacks remembered per server session key, to number replays; bounded, oldest forgotten first. */
+
+  /**
+   * Ended playbacks remembered per server session key, to number replays; bounded, oldest forgotten
+   * first.
+   */
   private static final int REMEMBERED_ENDS = 1_000;
 
   private final UUID serverId;
   private final Map<String, Tracked> tracked = new LinkedHashMap<>();
-  private final Map<String, Ended> ended = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Ended> eldest) {
-      return size() > REMEMBERED_ENDS;
-    }
-  };
+  private final Map<String, Ended> ended =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Ended> eldest) {
+          return size() > REMEMBERED_ENDS;
+        }
+      };
 
   private static final class Tracked {
     final UUID sessionId;
@@ -86,7 +99,8 @@ public final class PlaybackTracker {
   /** A successful poll: {@code playing} is everything playing on the server now. */
   public List<SessionCommand> seen(List<ObservedPlayback> playing) {
     Map<String, ObservedPlayback> now = new LinkedHashMap<>();
-    for (ObservedPlayback p : playing) now.put(p.serverSessionKey(), p); // one item per server session
+    for (ObservedPlayback p : playing)
+      now.put(p.serverSessionKey(), p); // one item per server session
     List<SessionCommand> out = new ArrayList<>();
     endMissing(now, out);
     for (ObservedPlayback p : now.values()) {
@@ -109,10 +123,11 @@ public final class PlaybackTracker {
   }
 
   /**
-   * The registry says one of our open sessions has already ended (its start answered an ended session, or a
-   * heartbeat was refused): the server's playback outlived it, e.g. a server away longer than the session timeout,
-   * or a device replaying an item after a restart of this tracker. The playback continues as the next replay: the
-   * start and first heartbeat of a new session. Empty when the id is not one of ours.
+   * The registry says one of our open sessions has already ended (its start answered an ended
+   * session, or a heartbeat was refused): the server's playback outlived it, e.g. a server away
+   * longer than the session timeout, or a device replaying an item after a restart of this tracker.
+   * The playback continues as the next replay: the start and first heartbeat of a new session.
+   * Empty when the id is not one of ours.
    */
   public List<SessionCommand> alreadyEnded(UUID sessionId) {
     for (Map.Entry<String, Tracked> e : tracked.entrySet()) {
@@ -133,7 +148,10 @@ public final class PlaybackTracker {
     return tracked.size();
   }
 
-  /** The last observation of one of our open sessions, e.g. its {@code controlId} for the server's stop call. */
+  /**
+   * The last observation of one of our open sessions, e.g. its {@code controlId} for the server's
+   * stop call.
+   */
   public Optional<ObservedPlayback> playbackOf(UUID sessionId) {
     for (Tracked t : tracked.values()) {
       if (t.sessionId.equals(sessionId)) return Optional.of(t.last);
@@ -169,7 +187,8 @@ public final class PlaybackTracker {
 
   private void start(ObservedPlayback p, List<SessionCommand> out) {
     Ended before = ended.get(p.serverSessionKey());
-    // the id names key and item only, so any earlier end of this key and item (whoever watched) takes its id
+    // the id names key and item only, so any earlier end of this key and item (whoever watched)
+    // takes its id
     int replay = before != null && before.itemId.equals(p.itemId()) ? before.replay + 1 : 0;
     UUID id = MediaIds.session(serverId, p.serverSessionKey(), p.itemId(), replay);
     tracked.put(p.serverSessionKey(), new Tracked(id, p, replay));
@@ -178,24 +197,29 @@ public final class PlaybackTracker {
   }
 
   /**
-   * The registry's {@code SessionStart}, plus the naming keys the connector adds ({@code user_name},
-   * {@code series_title}, {@code season_number}, {@code episode_number}, {@code year},
-   * {@code media_duration_seconds}, {@code server_id}). Required text falls back to a placeholder rather than
-   * losing the session: a server that names neither device nor client still has a playback to count.
+   * The registry's {@code SessionStart}, plus the naming keys the connector adds ({@code
+   * user_name}, {@code series_title}, {@code season_number}, {@code episode_number}, {@code year},
+   * {@code media_duration_seconds}, {@code server_id}). Required text falls back to a placeholder
+   * rather than losing the session: a server that names neither device nor client still has a
+   * playback to count.
    */
   JsonObject startBody(UUID id, ObservedPlayback p) {
     String client = firstNonBlank(p.client(), p.platform(), "unknown");
-    JsonObject body = new JsonObject()
-        .put("id", id.toString())
-        .put("user_id", MediaIds.user(serverId, p.externalUserId()).toString())
-        .put("content_type", p.contentType())
-        .put("content_id", MediaIds.content(serverId, p.itemId()).toString())
-        .put("content_title", Lenient.truncate(p.title(), 300))
-        .put("client_name", Lenient.truncate(client, 100))
-        .put("device_name", Lenient.truncate(firstNonBlank(p.deviceName(), client, "unknown"), 100))
-        .put("ip_address", p.ipAddress() == null ? UNKNOWN_IP : p.ipAddress())
-        .put("transcoded", p.transcoded());
-    if (p.deviceId() != null) body.put("device_id", MediaIds.device(serverId, p.deviceId()).toString());
+    JsonObject body =
+        new JsonObject()
+            .put("id", id.toString())
+            .put("user_id", MediaIds.user(serverId, p.externalUserId()).toString())
+            .put("content_type", p.contentType())
+            .put("content_id", MediaIds.content(serverId, p.itemId()).toString())
+            .put("content_title", Lenient.truncate(p.title(), 300))
+            .put("client_name", Lenient.truncate(client, 100))
+            .put(
+                "device_name",
+                Lenient.truncate(firstNonBlank(p.deviceName(), client, "unknown"), 100))
+            .put("ip_address", p.ipAddress() == null ? UNKNOWN_IP : p.ipAddress())
+            .put("transcoded", p.transcoded());
+    if (p.deviceId() != null)
+      body.put("device_id", MediaIds.device(serverId, p.deviceId()).toString());
     if (p.resolution() != null) body.put("resolution", p.resolution());
     if (p.bandwidthKbps() != null) body.put("bandwidth_kbps", p.bandwidthKbps());
     putIfPresent(body, "user_name", p.userName());
@@ -208,12 +232,18 @@ public final class PlaybackTracker {
     return body;
   }
 
-  /** The registry's {@code SessionHeartbeat}: only what the poll knows, so an unknown fact never erases a known one. */
+  /**
+   * The registry's {@code SessionHeartbeat}: only what the poll knows, so an unknown fact never
+   * erases a known one.
+   */
   static JsonObject heartbeatBody(ObservedPlayback p) {
-    JsonObject body = new JsonObject()
-        .put("status", p.status())
-        .put("position_seconds", Math.min(Math.max(p.positionSeconds(), 0d), MAX_POSITION_SECONDS))
-        .put("transcoded", p.transcoded());
+    JsonObject body =
+        new JsonObject()
+            .put("status", p.status())
+            .put(
+                "position_seconds",
+                Math.min(Math.max(p.positionSeconds(), 0d), MAX_POSITION_SECONDS))
+            .put("transcoded", p.transcoded());
     if (p.resolution() != null) body.put("resolution", p.resolution());
     if (p.bandwidthKbps() != null) body.put("bandwidth_kbps", p.bandwidthKbps());
     if (p.ipAddress() != null) body.put("ip_address", p.ipAddress());

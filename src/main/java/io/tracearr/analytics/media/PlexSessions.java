@@ -7,13 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plex {@code GET /status/sessions} (requested with {@code Accept: application/json}) onto
- * {@link ObservedPlayback}s: one per {@code MediaContainer.Metadata} element, with its {@code User},
+ * Plex {@code GET /status/sessions} (requested with {@code Accept: application/json}) onto {@link
+ * ObservedPlayback}s: one per {@code MediaContainer.Metadata} element, with its {@code User},
  * {@code Player}, {@code Session}, {@code TranscodeSession} and {@code Media} children.
  *
- * <p>Shapes: LukeHagar/plex-api-spec ({@code /status/sessions}, schemas Player, Session, User, Media, Metadata) and
- * Tautulli's plexpy/pmsconnect.py for the fields the spec omits ({@code sessionKey}, {@code videoDecision},
- * {@code selected}, {@code live}); see src/test/resources/media/README.md.
+ * <p>Shapes: LukeHagar/plex-api-spec ({@code /status/sessions}, schemas Player, Session, User,
+ * Media, Metadata) and Tautulli's plexpy/pmsconnect.py for the fields the spec omits ({@code
+ * sessionKey}, {@code videoDecision}, {@code selected}, {@code live}); see
+ * src/test/resources/media/README.md.
  */
 public final class PlexSessions {
 
@@ -32,7 +33,8 @@ public final class PlexSessions {
 
   public static List<ObservedPlayback> parse(JsonObject body) throws MalformedPayload {
     JsonObject container = Lenient.object(body, "MediaContainer");
-    if (container == null) throw new MalformedPayload("GET /status/sessions answered without a MediaContainer");
+    if (container == null)
+      throw new MalformedPayload("GET /status/sessions answered without a MediaContainer");
     List<ObservedPlayback> out = new ArrayList<>();
     JsonArray items = Lenient.array(container, "Metadata");
     if (items == null) return out; // an idle server answers {"MediaContainer": {"size": 0}}
@@ -66,20 +68,35 @@ public final class PlexSessions {
     if (bandwidth == null) bandwidth = Lenient.int32(media, "bitrate");
 
     return new PlaybackBuilder()
-        .keys(sessionKey, Lenient.text(session, "id"), ratingKey)
-        .user(userId, Lenient.text(user, "title"))
-        .device(Lenient.text(player, "machineIdentifier"), deviceName(player), Lenient.text(player, "product"),
-            Lenient.text(player, "platform"), address(player, session))
-        .state(status(Lenient.text(player, "state")), viewOffset == null || viewOffset < 0 ? 0d : viewOffset / 1000d)
-        .stream(transcoded(transcode), "track".equals(contentType) ? null : resolution(media),
-            bandwidth == null || bandwidth < 0 ? null : Math.min(bandwidth, 10_000_000))
-        .content(contentType, Lenient.text(m, "title"), episode ? Lenient.text(m, "grandparentTitle") : null,
-            episode ? Lenient.int32(m, "parentIndex") : null, episode ? Lenient.int32(m, "index") : null,
-            Lenient.int32(m, "year"), duration == null || duration <= 0 ? null : duration / 1000d)
-        .build();
+            .keys(sessionKey, Lenient.text(session, "id"), ratingKey)
+            .user(userId, Lenient.text(user, "title"))
+            .device(
+                Lenient.text(player, "machineIdentifier"),
+                deviceName(player),
+                Lenient.text(player, "product"),
+                Lenient.text(player, "platform"),
+                address(player, session))
+            .state(
+                status(Lenient.text(player, "state")),
+                viewOffset == null || viewOffset < 0 ? 0d : viewOffset / 1000d)
+            .stream(
+                transcoded(transcode),
+                "track".equals(contentType) ? null : resolution(media),
+                bandwidth == null || bandwidth < 0 ? null : Math.min(bandwidth, 10_000_000))
+            .content(
+                contentType,
+                Lenient.text(m, "title"),
+                episode ? Lenient.text(m, "grandparentTitle") : null,
+                episode ? Lenient.int32(m, "parentIndex") : null,
+                episode ? Lenient.int32(m, "index") : null,
+                Lenient.int32(m, "year"),
+                duration == null || duration <= 0 ? null : duration / 1000d)
+            .build();
   }
 
-  /** Tautulli's rule: the {@code Media} marked selected (the one being streamed), else the first. */
+  /**
+   * Tautulli's rule: the {@code Media} marked selected (the one being streamed), else the first.
+   */
   private static JsonObject selectedMedia(JsonObject m) {
     JsonArray media = Lenient.array(m, "Media");
     if (media == null) return null;
@@ -99,13 +116,15 @@ public final class PlexSessions {
   }
 
   /**
-   * {@code Player.address} is what the server's socket sees; a client streaming from outside (not {@code local},
-   * or {@code Session.location = wan}) behind a relay or reverse proxy shows the proxy there, and its own
-   * public address in {@code remotePublicAddress}. Geolocation needs the latter.
+   * {@code Player.address} is what the server's socket sees; a client streaming from outside (not
+   * {@code local}, or {@code Session.location = wan}) behind a relay or reverse proxy shows the
+   * proxy there, and its own public address in {@code remotePublicAddress}. Geolocation needs the
+   * latter.
    */
   private static String address(JsonObject player, JsonObject session) {
-    boolean outside = Boolean.FALSE.equals(Lenient.bool(player, "local"))
-        || "wan".equals(Lenient.text(session, "location"));
+    boolean outside =
+        Boolean.FALSE.equals(Lenient.bool(player, "local"))
+            || "wan".equals(Lenient.text(session, "location"));
     String publicAddress = Lenient.ip(Lenient.text(player, "remotePublicAddress"));
     if (outside && publicAddress != null) return publicAddress;
     return Lenient.ip(Lenient.text(player, "address"));
@@ -117,7 +136,10 @@ public final class PlexSessions {
     return "playing";
   }
 
-  /** A video decision of {@code transcode}; for audio-only streams (no video decision) the audio decision. */
+  /**
+   * A video decision of {@code transcode}; for audio-only streams (no video decision) the audio
+   * decision.
+   */
   private static boolean transcoded(JsonObject transcode) {
     if (transcode == null) return false;
     String video = Lenient.text(transcode, "videoDecision");
@@ -128,7 +150,9 @@ public final class PlexSessions {
   private static String resolution(JsonObject media) {
     if (media == null) return null;
     String label = Resolution.ofPlexLabel(Lenient.text(media, "videoResolution"));
-    return label != null ? label : Resolution.of(Lenient.int32(media, "width"), Lenient.int32(media, "height"));
+    return label != null
+        ? label
+        : Resolution.of(Lenient.int32(media, "width"), Lenient.int32(media, "height"));
   }
 
   static String contentType(String plexType, boolean live) {

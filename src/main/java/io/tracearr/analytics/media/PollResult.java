@@ -13,8 +13,8 @@ public sealed interface PollResult {
   }
 
   /**
-   * The server could not be asked or did not answer usefully (down, refused, slow, garbage): it says nothing about
-   * what is playing, so nothing may be ended on its account.
+   * The server could not be asked or did not answer usefully (down, refused, slow, garbage): it
+   * says nothing about what is playing, so nothing may be ended on its account.
    */
   record Unreachable(String why) implements PollResult {}
 

@@ -11,23 +11,30 @@ import java.util.Set;
  * The servers' push channels, read and written as text frames.
  *
  * <p>Jellyfin/Emby: {@code {"MessageType": ..., "Data": ...}} on {@code /socket} (Jellyfin) or
- * {@code /embywebsocket} (Emby). After {@link #sessionsStart} the server sends {@code Sessions} with the session
- * array every interval (BasePeriodicWebSocketListener parses Data as "initial delay ms,interval ms").
+ * {@code /embywebsocket} (Emby). After {@link #sessionsStart} the server sends {@code Sessions}
+ * with the session array every interval (BasePeriodicWebSocketListener parses Data as "initial
+ * delay ms,interval ms").
  *
- * <p>Plex: {@code {"NotificationContainer": {"type": "playing", "PlaySessionStateNotification": [...]}}} on
- * {@code /:/websockets/notifications}; each state change of a play session is one notification.
+ * <p>Plex: {@code {"NotificationContainer": {"type": "playing", "PlaySessionStateNotification":
+ * [...]}}} on {@code /:/websockets/notifications}; each state change of a play session is one
+ * notification.
  */
 public final class PushMessages {
 
   /** Jellyfin/Emby message types that mean a playback started, stopped or moved. */
-  static final Set<String> MEDIA_BROWSER_TRIGGERS = Set.of("PlaybackStart", "PlaybackStopped", "SessionEnded",
-      "UserDataChanged");
+  static final Set<String> MEDIA_BROWSER_TRIGGERS =
+      Set.of("PlaybackStart", "PlaybackStopped", "SessionEnded", "UserDataChanged");
 
   private PushMessages() {}
 
-  /** The subscription a Jellyfin/Emby client sends once the socket is open, e.g. {@code "0,1500"}. */
+  /**
+   * The subscription a Jellyfin/Emby client sends once the socket is open, e.g. {@code "0,1500"}.
+   */
   public static String sessionsStart(int initialDelayMs, int intervalMs) {
-    return new JsonObject().put("MessageType", "SessionsStart").put("Data", initialDelayMs + "," + intervalMs).encode();
+    return new JsonObject()
+        .put("MessageType", "SessionsStart")
+        .put("Data", initialDelayMs + "," + intervalMs)
+        .encode();
   }
 
   /** The answer to {@code ForceKeepAlive}, and the periodic ping a Jellyfin/Emby client sends. */
@@ -46,7 +53,8 @@ public final class PushMessages {
       }
       return new PushSignal.SessionsSnapshot(JellyfinSessions.parse(sessions));
     }
-    if (type.equals("ForceKeepAlive")) return new PushSignal.KeepAliveRequested(Lenient.int32(message, "Data"));
+    if (type.equals("ForceKeepAlive"))
+      return new PushSignal.KeepAliveRequested(Lenient.int32(message, "Data"));
     if (MEDIA_BROWSER_TRIGGERS.contains(type)) {
       JsonObject data = Lenient.object(message, "Data");
       String key = Lenient.text(data, "Id");

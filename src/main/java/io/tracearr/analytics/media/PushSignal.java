@@ -3,12 +3,16 @@ package io.tracearr.analytics.media;
 import java.util.List;
 
 /**
- * What one message on a server's push channel means to the watcher. The poll stays the source of truth: a push
- * only makes the next poll come sooner (or, for Jellyfin/Emby {@code Sessions}, carries a poll's worth itself).
+ * What one message on a server's push channel means to the watcher. The poll stays the source of
+ * truth: a push only makes the next poll come sooner (or, for Jellyfin/Emby {@code Sessions},
+ * carries a poll's worth itself).
  */
 public sealed interface PushSignal {
 
-  /** Something about playback changed: poll now. {@code sessionKeys} names the server sessions when the message did. */
+  /**
+   * Something about playback changed: poll now. {@code sessionKeys} names the server sessions when
+   * the message did.
+   */
   record PollNow(String why, List<String> sessionKeys) implements PushSignal {
     public PollNow {
       sessionKeys = List.copyOf(sessionKeys);
@@ -22,7 +26,10 @@ public sealed interface PushSignal {
     }
   }
 
-  /** Jellyfin/Emby {@code ForceKeepAlive}: the server drops a socket that does not send {@code KeepAlive} in time. */
+  /**
+   * Jellyfin/Emby {@code ForceKeepAlive}: the server drops a socket that does not send {@code
+   * KeepAlive} in time.
+   */
   record KeepAliveRequested(Integer timeoutSeconds) implements PushSignal {}
 
   /** A well-formed message that says nothing about playback. */

@@ -3,14 +3,17 @@ package io.tracearr.analytics.media;
 import java.util.Locale;
 
 /**
- * The resolution label of a video stream. Classed by width as well as height because films are letter-boxed:
- * a 1920x800 scope picture is 1080p although its height is under 900.
+ * The resolution label of a video stream. Classed by width as well as height because films are
+ * letter-boxed: a 1920x800 scope picture is 1080p although its height is under 900.
  */
 public final class Resolution {
 
   private Resolution() {}
 
-  /** {@code 2160p}, {@code 1440p}, {@code 1080p}, {@code 720p}, {@code 480p}, {@code sd}; null when both are unknown. */
+  /**
+   * {@code 2160p}, {@code 1440p}, {@code 1080p}, {@code 720p}, {@code 480p}, {@code sd}; null when
+   * both are unknown.
+   */
   public static String of(Integer width, Integer height) {
     int w = width == null ? 0 : width;
     int h = height == null ? 0 : height;
@@ -24,8 +27,9 @@ public final class Resolution {
   }
 
   /**
-   * Plex's own label ({@code Media.videoResolution}: {@code 4k}, {@code 1080}, {@code 720}, {@code 480},
-   * {@code sd}, sometimes with {@code p}/{@code i}) in the same vocabulary; null when it is not one of those.
+   * Plex's own label ({@code Media.videoResolution}: {@code 4k}, {@code 1080}, {@code 720}, {@code
+   * 480}, {@code sd}, sometimes with {@code p}/{@code i}) in the same vocabulary; null when it is
+   * not one of those.
    */
   public static String ofPlexLabel(String label) {
     if (label == null) return null;

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Validation of a media server's fields, for {@code POST} (every required field) and {@code PATCH} (only what is
- * sent, over the stored row). Collects every field error, then throws one 400 {@link Problem}. A token is never
- * quoted in a message.
+ * Validation of a media server's fields, for {@code POST} (every required field) and {@code PATCH}
+ * (only what is sent, over the stored row). Collects every field error, then throws one 400 {@link
+ * Problem}. A token is never quoted in a message.
  */
 final class ServerInput {
 
@@ -21,7 +21,13 @@ final class ServerInput {
   static final int DEFAULT_INTERVAL = 5;
 
   /** The fields of one server, validated; {@code url} without a trailing slash. */
-  record Fields(String name, ServerType type, String url, String token, boolean enabled, int pollIntervalSeconds) {
+  record Fields(
+      String name,
+      ServerType type,
+      String url,
+      String token,
+      boolean enabled,
+      int pollIntervalSeconds) {
     @Override
     public String toString() {
       return "Fields[name=" + name + ", type=" + type + ", url=" + url + ", token=<hidden>]";
@@ -39,7 +45,13 @@ final class ServerInput {
     Boolean enabled = bool(body, "enabled", errors);
     Integer interval = interval(body, errors);
     if (!errors.isEmpty()) throw Problem.validation(errors);
-    return new Fields(name, type, url, token, enabled == null || enabled, interval == null ? DEFAULT_INTERVAL : interval);
+    return new Fields(
+        name,
+        type,
+        url,
+        token,
+        enabled == null || enabled,
+        interval == null ? DEFAULT_INTERVAL : interval);
   }
 
   /** The stored server with what {@code body} changes; {@code type} may be sent only unchanged. */
@@ -55,8 +67,12 @@ final class ServerInput {
     Boolean enabled = bool(body, "enabled", errors);
     Integer interval = interval(body, errors);
     if (!errors.isEmpty()) throw Problem.validation(errors);
-    return new Fields(name != null ? name : current.name(), current.type(), url != null ? url : current.url(),
-        token != null ? token : current.token(), enabled != null ? enabled : current.enabled(),
+    return new Fields(
+        name != null ? name : current.name(),
+        current.type(),
+        url != null ? url : current.url(),
+        token != null ? token : current.token(),
+        enabled != null ? enabled : current.enabled(),
         interval != null ? interval : current.pollIntervalSeconds());
   }
 
@@ -95,21 +111,32 @@ final class ServerInput {
       return null;
     }
     String normalised = v instanceof String s ? normaliseUrl(s) : null;
-    if (normalised == null) errors.add(new FieldError("url", "must be an http:// or https:// URL with a host, without query"));
-    else if (normalised.length() > MAX_URL) errors.add(new FieldError("url", "must be at most " + MAX_URL + " characters"));
+    if (normalised == null)
+      errors.add(
+          new FieldError("url", "must be an http:// or https:// URL with a host, without query"));
+    else if (normalised.length() > MAX_URL)
+      errors.add(new FieldError("url", "must be at most " + MAX_URL + " characters"));
     else return normalised;
     return null;
   }
 
-  /** http(s), a host, no query or fragment; the trailing slash removed so paths append cleanly. Null if not. */
+  /**
+   * http(s), a host, no query or fragment; the trailing slash removed so paths append cleanly. Null
+   * if not.
+   */
   static String normaliseUrl(String raw) {
     String s = raw.strip();
     try {
       URI uri = new URI(s);
       String scheme = uri.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) return null;
-      if (uri.getHost() == null || uri.getHost().isBlank() || uri.getRawQuery() != null || uri.getRawFragment() != null) return null;
-      if (uri.getRawUserInfo() != null) return null; // credentials belong in the token, not in a URL we show
+      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")))
+        return null;
+      if (uri.getHost() == null
+          || uri.getHost().isBlank()
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) return null;
+      if (uri.getRawUserInfo() != null)
+        return null; // credentials belong in the token, not in a URL we show
     } catch (URISyntaxException e) {
       return null;
     }
@@ -145,7 +172,10 @@ final class ServerInput {
   private static Integer interval(JsonObject body, List<FieldError> errors) {
     Object v = body.getValue("poll_interval_seconds");
     if (v == null) return null;
-    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 1 && n.doubleValue() <= 60) {
+    if (v instanceof Number n
+        && n.doubleValue() == Math.rint(n.doubleValue())
+        && n.doubleValue() >= 1
+        && n.doubleValue() <= 60) {
       return n.intValue();
     }
     errors.add(new FieldError("poll_interval_seconds", "must be an integer 1..60"));

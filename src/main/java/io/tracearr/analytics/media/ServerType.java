@@ -3,7 +3,10 @@ package io.tracearr.analytics.media;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The media servers the connector can watch; {@link #id()} is the wire name used in config and REST. */
+/**
+ * The media servers the connector can watch; {@link #id()} is the wire name used in config and
+ * REST.
+ */
 public enum ServerType {
   JELLYFIN("jellyfin"),
   EMBY("emby"),
@@ -19,7 +22,10 @@ public enum ServerType {
     return id;
   }
 
-  /** Jellyfin and Emby share one API lineage (MediaBrowser): the same session, system-info and push shapes. */
+  /**
+   * Jellyfin and Emby share one API lineage (MediaBrowser): the same session, system-info and push
+   * shapes.
+   */
   public boolean isMediaBrowser() {
     return this != PLEX;
   }

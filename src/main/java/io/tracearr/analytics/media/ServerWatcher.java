@@ -19,19 +19,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one media server from the node holding its lease: polls its sessions at its interval (the source of
- * truth), feeds the {@link PlaybackTracker}, and sends the tracker's commands to this node's session registry on
- * the local bus, one after the other, the way REST would. The push channel only makes the next poll come sooner;
- * it reconnects with backoff and its loss changes nothing else. Runs on the verticle's event loop.
+ * Watches one media server from the node holding its lease: polls its sessions at its interval (the
+ * source of truth), feeds the {@link PlaybackTracker}, and sends the tracker's commands to this
+ * node's session registry on the local bus, one after the other, the way REST would. The push
+ * channel only makes the next poll come sooner; it reconnects with backoff and its loss changes
+ * nothing else. Runs on the verticle's event loop.
  */
 final class ServerWatcher {
 
   private static final Logger log = LoggerFactory.getLogger(ServerWatcher.class);
-  /** Pushes arrive in bursts (one per state change); polls they cause are at least this far apart. */
+
+  /**
+   * Pushes arrive in bursts (one per state change); polls they cause are at least this far apart.
+   */
   static final long MIN_POLL_GAP_MS = 1_000;
+
   static final long MAX_BACKOFF_MS = 60_000;
+
   /** A playback found already ended is restarted as the next replay; a bounded number per poll. */
   private static final int MAX_RESTARTS_PER_POLL = 20;
+
   private static final DeliveryOptions COMMAND = new DeliveryOptions().setSendTimeout(15_000);
 
   /** What the watcher reports to its verticle (which writes the table and publishes events). */
@@ -65,8 +72,14 @@ final class ServerWatcher {
   private int polls;
   private java.util.Set<String> lastSignature = java.util.Set.of();
 
-  ServerWatcher(Vertx vertx, WebClient http, WebSocketClient sockets, ServerRow server, String knownStatus,
-      io.tracearr.analytics.metrics.DomainMetrics metrics, Listener listener) {
+  ServerWatcher(
+      Vertx vertx,
+      WebClient http,
+      WebSocketClient sockets,
+      ServerRow server,
+      String knownStatus,
+      io.tracearr.analytics.metrics.DomainMetrics metrics,
+      Listener listener) {
     this.vertx = vertx;
     this.http = http;
     this.sockets = sockets;
@@ -82,7 +95,10 @@ final class ServerWatcher {
     connectPush();
   }
 
-  /** Stops polling and closes the push channel; open sessions stay open for the next watcher or the timeout. */
+  /**
+   * Stops polling and closes the push channel; open sessions stay open for the next watcher or the
+   * timeout.
+   */
   void stop() {
     stopped = true;
     if (timer >= 0) vertx.cancelTimer(timer);
@@ -103,9 +119,13 @@ final class ServerWatcher {
     return polls;
   }
 
-  // ---- polling -------------------------------------------------------------------------------------------------
+  // ---- polling
+  // -------------------------------------------------------------------------------------------------
 
-  /** A push said something changed: poll now, or as soon as the running poll and the minimum gap allow. */
+  /**
+   * A push said something changed: poll now, or as soon as the running poll and the minimum gap
+   * allow.
+   */
   void pollSoon() {
     if (stopped) return;
     if (polling) {
@@ -118,10 +138,13 @@ final class ServerWatcher {
 
   private void schedule(long delayMs) {
     if (timer >= 0) vertx.cancelTimer(timer);
-    timer = vertx.setTimer(delayMs, id -> {
-      timer = -1;
-      poll();
-    });
+    timer =
+        vertx.setTimer(
+            delayMs,
+            id -> {
+              timer = -1;
+              poll();
+            });
   }
 
   private void poll() {
@@ -129,38 +152,48 @@ final class ServerWatcher {
     polling = true;
     lastPollStartMs = System.currentTimeMillis();
     long t0 = System.nanoTime();
-    MediaApi.get(http, server.type(), server.url(), server.token(), MediaApi.sessionsPath(server.type()))
-        .compose(outcome -> {
-          PollResult result = MediaApi.poll(outcome, server.type());
-          String now = result instanceof PollResult.Seen ? MediaApi.Outcome.UP
-              : MediaApi.Outcome.UNAUTHORIZED.equals(outcome.status()) ? MediaApi.Outcome.UNAUTHORIZED
-              : MediaApi.Outcome.UNREACHABLE;
-          metrics.mediaPoll(server.name(), now).record(Duration.ofNanos(System.nanoTime() - t0));
-          polls++;
-          String detail = result instanceof PollResult.Unreachable u ? u.why() : null;
-          setStatus(now, detail);
-          if (stopped) return Future.succeededFuture();
-          if (result instanceof PollResult.Seen seen) {
-            sessionsSeen.set(seen.playing().size());
-            lastSignature = signature(seen.playing());
-            if (!answeredOnce) {
-              answeredOnce = true;
-              if (server.ownId() == null) listener.firstAnswer(server);
-            }
-          }
-          return send(tracker.apply(result));
-        })
-        .onComplete(ar -> {
-          if (ar.failed()) log.warn("media server '{}': a poll failed: {}", server.name(), ar.cause().toString());
-          polling = false;
-          if (stopped) return;
-          if (pollAgain) {
-            pollAgain = false;
-            pollSoon();
-          } else {
-            schedule(server.pollIntervalSeconds() * 1000L);
-          }
-        });
+    MediaApi.get(
+            http, server.type(), server.url(), server.token(), MediaApi.sessionsPath(server.type()))
+        .compose(
+            outcome -> {
+              PollResult result = MediaApi.poll(outcome, server.type());
+              String now =
+                  result instanceof PollResult.Seen
+                      ? MediaApi.Outcome.UP
+                      : MediaApi.Outcome.UNAUTHORIZED.equals(outcome.status())
+                          ? MediaApi.Outcome.UNAUTHORIZED
+                          : MediaApi.Outcome.UNREACHABLE;
+              metrics
+                  .mediaPoll(server.name(), now)
+                  .record(Duration.ofNanos(System.nanoTime() - t0));
+              polls++;
+              String detail = result instanceof PollResult.Unreachable u ? u.why() : null;
+              setStatus(now, detail);
+              if (stopped) return Future.succeededFuture();
+              if (result instanceof PollResult.Seen seen) {
+                sessionsSeen.set(seen.playing().size());
+                lastSignature = signature(seen.playing());
+                if (!answeredOnce) {
+                  answeredOnce = true;
+                  if (server.ownId() == null) listener.firstAnswer(server);
+                }
+              }
+              return send(tracker.apply(result));
+            })
+        .onComplete(
+            ar -> {
+              if (ar.failed())
+                log.warn(
+                    "media server '{}': a poll failed: {}", server.name(), ar.cause().toString());
+              polling = false;
+              if (stopped) return;
+              if (pollAgain) {
+                pollAgain = false;
+                pollSoon();
+              } else {
+                schedule(server.pollIntervalSeconds() * 1000L);
+              }
+            });
   }
 
   private void setStatus(String now, String detail) {
@@ -170,14 +203,24 @@ final class ServerWatcher {
     if (now.equals(MediaApi.Outcome.UP)) {
       log.info("media server '{}' ({}) is up (was {})", server.name(), server.type(), before);
     } else {
-      log.warn("media server '{}' ({}) is {}: {} (was {})", server.name(), server.type(), now, detail, before);
+      log.warn(
+          "media server '{}' ({}) is {}: {} (was {})",
+          server.name(),
+          server.type(),
+          now,
+          detail,
+          before);
     }
     listener.statusChanged(server, now, detail);
   }
 
-  // ---- commands to the session registry --------------------------------------------------------------------------
+  // ---- commands to the session registry
+  // --------------------------------------------------------------------------
 
-  /** One after the other (a start before its heartbeat); a session found ended restarts as the next replay. */
+  /**
+   * One after the other (a start before its heartbeat); a session found ended restarts as the next
+   * replay.
+   */
   private Future<Void> send(List<SessionCommand> commands) {
     Deque<SessionCommand> queue = new ArrayDeque<>(commands);
     int[] restarts = {0};
@@ -187,16 +230,19 @@ final class ServerWatcher {
   private Future<Void> drain(Deque<SessionCommand> queue, int[] restarts) {
     SessionCommand next = queue.poll();
     if (next == null || stopped) return Future.succeededFuture();
-    return sendOne(next).transform(ar -> {
-      if (ar.succeeded() && ar.result() && restarts[0] < MAX_RESTARTS_PER_POLL) {
-        restarts[0]++;
-        // the ended session's remaining commands (its heartbeat) are dropped; the replay's take their place
-        queue.removeIf(c -> c.sessionId().equals(next.sessionId()));
-        List<SessionCommand> replay = tracker.alreadyEnded(next.sessionId());
-        for (int i = replay.size() - 1; i >= 0; i--) queue.addFirst(replay.get(i));
-      }
-      return drain(queue, restarts);
-    });
+    return sendOne(next)
+        .transform(
+            ar -> {
+              if (ar.succeeded() && ar.result() && restarts[0] < MAX_RESTARTS_PER_POLL) {
+                restarts[0]++;
+                // the ended session's remaining commands (its heartbeat) are dropped; the replay's
+                // take their place
+                queue.removeIf(c -> c.sessionId().equals(next.sessionId()));
+                List<SessionCommand> replay = tracker.alreadyEnded(next.sessionId());
+                for (int i = replay.size() - 1; i >= 0; i--) queue.addFirst(replay.get(i));
+              }
+              return drain(queue, restarts);
+            });
   }
 
   /** Sends one command; true when the registry says the session has already ended. */
@@ -212,78 +258,122 @@ final class ServerWatcher {
     } else {
       SessionCommand.End e = (SessionCommand.End) c;
       address = Addresses.SESSIONS_END;
-      msg = new JsonObject().put("id", e.sessionId().toString()).put("body", new JsonObject()).put("reason", e.reason());
+      msg =
+          new JsonObject()
+              .put("id", e.sessionId().toString())
+              .put("body", new JsonObject())
+              .put("reason", e.reason());
     }
-    return vertx.eventBus().<JsonObject>request(address, msg, COMMAND).map(reply -> {
-      JsonObject r = reply.body();
-      int code = r.getInteger("status", 0);
-      if (c instanceof SessionCommand.Start && code == 200) {
-        JsonObject session = r.getJsonObject("session");
-        return session != null && session.getValue("ended_at") != null;
-      }
-      if (c instanceof SessionCommand.Heartbeat && (code == 404 || code == 409)) return true;
-      if (code >= 400 && !(c instanceof SessionCommand.End && code == 404)) {
-        JsonObject problem = r.getJsonObject("problem", new JsonObject());
-        log.debug("media server '{}': {} of session {} answered {}: {}", server.name(), address, c.sessionId(), code,
-            problem.getString("detail"));
-      }
-      return false;
-    }).otherwise(err -> {
-      log.debug("media server '{}': {} of session {} failed: {}", server.name(), address, c.sessionId(), err.toString());
-      return false;
-    });
+    return vertx
+        .eventBus()
+        .<JsonObject>request(address, msg, COMMAND)
+        .map(
+            reply -> {
+              JsonObject r = reply.body();
+              int code = r.getInteger("status", 0);
+              if (c instanceof SessionCommand.Start && code == 200) {
+                JsonObject session = r.getJsonObject("session");
+                return session != null && session.getValue("ended_at") != null;
+              }
+              if (c instanceof SessionCommand.Heartbeat && (code == 404 || code == 409))
+                return true;
+              if (code >= 400 && !(c instanceof SessionCommand.End && code == 404)) {
+                JsonObject problem = r.getJsonObject("problem", new JsonObject());
+                log.debug(
+                    "media server '{}': {} of session {} answered {}: {}",
+                    server.name(),
+                    address,
+                    c.sessionId(),
+                    code,
+                    problem.getString("detail"));
+              }
+              return false;
+            })
+        .otherwise(
+            err -> {
+              log.debug(
+                  "media server '{}': {} of session {} failed: {}",
+                  server.name(),
+                  address,
+                  c.sessionId(),
+                  err.toString());
+              return false;
+            });
   }
 
-  // ---- push channel ------------------------------------------------------------------------------------------------
+  // ---- push channel
+  // ------------------------------------------------------------------------------------------------
 
   private void connectPush() {
     if (stopped) return;
-    sockets.connect(MediaApi.socket(server.type(), server.url(), server.token())).onComplete(ar -> {
-      if (stopped) {
-        if (ar.succeeded()) ar.result().close();
-        return;
-      }
-      if (ar.failed()) {
-        // the URL of an Emby socket carries the token: only the cause's class and message are logged
-        log.debug("media server '{}': push channel not connected ({}), retrying in {} ms", server.name(),
-            MediaApi.describe(ar.cause()), socketBackoffMs);
-        reconnectLater();
-        return;
-      }
-      WebSocket ws = ar.result();
-      socket = ws;
-      socketBackoffMs = 1_000;
-      ws.textMessageHandler(this::onPush);
-      ws.exceptionHandler(err -> log.debug("media server '{}': push channel error: {}", server.name(), err.toString()));
-      ws.closeHandler(v -> {
-        if (socket == ws) socket = null;
-        if (keepAliveTimer >= 0) vertx.cancelTimer(keepAliveTimer);
-        keepAliveTimer = -1;
-        reconnectLater();
-      });
-      if (server.type().isMediaBrowser()) {
-        // Sessions on every change and at the poll's pace; the poll stays the judge of what ended
-        ws.writeTextMessage(PushMessages.sessionsStart(0, server.pollIntervalSeconds() * 1000));
-      }
-    });
+    sockets
+        .connect(MediaApi.socket(server.type(), server.url(), server.token()))
+        .onComplete(
+            ar -> {
+              if (stopped) {
+                if (ar.succeeded()) ar.result().close();
+                return;
+              }
+              if (ar.failed()) {
+                // the URL of an Emby socket carries the token: only the cause's class and message
+                // are logged
+                log.debug(
+                    "media server '{}': push channel not connected ({}), retrying in {} ms",
+                    server.name(),
+                    MediaApi.describe(ar.cause()),
+                    socketBackoffMs);
+                reconnectLater();
+                return;
+              }
+              WebSocket ws = ar.result();
+              socket = ws;
+              socketBackoffMs = 1_000;
+              ws.textMessageHandler(this::onPush);
+              ws.exceptionHandler(
+                  err ->
+                      log.debug(
+                          "media server '{}': push channel error: {}",
+                          server.name(),
+                          err.toString()));
+              ws.closeHandler(
+                  v -> {
+                    if (socket == ws) socket = null;
+                    if (keepAliveTimer >= 0) vertx.cancelTimer(keepAliveTimer);
+                    keepAliveTimer = -1;
+                    reconnectLater();
+                  });
+              if (server.type().isMediaBrowser()) {
+                // Sessions on every change and at the poll's pace; the poll stays the judge of what
+                // ended
+                ws.writeTextMessage(
+                    PushMessages.sessionsStart(0, server.pollIntervalSeconds() * 1000));
+              }
+            });
   }
 
   private void reconnectLater() {
     if (stopped) return;
     long delay = socketBackoffMs;
     socketBackoffMs = Math.min(socketBackoffMs * 2, MAX_BACKOFF_MS);
-    socketTimer = vertx.setTimer(delay, id -> {
-      socketTimer = -1;
-      connectPush();
-    });
+    socketTimer =
+        vertx.setTimer(
+            delay,
+            id -> {
+              socketTimer = -1;
+              connectPush();
+            });
   }
 
   private void onPush(String text) {
-    PushSignal signal = server.type() == ServerType.PLEX ? PushMessages.plex(text) : PushMessages.mediaBrowser(text);
+    PushSignal signal =
+        server.type() == ServerType.PLEX
+            ? PushMessages.plex(text)
+            : PushMessages.mediaBrowser(text);
     if (signal instanceof PushSignal.PollNow) {
       pollSoon();
     } else if (signal instanceof PushSignal.SessionsSnapshot snapshot) {
-      // Jellyfin/Emby send this at the subscription's pace too: only a change is worth an early poll
+      // Jellyfin/Emby send this at the subscription's pace too: only a change is worth an early
+      // poll
       if (!signature(snapshot.playing()).equals(lastSignature)) pollSoon();
     } else if (signal instanceof PushSignal.KeepAliveRequested k) {
       keepAlive(k.timeoutSeconds());
@@ -292,10 +382,15 @@ final class ServerWatcher {
     }
   }
 
-  /** What a list of playbacks looks like to the tracker's decisions: which item plays where, in which state. */
+  /**
+   * What a list of playbacks looks like to the tracker's decisions: which item plays where, in
+   * which state.
+   */
   static java.util.Set<String> signature(List<ObservedPlayback> playing) {
     java.util.Set<String> out = new java.util.HashSet<>();
-    for (ObservedPlayback p : playing) out.add(p.serverSessionKey() + "|" + p.itemId() + "|" + p.externalUserId() + "|" + p.status());
+    for (ObservedPlayback p : playing)
+      out.add(
+          p.serverSessionKey() + "|" + p.itemId() + "|" + p.externalUserId() + "|" + p.status());
     return out;
   }
 
@@ -305,10 +400,13 @@ final class ServerWatcher {
     ws.writeTextMessage(PushMessages.keepAlive());
     if (keepAliveTimer >= 0) return;
     long every = Math.max(5, (timeoutSeconds == null ? 60 : timeoutSeconds) / 2) * 1000L;
-    keepAliveTimer = vertx.setPeriodic(every, id -> {
-      WebSocket current = socket;
-      if (current != null) current.writeTextMessage(PushMessages.keepAlive());
-    });
+    keepAliveTimer =
+        vertx.setPeriodic(
+            every,
+            id -> {
+              WebSocket current = socket;
+              if (current != null) current.writeTextMessage(PushMessages.keepAlive());
+            });
   }
 
   UUID id() {

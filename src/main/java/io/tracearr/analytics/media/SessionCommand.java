@@ -5,17 +5,17 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * What {@link PlaybackTracker} asks of the session registry, in the registry's own command bodies (the
- * {@code SessionStart} / {@code SessionHeartbeat} schemas of openapi.yaml, validated by {@code SessionInput}), so
- * a watched server's playback is ingested exactly like a direct client's.
+ * What {@link PlaybackTracker} asks of the session registry, in the registry's own command bodies
+ * (the {@code SessionStart} / {@code SessionHeartbeat} schemas of openapi.yaml, validated by {@code
+ * SessionInput}), so a watched server's playback is ingested exactly like a direct client's.
  */
 public sealed interface SessionCommand {
 
   UUID sessionId();
 
   /**
-   * Start a session; the body carries its {@code id}, so repeating it (a re-poll, another node taking over) is
-   * answered 200 with the existing session by the registry's idempotent start.
+   * Start a session; the body carries its {@code id}, so repeating it (a re-poll, another node
+   * taking over) is answered 200 with the existing session by the registry's idempotent start.
    */
   record Start(UUID sessionId, JsonObject body) implements SessionCommand {
     public Start {
@@ -24,7 +24,10 @@ public sealed interface SessionCommand {
     }
   }
 
-  /** Progress of a started session: status, position and the stream's facts as the last poll saw them. */
+  /**
+   * Progress of a started session: status, position and the stream's facts as the last poll saw
+   * them.
+   */
   record Heartbeat(UUID sessionId, JsonObject body) implements SessionCommand {
     public Heartbeat {
       Objects.requireNonNull(sessionId, "sessionId");
@@ -39,7 +42,10 @@ public sealed interface SessionCommand {
       Objects.requireNonNull(reason, "reason");
     }
 
-    /** {@code {"ended_reason": reason}}: today's end body has only {@code ended_at}; the reason is the new key. */
+    /**
+     * {@code {"ended_reason": reason}}: today's end body has only {@code ended_at}; the reason is
+     * the new key.
+     */
     public JsonObject body() {
       return new JsonObject().put("ended_reason", reason);
     }

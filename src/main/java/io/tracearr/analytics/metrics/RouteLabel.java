@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code route} label of the Vert.x HTTP meters, made readable. Vert.x Web reports every route a request
- * matched, joined by {@code >}: each {@code /api/v1/*} handler (body, JSON check, auth, the contract
- * sub-router) adds its prefix, so a heartbeat shows as {@code /api/v1/>/api/v1/>…>/analytics/sessions/:id}.
- * The label becomes the template a person reads, {@code /api/v1/analytics/sessions/:id}. Values still come
- * from route templates only (never a request path), so they stay bounded.
+ * The {@code route} label of the Vert.x HTTP meters, made readable. Vert.x Web reports every route
+ * a request matched, joined by {@code >}: each {@code /api/v1/*} handler (body, JSON check, auth,
+ * the contract sub-router) adds its prefix, so a heartbeat shows as {@code
+ * /api/v1/>/api/v1/>…>/analytics/sessions/:id}. The label becomes the template a person reads,
+ * {@code /api/v1/analytics/sessions/:id}. Values still come from route templates only (never a
+ * request path), so they stay bounded.
  */
 public final class RouteLabel {
 

@@ -6,10 +6,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the concerns of this node say about their own health, for {@code /health/ready}: each reports a
- * component by name (a JSON value shown under {@code checks}) and whether it makes the node unready. A
- * concern that can no longer do its job (the registry cannot write heartbeats) says so here instead of the
- * gateway guessing. Thread-safe: concerns report from their own event loops.
+ * What the concerns of this node say about their own health, for {@code /health/ready}: each
+ * reports a component by name (a JSON value shown under {@code checks}) and whether it makes the
+ * node unready. A concern that can no longer do its job (the registry cannot write heartbeats) says
+ * so here instead of the gateway guessing. Thread-safe: concerns report from their own event loops.
  */
 public final class HealthBoard {
 
@@ -17,7 +17,9 @@ public final class HealthBoard {
 
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
-  /** @param value a JSON value (a status word or an object) shown as {@code checks.<component>} */
+  /**
+   * @param value a JSON value (a status word or an object) shown as {@code checks.<component>}
+   */
   public void report(String component, Object value, boolean blocksReadiness) {
     entries.put(component, new Entry(value, blocksReadiness));
   }

@@ -9,12 +9,13 @@ import io.vertx.sqlclient.Pool;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What every verticle of one node shares: its configuration, the database pool, meters and identity.
- * Built once by {@link Application} and handed to each verticle's constructor. {@code geo} is
- * {@link GeoLocator#disabled()} when no readable GeoIP database is configured. {@code heartbeatPool} is one
- * connection of the registry's own for heartbeat flushes: a batch of thousands of rows never sits in front of
- * a start, an end or a sharing judgement pipelined on the same connection (bench/run scenario 3). {@code health}
- * is where concerns report their own state for {@code /health/ready}.
+ * What every verticle of one node shares: its configuration, the database pool, meters and
+ * identity. Built once by {@link Application} and handed to each verticle's constructor. {@code
+ * geo} is {@link GeoLocator#disabled()} when no readable GeoIP database is configured. {@code
+ * heartbeatPool} is one connection of the registry's own for heartbeat flushes: a batch of
+ * thousands of rows never sits in front of a start, an end or a sharing judgement pipelined on the
+ * same connection (bench/run scenario 3). {@code health} is where concerns report their own state
+ * for {@code /health/ready}.
  */
 public record NodeContext(
     AppConfig config,

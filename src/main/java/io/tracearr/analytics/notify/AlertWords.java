@@ -33,25 +33,44 @@ final class AlertWords {
     JsonObject ev = evidence(alert);
     String type = alert.getString("alert_type", "");
     switch (type) {
-      case "geo_impossible": {
-        List<String> places = places(ev);
-        int n = places.isEmpty() ? size(ev.getValue("session_ids"), 2) : places.size();
-        return n + " streams " + number(ev.getValue("distance_km")) + " km apart"
-            + (places.isEmpty() ? "" : ": " + String.join(" ↔ ", places))
-            + limit(ev.getValue("threshold_km"), " km");
-      }
+      case "geo_impossible":
+        {
+          List<String> places = places(ev);
+          int n = places.isEmpty() ? size(ev.getValue("session_ids"), 2) : places.size();
+          return n
+              + " streams "
+              + number(ev.getValue("distance_km"))
+              + " km apart"
+              + (places.isEmpty() ? "" : ": " + String.join(" ↔ ", places))
+              + limit(ev.getValue("threshold_km"), " km");
+        }
       case "concurrent_streams":
-        return number(firstNonNull(ev.getValue("count"), size(ev.getValue("devices"), -1))) + " devices streaming at once"
+        return number(firstNonNull(ev.getValue("count"), size(ev.getValue("devices"), -1)))
+            + " devices streaming at once"
             + limit(ev.getValue("threshold"), "");
-      case "impossible_travel": {
-        List<String> places = places(ev);
-        String route = places.size() >= 2 ? places.get(0) + " → " + places.get(places.size() - 1) + ": " : "";
-        return route + number(ev.getValue("distance_km")) + " km in " + hours(ev.getValue("hours"))
-            + " (" + number(ev.getValue("speed_kmh")) + " km/h" + limitInline(ev.getValue("threshold_kmh"), " km/h") + ")";
-      }
+      case "impossible_travel":
+        {
+          List<String> places = places(ev);
+          String route =
+              places.size() >= 2
+                  ? places.get(0) + " → " + places.get(places.size() - 1) + ": "
+                  : "";
+          return route
+              + number(ev.getValue("distance_km"))
+              + " km in "
+              + hours(ev.getValue("hours"))
+              + " ("
+              + number(ev.getValue("speed_kmh"))
+              + " km/h"
+              + limitInline(ev.getValue("threshold_kmh"), " km/h")
+              + ")";
+        }
       case "device_spike":
-        return number(firstNonNull(ev.getValue("count"), size(ev.getValue("new_devices"), -1))) + " new devices in "
-            + number(firstNonNull(ev.getValue("window_hours"), 24)) + " h" + limit(ev.getValue("threshold"), "");
+        return number(firstNonNull(ev.getValue("count"), size(ev.getValue("new_devices"), -1)))
+            + " new devices in "
+            + number(firstNonNull(ev.getValue("window_hours"), 24))
+            + " h"
+            + limit(ev.getValue("threshold"), "");
       default:
         return ev.isEmpty() ? "No evidence recorded" : ev.encode();
     }
@@ -85,14 +104,18 @@ final class AlertWords {
 
   /** Device names or keys, whichever the evidence carries. */
   static List<String> devices(JsonObject ev) {
-    Object raw = ev.getValue("devices") != null ? ev.getValue("devices") : ev.getValue("new_devices");
+    Object raw =
+        ev.getValue("devices") != null ? ev.getValue("devices") : ev.getValue("new_devices");
     List<String> out = new ArrayList<>();
     if (raw instanceof JsonArray arr) {
       for (Object d : arr) {
         if (d instanceof String s) {
           out.add(s);
         } else if (d instanceof JsonObject o) {
-          out.add(Objects.toString(firstNonNull(o.getValue("device_name"), firstNonNull(o.getValue("device_key"), "?"))));
+          out.add(
+              Objects.toString(
+                  firstNonNull(
+                      o.getValue("device_name"), firstNonNull(o.getValue("device_key"), "?"))));
         }
       }
     }
@@ -101,7 +124,8 @@ final class AlertWords {
 
   static List<String> ipAddresses(JsonObject ev) {
     List<String> out = new ArrayList<>();
-    if (ev.getValue("ip_addresses") instanceof JsonArray arr) arr.forEach(ip -> out.add(String.valueOf(ip)));
+    if (ev.getValue("ip_addresses") instanceof JsonArray arr)
+      arr.forEach(ip -> out.add(String.valueOf(ip)));
     return out;
   }
 

@@ -1,8 +1,8 @@
 package io.tracearr.analytics.notify;
 
 /**
- * What one delivery attempt came back with: an HTTP status (with its Retry-After header, if any) or a
- * transport failure (timeout, connection reset or refused, a response that is not HTTP).
+ * What one delivery attempt came back with: an HTTP status (with its Retry-After header, if any) or
+ * a transport failure (timeout, connection reset or refused, a response that is not HTTP).
  */
 public record AttemptResult(Integer status, String retryAfter, String failure) {
 

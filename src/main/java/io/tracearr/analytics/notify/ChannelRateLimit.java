@@ -5,24 +5,32 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A token bucket per channel that queues rather than drops: {@link #reserve} books the earliest moment the
- * next send may go, and the caller holds the delivery until then. Implemented as a virtual-scheduling
- * (GCRA) bucket: a burst of {@code capacity} sends, then one every {@code interval}.
+ * A token bucket per channel that queues rather than drops: {@link #reserve} books the earliest
+ * moment the next send may go, and the caller holds the delivery until then. Implemented as a
+ * virtual-scheduling (GCRA) bucket: a burst of {@code capacity} sends, then one every {@code
+ * interval}.
  *
  * <p>Defaults per type, from each service's documentation where it gives numbers:
+ *
  * <ul>
- *   <li>Discord: documents no fixed webhook number and asks clients to read the {@code X-RateLimit-*}
- *   headers ({@link #observe}); its header example shows a bucket of 5. Default: burst 5, then one per 2 s
- *   (30 a minute, the widely observed per-channel cap), tightened by the headers as they arrive.</li>
- *   <li>Slack: incoming webhooks allow about one message per second with short bursts: burst 3, 1 s.</li>
- *   <li>Telegram: no more than one message per second to one chat: burst 3, 1 s.</li>
- *   <li>ntfy: server default is 60 requests at once, then one per 5 s (ntfy.sh and self-hosted alike).</li>
- *   <li>Gotify and Pushover: no per-second limit documented; 10 at once, then 2 a second keeps a flood polite.</li>
- *   <li>Webhook: our own receivers; 100 at once, then 50 a second (the benchmark sends 1 000 alerts a minute).</li>
- *   <li>E-mail: 10 at once, then one a second.</li>
+ *   <li>Discord: documents no fixed webhook number and asks clients to read the {@code
+ *       X-RateLimit-*} headers ({@link #observe}); its header example shows a bucket of 5. Default:
+ *       burst 5, then one per 2 s (30 a minute, the widely observed per-channel cap), tightened by
+ *       the headers as they arrive.
+ *   <li>Slack: incoming webhooks allow about one message per second with short bursts: burst 3, 1
+ *       s.
+ *   <li>Telegram: no more than one message per second to one chat: burst 3, 1 s.
+ *   <li>ntfy: server default is 60 requests at once, then one per 5 s (ntfy.sh and self-hosted
+ *       alike).
+ *   <li>Gotify and Pushover: no per-second limit documented; 10 at once, then 2 a second keeps a
+ *       flood polite.
+ *   <li>Webhook: our own receivers; 100 at once, then 50 a second (the benchmark sends 1 000 alerts
+ *       a minute).
+ *   <li>E-mail: 10 at once, then one a second.
  * </ul>
- * Not shared across the cluster: each node limits its own sends, which is enough because one delivery is
- * claimed by one node at a time.
+ *
+ * Not shared across the cluster: each node limits its own sends, which is enough because one
+ * delivery is claimed by one node at a time.
  */
 public final class ChannelRateLimit {
 
@@ -33,7 +41,8 @@ public final class ChannelRateLimit {
 
   public ChannelRateLimit(int capacity, Duration interval) {
     if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1");
-    if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
+    if (interval.isNegative() || interval.isZero())
+      throw new IllegalArgumentException("interval must be positive");
     this.capacity = capacity;
     this.interval = interval;
     this.tolerance = interval.multipliedBy(capacity - 1L);
@@ -58,9 +67,12 @@ public final class ChannelRateLimit {
     return interval;
   }
 
-  /** Books a send: returns {@code now} when it may go at once, or the later moment it is queued for. */
+  /**
+   * Books a send: returns {@code now} when it may go at once, or the later moment it is queued for.
+   */
   public synchronized Instant reserve(Instant now) {
-    Instant tat = theoreticalArrival == null || theoreticalArrival.isBefore(now) ? now : theoreticalArrival;
+    Instant tat =
+        theoreticalArrival == null || theoreticalArrival.isBefore(now) ? now : theoreticalArrival;
     Instant earliest = tat.minus(tolerance);
     Instant sendAt = earliest.isAfter(now) ? earliest : now;
     theoreticalArrival = tat.plus(interval);
@@ -77,12 +89,13 @@ public final class ChannelRateLimit {
   /** The receiver said "not before {@code until}" (a 429): nothing is booked before then. */
   public synchronized void pauseUntil(Instant until) {
     Instant needed = until.plus(tolerance);
-    if (theoreticalArrival == null || theoreticalArrival.isBefore(needed)) theoreticalArrival = needed;
+    if (theoreticalArrival == null || theoreticalArrival.isBefore(needed))
+      theoreticalArrival = needed;
   }
 
   /**
-   * Discord-style headers: {@code X-RateLimit-Remaining: 0} with {@code X-RateLimit-Reset-After: <seconds>} means
-   * the bucket is empty until then, whatever our own estimate says.
+   * Discord-style headers: {@code X-RateLimit-Remaining: 0} with {@code X-RateLimit-Reset-After:
+   * <seconds>} means the bucket is empty until then, whatever our own estimate says.
    */
   public void observe(String remainingHeader, String resetAfterHeader, Instant now) {
     if (remainingHeader == null || !remainingHeader.trim().equals("0")) return;

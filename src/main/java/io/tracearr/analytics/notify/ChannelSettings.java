@@ -8,12 +8,12 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * What each channel type needs to reach its receiver. Fields sit at the top level of the channel's JSON
- * next to the common ones ({@code {"type":"webhook","url":...,"secret":...}}).
+ * What each channel type needs to reach its receiver. Fields sit at the top level of the channel's
+ * JSON next to the common ones ({@code {"type":"webhook","url":...,"secret":...}}).
  *
- * <p>{@link #publicJson} never carries a secret: it says {@code <field>_set: true} instead, and shows only
- * the host of URLs that embed a token in their path (Discord and Slack webhook URLs are credentials).
- * {@link #storedJson} carries everything and is for the repository only.
+ * <p>{@link #publicJson} never carries a secret: it says {@code <field>_set: true} instead, and
+ * shows only the host of URLs that embed a token in their path (Discord and Slack webhook URLs are
+ * credentials). {@link #storedJson} carries everything and is for the repository only.
  */
 public sealed interface ChannelSettings {
 
@@ -61,7 +61,10 @@ public sealed interface ChannelSettings {
     }
   }
 
-  /** Discord "Execute Webhook": the URL is {@code .../api/webhooks/{id}/{token}}, a credential in itself. */
+  /**
+   * Discord "Execute Webhook": the URL is {@code .../api/webhooks/{id}/{token}}, a credential in
+   * itself.
+   */
   record Discord(String url) implements ChannelSettings {
     static Discord read(FieldReader in) {
       return new Discord(in.httpUrl("url", null));
@@ -80,7 +83,10 @@ public sealed interface ChannelSettings {
     }
   }
 
-  /** A Slack incoming-webhook URL ({@code https://hooks.slack.com/services/T.../B.../...}), also a credential. */
+  /**
+   * A Slack incoming-webhook URL ({@code https://hooks.slack.com/services/T.../B.../...}), also a
+   * credential.
+   */
   record Slack(String url) implements ChannelSettings {
     static Slack read(FieldReader in) {
       return new Slack(in.httpUrl("url", null));
@@ -99,7 +105,10 @@ public sealed interface ChannelSettings {
     }
   }
 
-  /** ntfy: POST the text to {@code <server_url>/<topic>}; the token, when set, goes as a Bearer token. */
+  /**
+   * ntfy: POST the text to {@code <server_url>/<topic>}; the token, when set, goes as a Bearer
+   * token.
+   */
   record Ntfy(String serverUrl, String topic, String token) implements ChannelSettings {
     static final String PUBLIC_SERVER = "https://ntfy.sh";
     // ntfy's documented topic rule: letters, digits, '_' and '-', up to 64 characters
@@ -119,7 +128,10 @@ public sealed interface ChannelSettings {
     }
 
     public JsonObject publicJson() {
-      return new JsonObject().put("server_url", serverUrl).put("topic", topic).put("token_set", token != null);
+      return new JsonObject()
+          .put("server_url", serverUrl)
+          .put("topic", topic)
+          .put("token_set", token != null);
     }
 
     public JsonObject storedJson() {
@@ -146,7 +158,10 @@ public sealed interface ChannelSettings {
     }
   }
 
-  /** Telegram Bot API; the base URL is configurable so tests (and self-hosted Bot API servers) can be used. */
+  /**
+   * Telegram Bot API; the base URL is configurable so tests (and self-hosted Bot API servers) can
+   * be used.
+   */
   record Telegram(String botToken, String chatId, String apiBaseUrl) implements ChannelSettings {
     static final String PUBLIC_API = "https://api.telegram.org";
 
@@ -156,7 +171,8 @@ public sealed interface ChannelSettings {
         // the token becomes part of the request path
         in.error("bot_token", "must not contain '/', '?' or '#'");
       }
-      return new Telegram(token, in.requiredStringOrInteger("chat_id"), in.httpUrl("api_base_url", PUBLIC_API));
+      return new Telegram(
+          token, in.requiredStringOrInteger("chat_id"), in.httpUrl("api_base_url", PUBLIC_API));
     }
 
     public ChannelType type() {
@@ -164,11 +180,17 @@ public sealed interface ChannelSettings {
     }
 
     public JsonObject publicJson() {
-      return new JsonObject().put("chat_id", chatId).put("api_base_url", apiBaseUrl).put("bot_token_set", botToken != null);
+      return new JsonObject()
+          .put("chat_id", chatId)
+          .put("api_base_url", apiBaseUrl)
+          .put("bot_token_set", botToken != null);
     }
 
     public JsonObject storedJson() {
-      return new JsonObject().put("bot_token", botToken).put("chat_id", chatId).put("api_base_url", apiBaseUrl);
+      return new JsonObject()
+          .put("bot_token", botToken)
+          .put("chat_id", chatId)
+          .put("api_base_url", apiBaseUrl);
     }
   }
 
@@ -177,7 +199,10 @@ public sealed interface ChannelSettings {
     static final String PUBLIC_API = "https://api.pushover.net";
 
     static Pushover read(FieldReader in) {
-      return new Pushover(in.requiredString("user_key"), in.requiredString("app_token"), in.httpUrl("api_base_url", PUBLIC_API));
+      return new Pushover(
+          in.requiredString("user_key"),
+          in.requiredString("app_token"),
+          in.httpUrl("api_base_url", PUBLIC_API));
     }
 
     public ChannelType type() {
@@ -185,22 +210,42 @@ public sealed interface ChannelSettings {
     }
 
     public JsonObject publicJson() {
-      return new JsonObject().put("api_base_url", apiBaseUrl)
-          .put("user_key_set", userKey != null).put("app_token_set", appToken != null);
+      return new JsonObject()
+          .put("api_base_url", apiBaseUrl)
+          .put("user_key_set", userKey != null)
+          .put("app_token_set", appToken != null);
     }
 
     public JsonObject storedJson() {
-      return new JsonObject().put("user_key", userKey).put("app_token", appToken).put("api_base_url", apiBaseUrl);
+      return new JsonObject()
+          .put("user_key", userKey)
+          .put("app_token", appToken)
+          .put("api_base_url", apiBaseUrl);
     }
   }
 
-  /** SMTP, sent with vertx-mail-client; {@code starttls} takes that client's words: disabled, optional, required. */
-  record Email(String smtpHost, int smtpPort, StartTls starttls, String username, String password, String from,
-               List<String> to) implements ChannelSettings {
+  /**
+   * SMTP, sent with vertx-mail-client; {@code starttls} takes that client's words: disabled,
+   * optional, required.
+   */
+  record Email(
+      String smtpHost,
+      int smtpPort,
+      StartTls starttls,
+      String username,
+      String password,
+      String from,
+      List<String> to)
+      implements ChannelSettings {
 
-    public enum StartTls { DISABLED, OPTIONAL, REQUIRED }
+    public enum StartTls {
+      DISABLED,
+      OPTIONAL,
+      REQUIRED
+    }
 
-    // deliberately loose: the SMTP server is the judge; this only catches obvious slips ("admin", "a@")
+    // deliberately loose: the SMTP server is the judge; this only catches obvious slips ("admin",
+    // "a@")
     private static final Pattern ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+\\.[^@\\s<>]+");
 
     static Email read(FieldReader in) {
@@ -209,9 +254,11 @@ public sealed interface ChannelSettings {
       StartTls starttls = starttls(in);
       String user = in.optionalString("username", null);
       String password = in.optionalString("password", null);
-      if (password != null && user == null) in.error("username", "is required when a password is set");
+      if (password != null && user == null)
+        in.error("username", "is required when a password is set");
       String from = in.requiredString("from");
-      if (from != null && !ADDRESS.matcher(from).matches()) in.error("from", "must be an e-mail address");
+      if (from != null && !ADDRESS.matcher(from).matches())
+        in.error("from", "must be an e-mail address");
       List<String> to = in.stringList("to");
       if (to == null && !in.has("to")) {
         in.error("to", "is required");
@@ -219,10 +266,18 @@ public sealed interface ChannelSettings {
         in.error("to", "must name at least one address");
       } else if (to != null) {
         for (int i = 0; i < to.size(); i++) {
-          if (!ADDRESS.matcher(to.get(i)).matches()) in.error("to[" + i + "]", "must be an e-mail address");
+          if (!ADDRESS.matcher(to.get(i)).matches())
+            in.error("to[" + i + "]", "must be an e-mail address");
         }
       }
-      return new Email(host, port == null ? 587 : port, starttls, user, password, from, to == null ? List.of() : List.copyOf(to));
+      return new Email(
+          host,
+          port == null ? 587 : port,
+          starttls,
+          user,
+          password,
+          from,
+          to == null ? List.of() : List.copyOf(to));
     }
 
     private static StartTls starttls(FieldReader in) {
@@ -250,13 +305,20 @@ public sealed interface ChannelSettings {
     }
 
     private JsonObject common() {
-      return new JsonObject().put("smtp_host", smtpHost).put("smtp_port", smtpPort)
-          .put("starttls", starttls.name().toLowerCase(Locale.ROOT)).put("username", username)
-          .put("from", from).put("to", new JsonArray(to));
+      return new JsonObject()
+          .put("smtp_host", smtpHost)
+          .put("smtp_port", smtpPort)
+          .put("starttls", starttls.name().toLowerCase(Locale.ROOT))
+          .put("username", username)
+          .put("from", from)
+          .put("to", new JsonArray(to));
     }
   }
 
-  /** {@code https://discord.com/api/webhooks/1/abc} → {@code https://discord.com/…}: enough to recognise, too little to use. */
+  /**
+   * {@code https://discord.com/api/webhooks/1/abc} → {@code https://discord.com/…}: enough to
+   * recognise, too little to use.
+   */
   static String redactPath(String url) {
     if (url == null) return null;
     URI uri = URI.create(url);

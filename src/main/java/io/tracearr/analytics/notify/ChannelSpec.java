@@ -17,14 +17,23 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * One notification channel, validated and typed: where to send, which events, from which severity, and when
- * to hold back. Built only through {@link #parse}, {@link #restore} or {@link #merge}, which name every bad
- * field in one 400.
+ * One notification channel, validated and typed: where to send, which events, from which severity,
+ * and when to hold back. Built only through {@link #parse}, {@link #restore} or {@link #merge},
+ * which name every bad field in one 400.
  *
- * @param userIds for {@code session.started} only: the users whose sessions are announced; empty = everyone
+ * @param userIds for {@code session.started} only: the users whose sessions are announced; empty =
+ *     everyone
  */
-public record ChannelSpec(UUID id, String name, ChannelType type, boolean enabled, Set<EventType> events,
-                          Severity minSeverity, QuietHours quietHours, Set<String> userIds, ChannelSettings settings) {
+public record ChannelSpec(
+    UUID id,
+    String name,
+    ChannelType type,
+    boolean enabled,
+    Set<EventType> events,
+    Severity minSeverity,
+    QuietHours quietHours,
+    Set<String> userIds,
+    ChannelSettings settings) {
 
   static final int NAME_MAX = 100;
   private static final Pattern HH_MM = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
@@ -34,8 +43,11 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(settings, "settings");
-    if (settings.type() != type) throw new IllegalArgumentException("settings of " + settings.type() + " for " + type);
-    events = Collections.unmodifiableSet(events.isEmpty() ? EnumSet.noneOf(EventType.class) : EnumSet.copyOf(events));
+    if (settings.type() != type)
+      throw new IllegalArgumentException("settings of " + settings.type() + " for " + type);
+    events =
+        Collections.unmodifiableSet(
+            events.isEmpty() ? EnumSet.noneOf(EventType.class) : EnumSet.copyOf(events));
     userIds = Collections.unmodifiableSet(new LinkedHashSet<>(userIds));
     Objects.requireNonNull(minSeverity, "minSeverity");
   }
@@ -57,14 +69,18 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
   }
 
   /**
-   * This channel with a PATCH body applied as an RFC 7396 merge patch over its stored form: omitted fields
-   * (secrets included) keep their value, {@code null} removes an optional one. The type cannot change, since
-   * the settings of one type mean nothing to another; delete and recreate instead.
+   * This channel with a PATCH body applied as an RFC 7396 merge patch over its stored form: omitted
+   * fields (secrets included) keep their value, {@code null} removes an optional one. The type
+   * cannot change, since the settings of one type mean nothing to another; delete and recreate
+   * instead.
    */
   public Validated<ChannelSpec> merge(JsonObject patch) {
     Object newType = patch.getValue("type");
     if (newType != null && !type.wireName().equals(newType)) {
-      return Validated.invalid(List.of(new FieldError("type", "cannot be changed; delete the channel and create a new one")));
+      return Validated.invalid(
+          List.of(
+              new FieldError(
+                  "type", "cannot be changed; delete the channel and create a new one")));
     }
     Object newId = patch.getValue("id");
     if (newId != null && !id.toString().equals(newId)) {
@@ -73,7 +89,10 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
     return read(id, JsonMergePatch.apply(storedJson(), patch));
   }
 
-  /** Whether an event of this kind, at this severity, about this user, is for this channel (quiet hours aside). */
+  /**
+   * Whether an event of this kind, at this severity, about this user, is for this channel (quiet
+   * hours aside).
+   */
   public boolean wants(NotificationEvent event) {
     if (!enabled || !events.contains(event.type())) return false;
     if (event.severity() != null && !event.severity().atLeast(minSeverity)) return false;
@@ -88,7 +107,10 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
     return common().mergeIn(settings.publicJson());
   }
 
-  /** Everything, secrets included: for the repository's row only, never for a response or a log line. */
+  /**
+   * Everything, secrets included: for the repository's row only, never for a response or a log
+   * line.
+   */
   public JsonObject storedJson() {
     return common().mergeIn(settings.storedJson());
   }
@@ -116,7 +138,8 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
   private static Validated<ChannelSpec> read(UUID id, JsonObject body) {
     FieldReader in = new FieldReader(body);
     String name = in.requiredString("name");
-    if (name != null && name.length() > NAME_MAX) in.error("name", "must be at most " + NAME_MAX + " characters");
+    if (name != null && name.length() > NAME_MAX)
+      in.error("name", "must be at most " + NAME_MAX + " characters");
     ChannelType type = type(in);
     boolean enabled = in.bool("enabled", true);
     Set<EventType> events = events(in);
@@ -125,17 +148,28 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
     List<String> userIds = in.stringList("user_ids");
     ChannelSettings settings = type == null ? null : ChannelSettings.read(type, in);
     if (!in.errors().isEmpty()) return Validated.invalid(in.errors());
-    return Validated.valid(new ChannelSpec(id, name, type, enabled, events, minSeverity, quietHours,
-        userIds == null ? Set.of() : new LinkedHashSet<>(userIds), settings));
+    return Validated.valid(
+        new ChannelSpec(
+            id,
+            name,
+            type,
+            enabled,
+            events,
+            minSeverity,
+            quietHours,
+            userIds == null ? Set.of() : new LinkedHashSet<>(userIds),
+            settings));
   }
 
   private static ChannelType type(FieldReader in) {
     String text = in.requiredString("type");
     if (text == null) return null;
-    return ChannelType.fromWireName(text).orElseGet(() -> {
-      in.error("type", "must be one of " + ChannelType.wireNames());
-      return null;
-    });
+    return ChannelType.fromWireName(text)
+        .orElseGet(
+            () -> {
+              in.error("type", "must be one of " + ChannelType.wireNames());
+              return null;
+            });
   }
 
   private static Set<EventType> events(FieldReader in) {
@@ -149,7 +183,8 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
     for (int i = 0; i < names.size(); i++) {
       String n = names.get(i);
       String field = "events[" + i + "]";
-      EventType.fromWireName(n).ifPresentOrElse(events::add, () -> in.error(field, "unknown event '" + n + "'"));
+      EventType.fromWireName(n)
+          .ifPresentOrElse(events::add, () -> in.error(field, "unknown event '" + n + "'"));
     }
     return events;
   }
@@ -157,10 +192,12 @@ public record ChannelSpec(UUID id, String name, ChannelType type, boolean enable
   private static Severity minSeverity(FieldReader in) {
     String text = in.optionalString("min_severity", "low");
     if (text == null) return Severity.LOW;
-    return Severity.fromWireName(text).orElseGet(() -> {
-      in.error("min_severity", "must be low, medium or high");
-      return Severity.LOW;
-    });
+    return Severity.fromWireName(text)
+        .orElseGet(
+            () -> {
+              in.error("min_severity", "must be low, medium or high");
+              return Severity.LOW;
+            });
   }
 
   private static QuietHours quietHours(FieldReader outer) {

@@ -4,9 +4,19 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The kinds of receiver a notification channel can address; the wire name is the lower-case constant. */
+/**
+ * The kinds of receiver a notification channel can address; the wire name is the lower-case
+ * constant.
+ */
 public enum ChannelType {
-  WEBHOOK, DISCORD, SLACK, NTFY, GOTIFY, TELEGRAM, PUSHOVER, EMAIL;
+  WEBHOOK,
+  DISCORD,
+  SLACK,
+  NTFY,
+  GOTIFY,
+  TELEGRAM,
+  PUSHOVER,
+  EMAIL;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

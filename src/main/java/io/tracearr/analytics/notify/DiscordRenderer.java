@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Discord "Execute Webhook" with one rich embed. Limits from Discord's embed-limits table: title 256,
- * description 4096, 25 fields, field name 256 / value 1024, footer 2048, content 2000.
+ * Discord "Execute Webhook" with one rich embed. Limits from Discord's embed-limits table: title
+ * 256, description 4096, 25 fields, field name 256 / value 1024, footer 2048, content 2000.
  */
 final class DiscordRenderer {
 
@@ -18,26 +18,32 @@ final class DiscordRenderer {
 
   private DiscordRenderer() {}
 
-  static OutgoingRequest render(ChannelSettings.Discord d, NotificationEvent event, MessageText text) {
-    JsonObject embed = new JsonObject()
-        .put("title", Renderers.truncate(text.title(), 256))
-        .put("description", Renderers.truncate(description(text), 4096))
-        .put("color", colour(event))
-        .put("fields", fields(event, text))
-        .put("timestamp", event.occurredAt().toString())
-        .put("footer", new JsonObject().put("text", "tracearr-analytics · " + event.type().wireName()));
+  static OutgoingRequest render(
+      ChannelSettings.Discord d, NotificationEvent event, MessageText text) {
+    JsonObject embed =
+        new JsonObject()
+            .put("title", Renderers.truncate(text.title(), 256))
+            .put("description", Renderers.truncate(description(text), 4096))
+            .put("color", colour(event))
+            .put("fields", fields(event, text))
+            .put("timestamp", event.occurredAt().toString())
+            .put(
+                "footer",
+                new JsonObject().put("text", "tracearr-analytics · " + event.type().wireName()));
     if (text.link() != null) embed.put("url", text.link());
-    JsonObject body = new JsonObject()
-        .put("content", Renderers.truncate(text.title(), 2000))
-        .put("embeds", new JsonArray().add(embed))
-        // names come from media-server accounts: never let one turn into an @everyone ping
-        .put("allowed_mentions", new JsonObject().put("parse", new JsonArray()));
+    JsonObject body =
+        new JsonObject()
+            .put("content", Renderers.truncate(text.title(), 2000))
+            .put("embeds", new JsonArray().add(embed))
+            // names come from media-server accounts: never let one turn into an @everyone ping
+            .put("allowed_mentions", new JsonObject().put("parse", new JsonArray()));
     return OutgoingRequest.postJson(withWait(d.url()), Renderers.baseHeaders(), body);
   }
 
   /**
-   * {@code wait=true}: Discord answers only after the message is saved and reports a failure to save as an
-   * error; without it "a message that is not saved does not return an error", which would count as delivered.
+   * {@code wait=true}: Discord answers only after the message is saved and reports a failure to
+   * save as an error; without it "a message that is not saved does not return an error", which
+   * would count as delivered.
    */
   static String withWait(String url) {
     return url + (url.contains("?") ? "&" : "?") + "wait=true";
@@ -88,6 +94,9 @@ final class DiscordRenderer {
   }
 
   private static JsonObject field(String name, String value) {
-    return new JsonObject().put("name", name).put("value", Renderers.truncate(value, 1024)).put("inline", true);
+    return new JsonObject()
+        .put("name", name)
+        .put("value", Renderers.truncate(value, 1024))
+        .put("inline", true);
   }
 }

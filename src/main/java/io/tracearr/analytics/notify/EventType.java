@@ -13,7 +13,8 @@ public enum EventType {
   ALERT_UPDATED("alert.updated", false),
   ALERT_DISMISSED("alert.dismissed", true),
   DEVICE_NEW("device.new", true),
-  // one per playback: most operators only want this for a few watched users (see ChannelSpec.userIds)
+  // one per playback: most operators only want this for a few watched users (see
+  // ChannelSpec.userIds)
   SESSION_STARTED("session.started", false),
   SESSION_TERMINATED("session.terminated", true),
   MEDIA_SERVER_DOWN("media_server.down", true),

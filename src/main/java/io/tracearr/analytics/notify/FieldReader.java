@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads a request body's fields and collects one error per bad field, so a 400 names them all at once
- * instead of one per round trip. Field names in the errors are the JSON names, with a prefix for nested
- * objects ({@code quiet_hours.timezone}).
+ * Reads a request body's fields and collects one error per bad field, so a 400 names them all at
+ * once instead of one per round trip. Field names in the errors are the JSON names, with a prefix
+ * for nested objects ({@code quiet_hours.timezone}).
  */
 final class FieldReader {
 
@@ -30,7 +30,9 @@ final class FieldReader {
     this.errors = errors;
   }
 
-  /** A reader of a nested object that reports into the same error list; null when absent or null. */
+  /**
+   * A reader of a nested object that reports into the same error list; null when absent or null.
+   */
   FieldReader nested(String field) {
     Object value = body.getValue(field);
     if (value == null) return null;
@@ -135,8 +137,9 @@ final class FieldReader {
   }
 
   /**
-   * An absolute http(s) URL with a host. Redirects are not followed when delivering, so the URL must be the
-   * receiver's own; other schemes (file:, ftp:) would let a channel read or reach what it should not.
+   * An absolute http(s) URL with a host. Redirects are not followed when delivering, so the URL
+   * must be the receiver's own; other schemes (file:, ftp:) would let a channel read or reach what
+   * it should not.
    */
   String httpUrl(String field, String fallback) {
     String text = fallback == null ? requiredString(field) : optionalString(field, fallback);
@@ -152,7 +155,9 @@ final class FieldReader {
     try {
       URI uri = new URI(text);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && !uri.getHost().isBlank();
+      return (scheme.equals("http") || scheme.equals("https"))
+          && uri.getHost() != null
+          && !uri.getHost().isBlank();
     } catch (URISyntaxException e) {
       return false;
     }

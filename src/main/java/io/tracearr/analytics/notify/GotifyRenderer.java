@@ -4,25 +4,32 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
- * Gotify {@code POST /message}. The token goes in {@code X-Gotify-Key} rather than {@code ?token=} so it does not
- * land in proxies' access logs. Extras (JSON bodies only): plain-text display, and the dashboard on click.
+ * Gotify {@code POST /message}. The token goes in {@code X-Gotify-Key} rather than {@code ?token=}
+ * so it does not land in proxies' access logs. Extras (JSON bodies only): plain-text display, and
+ * the dashboard on click.
  */
 final class GotifyRenderer {
 
   private GotifyRenderer() {}
 
-  static OutgoingRequest render(ChannelSettings.Gotify g, NotificationEvent event, MessageText text) {
-    JsonObject extras = new JsonObject()
-        // text/plain: names and places come from outside; markdown would let them inject links and images
-        .put("client::display", new JsonObject().put("contentType", "text/plain"));
+  static OutgoingRequest render(
+      ChannelSettings.Gotify g, NotificationEvent event, MessageText text) {
+    JsonObject extras =
+        new JsonObject()
+            // text/plain: names and places come from outside; markdown would let them inject links
+            // and images
+            .put("client::display", new JsonObject().put("contentType", "text/plain"));
     if (text.link() != null) {
-      extras.put("client::notification", new JsonObject().put("click", new JsonObject().put("url", text.link())));
+      extras.put(
+          "client::notification",
+          new JsonObject().put("click", new JsonObject().put("url", text.link())));
     }
-    JsonObject body = new JsonObject()
-        .put("title", text.title())
-        .put("message", text.plainBody())
-        .put("priority", priority(event))
-        .put("extras", extras);
+    JsonObject body =
+        new JsonObject()
+            .put("title", text.title())
+            .put("message", text.plainBody())
+            .put("priority", priority(event))
+            .put("extras", extras);
     Map<String, String> headers = Renderers.baseHeaders();
     headers.put("X-Gotify-Key", g.appToken());
     return OutgoingRequest.postJson(g.serverUrl() + "/message", headers, body);

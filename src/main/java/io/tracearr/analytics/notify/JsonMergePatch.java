@@ -2,7 +2,9 @@ package io.tracearr.analytics.notify;
 
 import io.vertx.core.json.JsonObject;
 
-/** RFC 7396 JSON merge patch: what PATCH means for a channel (null removes a field, objects merge). */
+/**
+ * RFC 7396 JSON merge patch: what PATCH means for a channel (null removes a field, objects merge).
+ */
 final class JsonMergePatch {
 
   private JsonMergePatch() {}

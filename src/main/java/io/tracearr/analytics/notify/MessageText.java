@@ -4,13 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The words every channel sends, whatever its format: a title (what happened, to whom) and labelled lines
- * for who, where and why, plus the dashboard link. Renderers lay these out; none invents its own wording,
- * so Discord and e-mail say the same thing.
+ * The words every channel sends, whatever its format: a title (what happened, to whom) and labelled
+ * lines for who, where and why, plus the dashboard link. Renderers lay these out; none invents its
+ * own wording, so Discord and e-mail say the same thing.
  *
  * @param link {@code notifications.dashboard_url}, or null when none is configured
  */
-public record MessageText(String title, String what, String who, String where, String why, String link) {
+public record MessageText(
+    String title, String what, String who, String where, String why, String link) {
 
   public static MessageText of(NotificationEvent event, String dashboardUrl) {
     String title = event.who() == null ? event.what() : event.what() + " - " + event.who();

@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One HTTP request, fully rendered: the sender only has to make it (no redirects followed, 10 s timeout).
- * The body is bytes because the webhook signature covers the exact bytes sent.
+ * One HTTP request, fully rendered: the sender only has to make it (no redirects followed, 10 s
+ * timeout). The body is bytes because the webhook signature covers the exact bytes sent.
  *
  * @param url absolute; for Telegram it contains the bot token, so {@link #toString} leaves it out
  */
-public record OutgoingRequest(String method, String url, Map<String, String> headers, byte[] body) implements Outgoing {
+public record OutgoingRequest(String method, String url, Map<String, String> headers, byte[] body)
+    implements Outgoing {
 
   public OutgoingRequest {
     Objects.requireNonNull(method, "method");
@@ -44,14 +45,20 @@ public record OutgoingRequest(String method, String url, Map<String, String> hea
   }
 
   public String header(String name) {
-    return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-        .map(Map.Entry::getValue).findFirst().orElse(null);
+    return headers.entrySet().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase(name))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof OutgoingRequest r && method.equals(r.method) && url.equals(r.url)
-        && headers.equals(r.headers) && Arrays.equals(body, r.body);
+    return o instanceof OutgoingRequest r
+        && method.equals(r.method)
+        && url.equals(r.url)
+        && headers.equals(r.headers)
+        && Arrays.equals(body, r.body);
   }
 
   @Override
@@ -63,7 +70,16 @@ public record OutgoingRequest(String method, String url, Map<String, String> hea
   @Override
   public String toString() {
     URI uri = URI.create(url);
-    return "OutgoingRequest[" + method + " " + uri.getScheme() + "://" + uri.getAuthority() + "/… headers="
-        + headers.keySet() + " body=" + body.length + " bytes]";
+    return "OutgoingRequest["
+        + method
+        + " "
+        + uri.getScheme()
+        + "://"
+        + uri.getAuthority()
+        + "/… headers="
+        + headers.keySet()
+        + " body="
+        + body.length
+        + " bytes]";
   }
 }

@@ -7,14 +7,15 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Pushover {@code POST /1/messages.json}, form-encoded as in Pushover's own examples. Limits from its API
- * page: message 1024 characters, title 250, url 512, url_title 100.
+ * Pushover {@code POST /1/messages.json}, form-encoded as in Pushover's own examples. Limits from
+ * its API page: message 1024 characters, title 250, url 512, url_title 100.
  */
 final class PushoverRenderer {
 
   private PushoverRenderer() {}
 
-  static OutgoingRequest render(ChannelSettings.Pushover p, NotificationEvent event, MessageText text) {
+  static OutgoingRequest render(
+      ChannelSettings.Pushover p, NotificationEvent event, MessageText text) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("token", p.appToken());
     form.put("user", p.userKey());
@@ -28,13 +29,16 @@ final class PushoverRenderer {
     }
     Map<String, String> headers = Renderers.baseHeaders();
     headers.put("Content-Type", "application/x-www-form-urlencoded");
-    return new OutgoingRequest("POST", p.apiBaseUrl() + "/1/messages.json", headers,
+    return new OutgoingRequest(
+        "POST",
+        p.apiBaseUrl() + "/1/messages.json",
+        headers,
         encode(form).getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * -1 quiet, 0 normal, 1 high (bypasses the user's own quiet hours). Never 2 (emergency): that needs
-   * retry/expire and an acknowledgement flow this channel does not run.
+   * -1 quiet, 0 normal, 1 high (bypasses the user's own quiet hours). Never 2 (emergency): that
+   * needs retry/expire and an acknowledgement flow this channel does not run.
    */
   static int priority(NotificationEvent event) {
     if (event.type() == EventType.MEDIA_SERVER_DOWN) return 1;
@@ -48,7 +52,11 @@ final class PushoverRenderer {
 
   static String encode(Map<String, String> form) {
     return form.entrySet().stream()
-        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .map(
+            e ->
+                URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
   }
 

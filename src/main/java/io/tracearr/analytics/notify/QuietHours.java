@@ -11,9 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A daily window in the operator's time zone during which deliveries wait. The window may span midnight
- * (22:00–07:00). Start is inclusive, end exclusive. Computed in the zone, not in UTC, so the window moves
- * with daylight saving time as the operator's clock does.
+ * A daily window in the operator's time zone during which deliveries wait. The window may span
+ * midnight (22:00–07:00). Start is inclusive, end exclusive. Computed in the zone, not in UTC, so
+ * the window moves with daylight saving time as the operator's clock does.
  */
 public record QuietHours(ZoneId zone, LocalTime start, LocalTime end, boolean allowHigh) {
 
@@ -41,16 +41,17 @@ public record QuietHours(ZoneId zone, LocalTime start, LocalTime end, boolean al
   public Optional<Instant> endOf(Instant at) {
     if (!isQuiet(at)) return Optional.empty();
     ZonedDateTime local = at.atZone(zone);
-    LocalDate endDay = !local.toLocalTime().isBefore(start) && spansMidnight()
-        ? local.toLocalDate().plusDays(1)
-        : local.toLocalDate();
+    LocalDate endDay =
+        !local.toLocalTime().isBefore(start) && spansMidnight()
+            ? local.toLocalDate().plusDays(1)
+            : local.toLocalDate();
     // ZonedDateTime.of moves an end that falls into a DST gap forward, never back into the window
     return Optional.of(ZonedDateTime.of(endDay, end, zone).toInstant());
   }
 
   /**
-   * When a delivery of this severity made at {@code at} may go: empty means now. {@code severity} is null for
-   * events that are not alerts; those never break through.
+   * When a delivery of this severity made at {@code at} may go: empty means now. {@code severity}
+   * is null for events that are not alerts; those never break through.
    */
   public Optional<Instant> holdUntil(Instant at, Severity severity) {
     if (allowHigh && severity == Severity.HIGH) return Optional.empty();

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Turns (channel, event, delivery) into exactly what goes on the wire. Pure: no clock, no I/O; each type's
- * shape lives in its own renderer and is compared field by field with the service's documented example in
- * the tests (src/test/resources/notify/README.md names the sources).
+ * Turns (channel, event, delivery) into exactly what goes on the wire. Pure: no clock, no I/O; each
+ * type's shape lives in its own renderer and is compared field by field with the service's
+ * documented example in the tests (src/test/resources/notify/README.md names the sources).
  */
 public final class Renderers {
 
@@ -29,14 +29,17 @@ public final class Renderers {
   }
 
   /** For the HTTP types; fails for e-mail, which is a mail, not a request. */
-  public static OutgoingRequest request(ChannelSpec spec, NotificationEvent event, RenderContext ctx) {
+  public static OutgoingRequest request(
+      ChannelSpec spec, NotificationEvent event, RenderContext ctx) {
     if (render(spec, event, ctx) instanceof OutgoingRequest r) return r;
-    throw new IllegalArgumentException(spec.type().wireName() + " channels send mail, not HTTP requests");
+    throw new IllegalArgumentException(
+        spec.type().wireName() + " channels send mail, not HTTP requests");
   }
 
   public static OutgoingMail mail(ChannelSpec spec, NotificationEvent event, RenderContext ctx) {
     if (render(spec, event, ctx) instanceof OutgoingMail m) return m;
-    throw new IllegalArgumentException(spec.type().wireName() + " channels send HTTP requests, not mail");
+    throw new IllegalArgumentException(
+        spec.type().wireName() + " channels send HTTP requests, not mail");
   }
 
   static Map<String, String> baseHeaders() {

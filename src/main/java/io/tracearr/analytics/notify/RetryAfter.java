@@ -9,8 +9,9 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * RFC 9110 {@code Retry-After}: delay-seconds or an HTTP-date. Fractional seconds are accepted too, since
- * Discord's rate-limit examples send them ({@code retry_after: 64.57}) and rounding down would retry early.
+ * RFC 9110 {@code Retry-After}: delay-seconds or an HTTP-date. Fractional seconds are accepted too,
+ * since Discord's rate-limit examples send them ({@code retry_after: 64.57}) and rounding down
+ * would retry early.
  */
 final class RetryAfter {
 
@@ -22,7 +23,12 @@ final class RetryAfter {
     try {
       BigDecimal seconds = new BigDecimal(v);
       if (seconds.signum() < 0) return Optional.empty();
-      return Optional.of(Duration.ofMillis(seconds.movePointRight(3).setScale(0, java.math.RoundingMode.CEILING).longValueExact()));
+      return Optional.of(
+          Duration.ofMillis(
+              seconds
+                  .movePointRight(3)
+                  .setScale(0, java.math.RoundingMode.CEILING)
+                  .longValueExact()));
     } catch (NumberFormatException | ArithmeticException e) {
       // not a number: try a date
     }

@@ -4,9 +4,14 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** An alert's severity, in the words the alerts API uses; ordered so that {@code atLeast} reads naturally. */
+/**
+ * An alert's severity, in the words the alerts API uses; ordered so that {@code atLeast} reads
+ * naturally.
+ */
 public enum Severity {
-  LOW, MEDIUM, HIGH;
+  LOW,
+  MEDIUM,
+  HIGH;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

@@ -6,30 +6,39 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Slack incoming webhook: {@code text} (the fallback Slack shows in notifications and screen readers) plus
- * Block Kit blocks — a mrkdwn section, a section of fields, and a context line with the dashboard link.
- * Limits: section text 3000, at most 10 fields of 2000 each, 10 context elements.
+ * Slack incoming webhook: {@code text} (the fallback Slack shows in notifications and screen
+ * readers) plus Block Kit blocks — a mrkdwn section, a section of fields, and a context line with
+ * the dashboard link. Limits: section text 3000, at most 10 fields of 2000 each, 10 context
+ * elements.
  */
 final class SlackRenderer {
 
   private SlackRenderer() {}
 
-  static OutgoingRequest render(ChannelSettings.Slack s, NotificationEvent event, MessageText text) {
+  static OutgoingRequest render(
+      ChannelSettings.Slack s, NotificationEvent event, MessageText text) {
     JsonArray blocks = new JsonArray();
-    String headline = "*" + escape(text.title()) + "*" + (text.why() == null ? "" : "\n" + escape(text.why()));
+    String headline =
+        "*" + escape(text.title()) + "*" + (text.why() == null ? "" : "\n" + escape(text.why()));
     blocks.add(section(Renderers.truncate(headline, 3000)));
     List<JsonObject> fields = fields(event, text);
     if (!fields.isEmpty()) {
-      blocks.add(new JsonObject().put("type", "section").put("fields", new JsonArray(fields.subList(0, Math.min(10, fields.size())))));
+      blocks.add(
+          new JsonObject()
+              .put("type", "section")
+              .put("fields", new JsonArray(fields.subList(0, Math.min(10, fields.size())))));
     }
-    blocks.add(new JsonObject().put("type", "context").put("elements", new JsonArray().add(mrkdwn(context(event, text)))));
+    blocks.add(
+        new JsonObject()
+            .put("type", "context")
+            .put("elements", new JsonArray().add(mrkdwn(context(event, text)))));
     JsonObject body = new JsonObject().put("text", fallback(text)).put("blocks", blocks);
     return OutgoingRequest.postJson(s.url(), Renderers.baseHeaders(), body);
   }
 
   /**
-   * Slack's formatting rules: {@code &}, {@code <} and {@code >} are control characters in message text and
-   * must be sent as entities, or a user name like "a<b" would break the message.
+   * Slack's formatting rules: {@code &}, {@code <} and {@code >} are control characters in message
+   * text and must be sent as entities, or a user name like "a<b" would break the message.
    */
   static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
@@ -58,7 +67,8 @@ final class SlackRenderer {
 
   private static String context(NotificationEvent event, MessageText text) {
     StringBuilder sb = new StringBuilder();
-    if (event.severity() != null) sb.append("Severity: ").append(event.severity().wireName()).append(" · ");
+    if (event.severity() != null)
+      sb.append("Severity: ").append(event.severity().wireName()).append(" · ");
     sb.append(event.type().wireName()).append(" · ").append(event.occurredAt());
     if (text.link() != null) sb.append(" · <").append(text.link()).append("|Open dashboard>");
     return sb.toString();

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Either a valid value or the 400 problem that names every bad field. A result rather than an exception
- * so that a caller validating many channels (config at boot) can report them all.
+ * Either a valid value or the 400 problem that names every bad field. A result rather than an
+ * exception so that a caller validating many channels (config at boot) can report them all.
  */
 public record Validated<T>(T value, Problem problem) {
 

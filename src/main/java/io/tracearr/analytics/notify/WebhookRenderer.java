@@ -9,14 +9,18 @@ final class WebhookRenderer {
 
   private WebhookRenderer() {}
 
-  static OutgoingRequest render(ChannelSettings.Webhook w, NotificationEvent event, RenderContext ctx) {
-    // insertion order is kept by JsonObject, so the body reads event-first for people tailing a receiver's log
-    byte[] body = new JsonObject()
-        .put("event", event.type().wireName())
-        .put("delivery_id", ctx.deliveryId())
-        .put("occurred_at", event.occurredAt().toString())
-        .put("data", event.data())
-        .encode().getBytes(StandardCharsets.UTF_8);
+  static OutgoingRequest render(
+      ChannelSettings.Webhook w, NotificationEvent event, RenderContext ctx) {
+    // insertion order is kept by JsonObject, so the body reads event-first for people tailing a
+    // receiver's log
+    byte[] body =
+        new JsonObject()
+            .put("event", event.type().wireName())
+            .put("delivery_id", ctx.deliveryId())
+            .put("occurred_at", event.occurredAt().toString())
+            .put("data", event.data())
+            .encode()
+            .getBytes(StandardCharsets.UTF_8);
     long ts = ctx.now().getEpochSecond();
     Map<String, String> headers = Renderers.baseHeaders();
     headers.put("Content-Type", "application/json");

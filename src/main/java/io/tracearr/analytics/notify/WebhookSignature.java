@@ -10,13 +10,15 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The signature on our own webhook: {@code X-Analytics-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>}
- * with {@code X-Analytics-Timestamp} in unix seconds. The timestamp is inside the MAC so a captured request
- * cannot be replayed later with a fresh timestamp; receivers reject stale ones ({@link #verify}).
+ * The signature on our own webhook: {@code X-Analytics-Signature: sha256=<hex HMAC-SHA256(secret,
+ * timestamp + "." + body)>} with {@code X-Analytics-Timestamp} in unix seconds. The timestamp is
+ * inside the MAC so a captured request cannot be replayed later with a fresh timestamp; receivers
+ * reject stale ones ({@link #verify}).
  *
- * <p>A receiver verifies in a few lines (any language): read the raw body bytes before parsing, compute
- * {@code HMAC-SHA256(secret, timestamp + "." + body)} as lower-case hex, compare it in constant time with the
- * header after {@code sha256=}, and refuse timestamps more than five minutes from its clock.
+ * <p>A receiver verifies in a few lines (any language): read the raw body bytes before parsing,
+ * compute {@code HMAC-SHA256(secret, timestamp + "." + body)} as lower-case hex, compare it in
+ * constant time with the header after {@code sha256=}, and refuse timestamps more than five minutes
+ * from its clock.
  */
 public final class WebhookSignature {
 
@@ -35,12 +37,21 @@ public final class WebhookSignature {
   }
 
   /**
-   * Whether a received request is authentic and fresh: the signature matches the body and timestamp, and the
-   * timestamp is within {@code tolerance} of {@code now}. Any malformed header is simply "no".
+   * Whether a received request is authentic and fresh: the signature matches the body and
+   * timestamp, and the timestamp is within {@code tolerance} of {@code now}. Any malformed header
+   * is simply "no".
    */
-  public static boolean verify(String secret, String timestampHeader, byte[] body, String signatureHeader,
-                               Instant now, Duration tolerance) {
-    if (secret == null || timestampHeader == null || signatureHeader == null || !signatureHeader.startsWith(PREFIX)) {
+  public static boolean verify(
+      String secret,
+      String timestampHeader,
+      byte[] body,
+      String signatureHeader,
+      Instant now,
+      Duration tolerance) {
+    if (secret == null
+        || timestampHeader == null
+        || signatureHeader == null
+        || !signatureHeader.startsWith(PREFIX)) {
       return false;
     }
     long ts;

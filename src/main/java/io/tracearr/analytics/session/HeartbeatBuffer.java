@@ -11,17 +11,20 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The heartbeats a registry has acknowledged but not yet written: at most one coalesced entry per session
- * ({@link PendingHeartbeat}, held by its {@link OpenSession}), taken in batches by the flush. The durability
- * promise rests on three rules kept here:
+ * The heartbeats a registry has acknowledged but not yet written: at most one coalesced entry per
+ * session ({@link PendingHeartbeat}, held by its {@link OpenSession}), taken in batches by the
+ * flush. The durability promise rests on three rules kept here:
  *
  * <ul>
- *   <li><b>Bounded.</b> At most {@code max} sessions wait, counting the batch being written (it comes back if
- *       the write fails); a heartbeat of a session that would exceed it is refused (503) before it is
- *       acknowledged. A session already waiting always coalesces: that costs no memory.</li>
- *   <li><b>Nothing acknowledged is lost.</b> A failed batch is put back in front of what arrived meanwhile, the
- *       newer values folded into the older entry ({@link PendingHeartbeat#absorbLater}).</li>
- *   <li><b>Oldest first.</b> Batches take sessions in the order their first waiting heartbeat arrived.</li>
+ *   <li><b>Bounded.</b> At most {@code max} sessions wait, counting the batch being written (it
+ *       comes back if the write fails); a heartbeat of a session that would exceed it is refused
+ *       (503) before it is acknowledged. A session already waiting always coalesces: that costs no
+ *       memory.
+ *   <li><b>Nothing acknowledged is lost.</b> A failed batch is put back in front of what arrived
+ *       meanwhile, the newer values folded into the older entry ({@link
+ *       PendingHeartbeat#absorbLater}).
+ *   <li><b>Oldest first.</b> Batches take sessions in the order their first waiting heartbeat
+ *       arrived.
  * </ul>
  *
  * One owner (the registry's event loop); not thread-safe.
@@ -31,6 +34,7 @@ final class HeartbeatBuffer {
   private final int max;
   private final Function<UUID, OpenSession> sessions;
   private final Set<UUID> waiting = new LinkedHashSet<>();
+
   /** sessions in the batch being written */
   private int inFlight;
 
@@ -61,7 +65,10 @@ final class HeartbeatBuffer {
     }
   }
 
-  /** The next batch to write, oldest first, at most {@code maxBatch} sessions; they count as in flight until settled. */
+  /**
+   * The next batch to write, oldest first, at most {@code maxBatch} sessions; they count as in
+   * flight until settled.
+   */
   List<PendingHeartbeat> take(int maxBatch) {
     List<PendingHeartbeat> batch = new ArrayList<>(Math.min(waiting.size(), maxBatch));
     Iterator<UUID> it = waiting.iterator();
@@ -82,8 +89,9 @@ final class HeartbeatBuffer {
   }
 
   /**
-   * The batch taken last (or part of it) was not written: its entries go back in front of anything buffered
-   * meanwhile, merged with it. Entries of sessions no longer known (ended meanwhile) are dropped.
+   * The batch taken last (or part of it) was not written: its entries go back in front of anything
+   * buffered meanwhile, merged with it. Entries of sessions no longer known (ended meanwhile) are
+   * dropped.
    */
   void requeue(List<PendingHeartbeat> batch) {
     inFlight = 0;

@@ -11,20 +11,22 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * {@code sessions.import}: moves an import's staged rows (import_staging, written by the importer) into
- * playback_sessions, users and content — the registry's tables — in one transaction, so an import is all or
- * nothing. Idempotent: a session whose id exists is left alone (ids are derived from the source's own row ids), so
- * importing the same file again inserts nothing. Imported sessions are history: ended, {@code ended_reason
- * 'imported'}, never handed to the detector and not in user_devices (that is the detector's ledger of live devices).
- * The registry's start validation (the 7-day rule) is not involved: the importer's readers checked the rows.
+ * {@code sessions.import}: moves an import's staged rows (import_staging, written by the importer)
+ * into playback_sessions, users and content — the registry's tables — in one transaction, so an
+ * import is all or nothing. Idempotent: a session whose id exists is left alone (ids are derived
+ * from the source's own row ids), so importing the same file again inserts nothing. Imported
+ * sessions are history: ended, {@code ended_reason 'imported'}, never handed to the detector and
+ * not in user_devices (that is the detector's ledger of live devices). The registry's start
+ * validation (the 7-day rule) is not involved: the importer's readers checked the rows.
  */
 final class HistoryImport {
 
   /**
-   * Bytes are estimated as live sessions count them: bandwidth × played time. created_at is now(): the roll-up finds
-   * the imported days through its late-report path (started long before created).
+   * Bytes are estimated as live sessions count them: bandwidth × played time. created_at is now():
+   * the roll-up finds the imported days through its late-report path (started long before created).
    */
-  private static final String INSERT_SESSIONS = """
+  private static final String INSERT_SESSIONS =
+      """
       WITH inserted AS (
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, bytes_transferred, status,
@@ -39,8 +41,12 @@ final class HistoryImport {
       SELECT count(*) AS inserted, min(started_at) AS first_started_at, max(started_at) AS last_started_at
       FROM inserted""";
 
-  /** The name of a user's latest imported session wins over an older one; a missing name never erases one. */
-  private static final String UPSERT_USERS = """
+  /**
+   * The name of a user's latest imported session wins over an older one; a missing name never
+   * erases one.
+   */
+  private static final String UPSERT_USERS =
+      """
       INSERT INTO users AS u (id, name, server_id, external_id, first_seen_at, last_seen_at)
       SELECT user_id,
              left((array_agg(user_name ORDER BY started_at DESC) FILTER (WHERE user_name IS NOT NULL))[1], 200),
@@ -55,8 +61,11 @@ final class HistoryImport {
         first_seen_at = LEAST(u.first_seen_at, EXCLUDED.first_seen_at),
         last_seen_at = GREATEST(u.last_seen_at, EXCLUDED.last_seen_at)""";
 
-  /** Each field from the latest session that has it; a field the import lacks keeps what is stored. */
-  private static final String UPSERT_CONTENT = """
+  /**
+   * Each field from the latest session that has it; a field the import lacks keeps what is stored.
+   */
+  private static final String UPSERT_CONTENT =
+      """
       INSERT INTO content AS c (id, content_type, title, series_title, season_number, episode_number, year,
                                 duration_seconds, server_id, external_id, updated_at)
       SELECT content_id,
@@ -96,19 +105,40 @@ final class HistoryImport {
   Future<JsonObject> run(JsonObject cmd) {
     UUID importId = SessionInput.pathId("import_id", cmd.getString("import_id"));
     Tuple id = Tuple.of(importId);
-    return transaction.run(conn -> conn.query(WORK_MEM).execute()
-        .compose(v -> conn.preparedQuery(INSERT_SESSIONS).execute(id))
-        .compose(sessions -> conn.preparedQuery(UPSERT_USERS).execute(id)
-            .compose(users -> conn.preparedQuery(UPSERT_CONTENT).execute(id)
-                .map(content -> {
-                  Row r = sessions.iterator().next();
-                  return new JsonObject()
-                      .put("sessions_inserted", r.getLong("inserted"))
-                      .put("users_upserted", users.rowCount())
-                      .put("content_upserted", content.rowCount())
-                      .put("first_started_at", iso(r.getOffsetDateTime("first_started_at")))
-                      .put("last_started_at", iso(r.getOffsetDateTime("last_started_at")));
-                }))))
+    return transaction
+        .run(
+            conn ->
+                conn.query(WORK_MEM)
+                    .execute()
+                    .compose(v -> conn.preparedQuery(INSERT_SESSIONS).execute(id))
+                    .compose(
+                        sessions ->
+                            conn.preparedQuery(UPSERT_USERS)
+                                .execute(id)
+                                .compose(
+                                    users ->
+                                        conn.preparedQuery(UPSERT_CONTENT)
+                                            .execute(id)
+                                            .map(
+                                                content -> {
+                                                  Row r = sessions.iterator().next();
+                                                  return new JsonObject()
+                                                      .put(
+                                                          "sessions_inserted",
+                                                          r.getLong("inserted"))
+                                                      .put("users_upserted", users.rowCount())
+                                                      .put("content_upserted", content.rowCount())
+                                                      .put(
+                                                          "first_started_at",
+                                                          iso(
+                                                              r.getOffsetDateTime(
+                                                                  "first_started_at")))
+                                                      .put(
+                                                          "last_started_at",
+                                                          iso(
+                                                              r.getOffsetDateTime(
+                                                                  "last_started_at")));
+                                                }))))
         .map(body -> CommandReply.body(200, body));
   }
 

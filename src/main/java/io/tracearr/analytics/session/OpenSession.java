@@ -7,9 +7,10 @@ import java.util.UUID;
 /**
  * What a node's registry remembers of a session it has seen open: enough to answer a heartbeat
  * (404/409/204) without a read, to notice an IP change, and to hold its buffered heartbeats.
- * PostgreSQL stays the truth; an entry is dropped when the session ends anywhere in the cluster.
- * It also keeps the session's names (user name, item titles) as they were at its start or first sight
- * here, for its {@code session.updated} events: the heartbeat flush joins nothing (reads always join).
+ * PostgreSQL stays the truth; an entry is dropped when the session ends anywhere in the cluster. It
+ * also keeps the session's names (user name, item titles) as they were at its start or first sight
+ * here, for its {@code session.updated} events: the heartbeat flush joins nothing (reads always
+ * join).
  */
 final class OpenSession {
 
@@ -26,7 +27,13 @@ final class OpenSession {
     this(id, status, ipAddress, bandwidthKbps, lastSeen, null, null);
   }
 
-  OpenSession(UUID id, String status, String ipAddress, int bandwidthKbps, Instant lastSeen, String userName,
+  OpenSession(
+      UUID id,
+      String status,
+      String ipAddress,
+      int bandwidthKbps,
+      Instant lastSeen,
+      String userName,
       JsonObject content) {
     this.id = id;
     this.userName = userName;
@@ -38,8 +45,13 @@ final class OpenSession {
   }
 
   static OpenSession of(JsonObject session, Instant now) {
-    return new OpenSession(UUID.fromString(session.getString("id")), session.getString("status"),
-        session.getString("ip_address"), session.getInteger("bandwidth_kbps", 0), now, session.getString("user_name"),
+    return new OpenSession(
+        UUID.fromString(session.getString("id")),
+        session.getString("status"),
+        session.getString("ip_address"),
+        session.getInteger("bandwidth_kbps", 0),
+        now,
+        session.getString("user_name"),
         session.getJsonObject("content"));
   }
 

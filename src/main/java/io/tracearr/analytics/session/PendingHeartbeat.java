@@ -6,25 +6,30 @@ import java.util.UUID;
 
 /**
  * The heartbeats of one session since the last flush, coalesced. Later values win; played time and
- * transferred bytes between coalesced heartbeats are added up here, so one row per session per batch
- * is exact.
+ * transferred bytes between coalesced heartbeats are added up here, so one row per session per
+ * batch is exact.
  */
 final class PendingHeartbeat {
 
   final UUID sessionId;
   final Instant firstAt;
   Instant lastAt;
+
   /** status in effect after the latest coalesced heartbeat (null: unchanged from the stored one) */
   String status;
+
   /** the status the stretch after {@link #lastAt} will be judged by; known from the cache */
   String effectiveStatus;
+
   double extraPlayedSeconds;
   long extraBytes;
   Long bytesTransferred;
   Double positionSeconds;
   Integer bandwidthKbps;
+
   /** the bandwidth in effect for integrating bytes between coalesced heartbeats */
   int effectiveBandwidthKbps;
+
   Boolean transcoded;
   String resolution;
   String ipAddress;
@@ -51,7 +56,10 @@ final class PendingHeartbeat {
     apply(hb, ipGeo);
   }
 
-  /** The values of the first heartbeat of a batch (its stretch is judged in SQL by the stored status). */
+  /**
+   * The values of the first heartbeat of a batch (its stretch is judged in SQL by the stored
+   * status).
+   */
   void apply(SessionInput.Heartbeat hb, SessionRepository.Geo ipGeo) {
     if (hb.status() != null) {
       status = hb.status();
@@ -63,7 +71,10 @@ final class PendingHeartbeat {
       effectiveBandwidthKbps = hb.bandwidthKbps();
     }
     if (hb.bytesTransferred() != null) {
-      bytesTransferred = bytesTransferred == null ? hb.bytesTransferred() : Math.max(bytesTransferred, hb.bytesTransferred());
+      bytesTransferred =
+          bytesTransferred == null
+              ? hb.bytesTransferred()
+              : Math.max(bytesTransferred, hb.bytesTransferred());
     }
     if (hb.transcoded() != null) transcoded = hb.transcoded();
     if (hb.resolution() != null) resolution = hb.resolution();
@@ -74,8 +85,8 @@ final class PendingHeartbeat {
   }
 
   /**
-   * Folds a later pending entry into this older one: used when a batch write failed and newer heartbeats
-   * arrived meanwhile, so nothing is lost while the database is away.
+   * Folds a later pending entry into this older one: used when a batch write failed and newer
+   * heartbeats arrived meanwhile, so nothing is lost while the database is away.
    */
   void absorbLater(PendingHeartbeat later) {
     if (later.firstAt.isAfter(lastAt) && "playing".equals(effectiveStatus)) {
@@ -92,7 +103,10 @@ final class PendingHeartbeat {
     if (later.positionSeconds != null) positionSeconds = later.positionSeconds;
     if (later.bandwidthKbps != null) bandwidthKbps = later.bandwidthKbps;
     if (later.bytesTransferred != null) {
-      bytesTransferred = bytesTransferred == null ? later.bytesTransferred : Math.max(bytesTransferred, later.bytesTransferred);
+      bytesTransferred =
+          bytesTransferred == null
+              ? later.bytesTransferred
+              : Math.max(bytesTransferred, later.bytesTransferred);
     }
     if (later.transcoded != null) transcoded = later.transcoded;
     if (later.resolution != null) resolution = later.resolution;

@@ -10,13 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The names of the media servers, by id, for a session's {@code server_name}. The table
- * ({@code media_servers}) belongs to the connector concern and may not exist at all (a build or a database
- * without it), so it is neither joined in the session queries nor imported: this map is read with one small
- * query at most every {@link #REFRESH_NANOS} (sooner, but at most every {@link #MISS_REFRESH_NANOS}, when a
- * session names a server the map does not know yet), only when {@code to_regclass} finds the table.
- * A renamed server therefore shows its new name within 30 s. One map per pool (per node), shared by the
- * registry's events and the gateway's reads; lookups never wait for the database.
+ * The names of the media servers, by id, for a session's {@code server_name}. The table ({@code
+ * media_servers}) belongs to the connector concern and may not exist at all (a build or a database
+ * without it), so it is neither joined in the session queries nor imported: this map is read with
+ * one small query at most every {@link #REFRESH_NANOS} (sooner, but at most every {@link
+ * #MISS_REFRESH_NANOS}, when a session names a server the map does not know yet), only when {@code
+ * to_regclass} finds the table. A renamed server therefore shows its new name within 30 s. One map
+ * per pool (per node), shared by the registry's events and the gateway's reads; lookups never wait
+ * for the database.
  */
 public final class ServerNames {
 
@@ -40,7 +41,10 @@ public final class ServerNames {
     return BY_POOL.computeIfAbsent(pool, ServerNames::new);
   }
 
-  /** The name known now (null when unknown or for direct clients); a stale or missing entry triggers a reload. */
+  /**
+   * The name known now (null when unknown or for direct clients); a stale or missing entry triggers
+   * a reload.
+   */
   public String name(UUID serverId) {
     long now = System.nanoTime();
     long age = now - loadedAt;
@@ -56,17 +60,27 @@ public final class ServerNames {
   /** Reloads now; completes when the map is current (tests and boot use it, lookups never wait). */
   public Future<Void> refresh() {
     if (!loading.compareAndSet(false, true)) return Future.succeededFuture();
-    return pool.query(EXISTS).execute().compose(exists -> {
-      if (!exists.iterator().next().getBoolean(0)) return Future.succeededFuture(Map.<UUID, String>of());
-      return pool.query(LOAD).execute().map(rows -> {
-        Map<UUID, String> m = new HashMap<>();
-        for (Row r : rows) m.put(r.getUUID(0), r.getString(1));
-        return Map.copyOf(m);
-      });
-    }).andThen(ar -> {
-      if (ar.succeeded()) names = ar.result();
-      loadedAt = System.nanoTime();
-      loading.set(false);
-    }).mapEmpty();
+    return pool.query(EXISTS)
+        .execute()
+        .compose(
+            exists -> {
+              if (!exists.iterator().next().getBoolean(0))
+                return Future.succeededFuture(Map.<UUID, String>of());
+              return pool.query(LOAD)
+                  .execute()
+                  .map(
+                      rows -> {
+                        Map<UUID, String> m = new HashMap<>();
+                        for (Row r : rows) m.put(r.getUUID(0), r.getString(1));
+                        return Map.copyOf(m);
+                      });
+            })
+        .andThen(
+            ar -> {
+              if (ar.succeeded()) names = ar.result();
+              loadedAt = System.nanoTime();
+              loading.set(false);
+            })
+        .mapEmpty();
   }
 }

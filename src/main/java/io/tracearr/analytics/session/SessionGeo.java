@@ -3,16 +3,15 @@ package io.tracearr.analytics.session;
 import io.tracearr.analytics.geo.GeoLocator;
 import io.tracearr.analytics.geo.Location;
 import io.tracearr.analytics.metrics.DomainMetrics;
-import io.tracearr.analytics.session.SessionRepository;
 import java.util.Locale;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's view of the GeoIP database: a session's IP address → its geo columns, or null when the
- * address is not (or must never be) located. Lookups are memory-mapped reads behind a cache, cheap enough
- * for the event loop.
+ * The registry's view of the GeoIP database: a session's IP address → its geo columns, or null when
+ * the address is not (or must never be) located. Lookups are memory-mapped reads behind a cache,
+ * cheap enough for the event loop.
  */
 public final class SessionGeo implements Function<String, SessionRepository.Geo> {
 
@@ -43,6 +42,7 @@ public final class SessionGeo implements Function<String, SessionRepository.Geo>
   }
 
   private static SessionRepository.Geo toGeo(Location l) {
-    return new SessionRepository.Geo(l.city(), l.country(), l.latitude(), l.longitude(), l.accuracyKm());
+    return new SessionRepository.Geo(
+        l.city(), l.country(), l.latitude(), l.longitude(), l.accuracyKm());
   }
 }

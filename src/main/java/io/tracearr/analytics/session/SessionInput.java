@@ -15,21 +15,35 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Validation of session commands, shared by both doors (REST and the WebSocket ingest channel) so that
- * one body gets one answer. Collects every field error, then throws one 400 {@link Problem}.
+ * Validation of session commands, shared by both doors (REST and the WebSocket ingest channel) so
+ * that one body gets one answer. Collects every field error, then throws one 400 {@link Problem}.
  */
 public final class SessionInput {
 
-  public static final Set<String> CONTENT_TYPES = Set.of("movie", "episode", "track", "live", "other");
+  public static final Set<String> CONTENT_TYPES =
+      Set.of("movie", "episode", "track", "live", "other");
   public static final Set<String> CLIENT_STATUSES = Set.of("playing", "paused", "buffering");
   static final Duration MAX_PAST = Duration.ofDays(7);
   static final Duration MAX_FUTURE = Duration.ofMinutes(5);
   static final long MAX_BANDWIDTH_KBPS = 10_000_000L;
   static final double MAX_POSITION_SECONDS = 10_000_000d;
 
-  public record Start(UUID id, UUID userId, String contentType, UUID contentId, String contentTitle, String clientName,
-      String deviceName, String deviceId, String ipAddress, boolean transcoded, String resolution, int bandwidthKbps,
-      Instant startedAt, boolean clientChoseId, Names names) {
+  public record Start(
+      UUID id,
+      UUID userId,
+      String contentType,
+      UUID contentId,
+      String contentTitle,
+      String clientName,
+      String deviceName,
+      String deviceId,
+      String ipAddress,
+      boolean transcoded,
+      String resolution,
+      int bandwidthKbps,
+      Instant startedAt,
+      boolean clientChoseId,
+      Names names) {
 
     /** The stable device identity: device_id, else device name and client name. */
     public String deviceKey() {
@@ -45,8 +59,14 @@ public final class SessionInput {
    * The optional names a start may carry (issue 13), stored once per user ({@code users}) and item
    * ({@code content}) by the registry; null means "not said", which never erases a known value.
    */
-  public record Names(String userName, String seriesTitle, Integer seasonNumber, Integer episodeNumber, Integer year,
-      Double durationSeconds, UUID serverId) {
+  public record Names(
+      String userName,
+      String seriesTitle,
+      Integer seasonNumber,
+      Integer episodeNumber,
+      Integer year,
+      Double durationSeconds,
+      UUID serverId) {
     public static final Names NONE = new Names(null, null, null, null, null, null, null);
   }
 
@@ -57,8 +77,14 @@ public final class SessionInput {
   static final double MAX_MEDIA_DURATION_SECONDS = 10_000_000d;
 
   /** Every field optional: null means "not reported in this heartbeat". */
-  public record Heartbeat(String status, Double positionSeconds, Integer bandwidthKbps, Long bytesTransferred,
-      Boolean transcoded, String resolution, String ipAddress) {}
+  public record Heartbeat(
+      String status,
+      Double positionSeconds,
+      Integer bandwidthKbps,
+      Long bytesTransferred,
+      Boolean transcoded,
+      String resolution,
+      String ipAddress) {}
 
   public record End(Instant endedAt) {}
 
@@ -81,13 +107,28 @@ public final class SessionInput {
     Instant startedAt = f.instant("started_at");
     Names names = names(f);
     if (startedAt != null) {
-      if (startedAt.isBefore(now.minus(MAX_PAST))) f.error("started_at", "must not be more than 7 days in the past");
-      else if (startedAt.isAfter(now.plus(MAX_FUTURE))) f.error("started_at", "must not be more than 5 minutes in the future");
+      if (startedAt.isBefore(now.minus(MAX_PAST)))
+        f.error("started_at", "must not be more than 7 days in the past");
+      else if (startedAt.isAfter(now.plus(MAX_FUTURE)))
+        f.error("started_at", "must not be more than 5 minutes in the future");
     }
     f.throwIfInvalid();
-    return new Start(id == null ? UUID.randomUUID() : id, userId, contentType, contentId, title, clientName, deviceName,
-        deviceId, ip, transcoded != null && transcoded, resolution, bandwidth == null ? 0 : bandwidth.intValue(),
-        startedAt == null ? now : startedAt, id != null, names);
+    return new Start(
+        id == null ? UUID.randomUUID() : id,
+        userId,
+        contentType,
+        contentId,
+        title,
+        clientName,
+        deviceName,
+        deviceId,
+        ip,
+        transcoded != null && transcoded,
+        resolution,
+        bandwidth == null ? 0 : bandwidth.intValue(),
+        startedAt == null ? now : startedAt,
+        id != null,
+        names);
   }
 
   private static Names names(Fields f) {
@@ -102,12 +143,23 @@ public final class SessionInput {
     }
     Double duration = f.number("media_duration_seconds", MAX_MEDIA_DURATION_SECONDS);
     UUID serverId = f.uuid("server_id", false);
-    if (userName == null && seriesTitle == null && season == null && episode == null && year == null
-        && duration == null && serverId == null) {
+    if (userName == null
+        && seriesTitle == null
+        && season == null
+        && episode == null
+        && year == null
+        && duration == null
+        && serverId == null) {
       return Names.NONE;
     }
-    return new Names(userName == null ? null : userName.strip(), seriesTitle == null ? null : seriesTitle.strip(),
-        toInt(season), toInt(episode), toInt(year), duration, serverId);
+    return new Names(
+        userName == null ? null : userName.strip(),
+        seriesTitle == null ? null : seriesTitle.strip(),
+        toInt(season),
+        toInt(episode),
+        toInt(year),
+        duration,
+        serverId);
   }
 
   private static Integer toInt(Long l) {
@@ -124,7 +176,14 @@ public final class SessionInput {
     String resolution = f.text("resolution", 20, false, true);
     String ip = f.ip("ip_address", false);
     f.throwIfInvalid();
-    return new Heartbeat(status, position, bandwidth == null ? null : bandwidth.intValue(), bytes, transcoded, resolution, ip);
+    return new Heartbeat(
+        status,
+        position,
+        bandwidth == null ? null : bandwidth.intValue(),
+        bytes,
+        transcoded,
+        resolution,
+        ip);
   }
 
   public static End end(JsonObject body, Instant now) {
@@ -146,12 +205,18 @@ public final class SessionInput {
     throw Problem.validation(name, "must be a UUID");
   }
 
-  /** Typed reads of one JSON body that record an error per bad field instead of stopping at the first. */
+  /**
+   * Typed reads of one JSON body that record an error per bad field instead of stopping at the
+   * first.
+   */
   private static final class Fields {
     private final JsonObject body;
     private final List<FieldError> errors = new ArrayList<>();
 
-    /** A null body (JSON {@code null}, or a command without one) is one error, not an NPE and no reply. */
+    /**
+     * A null body (JSON {@code null}, or a command without one) is one error, not an NPE and no
+     * reply.
+     */
     Fields(JsonObject body) {
       if (body == null) throw Problem.validation("body", "must be a JSON object");
       this.body = body;
@@ -221,7 +286,8 @@ public final class SessionInput {
       if (v == null) return null;
       if (v instanceof String s) {
         String t = s.trim();
-        if (NetUtil.isValidIpV4Address(t) || (NetUtil.isValidIpV6Address(t) && !t.contains("%"))) return t;
+        if (NetUtil.isValidIpV4Address(t) || (NetUtil.isValidIpV6Address(t) && !t.contains("%")))
+          return t;
       }
       error(field, "must be an IPv4 or IPv6 address");
       return null;

@@ -1,14 +1,14 @@
 package io.tracearr.analytics.session;
 
-import io.tracearr.analytics.bus.CommandReply;
-import io.tracearr.analytics.node.NodeContext;
+import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.bus.CommandReply;
 import io.tracearr.analytics.bus.EventPacer;
 import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
-import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -30,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the session lifecycle on one node: starts and ends committed before the reply, heartbeats coalesced
- * per session and written in batches, silent sessions reaped, and every change published cluster-wide.
- * Commands arrive on local addresses from either door (REST, WebSocket ingest).
+ * Owns the session lifecycle on one node: starts and ends committed before the reply, heartbeats
+ * coalesced per session and written in batches, silent sessions reaped, and every change published
+ * cluster-wide. Commands arrive on local addresses from either door (REST, WebSocket ingest).
  */
 public final class SessionRegistryVerticle extends VerticleBase {
 
@@ -47,8 +47,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final Clock clock;
   private final Map<UUID, OpenSession> open = new HashMap<>();
   private final HeartbeatBuffer buffer;
-  /** session.updated at most once per session per second from this node; holds the flushed row, encoded when due */
+
+  /**
+   * session.updated at most once per session per second from this node; holds the flushed row,
+   * encoded when due
+   */
   private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
+
   private SessionRepository repository;
   private SessionExpiry expiry;
   private HistoryImport historyImport;
@@ -57,12 +62,17 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private boolean flushing;
   private int consecutiveFlushFailures;
 
-  public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator) {
+  public SessionRegistryVerticle(
+      NodeContext node, Function<String, SessionRepository.Geo> locator) {
     this(node, locator, Clock.systemUTC());
   }
 
-  /** {@code clock} stamps starts and heartbeats (played time is measured by it); tests pass one they move. */
-  public SessionRegistryVerticle(NodeContext node, Function<String, SessionRepository.Geo> locator, Clock clock) {
+  /**
+   * {@code clock} stamps starts and heartbeats (played time is measured by it); tests pass one they
+   * move.
+   */
+  public SessionRegistryVerticle(
+      NodeContext node, Function<String, SessionRepository.Geo> locator, Clock clock) {
     this.node = node;
     this.cfg = node.config().sessions();
     this.locator = locator;
@@ -76,45 +86,76 @@ public final class SessionRegistryVerticle extends VerticleBase {
     expiry = new SessionExpiry(node.pool());
     historyImport = new HistoryImport(node.pool());
     bus = vertx.eventBus();
-    vertx.setPeriodic(cfg.heartbeatFlushMs(), id -> {
-      if (!flushing) flushNow();
-    });
+    vertx.setPeriodic(
+        cfg.heartbeatFlushMs(),
+        id -> {
+          if (!flushing) flushNow();
+        });
     vertx.setPeriodic(60_000, id -> pruneCache());
-    vertx.setPeriodic(5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
+    vertx.setPeriodic(
+        5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
     node.health().report("heartbeat_writes", "ok", false);
     new PeriodicJobs(vertx, node).schedule("reaper", cfg.reapIntervalSeconds() * 1000L, this::reap);
     return Future.all(
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start)).completion(),
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat)).completion(),
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start))
+            .completion(),
+        bus.<JsonObject>localConsumer(
+                Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat))
+            .completion(),
+        bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end))
+            .completion(),
         bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
-        // a move-in of millions of rows takes longer than a command's bound: it answers when it is done
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_IMPORT, msg -> historyImport.run(msg.body()).onComplete(ar ->
-            msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
-                SharedJson.OPTIONS))).completion(),
+        // a move-in of millions of rows takes longer than a command's bound: it answers when it is
+        // done
+        bus.<JsonObject>localConsumer(
+                Addresses.SESSIONS_IMPORT,
+                msg ->
+                    historyImport
+                        .run(msg.body())
+                        .onComplete(
+                            ar ->
+                                msg.reply(
+                                    ar.succeeded()
+                                        ? ar.result()
+                                        : CommandReply.problem(
+                                            DatabaseErrors.toProblem(ar.cause())),
+                                    SharedJson.OPTIONS)))
+            .completion(),
         bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body())).completion());
   }
 
   /** Buffered heartbeats are written before the node goes. */
   @Override
   public Future<?> stop() {
-    return flushNow().recover(err -> {
-      log.warn("{} buffered heartbeat(s) could not be written at shutdown: {}", buffer.size(), err.toString());
-      return Future.succeededFuture();
-    });
+    return flushNow()
+        .recover(
+            err -> {
+              log.warn(
+                  "{} buffered heartbeat(s) could not be written at shutdown: {}",
+                  buffer.size(),
+                  err.toString());
+              return Future.succeededFuture();
+            });
   }
 
   /**
-   * Every command is answered within {@code sessions.command_timeout_ms}, below a client's patience: a
-   * database that accepts the statement and then freezes must not hold the client for the pool's whole wait.
-   * The answer then says the truth — the write may or may not commit later — and starts and ends are
-   * idempotent by id, so the client retries with the same id and gets the real outcome.
+   * Every command is answered within {@code sessions.command_timeout_ms}, below a client's
+   * patience: a database that accepts the statement and then freezes must not hold the client for
+   * the pool's whole wait. The answer then says the truth — the write may or may not commit later —
+   * and starts and ends are idempotent by id, so the client retries with the same id and gets the
+   * real outcome.
    */
   private void serve(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
     Future<JsonObject> reply;
     try {
-      reply = command.apply(msg.body()).timeout(cfg.commandTimeoutMs(), TimeUnit.MILLISECONDS)
-          .recover(err -> Future.failedFuture(err instanceof TimeoutException ? outcomeUnknown() : err));
+      reply =
+          command
+              .apply(msg.body())
+              .timeout(cfg.commandTimeoutMs(), TimeUnit.MILLISECONDS)
+              .recover(
+                  err ->
+                      Future.failedFuture(
+                          err instanceof TimeoutException ? outcomeUnknown() : err));
     } catch (Problem p) {
       reply = Future.failedFuture(p);
     } catch (RuntimeException bug) {
@@ -122,30 +163,52 @@ public final class SessionRegistryVerticle extends VerticleBase {
       log.error("session command failed: {}", msg.body().encode(), bug);
       reply = Future.failedFuture(Problem.ofStatus(500));
     }
-    reply.onComplete(ar -> msg.reply(ar.succeeded() ? ar.result() : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
-        SharedJson.OPTIONS));
+    reply.onComplete(
+        ar ->
+            msg.reply(
+                ar.succeeded()
+                    ? ar.result()
+                    : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
+                SharedJson.OPTIONS));
   }
 
-  // ---- start -------------------------------------------------------------------------------------------
+  // ---- start
+  // -------------------------------------------------------------------------------------------
 
   private Future<JsonObject> start(JsonObject cmd) {
-    SessionInput.Start s = SessionInput.start(cmd.getJsonObject("body", new JsonObject()), clock.instant());
+    SessionInput.Start s =
+        SessionInput.start(cmd.getJsonObject("body", new JsonObject()), clock.instant());
     SessionRepository.Geo geo = locator.apply(s.ipAddress());
-    return repository.insert(s, geo).compose(inserted -> {
-      if (inserted.isPresent()) {
-        JsonObject session = inserted.get();
-        open.put(s.id(), OpenSession.of(session, clock.instant()));
-        node.metrics().sessionsStarted.increment();
-        bus.publish(Addresses.SESSION_STARTED, session, SharedJson.OPTIONS);
-        bus.send(Addresses.DETECT_SESSION, new JsonObject().put("reason", "started").put("session", session));
-        return Future.succeededFuture(CommandReply.ok(201, session));
-      }
-      return repository.find(s.id()).map(existing -> {
-        JsonObject e = existing.orElseThrow(() -> Problem.conflict("Session " + s.id() + " is being created concurrently"));
-        if (sameStart(e, s)) return CommandReply.ok(200, e);
-        throw Problem.conflict("Session " + s.id() + " exists with a different user, content or device");
-      });
-    });
+    return repository
+        .insert(s, geo)
+        .compose(
+            inserted -> {
+              if (inserted.isPresent()) {
+                JsonObject session = inserted.get();
+                open.put(s.id(), OpenSession.of(session, clock.instant()));
+                node.metrics().sessionsStarted.increment();
+                bus.publish(Addresses.SESSION_STARTED, session, SharedJson.OPTIONS);
+                bus.send(
+                    Addresses.DETECT_SESSION,
+                    new JsonObject().put("reason", "started").put("session", session));
+                return Future.succeededFuture(CommandReply.ok(201, session));
+              }
+              return repository
+                  .find(s.id())
+                  .map(
+                      existing -> {
+                        JsonObject e =
+                            existing.orElseThrow(
+                                () ->
+                                    Problem.conflict(
+                                        "Session " + s.id() + " is being created concurrently"));
+                        if (sameStart(e, s)) return CommandReply.ok(200, e);
+                        throw Problem.conflict(
+                            "Session "
+                                + s.id()
+                                + " exists with a different user, content or device");
+                      });
+            });
   }
 
   private static boolean sameStart(JsonObject existing, SessionInput.Start s) {
@@ -156,25 +219,36 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private Problem outcomeUnknown() {
-    return new Problem(503, "outcome-unknown", "Outcome unknown",
-        "The database did not answer within " + cfg.commandTimeoutMs() + " ms: this write may or may not have been"
+    return new Problem(
+        503,
+        "outcome-unknown",
+        "Outcome unknown",
+        "The database did not answer within "
+            + cfg.commandTimeoutMs()
+            + " ms: this write may or may not have been"
             + " committed. Retry with the same id: starts and ends are idempotent, the retry answers the real outcome.",
         null);
   }
 
-  // ---- heartbeat -----------------------------------------------------------------------------------------
+  // ---- heartbeat
+  // -----------------------------------------------------------------------------------------
 
   private Future<JsonObject> heartbeat(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
     SessionInput.Heartbeat hb = SessionInput.heartbeat(cmd.getJsonObject("body", new JsonObject()));
     OpenSession known = open.get(id);
     if (known != null) return accept(known, hb);
-    return repository.find(id).compose(found -> {
-      JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
-      if (s.getString("ended_at") != null) throw Problem.conflict("Session " + id + " has ended (" + s.getString("status") + ")");
-      OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, clock.instant()));
-      return accept(os, hb);
-    });
+    return repository
+        .find(id)
+        .compose(
+            found -> {
+              JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
+              if (s.getString("ended_at") != null)
+                throw Problem.conflict(
+                    "Session " + id + " has ended (" + s.getString("status") + ")");
+              OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, clock.instant()));
+              return accept(os, hb);
+            });
   }
 
   private Future<JsonObject> accept(OpenSession os, SessionInput.Heartbeat hb) {
@@ -192,19 +266,40 @@ public final class SessionRegistryVerticle extends VerticleBase {
     if (ipChanged) {
       // the detector reads the database, so the new address is written before it judges
       UUID id = os.id;
-      flushNow().onSuccess(v -> repository.find(id).onSuccess(s -> s.ifPresent(session ->
-          bus.send(Addresses.DETECT_SESSION, new JsonObject().put("reason", "ip_changed").put("session", session)))));
+      flushNow()
+          .onSuccess(
+              v ->
+                  repository
+                      .find(id)
+                      .onSuccess(
+                          s ->
+                              s.ifPresent(
+                                  session ->
+                                      bus.send(
+                                          Addresses.DETECT_SESSION,
+                                          new JsonObject()
+                                              .put("reason", "ip_changed")
+                                              .put("session", session)))));
     }
     return Future.succeededFuture(new JsonObject().put("status", 204));
   }
 
   private static SessionInput.Heartbeat withoutIp(SessionInput.Heartbeat hb) {
     if (hb.ipAddress() == null) return hb;
-    return new SessionInput.Heartbeat(hb.status(), hb.positionSeconds(), hb.bandwidthKbps(), hb.bytesTransferred(),
-        hb.transcoded(), hb.resolution(), null);
+    return new SessionInput.Heartbeat(
+        hb.status(),
+        hb.positionSeconds(),
+        hb.bandwidthKbps(),
+        hb.bytesTransferred(),
+        hb.transcoded(),
+        hb.resolution(),
+        null);
   }
 
-  /** Serialised: one batch in flight at a time; a caller waits for everything buffered before its call. */
+  /**
+   * Serialised: one batch in flight at a time; a caller waits for everything buffered before its
+   * call.
+   */
   Future<Void> flushNow() {
     flushChain = flushChain.transform(ignored -> flushBatch());
     return flushChain;
@@ -218,68 +313,83 @@ public final class SessionRegistryVerticle extends VerticleBase {
     flushing = true;
     long t0 = System.nanoTime();
     List<PendingHeartbeat> unwritten = new ArrayList<>();
-    return writeIsolating(batch, unwritten).transform(ar -> {
-      flushing = false;
-      if (!unwritten.isEmpty()) {
-        buffer.requeue(unwritten);
-        node.metrics().pendingHeartbeats.set(buffer.size());
-        flushFailed(ar.failed() ? ar.cause() : null);
-        return Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("heartbeats not written"));
-      }
-      buffer.written();
-      flushSucceeded();
-      node.metrics().heartbeatFlushBatch.record(batch.size());
-      node.metrics().heartbeatFlushLatency.record(Duration.ofNanos(System.nanoTime() - t0));
-      node.metrics().pendingHeartbeats.set(buffer.size());
-      long now = System.nanoTime();
-      for (Row row : ar.result()) {
-        OpenSession os = open.get(row.getUUID(SessionRepository.ID));
-        if (os == null) {
-          publishUpdated(row);
-          continue;
-        }
-        os.status = row.getString(SessionRepository.STATUS);
-        Row due = updates.offer(os.id, row, now);
-        if (due != null) publishUpdated(due);
-      }
-      return buffer.isEmpty() ? Future.succeededFuture() : flushBatch();
-    });
+    return writeIsolating(batch, unwritten)
+        .transform(
+            ar -> {
+              flushing = false;
+              if (!unwritten.isEmpty()) {
+                buffer.requeue(unwritten);
+                node.metrics().pendingHeartbeats.set(buffer.size());
+                flushFailed(ar.failed() ? ar.cause() : null);
+                return Future.failedFuture(
+                    ar.failed() ? ar.cause() : new IllegalStateException("heartbeats not written"));
+              }
+              buffer.written();
+              flushSucceeded();
+              node.metrics().heartbeatFlushBatch.record(batch.size());
+              node.metrics().heartbeatFlushLatency.record(Duration.ofNanos(System.nanoTime() - t0));
+              node.metrics().pendingHeartbeats.set(buffer.size());
+              long now = System.nanoTime();
+              for (Row row : ar.result()) {
+                OpenSession os = open.get(row.getUUID(SessionRepository.ID));
+                if (os == null) {
+                  publishUpdated(row);
+                  continue;
+                }
+                os.status = row.getString(SessionRepository.STATUS);
+                Row due = updates.offer(os.id, row, now);
+                if (due != null) publishUpdated(due);
+              }
+              return buffer.isEmpty() ? Future.succeededFuture() : flushBatch();
+            });
   }
 
   /**
-   * Writes a batch. A data error (SQLSTATE class 22/23: a value PostgreSQL cannot store) splits the batch in
-   * halves until each offending session is alone; its heartbeats are dropped and logged, everything else is
-   * written, so one bad heartbeat can never stop a node's writes. Any other failure (the database away) leaves
-   * that part in {@code unwritten}, for the caller to put back; parts already written stay written (a heartbeat
-   * written twice would count its played time twice).
+   * Writes a batch. A data error (SQLSTATE class 22/23: a value PostgreSQL cannot store) splits the
+   * batch in halves until each offending session is alone; its heartbeats are dropped and logged,
+   * everything else is written, so one bad heartbeat can never stop a node's writes. Any other
+   * failure (the database away) leaves that part in {@code unwritten}, for the caller to put back;
+   * parts already written stay written (a heartbeat written twice would count its played time
+   * twice).
    */
-  private Future<List<Row>> writeIsolating(List<PendingHeartbeat> batch, List<PendingHeartbeat> unwritten) {
-    return repository.flush(batch).recover(err -> {
-      if (!DatabaseErrors.isDataError(err)) {
-        unwritten.addAll(batch);
-        return Future.failedFuture(err);
-      }
-      if (batch.size() == 1) {
-        PendingHeartbeat bad = batch.get(0);
-        log.warn("heartbeats of session {} dropped: PostgreSQL refused their values ({})", bad.sessionId, err.getMessage());
-        node.metrics().heartbeatsDropped.increment();
-        return Future.succeededFuture(List.of());
-      }
-      int mid = batch.size() / 2;
-      List<PendingHeartbeat> left = batch.subList(0, mid);
-      List<PendingHeartbeat> right = batch.subList(mid, batch.size());
-      return writeIsolating(left, unwritten).transform(l -> {
-        if (l.failed()) {
-          unwritten.addAll(right);
-          return Future.failedFuture(l.cause());
-        }
-        return writeIsolating(right, unwritten).map(r -> {
-          List<Row> all = new ArrayList<>(l.result());
-          all.addAll(r);
-          return all;
-        });
-      });
-    });
+  private Future<List<Row>> writeIsolating(
+      List<PendingHeartbeat> batch, List<PendingHeartbeat> unwritten) {
+    return repository
+        .flush(batch)
+        .recover(
+            err -> {
+              if (!DatabaseErrors.isDataError(err)) {
+                unwritten.addAll(batch);
+                return Future.failedFuture(err);
+              }
+              if (batch.size() == 1) {
+                PendingHeartbeat bad = batch.get(0);
+                log.warn(
+                    "heartbeats of session {} dropped: PostgreSQL refused their values ({})",
+                    bad.sessionId,
+                    err.getMessage());
+                node.metrics().heartbeatsDropped.increment();
+                return Future.succeededFuture(List.of());
+              }
+              int mid = batch.size() / 2;
+              List<PendingHeartbeat> left = batch.subList(0, mid);
+              List<PendingHeartbeat> right = batch.subList(mid, batch.size());
+              return writeIsolating(left, unwritten)
+                  .transform(
+                      l -> {
+                        if (l.failed()) {
+                          unwritten.addAll(right);
+                          return Future.failedFuture(l.cause());
+                        }
+                        return writeIsolating(right, unwritten)
+                            .map(
+                                r -> {
+                                  List<Row> all = new ArrayList<>(l.result());
+                                  all.addAll(r);
+                                  return all;
+                                });
+                      });
+            });
   }
 
   private void flushSucceeded() {
@@ -291,19 +401,28 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   /**
-   * Three failed flushes in a row (about 3 s of heartbeats not written) make this node say so: readiness goes
-   * 503 and {@code analytics_heartbeat_writes_failing} 1, until a flush succeeds.
+   * Three failed flushes in a row (about 3 s of heartbeats not written) make this node say so:
+   * readiness goes 503 and {@code analytics_heartbeat_writes_failing} 1, until a flush succeeds.
    */
   private void flushFailed(Throwable cause) {
     consecutiveFlushFailures++;
     if (consecutiveFlushFailures == FAILING_AFTER) {
       node.metrics().heartbeatWritesFailing.set(1);
-      log.warn("heartbeat writes keep failing ({} flushes in a row): {}", FAILING_AFTER, String.valueOf(cause));
+      log.warn(
+          "heartbeat writes keep failing ({} flushes in a row): {}",
+          FAILING_AFTER,
+          String.valueOf(cause));
     }
     if (consecutiveFlushFailures >= FAILING_AFTER) {
-      node.health().report("heartbeat_writes", new JsonObject().put("status", "failing")
-          .put("failed_flushes", consecutiveFlushFailures).put("pending", buffer.size())
-          .put("error", cause == null ? null : cause.getMessage()), true);
+      node.health()
+          .report(
+              "heartbeat_writes",
+              new JsonObject()
+                  .put("status", "failing")
+                  .put("failed_flushes", consecutiveFlushFailures)
+                  .put("pending", buffer.size())
+                  .put("error", cause == null ? null : cause.getMessage()),
+              true);
     }
   }
 
@@ -313,16 +432,22 @@ public final class SessionRegistryVerticle extends VerticleBase {
     if (os != null) {
       bus.publish(Addresses.SESSION_UPDATED, os.named(session), SharedJson.OPTIONS);
     } else {
-      // rare (ended or pruned while its heartbeats were in flight): read the names rather than publish none
-      repository.find(row.getUUID(SessionRepository.ID)).onComplete(ar -> {
-        JsonObject found = ar.succeeded() ? ar.result().orElse(null) : null;
-        JsonObject named = found != null && found.getString("ended_at") == null ? found : session;
-        bus.publish(Addresses.SESSION_UPDATED, named, SharedJson.OPTIONS);
-      });
+      // rare (ended or pruned while its heartbeats were in flight): read the names rather than
+      // publish none
+      repository
+          .find(row.getUUID(SessionRepository.ID))
+          .onComplete(
+              ar -> {
+                JsonObject found = ar.succeeded() ? ar.result().orElse(null) : null;
+                JsonObject named =
+                    found != null && found.getString("ended_at") == null ? found : session;
+                bus.publish(Addresses.SESSION_UPDATED, named, SharedJson.OPTIONS);
+              });
     }
   }
 
-  // ---- end -----------------------------------------------------------------------------------------------
+  // ---- end
+  // -----------------------------------------------------------------------------------------------
 
   private Future<JsonObject> end(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
@@ -332,65 +457,91 @@ public final class SessionRegistryVerticle extends VerticleBase {
     SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
     String reason = endReason(cmd);
     OpenSession os = open.get(id);
-    // the session's heartbeats go first: those still buffered, and those in a batch being written right now (an
-    // end committed before that batch would make the batch skip the ended row, losing the last position)
+    // the session's heartbeats go first: those still buffered, and those in a batch being written
+    // right now (an
+    // end committed before that batch would make the batch skip the ended row, losing the last
+    // position)
     Future<Void> flushed = os != null ? flushNow() : Future.succeededFuture();
-    return flushed.compose(v -> repository.end(id, e.endedAt(), reason)).compose(ended -> {
-      if (ended.isPresent()) {
-        JsonObject session = ended.get();
-        open.remove(id);
-        updates.forget(id);
-        node.metrics().sessionEnded(reason);
-        bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
-        return Future.succeededFuture(new JsonObject().put("status", 204).put("session", session));
-      }
-      return repository.find(id).map(found -> {
-        JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
-        if (s.getString("ended_at") != null) return new JsonObject().put("status", 204).put("session", s);
-        throw Problem.validation("ended_at", "must not be before started_at (" + s.getString("started_at") + ")");
-      });
-    });
+    return flushed
+        .compose(v -> repository.end(id, e.endedAt(), reason))
+        .compose(
+            ended -> {
+              if (ended.isPresent()) {
+                JsonObject session = ended.get();
+                open.remove(id);
+                updates.forget(id);
+                node.metrics().sessionEnded(reason);
+                bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
+                return Future.succeededFuture(
+                    new JsonObject().put("status", 204).put("session", session));
+              }
+              return repository
+                  .find(id)
+                  .map(
+                      found -> {
+                        JsonObject s =
+                            found.orElseThrow(() -> Problem.notFound("No session " + id));
+                        if (s.getString("ended_at") != null)
+                          return new JsonObject().put("status", 204).put("session", s);
+                        throw Problem.validation(
+                            "ended_at",
+                            "must not be before started_at (" + s.getString("started_at") + ")");
+                      });
+            });
   }
 
-  // ---- retention ----------------------------------------------------------------------------------------
+  // ---- retention
+  // ----------------------------------------------------------------------------------------
 
   private void expire(Message<JsonObject> msg) {
     Instant before = Instant.parse(msg.body().getString("before"));
-    expiry.expire(before).onComplete(ar -> {
-      if (ar.succeeded()) msg.reply(new JsonObject().put("deleted", ar.result()));
-      else msg.fail(503, ar.cause().toString());
-    });
+    expiry
+        .expire(before)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) msg.reply(new JsonObject().put("deleted", ar.result()));
+              else msg.fail(503, ar.cause().toString());
+            });
   }
 
   /**
-   * The command's optional {@code reason} (a connector's end says why); REST and WebSocket ends are {@code client}.
-   * {@code timeout} is the reaper's alone.
+   * The command's optional {@code reason} (a connector's end says why); REST and WebSocket ends are
+   * {@code client}. {@code timeout} is the reaper's alone.
    */
-  static final java.util.Set<String> END_REASONS = java.util.Set.of("client", "admin", "terminated", "imported");
+  static final java.util.Set<String> END_REASONS =
+      java.util.Set.of("client", "admin", "terminated", "imported");
 
   private static String endReason(JsonObject cmd) {
     Object v = cmd.getValue("reason");
     if (v == null) return "client";
     if (v instanceof String s && END_REASONS.contains(s)) return s;
-    throw Problem.validation("reason", "must be one of " + String.join(", ", END_REASONS.stream().sorted().toList()));
+    throw Problem.validation(
+        "reason", "must be one of " + String.join(", ", END_REASONS.stream().sorted().toList()));
   }
 
-  // ---- reaping and cache ----------------------------------------------------------------------------------
+  // ---- reaping and cache
+  // ----------------------------------------------------------------------------------
 
   private Future<?> reap() {
-    return repository.reap(cfg.timeoutSeconds()).onSuccess(reaped -> {
-      for (JsonObject session : reaped) {
-        UUID id = UUID.fromString(session.getString("id"));
-        open.remove(id);
-        updates.forget(id);
-        node.metrics().sessionEnded("timeout");
-        bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
-      }
-      if (!reaped.isEmpty()) log.info("reaped {} silent session(s)", reaped.size());
-    });
+    return repository
+        .reap(cfg.timeoutSeconds())
+        .onSuccess(
+            reaped -> {
+              for (JsonObject session : reaped) {
+                UUID id = UUID.fromString(session.getString("id"));
+                open.remove(id);
+                updates.forget(id);
+                node.metrics().sessionEnded("timeout");
+                bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
+              }
+              if (!reaped.isEmpty()) log.info("reaped {} silent session(s)", reaped.size());
+            });
   }
 
-  /** A session ended anywhere in the cluster: later heartbeats here get 409 (read from the database). */
+  /**
+   * A session ended anywhere in the cluster: later heartbeats here get 409 (read from the
+   * database).
+   */
   private void forget(JsonObject session) {
     UUID id = UUID.fromString(session.getString("id"));
     OpenSession os = open.remove(id);

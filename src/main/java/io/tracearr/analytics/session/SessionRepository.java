@@ -1,9 +1,9 @@
 package io.tracearr.analytics.session;
 
 import io.tracearr.analytics.api.KeysetCursor;
+import io.tracearr.analytics.db.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.tracearr.analytics.db.Rows;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -20,32 +20,45 @@ import java.util.UUID;
 public final class SessionRepository {
 
   /** The columns of {@code playback_sessions} a session's JSON is made of (alias {@code s}). */
-  static final String SESSION_COLUMNS = """
+  static final String SESSION_COLUMNS =
+      """
       s.id, s.user_id, s.content_type, s.content_id, s.content_title, s.client_name, s.device_name, s.device_id,
       s.device_key, host(s.ip_address) AS ip, s.transcoded, s.resolution, s.bandwidth_kbps, s.bytes_transferred, s.status,
       s.started_at, s.ended_at, s.last_heartbeat_at, s.duration_seconds, s.position_seconds, s.ended_reason,
       s.geo_city, s.geo_country, s.geo_latitude, s.geo_longitude, s.geo_accuracy_km, s.server_id""";
 
-  /** The person's and the item's names (users {@code u}, content {@code c}), after {@link #SESSION_COLUMNS}. */
-  static final String NAME_COLUMNS = """
+  /**
+   * The person's and the item's names (users {@code u}, content {@code c}), after {@link
+   * #SESSION_COLUMNS}.
+   */
+  static final String NAME_COLUMNS =
+      """
       u.name, c.title, c.series_title, c.season_number, c.episode_number, c.year, c.duration_seconds""";
 
-  /** A session's JSON: its row, its user's name and its item's titles (the users and content of issue 13). */
+  /**
+   * A session's JSON: its row, its user's name and its item's titles (the users and content of
+   * issue 13).
+   */
   static final String COLUMNS = SESSION_COLUMNS + ",\n" + NAME_COLUMNS;
 
-  /** Sessions with their names; direct clients that never sent one, and pre-V5 rows, join nothing. */
-  static final String NAMED = """
+  /**
+   * Sessions with their names; direct clients that never sent one, and pre-V5 rows, join nothing.
+   */
+  static final String NAMED =
+      """
       playback_sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id""";
 
   /**
-   * Insert-or-nothing by id (safe client retries), and the user and item it names upserted in the same
-   * statement: a start stays one round-trip and one commit. Only an inserted session touches users/content
-   * (a retried start changes nothing). The latest non-null value wins; a null never erases a known one.
-   * An upsert that would change nothing is skipped (no dead tuple per start for a known item); the names are
-   * then the rows as they were ({@code ou}, {@code oc}: a statement's CTEs do not see each other's writes,
-   * so the answer takes a written row's RETURNING when there is one, the snapshot otherwise).
+   * Insert-or-nothing by id (safe client retries), and the user and item it names upserted in the
+   * same statement: a start stays one round-trip and one commit. Only an inserted session touches
+   * users/content (a retried start changes nothing). The latest non-null value wins; a null never
+   * erases a known one. An upsert that would change nothing is skipped (no dead tuple per start for
+   * a known item); the names are then the rows as they were ({@code ou}, {@code oc}: a statement's
+   * CTEs do not see each other's writes, so the answer takes a written row's RETURNING when there
+   * is one, the snapshot otherwise).
    */
-  private static final String INSERT = """
+  private static final String INSERT =
+      """
       WITH ins AS (
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
@@ -100,7 +113,8 @@ public final class SessionRepository {
         CASE WHEN cw.hit THEN cw.duration_seconds ELSE oc.duration_seconds END
       FROM ins s
         LEFT JOIN uw ON true LEFT JOIN users ou ON ou.id = s.user_id
-        LEFT JOIN cw ON true LEFT JOIN content oc ON oc.id = s.content_id""".formatted(SESSION_COLUMNS);
+        LEFT JOIN cw ON true LEFT JOIN content oc ON oc.id = s.content_id"""
+          .formatted(SESSION_COLUMNS);
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM " + NAMED + " WHERE s.id = $1";
 
@@ -108,7 +122,8 @@ public final class SessionRepository {
    * Ends an open session. Played time since the last heartbeat counts when it was playing; a late
    * {@code ended_at} may not precede the start (checked by the caller on a miss).
    */
-  private static final String END = """
+  private static final String END =
+      """
       WITH e AS (
       UPDATE playback_sessions s SET
         status = 'ended',
@@ -124,16 +139,17 @@ public final class SessionRepository {
       WHERE s.id = $1 AND s.ended_at IS NULL AND e.end_at >= s.started_at
       RETURNING s.*)
       SELECT %s FROM e s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id"""
-      .formatted(COLUMNS);
+          .formatted(COLUMNS);
 
   /**
-   * One statement per batch of coalesced heartbeats. The stretch from the stored heartbeat to the first
-   * coalesced one is judged by the stored status; the stretches between coalesced heartbeats were added
-   * up in memory ({@code v_extra_played}, {@code v_extra_bytes}). It returns the session columns only: the
-   * registry adds the names it remembers of each open session ({@link OpenSession}), so a heartbeat batch
-   * joins nothing.
+   * One statement per batch of coalesced heartbeats. The stretch from the stored heartbeat to the
+   * first coalesced one is judged by the stored status; the stretches between coalesced heartbeats
+   * were added up in memory ({@code v_extra_played}, {@code v_extra_bytes}). It returns the session
+   * columns only: the registry adds the names it remembers of each open session ({@link
+   * OpenSession}), so a heartbeat batch joins nothing.
    */
-  private static final String FLUSH = """
+  private static final String FLUSH =
+      """
       UPDATE playback_sessions s SET
         duration_seconds = s.duration_seconds
           + CASE WHEN s.status = 'playing' THEN GREATEST(0, EXTRACT(EPOCH FROM (v_first_at - s.last_heartbeat_at))) ELSE 0 END
@@ -161,10 +177,12 @@ public final class SessionRepository {
         AS v(v_id, v_first_at, v_last_at, v_extra_played, v_extra_bytes, v_bytes, v_status, v_position, v_bandwidth,
              v_transcoded, v_resolution, v_ip, v_geo_city, v_geo_country, v_geo_latitude, v_geo_longitude, v_geo_accuracy_km)
       WHERE s.id = v_id AND s.ended_at IS NULL
-      RETURNING %s""".formatted(SESSION_COLUMNS);
+      RETURNING %s"""
+          .formatted(SESSION_COLUMNS);
 
   /** The UPDATE decides: a session is reaped once however many nodes sweep. */
-  private static final String REAP = """
+  private static final String REAP =
+      """
       WITH r AS (
         UPDATE playback_sessions SET status = 'timed_out', ended_reason = 'timeout', ended_at = last_heartbeat_at
         WHERE ended_at IS NULL
@@ -172,17 +190,34 @@ public final class SessionRepository {
           AND created_at < now() - make_interval(secs => $1)
         RETURNING *)
       SELECT %s FROM r s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id"""
-      .formatted(COLUMNS);
+          .formatted(COLUMNS);
 
-  private static final String ACTIVE = "SELECT " + COLUMNS + " FROM " + NAMED
-      + " WHERE s.ended_at IS NULL ORDER BY s.started_at DESC, s.id DESC LIMIT $1";
-  private static final String ACTIVE_FOR_USER = "SELECT " + COLUMNS + " FROM " + NAMED
-      + " WHERE s.ended_at IS NULL AND s.user_id = $1 ORDER BY s.started_at DESC, s.id DESC";
-  private static final String HISTORY_FIRST = "SELECT " + COLUMNS + " FROM " + NAMED
-      + " WHERE s.user_id = $1 ORDER BY s.started_at DESC, s.id DESC LIMIT $2";
-  private static final String HISTORY_AFTER = "SELECT " + COLUMNS + " FROM " + NAMED
-      + " WHERE s.user_id = $1 AND (s.started_at, s.id) < ($3, $4) ORDER BY s.started_at DESC, s.id DESC LIMIT $2";
-  private static final String COUNT_ACTIVE = "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL";
+  private static final String ACTIVE =
+      "SELECT "
+          + COLUMNS
+          + " FROM "
+          + NAMED
+          + " WHERE s.ended_at IS NULL ORDER BY s.started_at DESC, s.id DESC LIMIT $1";
+  private static final String ACTIVE_FOR_USER =
+      "SELECT "
+          + COLUMNS
+          + " FROM "
+          + NAMED
+          + " WHERE s.ended_at IS NULL AND s.user_id = $1 ORDER BY s.started_at DESC, s.id DESC";
+  private static final String HISTORY_FIRST =
+      "SELECT "
+          + COLUMNS
+          + " FROM "
+          + NAMED
+          + " WHERE s.user_id = $1 ORDER BY s.started_at DESC, s.id DESC LIMIT $2";
+  private static final String HISTORY_AFTER =
+      "SELECT "
+          + COLUMNS
+          + " FROM "
+          + NAMED
+          + " WHERE s.user_id = $1 AND (s.started_at, s.id) < ($3, $4) ORDER BY s.started_at DESC, s.id DESC LIMIT $2";
+  private static final String COUNT_ACTIVE =
+      "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL";
 
   /** The most open sessions one "active" answer carries. */
   public static final int ACTIVE_LIMIT = 100_000;
@@ -204,17 +239,35 @@ public final class SessionRepository {
 
   /** Empty when a session with this id already exists (the caller compares it). */
   Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
-    Tuple t = Tuple.tuple()
-        .addUUID(s.id()).addUUID(s.userId()).addString(s.contentType()).addUUID(s.contentId()).addString(s.contentTitle())
-        .addString(s.clientName()).addString(s.deviceName()).addString(s.deviceId()).addString(s.deviceKey())
-        .addString(s.ipAddress()).addBoolean(s.transcoded()).addString(s.resolution()).addInteger(s.bandwidthKbps())
-        .addOffsetDateTime(utc(s.startedAt()))
-        .addString(geo == null ? null : geo.city()).addString(geo == null ? null : geo.country())
-        .addDouble(geo == null ? null : geo.latitude()).addDouble(geo == null ? null : geo.longitude())
-        .addInteger(geo == null ? null : geo.accuracyKm());
+    Tuple t =
+        Tuple.tuple()
+            .addUUID(s.id())
+            .addUUID(s.userId())
+            .addString(s.contentType())
+            .addUUID(s.contentId())
+            .addString(s.contentTitle())
+            .addString(s.clientName())
+            .addString(s.deviceName())
+            .addString(s.deviceId())
+            .addString(s.deviceKey())
+            .addString(s.ipAddress())
+            .addBoolean(s.transcoded())
+            .addString(s.resolution())
+            .addInteger(s.bandwidthKbps())
+            .addOffsetDateTime(utc(s.startedAt()))
+            .addString(geo == null ? null : geo.city())
+            .addString(geo == null ? null : geo.country())
+            .addDouble(geo == null ? null : geo.latitude())
+            .addDouble(geo == null ? null : geo.longitude())
+            .addInteger(geo == null ? null : geo.accuracyKm());
     SessionInput.Names n = s.names();
-    t.addUUID(n.serverId()).addString(n.userName()).addString(n.seriesTitle()).addInteger(n.seasonNumber())
-        .addInteger(n.episodeNumber()).addInteger(n.year()).addDouble(n.durationSeconds());
+    t.addUUID(n.serverId())
+        .addString(n.userName())
+        .addString(n.seriesTitle())
+        .addInteger(n.seasonNumber())
+        .addInteger(n.episodeNumber())
+        .addInteger(n.year())
+        .addDouble(n.durationSeconds());
     return pool.preparedQuery(INSERT).execute(t).map(this::first);
   }
 
@@ -224,13 +277,15 @@ public final class SessionRepository {
 
   /** Empty when the session is not open (missing, already ended) or ended_at precedes its start. */
   Future<Optional<JsonObject>> end(UUID id, Instant endedAt, String reason) {
-    return pool.preparedQuery(END).execute(Tuple.of(id, endedAt == null ? null : utc(endedAt), reason))
+    return pool.preparedQuery(END)
+        .execute(Tuple.of(id, endedAt == null ? null : utc(endedAt), reason))
         .map(this::first);
   }
 
   /**
-   * The flushed sessions as rows: the registry turns into JSON only those whose {@code session.updated}
-   * event is due (at most one per session per second), not every row of every batch.
+   * The flushed sessions as rows: the registry turns into JSON only those whose {@code
+   * session.updated} event is due (at most one per session per second), not every row of every
+   * batch.
    */
   Future<List<Row>> flush(List<PendingHeartbeat> batch) {
     int n = batch.size();
@@ -273,9 +328,25 @@ public final class SessionRepository {
         acc[i] = p.geo.accuracyKm();
       }
     }
-    Tuple t = Tuple.of(ids, firstAt, lastAt, extraPlayed, extraBytes, bytes, status, position, bandwidth, transcoded,
-        resolution, ip).addArrayOfString(city).addArrayOfString(country).addArrayOfDouble(lat).addArrayOfDouble(lon)
-        .addArrayOfInteger(acc);
+    Tuple t =
+        Tuple.of(
+                ids,
+                firstAt,
+                lastAt,
+                extraPlayed,
+                extraBytes,
+                bytes,
+                status,
+                position,
+                bandwidth,
+                transcoded,
+                resolution,
+                ip)
+            .addArrayOfString(city)
+            .addArrayOfString(country)
+            .addArrayOfDouble(lat)
+            .addArrayOfDouble(lon)
+            .addArrayOfInteger(acc);
     return flushPool.preparedQuery(FLUSH).execute(t).map(rows -> Rows.all(rows, r -> r));
   }
 
@@ -284,24 +355,26 @@ public final class SessionRepository {
   }
 
   /**
-   * The open sessions (of one user, or all up to {@link #ACTIVE_LIMIT}) as one encoded JSON array, each row
-   * written as it is decoded: no row set and no list of 50 000 JsonObjects held at once (dashboard snapshots
-   * and {@code GET /sessions/active}; bench/run scenario 7).
+   * The open sessions (of one user, or all up to {@link #ACTIVE_LIMIT}) as one encoded JSON array,
+   * each row written as it is decoded: no row set and no list of 50 000 JsonObjects held at once
+   * (dashboard snapshots and {@code GET /sessions/active}; bench/run scenario 7).
    */
   public Future<Buffer> activeJson(UUID userId) {
-    java.util.stream.Collector<Row, Buffer, Buffer> encode = java.util.stream.Collector.of(
-        () -> Buffer.buffer(64 * 1024).appendByte((byte) '['),
-        (out, row) -> {
-          if (out.length() > 1) out.appendByte((byte) ',');
-          out.appendBuffer(toJson(row).toBuffer());
-        },
-        (a, b) -> {
-          throw new UnsupportedOperationException("sequential only");
-        },
-        out -> out.appendByte((byte) ']'));
-    var query = userId != null
-        ? pool.preparedQuery(ACTIVE_FOR_USER).collecting(encode).execute(Tuple.of(userId))
-        : pool.preparedQuery(ACTIVE).collecting(encode).execute(Tuple.of(ACTIVE_LIMIT));
+    java.util.stream.Collector<Row, Buffer, Buffer> encode =
+        java.util.stream.Collector.of(
+            () -> Buffer.buffer(64 * 1024).appendByte((byte) '['),
+            (out, row) -> {
+              if (out.length() > 1) out.appendByte((byte) ',');
+              out.appendBuffer(toJson(row).toBuffer());
+            },
+            (a, b) -> {
+              throw new UnsupportedOperationException("sequential only");
+            },
+            out -> out.appendByte((byte) ']'));
+    var query =
+        userId != null
+            ? pool.preparedQuery(ACTIVE_FOR_USER).collecting(encode).execute(Tuple.of(userId))
+            : pool.preparedQuery(ACTIVE).collecting(encode).execute(Tuple.of(ACTIVE_LIMIT));
     return query.map(result -> result.value());
   }
 
@@ -309,16 +382,20 @@ public final class SessionRepository {
     return pool.query(COUNT_ACTIVE).execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** A page of a user's history, newest first; {@code before} is the last row of the previous page. */
+  /**
+   * A page of a user's history, newest first; {@code before} is the last row of the previous page.
+   */
   public Future<List<JsonObject>> history(UUID userId, int limit, KeysetCursor before) {
-    if (before == null) return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(this::all);
+    if (before == null)
+      return pool.preparedQuery(HISTORY_FIRST).execute(Tuple.of(userId, limit)).map(this::all);
     return pool.preparedQuery(HISTORY_AFTER)
         .execute(Tuple.of(userId, limit, utc(before.at()), before.id()))
         .map(this::all);
   }
 
   /** Geo columns of a start or an IP change; null fields when the address is not located. */
-  public record Geo(String city, String country, Double latitude, Double longitude, Integer accuracyKm) {}
+  public record Geo(
+      String city, String country, Double latitude, Double longitude, Integer accuracyKm) {}
 
   static OffsetDateTime utc(Instant i) {
     return i.atOffset(ZoneOffset.UTC);
@@ -332,18 +409,48 @@ public final class SessionRepository {
     return Rows.all(rows, this::toJson);
   }
 
-  // positions in COLUMNS: rows are read by position, because a lookup by name hashes the column names of
+  // positions in COLUMNS: rows are read by position, because a lookup by name hashes the column
+  // names of
   // every result set and was a visible share of the heartbeat flush's CPU (docs/benchmarks.md)
-  static final int ID = 0, USER_ID = 1, CONTENT_TYPE = 2, CONTENT_ID = 3, CONTENT_TITLE = 4, CLIENT_NAME = 5,
-      DEVICE_NAME = 6, DEVICE_ID = 7, DEVICE_KEY = 8, IP = 9, TRANSCODED = 10, RESOLUTION = 11, BANDWIDTH = 12,
-      BYTES = 13, STATUS = 14, STARTED_AT = 15, ENDED_AT = 16, LAST_HEARTBEAT_AT = 17, DURATION = 18, POSITION = 19,
-      ENDED_REASON = 20, GEO_CITY = 21, GEO_COUNTRY = 22, GEO_LATITUDE = 23, GEO_LONGITUDE = 24, GEO_ACCURACY = 25,
-      SERVER_ID = 26, USER_NAME = 27, TITLE = 28, SERIES_TITLE = 29, SEASON = 30, EPISODE = 31, YEAR = 32,
+  static final int ID = 0,
+      USER_ID = 1,
+      CONTENT_TYPE = 2,
+      CONTENT_ID = 3,
+      CONTENT_TITLE = 4,
+      CLIENT_NAME = 5,
+      DEVICE_NAME = 6,
+      DEVICE_ID = 7,
+      DEVICE_KEY = 8,
+      IP = 9,
+      TRANSCODED = 10,
+      RESOLUTION = 11,
+      BANDWIDTH = 12,
+      BYTES = 13,
+      STATUS = 14,
+      STARTED_AT = 15,
+      ENDED_AT = 16,
+      LAST_HEARTBEAT_AT = 17,
+      DURATION = 18,
+      POSITION = 19,
+      ENDED_REASON = 20,
+      GEO_CITY = 21,
+      GEO_COUNTRY = 22,
+      GEO_LATITUDE = 23,
+      GEO_LONGITUDE = 24,
+      GEO_ACCURACY = 25,
+      SERVER_ID = 26,
+      USER_NAME = 27,
+      TITLE = 28,
+      SERIES_TITLE = 29,
+      SEASON = 30,
+      EPISODE = 31,
+      YEAR = 32,
       MEDIA_DURATION = 33;
 
   /**
-   * The API representation of a session row: selected with {@link #COLUMNS}, or with {@link #SESSION_COLUMNS}
-   * alone (the heartbeat flush), whose names are then null until the caller sets them.
+   * The API representation of a session row: selected with {@link #COLUMNS}, or with {@link
+   * #SESSION_COLUMNS} alone (the heartbeat flush), whose names are then null until the caller sets
+   * them.
    */
   public JsonObject toJson(Row r) {
     boolean named = r.size() > USER_NAME;
@@ -351,12 +458,13 @@ public final class SessionRepository {
     JsonObject location = null;
     Double lat = r.getDouble(GEO_LATITUDE);
     if (lat != null) {
-      location = new JsonObject()
-          .put("city", r.getString(GEO_CITY))
-          .put("country", r.getString(GEO_COUNTRY))
-          .put("latitude", lat)
-          .put("longitude", r.getDouble(GEO_LONGITUDE))
-          .put("accuracy_km", r.getInteger(GEO_ACCURACY));
+      location =
+          new JsonObject()
+              .put("city", r.getString(GEO_CITY))
+              .put("country", r.getString(GEO_COUNTRY))
+              .put("latitude", lat)
+              .put("longitude", r.getDouble(GEO_LONGITUDE))
+              .put("accuracy_km", r.getInteger(GEO_ACCURACY));
     }
     return new JsonObject()
         .put("id", r.getUUID(ID).toString())
@@ -399,8 +507,13 @@ public final class SessionRepository {
   }
 
   static JsonObject emptyContent() {
-    return new JsonObject().put("title", null).put("series_title", null).put("season_number", null)
-        .put("episode_number", null).put("year", null).put("duration_seconds", null);
+    return new JsonObject()
+        .put("title", null)
+        .put("series_title", null)
+        .put("season_number", null)
+        .put("episode_number", null)
+        .put("year", null)
+        .put("duration_seconds", null);
   }
 
   static String iso(OffsetDateTime t) {

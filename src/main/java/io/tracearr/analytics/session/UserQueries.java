@@ -19,35 +19,45 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The registry's read-only query object for people ({@code users}, written by the registry alone at each
- * start) and where they watched from ({@code playback_sessions}). The gateway adds what other concerns own
- * (open alerts, devices) through their own query objects.
+ * The registry's read-only query object for people ({@code users}, written by the registry alone at
+ * each start) and where they watched from ({@code playback_sessions}). The gateway adds what other
+ * concerns own (open alerts, devices) through their own query objects.
  */
 public final class UserQueries {
 
   /** Places of the last month, the same city (or coordinates rounded to ~10 km) counted once. */
   static final Duration PLACES_WINDOW = Duration.ofDays(30);
+
   static final int MAX_PLACES = 10;
 
-  private static final String COLUMNS = "u.id, u.name, u.server_id, u.first_seen_at, u.last_seen_at";
+  private static final String COLUMNS =
+      "u.id, u.name, u.server_id, u.first_seen_at, u.last_seen_at";
 
-  /** Every filter optional (null); keyset pagination on (last_seen_at, id), most recently seen first. */
-  private static final String LIST = """
+  /**
+   * Every filter optional (null); keyset pagination on (last_seen_at, id), most recently seen
+   * first.
+   */
+  private static final String LIST =
+      """
       SELECT %s FROM users u
       WHERE ($1::text IS NULL OR u.name ILIKE '%%' || $1 || '%%')
         AND ($2::uuid IS NULL OR u.id = $2)
         AND ($3::timestamptz IS NULL OR (u.last_seen_at, u.id) < ($3, $4::uuid))
       ORDER BY u.last_seen_at DESC, u.id DESC
-      LIMIT $5""".formatted(COLUMNS);
+      LIMIT $5"""
+          .formatted(COLUMNS);
 
-  private static final String FIND = """
+  private static final String FIND =
+      """
       SELECT %s,
         ARRAY(SELECT DISTINCT s.server_id FROM playback_sessions s WHERE s.user_id = u.id AND s.server_id IS NOT NULL)
           AS session_servers,
         (SELECT count(*) FROM playback_sessions s WHERE s.user_id = u.id AND s.ended_at IS NULL) AS active_sessions
-      FROM users u WHERE u.id = $1""".formatted(COLUMNS);
+      FROM users u WHERE u.id = $1"""
+          .formatted(COLUMNS);
 
-  private static final String PLACES = """
+  private static final String PLACES =
+      """
       SELECT geo_city, geo_country, round(avg(geo_latitude)::numeric, 3)::float8 AS lat,
              round(avg(geo_longitude)::numeric, 3)::float8 AS lon, max(started_at) AS last_seen_at, count(*) AS sessions
       FROM playback_sessions
@@ -65,39 +75,67 @@ public final class UserQueries {
     this.servers = ServerNames.of(pool);
   }
 
-  /** Filter of the people list: {@code q} part of the name, {@code only} one id (a user token's own). */
+  /**
+   * Filter of the people list: {@code q} part of the name, {@code only} one id (a user token's
+   * own).
+   */
   public record Filter(String q, UUID only) {}
 
-  /** A page of people (ask for limit + 1, see {@link io.tracearr.analytics.api.Page}); ordered by last_seen_at. */
+  /**
+   * A page of people (ask for limit + 1, see {@link io.tracearr.analytics.api.Page}); ordered by
+   * last_seen_at.
+   */
   public Future<List<JsonObject>> list(Filter filter, KeysetCursor before, int limit) {
     String q = filter.q() == null || filter.q().isBlank() ? null : likeEscaped(filter.q().strip());
-    Tuple t = Tuple.tuple().addString(q).addUUID(filter.only())
-        .addOffsetDateTime(before == null ? null : utc(before.at())).addUUID(before == null ? null : before.id())
-        .addInteger(limit);
-    return pool.preparedQuery(LIST).execute(t).map(rows -> Rows.all(rows, r -> person(r, Set.of())));
+    Tuple t =
+        Tuple.tuple()
+            .addString(q)
+            .addUUID(filter.only())
+            .addOffsetDateTime(before == null ? null : utc(before.at()))
+            .addUUID(before == null ? null : before.id())
+            .addInteger(limit);
+    return pool.preparedQuery(LIST)
+        .execute(t)
+        .map(rows -> Rows.all(rows, r -> person(r, Set.of())));
   }
 
   /** One person with their active session count and recent places; empty when unknown. */
   public Future<Optional<JsonObject>> find(UUID id, Instant now) {
-    Future<Optional<JsonObject>> person = pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> Rows.first(rows, r -> {
-      Set<UUID> seenOn = new LinkedHashSet<>(List.of(r.getArrayOfUUIDs("session_servers")));
-      return person(r, seenOn).put("active_sessions", r.getLong("active_sessions"));
-    }));
-    Future<JsonArray> places = pool.preparedQuery(PLACES).execute(Tuple.of(id, utc(now.minus(PLACES_WINDOW)), MAX_PLACES))
-        .map(rows -> {
-          JsonArray out = new JsonArray();
-          for (Row r : rows) {
-            out.add(new JsonObject()
-                .put("city", r.getString("geo_city"))
-                .put("country", r.getString("geo_country"))
-                .put("latitude", r.getDouble("lat"))
-                .put("longitude", r.getDouble("lon"))
-                .put("last_seen_at", r.getOffsetDateTime("last_seen_at").toInstant().toString())
-                .put("sessions", r.getLong("sessions")));
-          }
-          return out;
-        });
-    return Future.all(person, places).map(v -> person.result().map(p -> p.put("recent_places", places.result())));
+    Future<Optional<JsonObject>> person =
+        pool.preparedQuery(FIND)
+            .execute(Tuple.of(id))
+            .map(
+                rows ->
+                    Rows.first(
+                        rows,
+                        r -> {
+                          Set<UUID> seenOn =
+                              new LinkedHashSet<>(List.of(r.getArrayOfUUIDs("session_servers")));
+                          return person(r, seenOn)
+                              .put("active_sessions", r.getLong("active_sessions"));
+                        }));
+    Future<JsonArray> places =
+        pool.preparedQuery(PLACES)
+            .execute(Tuple.of(id, utc(now.minus(PLACES_WINDOW)), MAX_PLACES))
+            .map(
+                rows -> {
+                  JsonArray out = new JsonArray();
+                  for (Row r : rows) {
+                    out.add(
+                        new JsonObject()
+                            .put("city", r.getString("geo_city"))
+                            .put("country", r.getString("geo_country"))
+                            .put("latitude", r.getDouble("lat"))
+                            .put("longitude", r.getDouble("lon"))
+                            .put(
+                                "last_seen_at",
+                                r.getOffsetDateTime("last_seen_at").toInstant().toString())
+                            .put("sessions", r.getLong("sessions")));
+                  }
+                  return out;
+                });
+    return Future.all(person, places)
+        .map(v -> person.result().map(p -> p.put("recent_places", places.result())));
   }
 
   private JsonObject person(Row r, Set<UUID> moreServers) {
@@ -106,7 +144,8 @@ public final class UserQueries {
     if (own != null) ids.add(own);
     ids.addAll(moreServers);
     JsonArray serverList = new JsonArray();
-    for (UUID s : ids) serverList.add(new JsonObject().put("id", s.toString()).put("name", servers.name(s)));
+    for (UUID s : ids)
+      serverList.add(new JsonObject().put("id", s.toString()).put("name", servers.name(s)));
     return new JsonObject()
         .put("id", r.getUUID("id").toString())
         .put("name", r.getString("name"))

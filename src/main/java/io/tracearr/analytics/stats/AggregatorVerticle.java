@@ -1,25 +1,26 @@
 package io.tracearr.analytics.stats;
 
-import java.time.Instant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the roll-up tables current (today every {@code rollup_interval_seconds}, past days until they are
- * final, missing days back-filled at startup), applies retention hourly, and answers the local
- * {@code stats.query.today} query live. Periodic work runs once per interval cluster-wide ({@link PeriodicJobs});
- * on one node, runs are serialised so a slow run never piles up concurrent ones.
+ * Keeps the roll-up tables current (today every {@code rollup_interval_seconds}, past days until
+ * they are final, missing days back-filled at startup), applies retention hourly, and answers the
+ * local {@code stats.query.today} query live. Periodic work runs once per interval cluster-wide
+ * ({@link PeriodicJobs}); on one node, runs are serialised so a slow run never piles up concurrent
+ * ones.
  */
 public final class AggregatorVerticle extends VerticleBase {
 
@@ -27,11 +28,17 @@ public final class AggregatorVerticle extends VerticleBase {
 
   /** How many missing past days one periodic run back-fills (the startup back-fill has no cap). */
   static final int PERIODIC_BACKFILL_CAP = 31;
+
   static final long RETENTION_INTERVAL_MS = 3_600_000;
+
   /** a first purge of millions of rows takes minutes */
   private static final io.vertx.core.eventbus.DeliveryOptions EXPIRE =
       new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_600_000);
-  /** runs waiting behind the running one; a periodic run beyond this is skipped (the next slot catches up) */
+
+  /**
+   * runs waiting behind the running one; a periodic run beyond this is skipped (the next slot
+   * catches up)
+   */
   private static final int MAX_QUEUED = 1;
 
   private final NodeContext node;
@@ -54,35 +61,52 @@ public final class AggregatorVerticle extends VerticleBase {
     StatsCalendar calendar = new StatsCalendar(cfg.timezone());
     RollupStateStore stateStore = new RollupStateStore(node.pool());
     stats = new StatsRepository(node.pool(), calendar);
-    rollup = new DailyRollup(stateStore, new DayRollupStore(node.pool()), new BackfillStore(node.pool()),
-        new PopularWindowStore(node.pool()), calendar, cfg);
+    rollup =
+        new DailyRollup(
+            stateStore,
+            new DayRollupStore(node.pool()),
+            new BackfillStore(node.pool()),
+            new PopularWindowStore(node.pool()),
+            calendar,
+            cfg);
     retention = new Retention(stateStore, this::expireSessions, calendar, cfg);
-    Future<?> consumers = Future.all(
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_ROLLUP, msg -> reply(msg, rollup("manual").map(DailyStat::toJson)))
-            .completion(),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.STATS_RETENTION, msg -> reply(msg, retention(true).map(Retention.Outcome::toJson)))
-            .completion());
-    return consumers.onSuccess(v -> {
-      if (cfg.enabled()) scheduleJobs();
-    });
+    Future<?> consumers =
+        Future.all(
+            vertx
+                .eventBus()
+                .<JsonObject>localConsumer(
+                    Addresses.STATS_ROLLUP,
+                    msg -> reply(msg, rollup("manual").map(DailyStat::toJson)))
+                .completion(),
+            vertx
+                .eventBus()
+                .<JsonObject>localConsumer(
+                    Addresses.STATS_RETENTION,
+                    msg -> reply(msg, retention(true).map(Retention.Outcome::toJson)))
+                .completion());
+    return consumers.onSuccess(
+        v -> {
+          if (cfg.enabled()) scheduleJobs();
+        });
   }
 
   private void scheduleJobs() {
     jobs = new PeriodicJobs(vertx, node);
     jobs.schedule("rollup", cfg.rollupIntervalSeconds() * 1000L, () -> rollup("periodic"));
     jobs.schedule("retention", RETENTION_INTERVAL_MS, () -> retention(false));
-    // one node back-fills per minute of startups; the others' periodic runs would pick up what is left anyway
+    // one node back-fills per minute of startups; the others' periodic runs would pick up what is
+    // left anyway
     jobs.claim("rollup-backfill", System.currentTimeMillis() / 60_000)
-        .onSuccess(won -> {
-          if (won) rollup("startup");
-        })
+        .onSuccess(
+            won -> {
+              if (won) rollup("startup");
+            })
         .onFailure(err -> log.warn("startup back-fill claim failed: {}", err.toString()));
   }
 
-
   /**
-   * Queues a roll-up behind the one running on this node. Every completed run publishes today's figures
-   * cluster-wide and is timed.
+   * Queues a roll-up behind the one running on this node. Every completed run publishes today's
+   * figures cluster-wide and is timed.
    */
   private Future<DailyStat> rollup(String trigger) {
     if (trigger.equals("periodic") && queued >= MAX_QUEUED) {
@@ -91,52 +115,70 @@ public final class AggregatorVerticle extends VerticleBase {
     }
     queued++;
     Promise<DailyStat> done = Promise.promise();
-    tail = tail.transform(previous -> {
-      queued--;
-      Timer.Sample sample = Timer.start(node.metrics().registry());
-      int cap = trigger.equals("periodic") ? PERIODIC_BACKFILL_CAP : DailyRollup.UNBOUNDED;
-      return rollup.run(cap).onComplete(ar -> {
-        sample.stop(node.metrics().rollupDuration);
-        if (ar.succeeded()) {
-          runs(trigger, "done").increment();
-          vertx.eventBus().publish(Addresses.STATS_UPDATED, ar.result().toJson());
-        } else {
-          runs(trigger, "failed").increment();
-          log.warn("{} roll-up failed: {}", trigger, ar.cause().toString());
-        }
-        done.handle(ar);
-      });
-    });
+    tail =
+        tail.transform(
+            previous -> {
+              queued--;
+              Timer.Sample sample = Timer.start(node.metrics().registry());
+              int cap = trigger.equals("periodic") ? PERIODIC_BACKFILL_CAP : DailyRollup.UNBOUNDED;
+              return rollup
+                  .run(cap)
+                  .onComplete(
+                      ar -> {
+                        sample.stop(node.metrics().rollupDuration);
+                        if (ar.succeeded()) {
+                          runs(trigger, "done").increment();
+                          vertx.eventBus().publish(Addresses.STATS_UPDATED, ar.result().toJson());
+                        } else {
+                          runs(trigger, "failed").increment();
+                          log.warn("{} roll-up failed: {}", trigger, ar.cause().toString());
+                        }
+                        done.handle(ar);
+                      });
+            });
     return done.future();
   }
 
-  /** A manual request waits for a run in flight and then runs; a periodic one joins the run in flight. */
+  /**
+   * A manual request waits for a run in flight and then runs; a periodic one joins the run in
+   * flight.
+   */
   private Future<Retention.Outcome> retention(boolean manual) {
     if (retentionInFlight != null) {
       return manual ? retentionInFlight.transform(previous -> retention(true)) : retentionInFlight;
     }
-    // job_runs claims older than a day are bookkeeping nobody reads: retention is the natural sweeper
-    Future<Retention.Outcome> run = retention.run()
-        .compose(o -> jobs == null ? Future.succeededFuture(o) : jobs.prune().map(o))
-        .onSuccess(o -> {
-          if (o.sessionsDeleted() > 0) {
-            log.info("retention removed {} session(s)", o.sessionsDeleted());
-          }
-        })
-        .onFailure(err -> log.warn("retention failed: {}", err.toString()));
+    // job_runs claims older than a day are bookkeeping nobody reads: retention is the natural
+    // sweeper
+    Future<Retention.Outcome> run =
+        retention
+            .run()
+            .compose(o -> jobs == null ? Future.succeededFuture(o) : jobs.prune().map(o))
+            .onSuccess(
+                o -> {
+                  if (o.sessionsDeleted() > 0) {
+                    log.info("retention removed {} session(s)", o.sessionsDeleted());
+                  }
+                })
+            .onFailure(err -> log.warn("retention failed: {}", err.toString()));
     retentionInFlight = run;
     run.onComplete(ar -> retentionInFlight = null);
     return run;
   }
 
   private Future<Long> expireSessions(Instant before) {
-    return vertx.eventBus().<JsonObject>request(Addresses.SESSIONS_EXPIRE, new JsonObject().put("before", before.toString()),
-        EXPIRE).map(msg -> msg.body().getLong("deleted"));
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.SESSIONS_EXPIRE, new JsonObject().put("before", before.toString()), EXPIRE)
+        .map(msg -> msg.body().getLong("deleted"));
   }
 
   private Counter runs(String trigger, String outcome) {
-    return Counter.builder("analytics_rollup_runs").description("Roll-up runs on this node, by trigger and outcome")
-        .tag("trigger", trigger).tag("outcome", outcome).register(node.metrics().registry());
+    return Counter.builder("analytics_rollup_runs")
+        .description("Roll-up runs on this node, by trigger and outcome")
+        .tag("trigger", trigger)
+        .tag("outcome", outcome)
+        .register(node.metrics().registry());
   }
 
   private static void reply(Message<JsonObject> msg, Future<JsonObject> answer) {

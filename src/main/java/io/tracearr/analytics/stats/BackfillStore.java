@@ -23,21 +23,26 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The set-wise back-fill of a run of consecutive days: the same results as rolling each day on its own
- * ({@link DayRollupStore}), one statement per roll-up table for the whole run.
+ * The set-wise back-fill of a run of consecutive days: the same results as rolling each day on its
+ * own ({@link DayRollupStore}), one statement per roll-up table for the whole run.
  *
- * <p>Parameters: $1 the days (ascending, consecutive), $2 their bounds (n + 1 instants: each day's start, then the
- * last day's end), $3 and $4 the first and last bound, [$5 min_play_seconds]. A session's day is its bucket in
- * $2 (width_bucket: a binary search), so the day boundaries stay the calendar's, DST included.
+ * <p>Parameters: $1 the days (ascending, consecutive), $2 their bounds (n + 1 instants: each day's
+ * start, then the last day's end), $3 and $4 the first and last bound, [$5 min_play_seconds]. A
+ * session's day is its bucket in $2 (width_bucket: a binary search), so the day boundaries stay the
+ * calendar's, DST included.
  */
 public final class BackfillStore {
 
-  /** an in-memory sort or hash for the run's few million rows instead of spilling to disk at the default 4 MB */
+  /**
+   * an in-memory sort or hash for the run's few million rows instead of spilling to disk at the
+   * default 4 MB
+   */
   private static final String BACKFILL_WORK_MEM = "SET LOCAL work_mem = '256MB'";
 
   private static final String EXPORT_SNAPSHOT = "SELECT pg_export_snapshot()";
 
-  private static final String BACKFILL_USER_LAST = """
+  private static final String BACKFILL_USER_LAST =
+      """
       INSERT INTO content_user_last AS l (content_id, user_id, last_day)
       SELECT content_id, user_id, ($1::date[])[max(width_bucket(started_at, $2::timestamptz[]))]
       FROM playback_sessions
@@ -48,9 +53,11 @@ public final class BackfillStore {
       ON CONFLICT (content_id, user_id) DO UPDATE SET last_day = EXCLUDED.last_day
       WHERE l.last_day < EXCLUDED.last_day""";
 
-  private static final String BACKFILL_DELETE_CONTENT = "DELETE FROM daily_content_stats WHERE day >= $1 AND day <= $2";
+  private static final String BACKFILL_DELETE_CONTENT =
+      "DELETE FROM daily_content_stats WHERE day >= $1 AND day <= $2";
 
-  private static final String BACKFILL_CONTENT = """
+  private static final String BACKFILL_CONTENT =
+      """
       INSERT INTO daily_content_stats (day, content_id, content_type, content_title, play_count, unique_users,
                                        total_watch_seconds)
       SELECT ($1::date[])[b], content_id,
@@ -64,7 +71,8 @@ public final class BackfillStore {
       GROUP BY b, content_id""";
 
   /** every day of the run gets a row, empty ones included (zeros), as the per-day upsert gives */
-  private static final String BACKFILL_DAYS = """
+  private static final String BACKFILL_DAYS =
+      """
       WITH days AS (
         SELECT d.day, d.ord::int AS b, ($2::timestamptz[])[d.ord + 1] AS day_end
         FROM unnest($1::date[]) WITH ORDINALITY AS d(day, ord)
@@ -88,11 +96,15 @@ public final class BackfillStore {
                AND NOT EXISTS (SELECT 1 FROM playback_sessions o WHERE o.ended_at IS NULL AND o.started_at < days.day_end),
              now()
       FROM days LEFT JOIN sums s USING (b) LEFT JOIN peaks p USING (b)
-      %s""".formatted(DAY_COLUMNS, FINALIZE_GRACE, DAY_CONFLICT);
+      %s"""
+          .formatted(DAY_COLUMNS, FINALIZE_GRACE, DAY_CONFLICT);
 
   /** the transaction holding the roll-up lock, whose snapshot it exports */
   private final LockedTransaction lockedTransaction;
-  /** the second connection's transaction: it imports that snapshot, so it needs no lock of its own */
+
+  /**
+   * the second connection's transaction: it imports that snapshot, so it needs no lock of its own
+   */
   private final LockedTransaction userLastTransaction;
 
   public BackfillStore(Pool pool) {
@@ -101,52 +113,78 @@ public final class BackfillStore {
   }
 
   /**
-   * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the whole run, with
-   * the same results as {@link DayRollupStore#rollDay} of each day (not forced). Days found final under the lock
-   * are left alone. The popular windows are cleared (the caller rebuilds them with
-   * {@link PopularWindowStore#alignWindows}): the run's days apply no per-day change to them. Every bound of
-   * {@code days} must be a whole number of hours after the first (hour buckets of the concurrency sweep are
-   * counted from it). Returns the days recomputed.
+   * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the
+   * whole run, with the same results as {@link DayRollupStore#rollDay} of each day (not forced).
+   * Days found final under the lock are left alone. The popular windows are cleared (the caller
+   * rebuilds them with {@link PopularWindowStore#alignWindows}): the run's days apply no per-day
+   * change to them. Every bound of {@code days} must be a whole number of hours after the first
+   * (hour buckets of the concurrency sweep are counted from it). Returns the days recomputed.
    *
-   * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by the
-   * transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the largest write)
-   * on one, hours, daily_content_stats and daily_stats on the other. content_user_last commits first: if the
-   * second commit fails, the days are still missing and the next run recomputes them (content_user_last only
-   * moves forward, so applying it twice changes nothing).
+   * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by
+   * the transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the
+   * largest write) on one, hours, daily_content_stats and daily_stats on the other.
+   * content_user_last commits first: if the second commit fails, the days are still missing and the
+   * next run recomputes them (content_user_last only moves forward, so applying it twice changes
+   * nothing).
    */
-  public Future<List<LocalDate>> backfill(List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
+  public Future<List<LocalDate>> backfill(
+      List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
     LocalDate first = days.get(0);
     LocalDate last = days.get(days.size() - 1);
-    return lockedTransaction.run(conn -> conn.query(BACKFILL_WORK_MEM).execute()
-        .compose(v -> conn.preparedQuery(RollupStateStore.FINALIZED_DAYS).execute(Tuple.of(first, last.plusDays(1))))
-        .compose(rows -> {
-          Set<LocalDate> finalized = new HashSet<>();
-          for (Row r : rows) finalized.add(r.getLocalDate("day"));
-          List<LocalDate> todo = days.stream().filter(d -> !finalized.contains(d)).toList();
-          if (todo.isEmpty()) return Future.succeededFuture(todo);
-          List<Run> runs = consecutiveRuns(todo).stream().map(run -> new Run(run, calendar, minPlaySeconds)).toList();
-          return conn.query(EXPORT_SNAPSHOT).execute()
-              .compose(snapshot -> userLastSide(snapshot.iterator().next().getString(0), runs,
-                  PopularWindowStore.clear(conn)
-                      .compose(v -> each(runs, run -> run.hours(conn)))
-                      .compose(v -> each(runs, run -> run.content(conn)))
-                      .compose(v -> each(runs, run -> run.days(conn)))))
-              .map(todo);
-        }));
+    return lockedTransaction.run(
+        conn ->
+            conn.query(BACKFILL_WORK_MEM)
+                .execute()
+                .compose(
+                    v ->
+                        conn.preparedQuery(RollupStateStore.FINALIZED_DAYS)
+                            .execute(Tuple.of(first, last.plusDays(1))))
+                .compose(
+                    rows -> {
+                      Set<LocalDate> finalized = new HashSet<>();
+                      for (Row r : rows) finalized.add(r.getLocalDate("day"));
+                      List<LocalDate> todo =
+                          days.stream().filter(d -> !finalized.contains(d)).toList();
+                      if (todo.isEmpty()) return Future.succeededFuture(todo);
+                      List<Run> runs =
+                          consecutiveRuns(todo).stream()
+                              .map(run -> new Run(run, calendar, minPlaySeconds))
+                              .toList();
+                      return conn.query(EXPORT_SNAPSHOT)
+                          .execute()
+                          .compose(
+                              snapshot ->
+                                  userLastSide(
+                                      snapshot.iterator().next().getString(0),
+                                      runs,
+                                      PopularWindowStore.clear(conn)
+                                          .compose(v -> each(runs, run -> run.hours(conn)))
+                                          .compose(v -> each(runs, run -> run.content(conn)))
+                                          .compose(v -> each(runs, run -> run.days(conn)))))
+                          .map(todo);
+                    }));
   }
 
   /**
-   * Moves content_user_last forward for {@code runs} on a second connection in {@code snapshot}, while
-   * {@code beside} runs on the first; commits once both succeeded.
+   * Moves content_user_last forward for {@code runs} on a second connection in {@code snapshot},
+   * while {@code beside} runs on the first; commits once both succeeded.
    */
   private Future<Void> userLastSide(String snapshot, List<Run> runs, Future<?> beside) {
     // the id comes from pg_export_snapshot(); SET TRANSACTION SNAPSHOT takes no parameter
     String importSnapshot = "SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'";
-    return userLastTransaction.run(other -> other.query(importSnapshot).execute()
-        .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
-        .compose(v -> Future.join(each(runs, run -> run.userLast(other)), beside).<Void>mapEmpty())
-        // fail only once the first connection's statements are done: its transaction is rolled back on this failure
-        .recover(err -> beside.transform(ignored -> Future.failedFuture(err))));
+    return userLastTransaction.run(
+        other ->
+            other
+                .query(importSnapshot)
+                .execute()
+                .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
+                .compose(
+                    v ->
+                        Future.join(each(runs, run -> run.userLast(other)), beside)
+                            .<Void>mapEmpty())
+                // fail only once the first connection's statements are done: its transaction is
+                // rolled back on this failure
+                .recover(err -> beside.transform(ignored -> Future.failedFuture(err))));
   }
 
   private static <T> Future<Void> each(List<T> items, Function<T, Future<?>> work) {
@@ -190,17 +228,25 @@ public final class BackfillStore {
 
     Future<Void> hours(SqlConnection conn) {
       Tuple range = Tuple.of(from, to);
-      return conn.preparedQuery(DELETE_HOURS).execute(range)
-          .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range)).mapEmpty();
+      return conn.preparedQuery(DELETE_HOURS)
+          .execute(range)
+          .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range))
+          .mapEmpty();
     }
 
     Future<Void> userLast(SqlConnection conn) {
-      return conn.preparedQuery(BACKFILL_USER_LAST).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)).mapEmpty();
+      return conn.preparedQuery(BACKFILL_USER_LAST)
+          .execute(Tuple.of(days, bounds, from, to, minPlaySeconds))
+          .mapEmpty();
     }
 
     Future<Void> content(SqlConnection conn) {
-      return conn.preparedQuery(BACKFILL_DELETE_CONTENT).execute(Tuple.of(days[0], days[days.length - 1]))
-          .compose(v -> conn.preparedQuery(BACKFILL_CONTENT).execute(Tuple.of(days, bounds, from, to, minPlaySeconds)))
+      return conn.preparedQuery(BACKFILL_DELETE_CONTENT)
+          .execute(Tuple.of(days[0], days[days.length - 1]))
+          .compose(
+              v ->
+                  conn.preparedQuery(BACKFILL_CONTENT)
+                      .execute(Tuple.of(days, bounds, from, to, minPlaySeconds)))
           .mapEmpty();
     }
 

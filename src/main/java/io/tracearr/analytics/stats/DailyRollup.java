@@ -15,29 +15,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One roll-up run: moves the popular windows to today, decides which days to recompute and recomputes them
- * one by one (oldest first, today last). Re-rolled every run: today, every past day not yet final, and days
- * touched by sessions reported late since the last run; plus missing past days (back-fill), up to a cap per
- * run.
+ * One roll-up run: moves the popular windows to today, decides which days to recompute and
+ * recomputes them one by one (oldest first, today last). Re-rolled every run: today, every past day
+ * not yet final, and days touched by sessions reported late since the last run; plus missing past
+ * days (back-fill), up to a cap per run.
  */
 public final class DailyRollup {
 
   private static final Logger log = LoggerFactory.getLogger(DailyRollup.class);
 
   /**
-   * How far behind a run's start the late-report watermark is set: a session whose INSERT had begun but not
-   * committed when the run looked is still seen by the next run.
+   * How far behind a run's start the late-report watermark is set: a session whose INSERT had begun
+   * but not committed when the run looked is still seen by the next run.
    */
   static final Duration WATERMARK_MARGIN = Duration.ofMinutes(5);
 
   public static final int UNBOUNDED = Integer.MAX_VALUE;
 
-  /** From this many days to recompute, the popular windows are rebuilt once instead of updated per day. */
+  /**
+   * From this many days to recompute, the popular windows are rebuilt once instead of updated per
+   * day.
+   */
   static final int WINDOW_REBUILD_DAYS = 32;
 
   /**
-   * From this many consecutive missing days (a back-fill), they are recomputed set-wise,
-   * one statement per table for the whole run, instead of five statements per day.
+   * From this many consecutive missing days (a back-fill), they are recomputed set-wise, one
+   * statement per table for the whole run, instead of five statements per day.
    */
   static final int SET_WISE_DAYS = 2;
 
@@ -48,8 +51,13 @@ public final class DailyRollup {
   private final StatsCalendar calendar;
   private final AppConfig.Analytics cfg;
 
-  public DailyRollup(RollupStateStore stateStore, DayRollupStore dayStore, BackfillStore backfillStore,
-      PopularWindowStore windowStore, StatsCalendar calendar, AppConfig.Analytics cfg) {
+  public DailyRollup(
+      RollupStateStore stateStore,
+      DayRollupStore dayStore,
+      BackfillStore backfillStore,
+      PopularWindowStore windowStore,
+      StatsCalendar calendar,
+      AppConfig.Analytics cfg) {
     this.stateStore = stateStore;
     this.dayStore = dayStore;
     this.backfillStore = backfillStore;
@@ -58,58 +66,101 @@ public final class DailyRollup {
     this.cfg = cfg;
   }
 
-  /** Runs once; returns today's roll-up. {@code missingDaysCap} bounds the back-fill work of this run. */
+  /**
+   * Runs once; returns today's roll-up. {@code missingDaysCap} bounds the back-fill work of this
+   * run.
+   */
   public Future<DailyStat> run(int missingDaysCap) {
     LocalDate today = calendar.today();
-    // raw sessions before this day may already be gone: a final day there can no longer be recomputed
+    // raw sessions before this day may already be gone: a final day there can no longer be
+    // recomputed
     LocalDate retained = today.minusDays(cfg.retentionDays());
-    return stateStore.state().compose(state -> {
-      Future<Optional<Instant>> late = stateStore.earliestLateStart(state.watermark());
-      Future<List<LocalDate>> unfinalized = stateStore.unfinalizedBefore(today);
-      Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
-      return Future.all(late, unfinalized, missing).compose(done -> {
-        // day -> force (recompute even if final)
-        Map<LocalDate, Boolean> plan = new TreeMap<>();
-        missing.result().forEach(d -> plan.put(d, false));
-        unfinalized.result().forEach(d -> plan.put(d, false));
-        late.result().map(calendar::dayOf).ifPresent(first -> {
-          for (LocalDate d = first.isBefore(retained) ? retained : first; d.isBefore(today); d = d.plusDays(1)) plan.put(d, true);
-        });
-        plan.put(today, true);
-        if (missing.result().size() > 0) log.info("back-filling {} missing day(s) from {}", missing.result().size(), missing.result().get(0));
-        boolean rebuild = plan.size() >= WINDOW_REBUILD_DAYS;
-        List<List<LocalDate>> setWise = setWiseRuns(plan, Set.copyOf(missing.result()));
-        setWise.forEach(run -> run.forEach(plan::remove));
-        // a set-wise run applies no per-day change to the popular windows: they are rebuilt after it
-        Future<Void> rolled = rebuild || !setWise.isEmpty()
-            ? windowStore.dropWindows().compose(v -> backfill(setWise)).compose(v -> rollAll(plan, today))
-                .compose(v -> windowStore.alignWindows(today))
-            : windowStore.alignWindows(today).compose(v -> rollAll(plan, today));
-        return rolled
-            .compose(v -> stateStore.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
-      });
-    }).compose(v -> stateStore.read(today)).map(row -> row.orElse(DailyStat.zero(today)));
+    return stateStore
+        .state()
+        .compose(
+            state -> {
+              Future<Optional<Instant>> late = stateStore.earliestLateStart(state.watermark());
+              Future<List<LocalDate>> unfinalized = stateStore.unfinalizedBefore(today);
+              Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
+              return Future.all(late, unfinalized, missing)
+                  .compose(
+                      done -> {
+                        // day -> force (recompute even if final)
+                        Map<LocalDate, Boolean> plan = new TreeMap<>();
+                        missing.result().forEach(d -> plan.put(d, false));
+                        unfinalized.result().forEach(d -> plan.put(d, false));
+                        late.result()
+                            .map(calendar::dayOf)
+                            .ifPresent(
+                                first -> {
+                                  for (LocalDate d = first.isBefore(retained) ? retained : first;
+                                      d.isBefore(today);
+                                      d = d.plusDays(1)) plan.put(d, true);
+                                });
+                        plan.put(today, true);
+                        if (missing.result().size() > 0)
+                          log.info(
+                              "back-filling {} missing day(s) from {}",
+                              missing.result().size(),
+                              missing.result().get(0));
+                        boolean rebuild = plan.size() >= WINDOW_REBUILD_DAYS;
+                        List<List<LocalDate>> setWise =
+                            setWiseRuns(plan, Set.copyOf(missing.result()));
+                        setWise.forEach(run -> run.forEach(plan::remove));
+                        // a set-wise run applies no per-day change to the popular windows: they are
+                        // rebuilt after it
+                        Future<Void> rolled =
+                            rebuild || !setWise.isEmpty()
+                                ? windowStore
+                                    .dropWindows()
+                                    .compose(v -> backfill(setWise))
+                                    .compose(v -> rollAll(plan, today))
+                                    .compose(v -> windowStore.alignWindows(today))
+                                : windowStore
+                                    .alignWindows(today)
+                                    .compose(v -> rollAll(plan, today));
+                        return rolled.compose(
+                            v ->
+                                stateStore.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
+                      });
+            })
+        .compose(v -> stateStore.read(today))
+        .map(row -> row.orElse(DailyStat.zero(today)));
   }
 
   private Future<Void> rollAll(Map<LocalDate, Boolean> plan, LocalDate today) {
     Future<Void> chain = Future.succeededFuture();
     for (Map.Entry<LocalDate, Boolean> e : plan.entrySet()) {
       LocalDate day = e.getKey();
-      chain = chain.compose(v -> dayStore.rollDay(day, calendar.start(day), calendar.end(day), cfg.minPlaySeconds(),
-          day.isBefore(today), e.getValue()).mapEmpty());
+      chain =
+          chain.compose(
+              v ->
+                  dayStore
+                      .rollDay(
+                          day,
+                          calendar.start(day),
+                          calendar.end(day),
+                          cfg.minPlaySeconds(),
+                          day.isBefore(today),
+                          e.getValue())
+                      .mapEmpty());
     }
     return chain;
   }
 
   /**
-   * The days of the plan to recompute set-wise: runs of at least {@link #SET_WISE_DAYS} consecutive missing days
-   * (a back-fill; a forced day was reported late and is re-rolled on its own, and days not yet final stay per
-   * day so that a periodic run never rebuilds the popular windows), cut where a day boundary is not a whole
-   * number of hours after the run's start (the sweep's hour buckets would differ).
+   * The days of the plan to recompute set-wise: runs of at least {@link #SET_WISE_DAYS} consecutive
+   * missing days (a back-fill; a forced day was reported late and is re-rolled on its own, and days
+   * not yet final stay per day so that a periodic run never rebuilds the popular windows), cut
+   * where a day boundary is not a whole number of hours after the run's start (the sweep's hour
+   * buckets would differ).
    */
   List<List<LocalDate>> setWiseRuns(Map<LocalDate, Boolean> plan, Set<LocalDate> missing) {
-    List<LocalDate> candidates = plan.entrySet().stream()
-        .filter(e -> !e.getValue() && missing.contains(e.getKey())).map(Map.Entry::getKey).toList();
+    List<LocalDate> candidates =
+        plan.entrySet().stream()
+            .filter(e -> !e.getValue() && missing.contains(e.getKey()))
+            .map(Map.Entry::getKey)
+            .toList();
     List<List<LocalDate>> out = new ArrayList<>();
     for (List<LocalDate> run : BackfillStore.consecutiveRuns(candidates)) {
       List<LocalDate> cut = new ArrayList<>();
@@ -139,25 +190,41 @@ public final class DailyRollup {
   private Future<Void> backfill(List<List<LocalDate>> runs) {
     Future<Void> chain = Future.succeededFuture();
     for (List<LocalDate> run : runs) {
-      chain = chain.compose(v -> backfillStore.backfill(run, calendar, cfg.minPlaySeconds()))
-          .onSuccess(done -> log.info("back-filled {} day(s) set-wise from {}", done.size(), run.get(0)))
-          .mapEmpty();
+      chain =
+          chain
+              .compose(v -> backfillStore.backfill(run, calendar, cfg.minPlaySeconds()))
+              .onSuccess(
+                  done ->
+                      log.info("back-filled {} day(s) set-wise from {}", done.size(), run.get(0)))
+              .mapEmpty();
     }
     return chain;
   }
 
-  /** Past days since the first raw session with no roll-up row yet, oldest first, at most {@code cap}. */
+  /**
+   * Past days since the first raw session with no roll-up row yet, oldest first, at most {@code
+   * cap}.
+   */
   private Future<List<LocalDate>> missingDays(LocalDate today, int cap) {
-    return stateStore.earliestStart().compose(first -> {
-      if (first.isEmpty() || !calendar.dayOf(first.get()).isBefore(today)) return Future.succeededFuture(List.of());
-      LocalDate from = calendar.dayOf(first.get());
-      return stateStore.rolledUpDays(from, today).map((Set<LocalDate> have) -> {
-        List<LocalDate> out = new java.util.ArrayList<>();
-        for (LocalDate d = from; d.isBefore(today) && out.size() < cap; d = d.plusDays(1)) {
-          if (!have.contains(d)) out.add(d);
-        }
-        return out;
-      });
-    });
+    return stateStore
+        .earliestStart()
+        .compose(
+            first -> {
+              if (first.isEmpty() || !calendar.dayOf(first.get()).isBefore(today))
+                return Future.succeededFuture(List.of());
+              LocalDate from = calendar.dayOf(first.get());
+              return stateStore
+                  .rolledUpDays(from, today)
+                  .map(
+                      (Set<LocalDate> have) -> {
+                        List<LocalDate> out = new java.util.ArrayList<>();
+                        for (LocalDate d = from;
+                            d.isBefore(today) && out.size() < cap;
+                            d = d.plusDays(1)) {
+                          if (!have.contains(d)) out.add(d);
+                        }
+                        return out;
+                      });
+            });
   }
 }

@@ -6,8 +6,8 @@ import java.math.RoundingMode;
 import java.time.LocalDate;
 
 /**
- * One day's figures (the seed's {@code DailyStat}): the sessions that <em>started</em> that day, and the most
- * sessions open at one instant of it.
+ * One day's figures (the seed's {@code DailyStat}): the sessions that <em>started</em> that day,
+ * and the most sessions open at one instant of it.
  */
 public record DailyStat(
     LocalDate date,
@@ -22,13 +22,19 @@ public record DailyStat(
     return new DailyStat(date, 0, 0, 0, 0, 0, 0);
   }
 
-  /** Played minutes, rounded down; the epsilon absorbs float sums such as 59.99999999 of whole seconds. */
+  /**
+   * Played minutes, rounded down; the epsilon absorbs float sums such as 59.99999999 of whole
+   * seconds.
+   */
   public long totalDurationMinutes() {
     return (long) Math.floor(totalDurationSeconds / 60 + 1e-9);
   }
 
   public double totalBandwidthGb() {
-    return BigDecimal.valueOf(totalBytes).movePointLeft(9).setScale(3, RoundingMode.HALF_UP).doubleValue();
+    return BigDecimal.valueOf(totalBytes)
+        .movePointLeft(9)
+        .setScale(3, RoundingMode.HALF_UP)
+        .doubleValue();
   }
 
   public JsonObject toJson() {

@@ -30,34 +30,58 @@ public final class DayRollupStore {
   }
 
   /**
-   * Recomputes one day's roll-ups from its raw sessions, in one REPEATABLE READ transaction under the roll-up
-   * lock, so two nodes or two runs never interleave. Unless {@code force}, a day found final under the lock is
-   * left alone (another run got there first). Returns whether the day was recomputed.
+   * Recomputes one day's roll-ups from its raw sessions, in one REPEATABLE READ transaction under
+   * the roll-up lock, so two nodes or two runs never interleave. Unless {@code force}, a day found
+   * final under the lock is left alone (another run got there first). Returns whether the day was
+   * recomputed.
    */
-  public Future<Boolean> rollDay(LocalDate day, Instant start, Instant end, double minPlaySeconds, boolean finalizable,
+  public Future<Boolean> rollDay(
+      LocalDate day,
+      Instant start,
+      Instant end,
+      double minPlaySeconds,
+      boolean finalizable,
       boolean force) {
-    return transaction.run(conn -> (force ? Future.succeededFuture(false) : isFinalized(conn, day))
-        .compose(finalized -> finalized ? Future.succeededFuture(false)
-            : recompute(conn, day, utc(start), utc(end), minPlaySeconds, finalizable).map(true)));
+    return transaction.run(
+        conn ->
+            (force ? Future.succeededFuture(false) : isFinalized(conn, day))
+                .compose(
+                    finalized ->
+                        finalized
+                            ? Future.succeededFuture(false)
+                            : recompute(
+                                    conn, day, utc(start), utc(end), minPlaySeconds, finalizable)
+                                .map(true)));
   }
 
   private static Future<Boolean> isFinalized(SqlConnection conn, LocalDate day) {
-    return conn.preparedQuery(IS_FINALIZED).execute(Tuple.of(day))
+    return conn.preparedQuery(IS_FINALIZED)
+        .execute(Tuple.of(day))
         .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean("finalized"));
   }
 
-  /** The order matters: the window delta reads the day's old content rows, the day's peak the new hours. */
-  private static Future<Void> recompute(SqlConnection conn, LocalDate day, OffsetDateTime start, OffsetDateTime end,
-      double minPlaySeconds, boolean finalizable) {
+  /**
+   * The order matters: the window delta reads the day's old content rows, the day's peak the new
+   * hours.
+   */
+  private static Future<Void> recompute(
+      SqlConnection conn,
+      LocalDate day,
+      OffsetDateTime start,
+      OffsetDateTime end,
+      double minPlaySeconds,
+      boolean finalizable) {
     Tuple range = Tuple.of(start, end);
     Tuple plays = Tuple.of(day, start, end, minPlaySeconds);
-    return conn.preparedQuery(DELETE_HOURS).execute(range)
+    return conn.preparedQuery(DELETE_HOURS)
+        .execute(range)
         .compose(v -> conn.preparedQuery(INSERT_HOURS).execute(range))
         .compose(v -> conn.preparedQuery(UPSERT_USER_LAST).execute(plays))
         .compose(v -> PopularWindowStore.applyDayChange(conn, plays))
         .compose(v -> conn.preparedQuery(DELETE_CONTENT).execute(Tuple.of(day)))
         .compose(v -> conn.preparedQuery(INSERT_CONTENT).execute(plays))
-        .compose(v -> conn.preparedQuery(UPSERT_DAY).execute(Tuple.of(day, start, end, finalizable)))
+        .compose(
+            v -> conn.preparedQuery(UPSERT_DAY).execute(Tuple.of(day, start, end, finalizable)))
         .mapEmpty();
   }
 }

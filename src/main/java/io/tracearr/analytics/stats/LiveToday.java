@@ -6,17 +6,22 @@ import java.time.LocalDate;
 import java.util.function.Function;
 
 /**
- * Today's figures computed live from raw sessions, at most once per {@code maxAge} and one query at a time
- * (single flight): while a refresh runs, callers get the last value; only a caller with no value for today yet
- * waits for the query. Not thread-safe: one instance per event loop.
+ * Today's figures computed live from raw sessions, at most once per {@code maxAge} and one query at
+ * a time (single flight): while a refresh runs, callers get the last value; only a caller with no
+ * value for today yet waits for the query. Not thread-safe: one instance per event loop.
  */
 public final class LiveToday {
 
   private final Function<LocalDate, Future<DailyStat>> query;
   private final long maxAgeNanos;
   private DailyStat value;
-  /** when the query that produced {@link #value} started: the value holds every session committed before */
+
+  /**
+   * when the query that produced {@link #value} started: the value holds every session committed
+   * before
+   */
   private long valueAsOf;
+
   private Future<DailyStat> inFlight;
 
   public LiveToday(Function<LocalDate, Future<DailyStat>> query, Duration maxAge) {
@@ -36,13 +41,14 @@ public final class LiveToday {
     long asOf = System.nanoTime();
     Future<DailyStat> running = query.apply(today);
     inFlight = running;
-    running.onComplete(ar -> {
-      if (inFlight == running) inFlight = null;
-      if (ar.succeeded() && (value == null || !value.date().isAfter(today))) {
-        value = ar.result();
-        valueAsOf = asOf;
-      }
-    });
+    running.onComplete(
+        ar -> {
+          if (inFlight == running) inFlight = null;
+          if (ar.succeeded() && (value == null || !value.date().isAfter(today))) {
+            value = ar.result();
+            valueAsOf = asOf;
+          }
+        });
     return running;
   }
 }

@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 
 /** The windows popular content is ranked over, each ending with the day of the last roll-up. */
 public enum PopularWindow {
-  DAY(1), WEEK(7), MONTH(30), YEAR(365),
+  DAY(1),
+  WEEK(7),
+  MONTH(30),
+  YEAR(365),
   /** every rolled-up day: a length no history reaches */
   ALL(1_000_000);
 
@@ -30,7 +33,8 @@ public enum PopularWindow {
 
   /** The windows as an SQL row source {@code (VALUES ('day', 1), ...)} with columns (name, len). */
   static String valuesSql() {
-    return Arrays.stream(values()).map(w -> "('" + w.id() + "', " + w.days + ")")
+    return Arrays.stream(values())
+        .map(w -> "('" + w.id() + "', " + w.days + ")")
         .collect(Collectors.joining(", ", "(VALUES ", ")"));
   }
 }

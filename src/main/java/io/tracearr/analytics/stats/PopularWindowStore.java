@@ -8,19 +8,21 @@ import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 
 /**
- * Every write to the popular windows (content_window_totals and the day they end, rollup_state.window_anchor):
- * moving them to today and dropping them under the roll-up lock here, and the statements the day roll-up and
- * the back-fill run on them inside their own transactions.
+ * Every write to the popular windows (content_window_totals and the day they end,
+ * rollup_state.window_anchor): moving them to today and dropping them under the roll-up lock here,
+ * and the statements the day roll-up and the back-fill run on them inside their own transactions.
  */
 public final class PopularWindowStore {
 
   /**
-   * The change a day's re-roll makes to its per-content plays and watch time, applied to every popular window
-   * holding that day (relative to the stored window anchor). Runs before daily_content_stats is rewritten, so
-   * "old" is what the windows already hold for the day. A content item that disappears from the day carries
-   * no type/title (title_day -infinity never wins).
+   * The change a day's re-roll makes to its per-content plays and watch time, applied to every
+   * popular window holding that day (relative to the stored window anchor). Runs before
+   * daily_content_stats is rewritten, so "old" is what the windows already hold for the day. A
+   * content item that disappears from the day carries no type/title (title_day -infinity never
+   * wins).
    */
-  private static final String APPLY_WINDOW_DELTA = """
+  private static final String APPLY_WINDOW_DELTA =
+      """
       WITH fresh AS (
         SELECT content_id,
                (array_agg(content_type ORDER BY started_at DESC, id DESC))[1] AS content_type,
@@ -55,17 +57,21 @@ public final class PopularWindowStore {
         content_type = CASE WHEN EXCLUDED.title_day >= t.title_day THEN EXCLUDED.content_type ELSE t.content_type END,
         content_title = CASE WHEN EXCLUDED.title_day >= t.title_day THEN COALESCE(EXCLUDED.content_title, t.content_title)
                              ELSE t.content_title END,
-        title_day = GREATEST(t.title_day, EXCLUDED.title_day)""".formatted(PopularWindow.valuesSql());
+        title_day = GREATEST(t.title_day, EXCLUDED.title_day)"""
+          .formatted(PopularWindow.valuesSql());
 
-  private static final String DROP_EMPTY_WINDOW_ROWS = """
+  private static final String DROP_EMPTY_WINDOW_ROWS =
+      """
       DELETE FROM content_window_totals WHERE window_name IN ('day', 'week', 'month', 'year', 'all') AND play_count <= 0""";
 
   private static final String WINDOW_ANCHOR = "SELECT window_anchor FROM rollup_state FOR UPDATE";
   private static final String DROP_WINDOW_ANCHOR = "UPDATE rollup_state SET window_anchor = NULL";
   private static final String SET_WINDOW_ANCHOR = "UPDATE rollup_state SET window_anchor = $1";
   private static final String CLEAR_WINDOWS = "DELETE FROM content_window_totals";
+
   /** the windows ending at $1, from the per-day roll-ups (first build only) */
-  static final String BUILD_WINDOWS = """
+  static final String BUILD_WINDOWS =
+      """
       INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count,
                                          watch_seconds)
       SELECT w.name, c.content_id,
@@ -74,9 +80,12 @@ public final class PopularWindowStore {
              max(c.day), sum(c.play_count), sum(c.total_watch_seconds)
       FROM %s AS w(name, len)
       JOIN daily_content_stats c ON c.day <= $1::date AND c.day > $1::date - w.len
-      GROUP BY w.name, c.content_id""".formatted(PopularWindow.valuesSql());
+      GROUP BY w.name, c.content_id"""
+          .formatted(PopularWindow.valuesSql());
+
   /** moving the windows' end from $1 to $2: subtract the days that fall out of each window */
-  private static final String SHIFT_WINDOWS = """
+  private static final String SHIFT_WINDOWS =
+      """
       WITH leaving AS (
         SELECT w.name, c.content_id, sum(c.play_count) AS plays, sum(c.total_watch_seconds) AS watch
         FROM %s AS w(name, len)
@@ -85,7 +94,8 @@ public final class PopularWindowStore {
       )
       UPDATE content_window_totals t SET play_count = t.play_count - l.plays, watch_seconds = t.watch_seconds - l.watch
       FROM leaving l
-      WHERE t.window_name = l.name AND t.content_id = l.content_id""".formatted(PopularWindow.valuesSql());
+      WHERE t.window_name = l.name AND t.content_id = l.content_id"""
+          .formatted(PopularWindow.valuesSql());
 
   private final LockedTransaction transaction;
 
@@ -94,34 +104,57 @@ public final class PopularWindowStore {
   }
 
   /**
-   * Makes the popular windows end at {@code today}: built from the per-day roll-ups the first time, else
-   * shifted by subtracting the days that left them. Never moves them back (a node whose clock is behind).
+   * Makes the popular windows end at {@code today}: built from the per-day roll-ups the first time,
+   * else shifted by subtracting the days that left them. Never moves them back (a node whose clock
+   * is behind).
    */
   public Future<Void> alignWindows(LocalDate today) {
-    return transaction.run(conn -> conn.query(WINDOW_ANCHOR).execute().compose(rows -> {
-      LocalDate anchor = rows.iterator().next().getLocalDate("window_anchor");
-      if (anchor != null && !anchor.isBefore(today)) return Future.succeededFuture();
-      Future<?> moved = anchor == null
-          ? conn.query(CLEAR_WINDOWS).execute().compose(v -> conn.preparedQuery(BUILD_WINDOWS).execute(Tuple.of(today)))
-          : conn.preparedQuery(SHIFT_WINDOWS).execute(Tuple.of(anchor, today))
-              .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute());
-      return moved.compose(v -> conn.preparedQuery(SET_WINDOW_ANCHOR).execute(Tuple.of(today))).mapEmpty();
-    }));
+    return transaction.run(
+        conn ->
+            conn.query(WINDOW_ANCHOR)
+                .execute()
+                .compose(
+                    rows -> {
+                      LocalDate anchor = rows.iterator().next().getLocalDate("window_anchor");
+                      if (anchor != null && !anchor.isBefore(today))
+                        return Future.succeededFuture();
+                      Future<?> moved =
+                          anchor == null
+                              ? conn.query(CLEAR_WINDOWS)
+                                  .execute()
+                                  .compose(
+                                      v ->
+                                          conn.preparedQuery(BUILD_WINDOWS)
+                                              .execute(Tuple.of(today)))
+                              : conn.preparedQuery(SHIFT_WINDOWS)
+                                  .execute(Tuple.of(anchor, today))
+                                  .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute());
+                      return moved
+                          .compose(
+                              v -> conn.preparedQuery(SET_WINDOW_ANCHOR).execute(Tuple.of(today)))
+                          .mapEmpty();
+                    }));
   }
 
   /**
-   * Drops the popular windows so that a long back-fill does not apply every day's change to them one by one;
-   * the next {@link #alignWindows} builds them in one pass. Until then popular answers are empty, never wrong:
-   * any interleaving of day roll-ups and the build leaves consistent windows (both run under the lock, and a
-   * day rolled while there is no anchor applies no change).
+   * Drops the popular windows so that a long back-fill does not apply every day's change to them
+   * one by one; the next {@link #alignWindows} builds them in one pass. Until then popular answers
+   * are empty, never wrong: any interleaving of day roll-ups and the build leaves consistent
+   * windows (both run under the lock, and a day rolled while there is no anchor applies no change).
    */
   public Future<Void> dropWindows() {
     return transaction.run(PopularWindowStore::clear);
   }
 
-  /** Empties the windows and their anchor, inside the caller's transaction (which holds the roll-up lock). */
+  /**
+   * Empties the windows and their anchor, inside the caller's transaction (which holds the roll-up
+   * lock).
+   */
   static Future<Void> clear(SqlConnection conn) {
-    return conn.query(CLEAR_WINDOWS).execute().compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute()).mapEmpty();
+    return conn.query(CLEAR_WINDOWS)
+        .execute()
+        .compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute())
+        .mapEmpty();
   }
 
   /**
@@ -129,7 +162,9 @@ public final class PopularWindowStore {
    * daily_content_stats rows are rewritten ({@code plays}: the day, its bounds, min_play_seconds).
    */
   static Future<Void> applyDayChange(SqlConnection conn, Tuple plays) {
-    return conn.preparedQuery(APPLY_WINDOW_DELTA).execute(plays)
-        .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute()).mapEmpty();
+    return conn.preparedQuery(APPLY_WINDOW_DELTA)
+        .execute(plays)
+        .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute())
+        .mapEmpty();
   }
 }

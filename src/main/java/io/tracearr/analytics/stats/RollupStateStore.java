@@ -17,12 +17,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The roll-up's bookkeeping: the late-report watermark (rollup_state), and the reads that plan a run or a purge
- * (which days have a roll-up, which are final, where the raw sessions begin).
+ * The roll-up's bookkeeping: the late-report watermark (rollup_state), and the reads that plan a
+ * run or a purge (which days have a roll-up, which are final, where the raw sessions begin).
  */
 public final class RollupStateStore {
 
-  private static final String READ_DAY = """
+  private static final String READ_DAY =
+      """
       SELECT day, total_sessions, total_duration_seconds, unique_users, total_bytes::bigint AS total_bytes,
              transcoded_sessions, peak_concurrent_streams
       FROM daily_stats WHERE day = $1""";
@@ -30,21 +31,30 @@ public final class RollupStateStore {
   private static final String STATE = "SELECT late_watermark, now() AS db_now FROM rollup_state";
   private static final String ADVANCE_WATERMARK =
       "UPDATE rollup_state SET late_watermark = GREATEST(late_watermark, $1)";
+
   /**
-   * The predicate repeats the partial index's, so the planner can use it. The min is taken over a sub-select
-   * the planner may not flatten (OFFSET 0): a bare min(started_at) lets it walk playback_sessions_started in
-   * order hoping to meet a late row early, which reads the whole table when there is none (63 s at 10 M rows).
+   * The predicate repeats the partial index's, so the planner can use it. The min is taken over a
+   * sub-select the planner may not flatten (OFFSET 0): a bare min(started_at) lets it walk
+   * playback_sessions_started in order hoping to meet a late row early, which reads the whole table
+   * when there is none (63 s at 10 M rows).
    */
-  private static final String EARLIEST_LATE_START = """
+  private static final String EARLIEST_LATE_START =
+      """
       SELECT min(started_at) AS started_at FROM (
         SELECT started_at FROM playback_sessions
         WHERE created_at - started_at > interval '5 minutes' AND created_at > $1
         OFFSET 0) late""";
-  private static final String EARLIEST_START = "SELECT min(started_at) AS started_at FROM playback_sessions";
-  private static final String UNFINALIZED = "SELECT day FROM daily_stats WHERE NOT finalized AND day < $1 ORDER BY day";
-  private static final String ROLLED_UP_DAYS = "SELECT day FROM daily_stats WHERE day >= $1 AND day < $2";
+
+  private static final String EARLIEST_START =
+      "SELECT min(started_at) AS started_at FROM playback_sessions";
+  private static final String UNFINALIZED =
+      "SELECT day FROM daily_stats WHERE NOT finalized AND day < $1 ORDER BY day";
+  private static final String ROLLED_UP_DAYS =
+      "SELECT day FROM daily_stats WHERE day >= $1 AND day < $2";
+
   /** also read by the back-fill, under the roll-up lock */
-  static final String FINALIZED_DAYS = "SELECT day FROM daily_stats WHERE finalized AND day >= $1 AND day < $2";
+  static final String FINALIZED_DAYS =
+      "SELECT day FROM daily_stats WHERE finalized AND day >= $1 AND day < $2";
 
   public record State(Instant watermark, Instant dbNow) {}
 
@@ -55,19 +65,29 @@ public final class RollupStateStore {
   }
 
   public Future<State> state() {
-    return pool.query(STATE).execute().map(rows -> {
-      Row r = rows.iterator().next();
-      return new State(r.getOffsetDateTime("late_watermark").toInstant(), r.getOffsetDateTime("db_now").toInstant());
-    });
+    return pool.query(STATE)
+        .execute()
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              return new State(
+                  r.getOffsetDateTime("late_watermark").toInstant(),
+                  r.getOffsetDateTime("db_now").toInstant());
+            });
   }
 
   public Future<Void> advanceWatermark(Instant to) {
     return pool.preparedQuery(ADVANCE_WATERMARK).execute(Tuple.of(utc(to))).mapEmpty();
   }
 
-  /** The earliest start among sessions reported late (created well after they started) since {@code since}. */
+  /**
+   * The earliest start among sessions reported late (created well after they started) since {@code
+   * since}.
+   */
   public Future<Optional<Instant>> earliestLateStart(Instant since) {
-    return pool.preparedQuery(EARLIEST_LATE_START).execute(Tuple.of(utc(since))).map(RollupStateStore::instant);
+    return pool.preparedQuery(EARLIEST_LATE_START)
+        .execute(Tuple.of(utc(since)))
+        .map(RollupStateStore::instant);
   }
 
   public Future<Optional<Instant>> earliestStart() {
@@ -75,11 +95,14 @@ public final class RollupStateStore {
   }
 
   public Future<List<LocalDate>> unfinalizedBefore(LocalDate day) {
-    return pool.preparedQuery(UNFINALIZED).execute(Tuple.of(day)).map(rows -> {
-      List<LocalDate> out = new ArrayList<>();
-      for (Row r : rows) out.add(r.getLocalDate("day"));
-      return out;
-    });
+    return pool.preparedQuery(UNFINALIZED)
+        .execute(Tuple.of(day))
+        .map(
+            rows -> {
+              List<LocalDate> out = new ArrayList<>();
+              for (Row r : rows) out.add(r.getLocalDate("day"));
+              return out;
+            });
   }
 
   /** Days of [from, to) that have a roll-up row. */
@@ -93,16 +116,24 @@ public final class RollupStateStore {
   }
 
   public Future<Optional<DailyStat>> read(LocalDate day) {
-    return pool.preparedQuery(READ_DAY).execute(Tuple.of(day))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(StatsRepository.rolledUp(rows.iterator().next())));
+    return pool.preparedQuery(READ_DAY)
+        .execute(Tuple.of(day))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.empty()
+                    : Optional.of(StatsRepository.rolledUp(rows.iterator().next())));
   }
 
   private Future<Set<LocalDate>> days(String sql, LocalDate from, LocalDate to) {
-    return pool.preparedQuery(sql).execute(Tuple.of(from, to)).map(rows -> {
-      Set<LocalDate> out = new HashSet<>();
-      for (Row r : rows) out.add(r.getLocalDate("day"));
-      return out;
-    });
+    return pool.preparedQuery(sql)
+        .execute(Tuple.of(from, to))
+        .map(
+            rows -> {
+              Set<LocalDate> out = new HashSet<>();
+              for (Row r : rows) out.add(r.getLocalDate("day"));
+              return out;
+            });
   }
 
   private static Optional<Instant> instant(RowSet<Row> rows) {

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a "day" is: a calendar day in {@code analytics.timezone}. Every day boundary is computed here (in
- * Java, from the IANA zone) and handed to SQL as an instant, so PostgreSQL never has to agree with us on
- * zone names, and a DST day simply has 23 or 25 hours.
+ * What a "day" is: a calendar day in {@code analytics.timezone}. Every day boundary is computed
+ * here (in Java, from the IANA zone) and handed to SQL as an instant, so PostgreSQL never has to
+ * agree with us on zone names, and a DST day simply has 23 or 25 hours.
  */
 public record StatsCalendar(ZoneId zone, Clock clock) {
 

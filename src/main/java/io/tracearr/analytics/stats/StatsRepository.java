@@ -15,20 +15,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every read the stats endpoints make. Past days come from the roll-up tables only; today's daily figures,
- * concurrency and the summary are computed live from the raw sessions that started today (one day through
- * the started_at index, cheap at any history size); popular content is as of the last roll-up.
+ * Every read the stats endpoints make. Past days come from the roll-up tables only; today's daily
+ * figures, concurrency and the summary are computed live from the raw sessions that started today
+ * (one day through the started_at index, cheap at any history size); popular content is as of the
+ * last roll-up.
  */
 public final class StatsRepository {
 
   /**
-   * Peak concurrent streams per hour bucket of {@code [$1, $2)}: an exact event sweep (+1 at a start, -1 at an
-   * end, summed per instant so an end and a start at the same instant do not overlap), not sampling. Sessions
-   * are clipped to the range, so one spanning midnight counts on both days; open ones count until now.
-   * Each bucket also gets a zero event at its start, so its peak includes the streams already open then.
-   * Hour buckets are absolute hours from $1 (date_bin, PostgreSQL 14+).
+   * Peak concurrent streams per hour bucket of {@code [$1, $2)}: an exact event sweep (+1 at a
+   * start, -1 at an end, summed per instant so an end and a start at the same instant do not
+   * overlap), not sampling. Sessions are clipped to the range, so one spanning midnight counts on
+   * both days; open ones count until now. Each bucket also gets a zero event at its start, so its
+   * peak includes the streams already open then. Hour buckets are absolute hours from $1 (date_bin,
+   * PostgreSQL 14+).
    */
-  public static final String SWEEP = """
+  public static final String SWEEP =
+      """
       WITH clipped AS (
         SELECT GREATEST(started_at, $1::timestamptz) AS a, LEAST(COALESCE(ended_at, now()), $2::timestamptz) AS b
         FROM playback_sessions
@@ -46,7 +49,8 @@ public final class StatsRepository {
       GROUP BY 1""";
 
   /** A day's figures straight from its raw sessions ($1, $2 = the day's bounds). */
-  public static final String LIVE_DAY = """
+  public static final String LIVE_DAY =
+      """
       SELECT count(*) AS sessions,
              COALESCE(sum(duration_seconds), 0)::float8 AS seconds,
              count(DISTINCT user_id) AS users,
@@ -54,23 +58,28 @@ public final class StatsRepository {
              count(*) FILTER (WHERE transcoded) AS transcoded,
              (SELECT COALESCE(max(peak), 0) FROM (%s) sweep) AS peak
       FROM playback_sessions
-      WHERE started_at >= $1 AND started_at < $2""".formatted(SWEEP);
+      WHERE started_at >= $1 AND started_at < $2"""
+          .formatted(SWEEP);
 
-  public static final String DAILY = """
+  public static final String DAILY =
+      """
       SELECT day, total_sessions, total_duration_seconds, unique_users, total_bytes::bigint AS total_bytes,
              transcoded_sessions, peak_concurrent_streams
       FROM daily_stats WHERE day >= $1 AND day <= $2 ORDER BY day""";
 
-  public static final String HOURS = """
+  public static final String HOURS =
+      """
       SELECT hour_start, peak FROM hourly_concurrency WHERE hour_start >= $1 AND hour_start < $2""";
 
   /**
-   * Top content of a window ($1 window name, $2 its length in days, $3 limit[, $4 content type]) from the
-   * window totals the roll-up maintains. Unique users over a window are exact (users whose last play of the
-   * item falls in the window, content_user_last) and only counted for the candidates: they only break ties
-   * in plays, so an item with fewer plays than the limit-th one can never be ranked.
+   * Top content of a window ($1 window name, $2 its length in days, $3 limit[, $4 content type])
+   * from the window totals the roll-up maintains. Unique users over a window are exact (users whose
+   * last play of the item falls in the window, content_user_last) and only counted for the
+   * candidates: they only break ties in plays, so an item with fewer plays than the limit-th one
+   * can never be ranked.
    */
-  private static final String POPULAR_TEMPLATE = """
+  private static final String POPULAR_TEMPLATE =
+      """
       WITH cutoff AS (
         SELECT play_count FROM content_window_totals
         WHERE window_name = $1 %1$s
@@ -88,13 +97,18 @@ public final class StatsRepository {
       ORDER BY c.play_count DESC, users DESC, c.content_id
       LIMIT $3::int""";
 
-  /** Separate texts with and without the type filter, so each prepared statement keeps its best index. */
+  /**
+   * Separate texts with and without the type filter, so each prepared statement keeps its best
+   * index.
+   */
   public static final String POPULAR = POPULAR_TEMPLATE.formatted("");
+
   public static final String POPULAR_OF_TYPE = POPULAR_TEMPLATE.formatted("AND content_type = $4");
 
   static final String WINDOW_ANCHOR = "SELECT window_anchor FROM rollup_state";
 
-  public static final String SUMMARY = """
+  public static final String SUMMARY =
+      """
       SELECT (SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL) AS active,
              (SELECT count(*) FROM sharing_alerts WHERE status = 'open') AS open_alerts,
              count(*) AS sessions,
@@ -106,7 +120,10 @@ public final class StatsRepository {
   /** One bucket of the concurrency series. */
   public record Peak(LocalDate date, Instant start, int peak) {
     public JsonObject toJson() {
-      return new JsonObject().put("start", start.toString()).put("date", date.toString()).put("peak", peak);
+      return new JsonObject()
+          .put("start", start.toString())
+          .put("date", date.toString())
+          .put("peak", peak);
     }
   }
 
@@ -124,34 +141,61 @@ public final class StatsRepository {
 
   /** A day computed from its raw sessions (today, or any day whose sessions are still kept). */
   public Future<DailyStat> liveDay(LocalDate day) {
-    return pool.preparedQuery(LIVE_DAY).execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
-        .map(rows -> {
-          Row r = rows.iterator().next();
-          return new DailyStat(day, r.getLong("sessions"), r.getDouble("seconds"), r.getLong("users"),
-              r.getLong("bytes"), r.getLong("transcoded"), r.getInteger("peak"));
-        });
+    return pool.preparedQuery(LIVE_DAY)
+        .execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              return new DailyStat(
+                  day,
+                  r.getLong("sessions"),
+                  r.getDouble("seconds"),
+                  r.getLong("users"),
+                  r.getLong("bytes"),
+                  r.getLong("transcoded"),
+                  r.getInteger("peak"));
+            });
   }
 
-  /** Every day of [start, end] in order: roll-ups for past days, zeros where there is nothing, today live. */
+  /**
+   * Every day of [start, end] in order: roll-ups for past days, zeros where there is nothing, today
+   * live.
+   */
   public Future<List<DailyStat>> daily(LocalDate start, LocalDate end) {
     LocalDate today = calendar.today();
     Future<Map<LocalDate, DailyStat>> past = pastDays(start, end, today);
-    Future<DailyStat> live = within(today, start, end) ? liveDay(today) : Future.succeededFuture(null);
-    return Future.all(past, live).map(done -> days(start, end, today, past.result(), live.result()));
+    Future<DailyStat> live =
+        within(today, start, end) ? liveDay(today) : Future.succeededFuture(null);
+    return Future.all(past, live)
+        .map(done -> days(start, end, today, past.result(), live.result()));
   }
 
-  /** The roll-ups of the days of [start, end] before {@code today}, by day (days without one are absent). */
-  public Future<Map<LocalDate, DailyStat>> pastDays(LocalDate start, LocalDate end, LocalDate today) {
+  /**
+   * The roll-ups of the days of [start, end] before {@code today}, by day (days without one are
+   * absent).
+   */
+  public Future<Map<LocalDate, DailyStat>> pastDays(
+      LocalDate start, LocalDate end, LocalDate today) {
     if (!start.isBefore(today)) return Future.succeededFuture(Map.of());
-    return pool.preparedQuery(DAILY).execute(Tuple.of(start, min(end, today.minusDays(1)))).map(rows -> {
-      Map<LocalDate, DailyStat> byDay = new HashMap<>();
-      for (Row r : rows) byDay.put(r.getLocalDate("day"), rolledUp(r));
-      return byDay;
-    });
+    return pool.preparedQuery(DAILY)
+        .execute(Tuple.of(start, min(end, today.minusDays(1))))
+        .map(
+            rows -> {
+              Map<LocalDate, DailyStat> byDay = new HashMap<>();
+              for (Row r : rows) byDay.put(r.getLocalDate("day"), rolledUp(r));
+              return byDay;
+            });
   }
 
-  /** Every day of [start, end] in order: {@code past} for days before today, {@code live} for today, else zeros. */
-  public static List<DailyStat> days(LocalDate start, LocalDate end, LocalDate today, Map<LocalDate, DailyStat> past,
+  /**
+   * Every day of [start, end] in order: {@code past} for days before today, {@code live} for today,
+   * else zeros.
+   */
+  public static List<DailyStat> days(
+      LocalDate start,
+      LocalDate end,
+      LocalDate today,
+      Map<LocalDate, DailyStat> past,
       DailyStat live) {
     List<DailyStat> out = new ArrayList<>();
     for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
@@ -161,75 +205,114 @@ public final class StatsRepository {
     return out;
   }
 
-  /** Peak concurrent streams per hour of [start, end]: roll-ups for past days, a live sweep for today. */
+  /**
+   * Peak concurrent streams per hour of [start, end]: roll-ups for past days, a live sweep for
+   * today.
+   */
   public Future<List<Peak>> hourlyPeaks(LocalDate start, LocalDate end) {
     LocalDate today = calendar.today();
-    Future<Map<Instant, Integer>> past = start.isBefore(today)
-        ? pool.preparedQuery(HOURS).execute(Tuple.of(utc(calendar.start(start)), utc(calendar.end(min(end, today.minusDays(1))))))
-            .map(StatsRepository::peaksByHour)
-        : Future.succeededFuture(Map.of());
-    Future<Map<Instant, Integer>> live = within(today, start, end)
-        ? pool.preparedQuery(SWEEP).execute(Tuple.of(utc(calendar.start(today)), utc(calendar.end(today))))
-            .map(StatsRepository::peaksByHour)
-        : Future.succeededFuture(Map.of());
-    return Future.all(past, live).map(done -> {
-      List<Peak> out = new ArrayList<>();
-      for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
-        Map<Instant, Integer> source = d.equals(today) ? live.result() : past.result();
-        for (Instant h : calendar.hours(d)) out.add(new Peak(d, h, source.getOrDefault(h, 0)));
-      }
-      return out;
-    });
+    Future<Map<Instant, Integer>> past =
+        start.isBefore(today)
+            ? pool.preparedQuery(HOURS)
+                .execute(
+                    Tuple.of(
+                        utc(calendar.start(start)),
+                        utc(calendar.end(min(end, today.minusDays(1))))))
+                .map(StatsRepository::peaksByHour)
+            : Future.succeededFuture(Map.of());
+    Future<Map<Instant, Integer>> live =
+        within(today, start, end)
+            ? pool.preparedQuery(SWEEP)
+                .execute(Tuple.of(utc(calendar.start(today)), utc(calendar.end(today))))
+                .map(StatsRepository::peaksByHour)
+            : Future.succeededFuture(Map.of());
+    return Future.all(past, live)
+        .map(
+            done -> {
+              List<Peak> out = new ArrayList<>();
+              for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(1)) {
+                Map<Instant, Integer> source = d.equals(today) ? live.result() : past.result();
+                for (Instant h : calendar.hours(d))
+                  out.add(new Peak(d, h, source.getOrDefault(h, 0)));
+              }
+              return out;
+            });
   }
 
   /** Peak concurrent streams per day of [start, end]. */
   public Future<List<Peak>> dailyPeaks(LocalDate start, LocalDate end) {
-    return daily(start, end).map(days -> days.stream()
-        .map(d -> new Peak(d.date(), calendar.start(d.date()), d.peakConcurrentStreams())).toList());
+    return daily(start, end)
+        .map(
+            days ->
+                days.stream()
+                    .map(
+                        d ->
+                            new Peak(d.date(), calendar.start(d.date()), d.peakConcurrentStreams()))
+                    .toList());
   }
 
-  /** A window's top content as of the last roll-up, and the last day of the window (null before the first). */
+  /**
+   * A window's top content as of the last roll-up, and the last day of the window (null before the
+   * first).
+   */
   public record Popular(LocalDate end, List<JsonObject> items) {}
 
   public Future<Popular> popular(PopularWindow window, String contentType, int limit) {
-    Future<io.vertx.sqlclient.RowSet<Row>> rows = contentType == null
-        ? pool.preparedQuery(POPULAR).execute(Tuple.of(window.id(), window.days(), limit))
-        : pool.preparedQuery(POPULAR_OF_TYPE).execute(Tuple.of(window.id(), window.days(), limit, contentType));
-    Future<LocalDate> anchor = pool.query(WINDOW_ANCHOR).execute()
-        .map(r -> r.iterator().next().getLocalDate("window_anchor"));
-    return Future.all(rows, anchor).map(done -> {
-      List<JsonObject> items = new ArrayList<>();
-      for (Row r : rows.result()) {
-        items.add(new JsonObject()
-            .put("content_id", r.getUUID("content_id").toString())
-            .put("content_type", r.getString("content_type"))
-            .put("content_title", r.getString("content_title"))
-            .put("play_count", r.getLong("play_count"))
-            .put("unique_users", r.getLong("users"))
-            .put("total_watch_minutes", (long) Math.floor(r.getDouble("watch_seconds") / 60 + 1e-9)));
-      }
-      return new Popular(anchor.result(), items);
-    });
+    Future<io.vertx.sqlclient.RowSet<Row>> rows =
+        contentType == null
+            ? pool.preparedQuery(POPULAR).execute(Tuple.of(window.id(), window.days(), limit))
+            : pool.preparedQuery(POPULAR_OF_TYPE)
+                .execute(Tuple.of(window.id(), window.days(), limit, contentType));
+    Future<LocalDate> anchor =
+        pool.query(WINDOW_ANCHOR)
+            .execute()
+            .map(r -> r.iterator().next().getLocalDate("window_anchor"));
+    return Future.all(rows, anchor)
+        .map(
+            done -> {
+              List<JsonObject> items = new ArrayList<>();
+              for (Row r : rows.result()) {
+                items.add(
+                    new JsonObject()
+                        .put("content_id", r.getUUID("content_id").toString())
+                        .put("content_type", r.getString("content_type"))
+                        .put("content_title", r.getString("content_title"))
+                        .put("play_count", r.getLong("play_count"))
+                        .put("unique_users", r.getLong("users"))
+                        .put(
+                            "total_watch_minutes",
+                            (long) Math.floor(r.getDouble("watch_seconds") / 60 + 1e-9)));
+              }
+              return new Popular(anchor.result(), items);
+            });
   }
 
   /** What a dashboard header shows, all live. */
   public Future<JsonObject> summary() {
     LocalDate today = calendar.today();
-    return pool.preparedQuery(SUMMARY).execute(Tuple.of(utc(calendar.start(today)), utc(calendar.end(today)))).map(rows -> {
-      Row r = rows.iterator().next();
-      return new JsonObject()
-          .put("date", today.toString())
-          .put("active_streams", r.getLong("active"))
-          .put("sessions_today", r.getLong("sessions"))
-          .put("unique_users_today", r.getLong("users"))
-          .put("watch_hours_today", Math.floor(r.getDouble("seconds") / 36 + 1e-9) / 100)
-          .put("open_alerts", r.getLong("open_alerts"));
-    });
+    return pool.preparedQuery(SUMMARY)
+        .execute(Tuple.of(utc(calendar.start(today)), utc(calendar.end(today))))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              return new JsonObject()
+                  .put("date", today.toString())
+                  .put("active_streams", r.getLong("active"))
+                  .put("sessions_today", r.getLong("sessions"))
+                  .put("unique_users_today", r.getLong("users"))
+                  .put("watch_hours_today", Math.floor(r.getDouble("seconds") / 36 + 1e-9) / 100)
+                  .put("open_alerts", r.getLong("open_alerts"));
+            });
   }
 
   static DailyStat rolledUp(Row r) {
-    return new DailyStat(r.getLocalDate("day"), r.getLong("total_sessions"), r.getDouble("total_duration_seconds"),
-        r.getLong("unique_users"), r.getLong("total_bytes"), r.getLong("transcoded_sessions"),
+    return new DailyStat(
+        r.getLocalDate("day"),
+        r.getLong("total_sessions"),
+        r.getDouble("total_duration_seconds"),
+        r.getLong("unique_users"),
+        r.getLong("total_bytes"),
+        r.getLong("transcoded_sessions"),
         r.getInteger("peak_concurrent_streams"));
   }
 

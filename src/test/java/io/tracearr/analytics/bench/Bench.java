@@ -3,7 +3,6 @@ package io.tracearr.analytics.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -23,18 +22,47 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What every scenario needs: where the service is, its keys, the sizes of this run, the tools and a client Vert.x. */
+/**
+ * What every scenario needs: where the service is, its keys, the sizes of this run, the tools and a
+ * client Vert.x.
+ */
 final class Bench implements AutoCloseable {
 
   /** Sizes and durations; {@code --quick} shrinks every scenario to seconds. */
-  record Sizes(boolean quick, int heartbeatSessions, int warmupSeconds, int seconds, int alertIterations,
-      double alertBackgroundRate, int fanoutDashboards, int fanoutStalled, double fanoutEventsPerSecond,
-      int fanoutSeconds, int generatedSessions, int memorySessions, int memoryDashboards, int memorySeconds) {
+  record Sizes(
+      boolean quick,
+      int heartbeatSessions,
+      int warmupSeconds,
+      int seconds,
+      int alertIterations,
+      double alertBackgroundRate,
+      int fanoutDashboards,
+      int fanoutStalled,
+      double fanoutEventsPerSecond,
+      int fanoutSeconds,
+      int generatedSessions,
+      int memorySessions,
+      int memoryDashboards,
+      int memorySeconds) {
 
     static Sizes of(boolean quick) {
       return quick
           ? new Sizes(true, 1_000, 1, 3, 15, 5_000, 100, 5, 200, 5, 100_000, 2_000, 100, 5)
-          : new Sizes(false, 10_000, 5, 20, 200, 5_000, 1_000, 50, 1_000, 30, 10_000_000, 50_000, 1_000, 60);
+          : new Sizes(
+              false,
+              10_000,
+              5,
+              20,
+              200,
+              5_000,
+              1_000,
+              50,
+              1_000,
+              30,
+              10_000_000,
+              50_000,
+              1_000,
+              60);
     }
   }
 
@@ -52,7 +80,8 @@ final class Bench implements AutoCloseable {
   final Processes tools;
   final Vertx vertx;
   final HttpLoad http;
-  private final HttpClient control = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient control =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   Bench(Map<String, String> opts, Map<String, String> env) throws IOException {
     this.sizes = Sizes.of(opts.containsKey("quick"));
@@ -66,7 +95,9 @@ final class Bench implements AutoCloseable {
     this.ingestKey = env.get("BENCH_INGEST_KEY");
     this.viewerKey = env.get("BENCH_VIEWER_KEY");
     this.tools = new Processes(out.resolve("raw"));
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(60_000));
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(60_000));
     this.http = new HttpLoad(vertx, host, port, 64);
   }
 
@@ -74,17 +105,25 @@ final class Bench implements AutoCloseable {
     return out.resolve("results");
   }
 
-  // ---- control calls (few, blocking) ----------------------------------------------------------------------
+  // ---- control calls (few, blocking)
+  // ----------------------------------------------------------------------
 
   HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+            .timeout(Duration.ofSeconds(30));
     if (token != null) b.header("Authorization", "Bearer " + token);
     return control.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<String> postBare(String path, Duration timeout) throws IOException, InterruptedException {
-    return control.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + barePort + path)).timeout(timeout)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  HttpResponse<String> postBare(String path, Duration timeout)
+      throws IOException, InterruptedException {
+    return control.send(
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + barePort + path))
+            .timeout(timeout)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Whether a route exists: anything but 404 (a WebSocket route answers 400 to a plain GET). */
@@ -96,27 +135,56 @@ final class Bench implements AutoCloseable {
     return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
   }
 
-  static void waitFor(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
+  static void waitFor(String what, long seconds, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("timed out after " + seconds + " s waiting for " + what);
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("timed out after " + seconds + " s waiting for " + what);
       Thread.sleep(50);
     }
   }
 
-  /** Starts {@code n} sessions of {@code group} over REST, 64 at a time; returns how many were created (201/200). */
+  /**
+   * Starts {@code n} sessions of {@code group} over REST, 64 at a time; returns how many were
+   * created (201/200).
+   */
   int startSessions(int group, int n) throws Exception {
-    int created = await(http.forEach(n, 64, i -> http.call(HttpMethod.POST, "/api/v1/analytics/sessions", ingestKey,
-        Ids.start(Ids.session(group, i), Ids.user(group, i), i).toBuffer())), 600);
-    if (created < n) throw new IllegalStateException("only " + created + " of " + n + " sessions could be started");
+    int created =
+        await(
+            http.forEach(
+                n,
+                64,
+                i ->
+                    http.call(
+                        HttpMethod.POST,
+                        "/api/v1/analytics/sessions",
+                        ingestKey,
+                        Ids.start(Ids.session(group, i), Ids.user(group, i), i).toBuffer())),
+            600);
+    if (created < n)
+      throw new IllegalStateException(
+          "only " + created + " of " + n + " sessions could be started");
     return created;
   }
 
-  // ---- wrk -------------------------------------------------------------------------------------------------
+  // ---- wrk
+  // -------------------------------------------------------------------------------------------------
 
-  /** wrk's figures, from the {@code done()} hook of every script under bench/ (see bench/wrk_report.lua). */
-  record Wrk(long requests, double seconds, long non2xx, long socketErrors, double meanMs, double p50Ms, double p90Ms,
-      double p99Ms, double maxMs) {
+  /**
+   * wrk's figures, from the {@code done()} hook of every script under bench/ (see
+   * bench/wrk_report.lua).
+   */
+  record Wrk(
+      long requests,
+      double seconds,
+      long non2xx,
+      long socketErrors,
+      double meanMs,
+      double p50Ms,
+      double p90Ms,
+      double p99Ms,
+      double maxMs) {
     double rate() {
       return requests / seconds;
     }
@@ -126,70 +194,135 @@ final class Bench implements AutoCloseable {
     }
   }
 
-  Wrk wrk(String name, String script, int targetPort, int connections, int seconds, Map<String, String> env)
+  Wrk wrk(
+      String name,
+      String script,
+      int targetPort,
+      int connections,
+      int seconds,
+      Map<String, String> env)
       throws Exception {
     Path json = tools.raw(name + ".json");
     Files.deleteIfExists(json);
     Map<String, String> e = new HashMap<>(env);
     e.put("WRK_OUT", json.toAbsolutePath().toString());
     e.put("BENCH_DIR", benchDir.toAbsolutePath().toString());
-    List<String> cmd = List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "10s", "--latency",
-        "-s", benchDir.resolve(script).toString(), "http://" + host + ":" + targetPort);
+    List<String> cmd =
+        List.of(
+            "wrk",
+            "-t2",
+            "-c" + connections,
+            "-d" + seconds + "s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            benchDir.resolve(script).toString(),
+            "http://" + host + ":" + targetPort);
     tools.run(name, cmd, e, Duration.ofSeconds(seconds + 60), null).requireSuccess("wrk " + name);
-    if (!Files.exists(json)) throw new IllegalStateException("wrk " + name + " wrote no report (is " + script + " intact?)");
+    if (!Files.exists(json))
+      throw new IllegalStateException(
+          "wrk " + name + " wrote no report (is " + script + " intact?)");
     JsonObject j = new JsonObject(Files.readString(json));
     JsonObject lat = j.getJsonObject("latency_us");
     JsonObject err = j.getJsonObject("errors");
-    long socketErrors = err.getLong("connect") + err.getLong("read") + err.getLong("write") + err.getLong("timeout");
-    return new Wrk(j.getLong("requests"), j.getLong("duration_us") / 1e6, err.getLong("status"), socketErrors,
-        lat.getDouble("mean") / 1000, lat.getLong("p50") / 1000.0, lat.getLong("p90") / 1000.0, lat.getLong("p99") / 1000.0,
+    long socketErrors =
+        err.getLong("connect")
+            + err.getLong("read")
+            + err.getLong("write")
+            + err.getLong("timeout");
+    return new Wrk(
+        j.getLong("requests"),
+        j.getLong("duration_us") / 1e6,
+        err.getLong("status"),
+        socketErrors,
+        lat.getDouble("mean") / 1000,
+        lat.getLong("p50") / 1000.0,
+        lat.getLong("p90") / 1000.0,
+        lat.getLong("p99") / 1000.0,
         lat.getLong("max") / 1000.0);
   }
 
-  // ---- PostgreSQL ------------------------------------------------------------------------------------------
+  // ---- PostgreSQL
+  // ------------------------------------------------------------------------------------------
 
   Map<String, String> pgEnv() {
     return Map.of("PGPASSWORD", "postgres", "PGCONNECT_TIMEOUT", "10");
   }
 
   List<String> psqlCommand(String... extra) {
-    List<String> cmd = new ArrayList<>(List.of("psql", "-h", host, "-p", String.valueOf(pgPort), "-U", "postgres", "-d",
-        "postgres", "-X", "-q", "-v", "ON_ERROR_STOP=1"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "psql",
+                "-h",
+                host,
+                "-p",
+                String.valueOf(pgPort),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1"));
     cmd.addAll(List.of(extra));
     return cmd;
   }
 
   /** Runs SQL through psql; returns its stdout (unaligned, tuples only). */
   String psql(String name, String sql, Duration timeout) throws Exception {
-    return tools.run(name, psqlCommand("-A", "-t"), pgEnv(), timeout, sql).requireSuccess("psql " + name).stdout().strip();
+    return tools
+        .run(name, psqlCommand("-A", "-t"), pgEnv(), timeout, sql)
+        .requireSuccess("psql " + name)
+        .stdout()
+        .strip();
   }
 
   private static final Pattern TIMING = Pattern.compile("Time: ([0-9.]+) ms");
 
-  /** Runs {@code sql} with {@code \timing}; returns the server-side elapsed time psql reports, in ms. */
+  /**
+   * Runs {@code sql} with {@code \timing}; returns the server-side elapsed time psql reports, in
+   * ms.
+   */
   double psqlTimed(String name, String sql, Duration timeout) throws Exception {
-    String out = tools.run(name, psqlCommand("-A", "-t"), pgEnv(), timeout, "\\timing on\n\\o /dev/null\n" + sql + "\n")
-        .requireSuccess("psql " + name).stdout();
+    String out =
+        tools
+            .run(
+                name,
+                psqlCommand("-A", "-t"),
+                pgEnv(),
+                timeout,
+                "\\timing on\n\\o /dev/null\n" + sql + "\n")
+            .requireSuccess("psql " + name)
+            .stdout();
     Matcher m = TIMING.matcher(out);
     double last = -1;
     while (m.find()) last = Double.parseDouble(m.group(1));
-    if (last < 0) throw new IllegalStateException("psql " + name + " printed no timing: " + Processes.tail(out));
+    if (last < 0)
+      throw new IllegalStateException(
+          "psql " + name + " printed no timing: " + Processes.tail(out));
     return last;
   }
 
   /**
-   * Sessions a previous phase left open (another process's registry owned them) are ended in SQL, so that
-   * snapshots and the registry of this process start from nothing.
+   * Sessions a previous phase left open (another process's registry owned them) are ended in SQL,
+   * so that snapshots and the registry of this process start from nothing.
    */
   void endLeftoverSessions() throws Exception {
-    psql("end-leftovers", """
+    psql(
+        "end-leftovers",
+        """
         UPDATE playback_sessions SET status = 'ended', ended_reason = 'admin',
           ended_at = GREATEST(last_heartbeat_at, started_at)
         WHERE ended_at IS NULL;
-        """, Duration.ofMinutes(5));
+        """,
+        Duration.ofMinutes(5));
   }
 
-  // ---- the service process ------------------------------------------------------------------------------------
+  // ---- the service process
+  // ------------------------------------------------------------------------------------
 
   /** Resident set size of the service JVM (VmRSS) and its peak (VmHWM), in MB. */
   double[] rssMb() throws IOException {
@@ -206,7 +339,10 @@ final class Bench implements AutoCloseable {
     return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 
-  /** CPU seconds the service JVM has used (utime + stime of /proc/&lt;pid&gt;/stat), and the machine's busy and total jiffies. */
+  /**
+   * CPU seconds the service JVM has used (utime + stime of /proc/&lt;pid&gt;/stat), and the
+   * machine's busy and total jiffies.
+   */
   double[] cpuSample() {
     try {
       return cpuSampleOrFail();
@@ -226,9 +362,17 @@ final class Bench implements AutoCloseable {
     return new double[] {serviceSeconds, total - idle, total, System.nanoTime() / 1e9};
   }
 
-  /** Heap in use right after a full GC ({@code jcmd GC.run}), read from the service's own /metrics. */
+  /**
+   * Heap in use right after a full GC ({@code jcmd GC.run}), read from the service's own /metrics.
+   */
   double heapAfterGcMb() throws Exception {
-    tools.run("jcmd-gc", List.of("jcmd", String.valueOf(pid), "GC.run"), Map.of(), Duration.ofSeconds(60), null)
+    tools
+        .run(
+            "jcmd-gc",
+            List.of("jcmd", String.valueOf(pid), "GC.run"),
+            Map.of(),
+            Duration.ofSeconds(60),
+            null)
         .requireSuccess("jcmd GC.run");
     return metricSum("jvm_memory_used_bytes", "area=\"heap\"") / (1024.0 * 1024.0);
   }

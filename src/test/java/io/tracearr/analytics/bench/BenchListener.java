@@ -14,19 +14,22 @@ import io.vertx.ext.web.Router;
 import java.util.Map;
 
 /**
- * Benchmark-only listener, off unless {@code ANALYTICS_BENCH_BARE_PORT} is set (see {@code bench/run} and
- * {@code docs/benchmarks.md}); never part of a production configuration. It binds 127.0.0.1 only and serves:
+ * Benchmark-only listener, off unless {@code ANALYTICS_BENCH_BARE_PORT} is set (see {@code
+ * bench/run} and {@code docs/benchmarks.md}); never part of a production configuration. It binds
+ * 127.0.0.1 only and serves:
  *
  * <ul>
- *   <li>{@code PUT /api/v1/analytics/sessions/:id} answered 204 by a bare Vert.x route after reading the body:
- *       the physical limit the heartbeat path is compared with, measured in the same JVM, on the same event
- *       loops and with the same number of server instances as the gateway;</li>
- *   <li>{@code POST /bench/rollup}: runs the aggregator's own roll-up ({@code stats.rollup} on the local bus)
- *       and answers how long it took, so the back-fill is timed through the real code path. 501 when no
- *       aggregator consumes that address.</li>
+ *   <li>{@code PUT /api/v1/analytics/sessions/:id} answered 204 by a bare Vert.x route after
+ *       reading the body: the physical limit the heartbeat path is compared with, measured in the
+ *       same JVM, on the same event loops and with the same number of server instances as the
+ *       gateway;
+ *   <li>{@code POST /bench/rollup}: runs the aggregator's own roll-up ({@code stats.rollup} on the
+ *       local bus) and answers how long it took, so the back-fill is timed through the real code
+ *       path. 501 when no aggregator consumes that address.
  * </ul>
  *
- * No authentication: it is only reachable from the machine, and only when a benchmark switches it on.
+ * No authentication: it is only reachable from the machine, and only when a benchmark switches it
+ * on.
  */
 public final class BenchListener extends VerticleBase {
 
@@ -43,40 +46,67 @@ public final class BenchListener extends VerticleBase {
     this.port = port;
   }
 
-  /** Deploys {@code instances} listeners when the switch is on; completes with the deployment id or null. */
-  public static Future<String> deployIfEnabled(Vertx vertx, Map<String, String> env, int instances) {
+  /**
+   * Deploys {@code instances} listeners when the switch is on; completes with the deployment id or
+   * null.
+   */
+  public static Future<String> deployIfEnabled(
+      Vertx vertx, Map<String, String> env, int instances) {
     String value = env.get(ENV);
-    if (value == null || value.isBlank() || value.trim().equals("0")) return Future.succeededFuture(null);
+    if (value == null || value.isBlank() || value.trim().equals("0"))
+      return Future.succeededFuture(null);
     int port;
     try {
       port = Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      return Future.failedFuture(new IllegalArgumentException(ENV + " must be a port number, got '" + value + "'"));
+      return Future.failedFuture(
+          new IllegalArgumentException(ENV + " must be a port number, got '" + value + "'"));
     }
-    return vertx.deployVerticle(() -> new BenchListener(port), new DeploymentOptions().setInstances(instances));
+    return vertx.deployVerticle(
+        () -> new BenchListener(port), new DeploymentOptions().setInstances(instances));
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.put("/api/v1/analytics/sessions/:id").handler(rc ->
-        rc.request().body().onComplete(body -> rc.response().setStatusCode(204).end()));
-    router.post("/bench/rollup").handler(rc -> {
-      long t0 = System.nanoTime();
-      vertx.eventBus().<JsonObject>request(Addresses.STATS_ROLLUP, new JsonObject(), ROLLUP).onComplete(ar -> {
-        double ms = (System.nanoTime() - t0) / 1e6;
-        JsonObject out = new JsonObject().put("elapsed_ms", ms);
-        int status = 200;
-        if (ar.succeeded()) {
-          out.put("result", ar.result().body());
-        } else {
-          status = ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS ? 501 : 503;
-          out.put("error", String.valueOf(ar.cause().getMessage()));
-        }
-        rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(out.toBuffer());
-      });
-    });
-    return vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1").onSuccess(s -> server = s);
+    router
+        .put("/api/v1/analytics/sessions/:id")
+        .handler(
+            rc -> rc.request().body().onComplete(body -> rc.response().setStatusCode(204).end()));
+    router
+        .post("/bench/rollup")
+        .handler(
+            rc -> {
+              long t0 = System.nanoTime();
+              vertx
+                  .eventBus()
+                  .<JsonObject>request(Addresses.STATS_ROLLUP, new JsonObject(), ROLLUP)
+                  .onComplete(
+                      ar -> {
+                        double ms = (System.nanoTime() - t0) / 1e6;
+                        JsonObject out = new JsonObject().put("elapsed_ms", ms);
+                        int status = 200;
+                        if (ar.succeeded()) {
+                          out.put("result", ar.result().body());
+                        } else {
+                          status =
+                              ar.cause() instanceof ReplyException re
+                                      && re.failureType() == ReplyFailure.NO_HANDLERS
+                                  ? 501
+                                  : 503;
+                          out.put("error", String.valueOf(ar.cause().getMessage()));
+                        }
+                        rc.response()
+                            .setStatusCode(status)
+                            .putHeader("Content-Type", "application/json")
+                            .end(out.toBuffer());
+                      });
+            });
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(port, "127.0.0.1")
+        .onSuccess(s -> server = s);
   }
 
   @Override

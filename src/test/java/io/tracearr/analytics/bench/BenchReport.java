@@ -13,22 +13,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * report.md and report.json from {@code results/s*.json}. Exit code: 1 when a scenario crashed or never ran,
- * 3 when a full run missed a target, else 0 ({@code --quick} never judges the numbers).
+ * report.md and report.json from {@code results/s*.json}. Exit code: 1 when a scenario crashed or
+ * never ran, 3 when a full run missed a target, else 0 ({@code --quick} never judges the numbers).
  */
 final class BenchReport {
 
   static final List<String> ORDER = List.of("1", "2", "3", "4", "5", "6", "7", "8");
+
   /** The figure shown in the table's "measured" column, per scenario. */
-  private static final Map<String, List<String>> HEADLINE = Map.of(
-      "1", List.of("rate_per_s", "p99_ms"),
-      "2", List.of("rate_per_s", "p99_ms"),
-      "3", List.of("p99_ms", "p50_ms", "background_heartbeats_per_s"),
-      "4", List.of("delivery_p99_ms", "heap_before_mb", "heap_after_mb", "dashboards_dropped_by_server"),
-      "5", List.of("rollup_ms", "bare_group_by_ms"),
-      "6", List.of("daily_p99_ms", "popular_p99_ms"),
-      "7", List.of("rss_peak_mb", "rss_end_mb"),
-      "8", List.of("rate_per_s", "p99_ms"));
+  private static final Map<String, List<String>> HEADLINE =
+      Map.of(
+          "1", List.of("rate_per_s", "p99_ms"),
+          "2", List.of("rate_per_s", "p99_ms"),
+          "3", List.of("p99_ms", "p50_ms", "background_heartbeats_per_s"),
+          "4",
+              List.of(
+                  "delivery_p99_ms",
+                  "heap_before_mb",
+                  "heap_after_mb",
+                  "dashboards_dropped_by_server"),
+          "5", List.of("rollup_ms", "bare_group_by_ms"),
+          "6", List.of("daily_p99_ms", "popular_p99_ms"),
+          "7", List.of("rss_peak_mb", "rss_end_mb"),
+          "8", List.of("rate_per_s", "p99_ms"));
 
   private BenchReport() {}
 
@@ -41,19 +48,38 @@ final class BenchReport {
       if (Files.exists(f)) {
         results.add(new JsonObject(Files.readString(f)));
       } else if (!BenchRunner.selected(opts, null, id)) {
-        results.add(new JsonObject().put("id", id).put("title", "scenario " + id).put("status", "skipped")
-            .put("reason", "not selected in this run (--phases / --only)")
-            .put("figures", new JsonObject()).put("checks", new JsonArray()).put("notes", new JsonArray()));
+        results.add(
+            new JsonObject()
+                .put("id", id)
+                .put("title", "scenario " + id)
+                .put("status", "skipped")
+                .put("reason", "not selected in this run (--phases / --only)")
+                .put("figures", new JsonObject())
+                .put("checks", new JsonArray())
+                .put("notes", new JsonArray()));
       } else {
-        results.add(new JsonObject().put("id", id).put("title", "scenario " + id).put("status", "error")
-            .put("reason", "no result: its phase did not run or crashed (see target/bench/*.log)")
-            .put("figures", new JsonObject()).put("checks", new JsonArray()).put("notes", new JsonArray()));
+        results.add(
+            new JsonObject()
+                .put("id", id)
+                .put("title", "scenario " + id)
+                .put("status", "error")
+                .put(
+                    "reason",
+                    "no result: its phase did not run or crashed (see target/bench/*.log)")
+                .put("figures", new JsonObject())
+                .put("checks", new JsonArray())
+                .put("notes", new JsonArray()));
       }
     }
     JsonObject machine = machine(out);
-    String generated = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    JsonObject report = new JsonObject().put("generated_at", generated).put("mode", quick ? "quick" : "full")
-        .put("machine", machine).put("scenarios", new JsonArray(results));
+    String generated =
+        OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    JsonObject report =
+        new JsonObject()
+            .put("generated_at", generated)
+            .put("mode", quick ? "quick" : "full")
+            .put("machine", machine)
+            .put("scenarios", new JsonArray(results));
     Files.writeString(out.resolve("report.json"), report.encodePrettily());
     Files.writeString(out.resolve("report.md"), markdown(results, machine, generated, quick));
 
@@ -68,42 +94,82 @@ final class BenchReport {
     return code;
   }
 
-  private static String markdown(List<JsonObject> results, JsonObject machine, String generated, boolean quick) {
+  private static String markdown(
+      List<JsonObject> results, JsonObject machine, String generated, boolean quick) {
     StringBuilder md = new StringBuilder();
-    md.append("# Benchmark report (").append(quick ? "--quick: small sizes, a few seconds each; not a judgement" : "full run")
+    md.append("# Benchmark report (")
+        .append(quick ? "--quick: small sizes, a few seconds each; not a judgement" : "full run")
         .append(")\n\n");
-    md.append("Generated ").append(generated).append(" on ").append(machine.getString("cpu_model")).append(", ")
-        .append(machine.getInteger("nproc")).append(" cores, ").append(machine.getString("memory")).append(", ")
-        .append(machine.getString("java")).append(". Load average at the start of each phase: ")
-        .append(machine.getString("load_averages")).append(".\n\n");
+    md.append("Generated ")
+        .append(generated)
+        .append(" on ")
+        .append(machine.getString("cpu_model"))
+        .append(", ")
+        .append(machine.getInteger("nproc"))
+        .append(" cores, ")
+        .append(machine.getString("memory"))
+        .append(", ")
+        .append(machine.getString("java"))
+        .append(". Load average at the start of each phase: ")
+        .append(machine.getString("load_averages"))
+        .append(".\n\n");
     md.append("| # | scenario | measured | limit (same run) | ratio | target | result |\n");
     md.append("|---|---|---|---|---|---|---|\n");
     for (JsonObject r : results) {
       JsonObject limit = r.getJsonObject("limit");
-      md.append("| ").append(r.getString("id")).append(" | ").append(cell(r.getString("title")))
-          .append(" | ").append(cell(headline(r)))
-          .append(" | ").append(limit == null ? "—" : cell(fmt(limit.getValue("value")) + " " + limit.getString("unit")
-              + " (" + limit.getString("what") + ")"))
-          .append(" | ").append(r.getValue("ratio") == null ? "—" : fmt(r.getValue("ratio")))
-          .append(" | ").append(cell(r.getString("target", "")))
-          .append(" | ").append(verdict(r)).append(" |\n");
+      md.append("| ")
+          .append(r.getString("id"))
+          .append(" | ")
+          .append(cell(r.getString("title")))
+          .append(" | ")
+          .append(cell(headline(r)))
+          .append(" | ")
+          .append(
+              limit == null
+                  ? "—"
+                  : cell(
+                      fmt(limit.getValue("value"))
+                          + " "
+                          + limit.getString("unit")
+                          + " ("
+                          + limit.getString("what")
+                          + ")"))
+          .append(" | ")
+          .append(r.getValue("ratio") == null ? "—" : fmt(r.getValue("ratio")))
+          .append(" | ")
+          .append(cell(r.getString("target", "")))
+          .append(" | ")
+          .append(verdict(r))
+          .append(" |\n");
     }
     md.append("\n## Details\n");
     for (JsonObject r : results) {
-      md.append("\n### ").append(r.getString("id")).append(". ").append(r.getString("title")).append(" — ")
-          .append(verdict(r)).append("\n\n");
-      if (r.getString("reason") != null) md.append("Reason: ").append(r.getString("reason")).append("\n\n");
+      md.append("\n### ")
+          .append(r.getString("id"))
+          .append(". ")
+          .append(r.getString("title"))
+          .append(" — ")
+          .append(verdict(r))
+          .append("\n\n");
+      if (r.getString("reason") != null)
+        md.append("Reason: ").append(r.getString("reason")).append("\n\n");
       for (Object c : r.getJsonArray("checks", new JsonArray())) {
         JsonObject check = (JsonObject) c;
-        md.append("- ").append(check.getBoolean("pass") ? "✔ " : "✘ ").append(check.getString("clause"))
-            .append(": measured ").append(fmt(check.getValue("measured"))).append("\n");
+        md.append("- ")
+            .append(check.getBoolean("pass") ? "✔ " : "✘ ")
+            .append(check.getString("clause"))
+            .append(": measured ")
+            .append(fmt(check.getValue("measured")))
+            .append("\n");
       }
       JsonObject figures = r.getJsonObject("figures", new JsonObject());
       if (!figures.isEmpty()) {
         md.append("\n| figure | value |\n|---|---|\n");
-        for (String k : figures.fieldNames()) md.append("| ").append(k).append(" | ").append(fmt(figures.getValue(k))).append(" |\n");
+        for (String k : figures.fieldNames())
+          md.append("| ").append(k).append(" | ").append(fmt(figures.getValue(k))).append(" |\n");
       }
-      for (Object n : r.getJsonArray("notes", new JsonArray())) md.append("\n").append(n).append("\n");
+      for (Object n : r.getJsonArray("notes", new JsonArray()))
+        md.append("\n").append(n).append("\n");
     }
     return md.toString();
   }
@@ -139,7 +205,8 @@ final class BenchReport {
       if (Math.abs(d) >= 1) return String.format("%.2f", d);
       return String.format("%.3f", d);
     }
-    if (v instanceof Number n && Math.abs(n.longValue()) >= 10_000) return String.format("%,d", n.longValue());
+    if (v instanceof Number n && Math.abs(n.longValue()) >= 10_000)
+      return String.format("%,d", n.longValue());
     return String.valueOf(v);
   }
 
@@ -154,15 +221,26 @@ final class BenchReport {
     String mem = "?";
     for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
       if (line.startsWith("MemTotal:")) {
-        mem = String.format("%.1f GiB RAM", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
+        mem =
+            String.format(
+                "%.1f GiB RAM", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0);
         break;
       }
     }
     Path loads = out.resolve("loadavg.txt");
-    String loadAverages = Files.exists(loads) ? String.join("; ", Files.readAllLines(loads)) : "not recorded";
-    return new JsonObject().put("cpu_model", model).put("nproc", Runtime.getRuntime().availableProcessors())
+    String loadAverages =
+        Files.exists(loads) ? String.join("; ", Files.readAllLines(loads)) : "not recorded";
+    return new JsonObject()
+        .put("cpu_model", model)
+        .put("nproc", Runtime.getRuntime().availableProcessors())
         .put("memory", mem)
-        .put("java", "Java " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + ")")
+        .put(
+            "java",
+            "Java "
+                + System.getProperty("java.vm.version")
+                + " ("
+                + System.getProperty("java.vm.name")
+                + ")")
         .put("load_averages", loadAverages);
   }
 }

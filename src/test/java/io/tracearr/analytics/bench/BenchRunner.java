@@ -5,17 +5,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Java side of {@code bench/run}: runs the scenarios of one phase against a running service and writes
- * {@code results/s<id>.json}; {@code report} turns them into report.md / report.json. Each phase gets a freshly
- * started service (bench/run restarts it), so one phase's leftovers do not weigh on the next one's figures.
+ * The Java side of {@code bench/run}: runs the scenarios of one phase against a running service and
+ * writes {@code results/s<id>.json}; {@code report} turns them into report.md / report.json. Each
+ * phase gets a freshly started service (bench/run restarts it), so one phase's leftovers do not
+ * weigh on the next one's figures.
  *
  * <pre>
  *   BenchRunner phase http|fanout|memory|data --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
  *   BenchRunner report [--quick] [--out DIR]
  * </pre>
  *
- * Keys come from BENCH_ADMIN_KEY, BENCH_INGEST_KEY, BENCH_VIEWER_KEY. A scenario that throws is recorded as an
- * error (and the phase exits 1); a missed target is a "fail", which only the report's exit code reflects.
+ * Keys come from BENCH_ADMIN_KEY, BENCH_INGEST_KEY, BENCH_VIEWER_KEY. A scenario that throws is
+ * recorded as an error (and the phase exits 1); a missed target is a "fail", which only the
+ * report's exit code reflects.
  */
 public final class BenchRunner {
 
@@ -46,20 +48,27 @@ public final class BenchRunner {
       HttpScenarios http = new HttpScenarios(b);
       LiveScenarios live = new LiveScenarios(b);
       DataScenarios data = new DataScenarios(b);
-      List<Map.Entry<String, Scenario>> scenarios = switch (phase) {
-        case "http" -> List.of(Map.entry("1", http::heartbeats), Map.entry("8", http::wsIngest),
-            Map.entry("3", live::alertLatency), Map.entry("2", http::starts));
-        case "fanout" -> List.of(Map.entry("4", live::fanout));
-        case "memory" -> List.of(Map.entry("7", live::memory));
-        case "data" -> List.of(Map.entry("5", data::rollup), Map.entry("6", data::statsEndpoints));
-        default -> throw new IllegalArgumentException("unknown phase " + phase);
-      };
+      List<Map.Entry<String, Scenario>> scenarios =
+          switch (phase) {
+            case "http" ->
+                List.of(
+                    Map.entry("1", http::heartbeats),
+                    Map.entry("8", http::wsIngest),
+                    Map.entry("3", live::alertLatency),
+                    Map.entry("2", http::starts));
+            case "fanout" -> List.of(Map.entry("4", live::fanout));
+            case "memory" -> List.of(Map.entry("7", live::memory));
+            case "data" ->
+                List.of(Map.entry("5", data::rollup), Map.entry("6", data::statsEndpoints));
+            default -> throw new IllegalArgumentException("unknown phase " + phase);
+          };
       for (Map.Entry<String, Scenario> s : scenarios) {
         if (!selected(opts, phase, s.getKey())) continue;
         long t0 = System.nanoTime();
         log("scenario " + s.getKey() + " …");
         double[] cpu0 = b.cpuSample();
-        String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        String load =
+            java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
         ScenarioResult r;
         try {
           r = s.getValue().run();
@@ -68,28 +77,48 @@ public final class BenchRunner {
           r = new ScenarioResult(s.getKey(), "scenario " + s.getKey(), "").error(e);
         }
         r.figure("scenario_seconds", (System.nanoTime() - t0) / 1e9);
-        // how much of the machine the service got: the figures of a shared 2-core machine need this context
+        // how much of the machine the service got: the figures of a shared 2-core machine need this
+        // context
         double[] cpu1 = b.cpuSample();
         r.figure("service_cpu_cores_avg", (cpu1[0] - cpu0[0]) / (cpu1[3] - cpu0[3]))
             .figure("machine_busy_pct", 100 * (cpu1[1] - cpu0[1]) / Math.max(1, cpu1[2] - cpu0[2]))
             .figure("load_average_at_start", Double.parseDouble(load));
         r.write(b.results());
         if (r.status() == ScenarioResult.Status.ERROR) errors++;
-        log("scenario " + s.getKey() + ": " + r.status().name().toLowerCase() + " " + r.toJson().getJsonObject("figures").encode());
+        log(
+            "scenario "
+                + s.getKey()
+                + ": "
+                + r.status().name().toLowerCase()
+                + " "
+                + r.toJson().getJsonObject("figures").encode());
       }
     }
     return errors == 0 ? 0 : 1;
   }
 
   /** Which scenarios each phase runs, in order. */
-  static final Map<String, List<String>> PHASES = Map.of(
-      "http", List.of("1", "8", "3", "2"), "fanout", List.of("4"), "memory", List.of("7"), "data", List.of("5", "6"));
+  static final Map<String, List<String>> PHASES =
+      Map.of(
+          "http",
+          List.of("1", "8", "3", "2"),
+          "fanout",
+          List.of("4"),
+          "memory",
+          List.of("7"),
+          "data",
+          List.of("5", "6"));
 
   /** Whether {@code --phases} / {@code --only} (bench/run's options) select scenario {@code id}. */
   static boolean selected(Map<String, String> opts, String phase, String id) {
     String phases = opts.getOrDefault("phases", String.join(" ", PHASES.keySet()));
     if (phase == null) {
-      phase = PHASES.entrySet().stream().filter(e -> e.getValue().contains(id)).map(Map.Entry::getKey).findFirst().orElse("");
+      phase =
+          PHASES.entrySet().stream()
+              .filter(e -> e.getValue().contains(id))
+              .map(Map.Entry::getKey)
+              .findFirst()
+              .orElse("");
     }
     if (!List.of(phases.trim().split("[ ,]+")).contains(phase)) return false;
     String only = opts.get("only");

@@ -21,9 +21,10 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Dashboard sockets on {@code GET /api/v1/live}, as a browser opens them (token in {@code ?access_token=}, every
- * topic). Frames are read raw ({@code frameHandler}: no message aggregation, so a snapshot of any size costs the
- * client no memory) and only the head of each frame is looked at: its type, {@code ts} and the id of its data.
+ * Dashboard sockets on {@code GET /api/v1/live}, as a browser opens them (token in {@code
+ * ?access_token=}, every topic). Frames are read raw ({@code frameHandler}: no message aggregation,
+ * so a snapshot of any size costs the client no memory) and only the head of each frame is looked
+ * at: its type, {@code ts} and the id of its data.
  */
 final class Dashboards {
 
@@ -48,10 +49,16 @@ final class Dashboards {
 
   /** Delivery latency: frame {@code ts} (when the hub encoded the event) to receipt. */
   final Histogram fanoutMicros = new ConcurrentHistogram(3);
-  /** End to end: the client's command for that session sent to the frame's receipt (needs {@link #sentAt}). */
+
+  /**
+   * End to end: the client's command for that session sent to the frame's receipt (needs {@link
+   * #sentAt}).
+   */
   final Histogram endToEndMicros = new ConcurrentHistogram(3);
+
   /** "started:&lt;id&gt;" / "ended:&lt;id&gt;" → System.nanoTime() when the command was sent. */
   final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+
   final List<Socket> sockets = new ArrayList<>();
   final AtomicLong framesSeen = new AtomicLong();
   final AtomicLong reconnects = new AtomicLong();
@@ -64,8 +71,13 @@ final class Dashboards {
   private final String host;
   private final int port;
   private final String token;
-  /** extra per-frame work (alerts): type and the whole text of frames whose type starts with "alert." */
+
+  /**
+   * extra per-frame work (alerts): type and the whole text of frames whose type starts with
+   * "alert."
+   */
   private volatile BiConsumer<String, String> alertListener;
+
   private final ThreadLocal<String[]> lastTs = ThreadLocal.withInitial(() -> new String[2]);
   private final ThreadLocal<long[]> lastTsMicros = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -74,40 +86,55 @@ final class Dashboards {
     this.host = host;
     this.port = port;
     this.token = token;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000).setMaxFrameSize(1 << 24)
-        .setMaxMessageSize(1 << 26).setConnectTimeout(10_000).setIdleTimeout(0));
+    this.client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(100_000)
+                .setMaxFrameSize(1 << 24)
+                .setMaxMessageSize(1 << 26)
+                .setConnectTimeout(10_000)
+                .setIdleTimeout(0));
   }
 
   void onAlert(BiConsumer<String, String> listener) {
     this.alertListener = listener;
   }
 
-  /** Opens {@code n} sockets, {@code concurrency} handshakes at a time; completes when every one has its snapshot (or failed). */
+  /**
+   * Opens {@code n} sockets, {@code concurrency} handshakes at a time; completes when every one has
+   * its snapshot (or failed).
+   */
   Future<Integer> open(int n, int concurrency, boolean stalled) {
     Promise<Integer> done = Promise.promise();
     int[] next = {0};
     int[] finished = {0};
     int[] ok = {0};
     Runnable[] pump = new Runnable[1];
-    vertx.runOnContext(v -> {
-      pump[0] = () -> {
-        if (next[0] >= n) return;
-        next[0]++;
-        connect(stalled).onComplete(ar -> vertx.runOnContext(x -> {
-          if (ar.succeeded()) ok[0]++;
-          if (++finished[0] == n) done.complete(ok[0]);
-          else pump[0].run();
-        }));
-      };
-      if (n == 0) done.complete(0);
-      for (int i = 0; i < Math.min(n, concurrency); i++) pump[0].run();
-    });
+    vertx.runOnContext(
+        v -> {
+          pump[0] =
+              () -> {
+                if (next[0] >= n) return;
+                next[0]++;
+                connect(stalled)
+                    .onComplete(
+                        ar ->
+                            vertx.runOnContext(
+                                x -> {
+                                  if (ar.succeeded()) ok[0]++;
+                                  if (++finished[0] == n) done.complete(ok[0]);
+                                  else pump[0].run();
+                                }));
+              };
+          if (n == 0) done.complete(0);
+          for (int i = 0; i < Math.min(n, concurrency); i++) pump[0].run();
+        });
     return done.future();
   }
 
   /**
-   * Closed sockets reconnect as the dashboard page does (webroot/live.js): after 0.5 s × 2^attempt (at most
-   * 30 s), jittered to 50-100 %, the attempt count reset by a snapshot.
+   * Closed sockets reconnect as the dashboard page does (webroot/live.js): after 0.5 s × 2^attempt
+   * (at most 30 s), jittered to 50-100 %, the attempt count reset by a snapshot.
    */
   void reconnecting(boolean on) {
     this.reconnect = on;
@@ -130,26 +157,33 @@ final class Dashboards {
     s.inSnapshot = false;
     s.inOther = false;
     ws.frameHandler(f -> onFrame(s, f, ready));
-    ws.closeHandler(v -> {
-      s.closed = true;
-      s.closeCode = ws.closeStatusCode();
-      ready.tryFail("closed before its snapshot (" + ws.closeStatusCode() + " " + ws.closeReason() + ")");
-      redial(s);
-    });
-    ws.exceptionHandler(err -> ready.tryFail(err));
-    ws.connect(new WebSocketConnectOptions().setHost(host).setPort(port)
-            .setURI("/api/v1/live?access_token=" + token))
-        .onSuccess(w -> {
-          if (s.stalled) {
-            ws.pause();
-            ready.tryComplete(s);
-          }
-        })
-        .onFailure(err -> {
+    ws.closeHandler(
+        v -> {
           s.closed = true;
-          ready.tryFail(err);
+          s.closeCode = ws.closeStatusCode();
+          ready.tryFail(
+              "closed before its snapshot (" + ws.closeStatusCode() + " " + ws.closeReason() + ")");
           redial(s);
         });
+    ws.exceptionHandler(err -> ready.tryFail(err));
+    ws.connect(
+            new WebSocketConnectOptions()
+                .setHost(host)
+                .setPort(port)
+                .setURI("/api/v1/live?access_token=" + token))
+        .onSuccess(
+            w -> {
+              if (s.stalled) {
+                ws.pause();
+                ready.tryComplete(s);
+              }
+            })
+        .onFailure(
+            err -> {
+              s.closed = true;
+              ready.tryFail(err);
+              redial(s);
+            });
     return ready.future().timeout(120, java.util.concurrent.TimeUnit.SECONDS);
   }
 
@@ -159,9 +193,11 @@ final class Dashboards {
     long delay = Math.max(1, (long) (base * (0.5 + Math.random() / 2)));
     s.attempt = Math.min(s.attempt + 1, 10);
     reconnects.incrementAndGet();
-    vertx.setTimer(delay, id -> {
-      if (!stopping) dial(s);
-    });
+    vertx.setTimer(
+        delay,
+        id -> {
+          if (!stopping) dial(s);
+        });
   }
 
   private void onFrame(Socket s, WebSocketFrame f, Promise<Socket> ready) {
@@ -180,14 +216,16 @@ final class Dashboards {
     framesSeen.incrementAndGet();
     long nowMicros = nowMicros();
     String head = b.getString(0, Math.min(b.length(), 160), "UTF-8");
-    if (head.startsWith("{\"type\":\"session.started\"") || head.startsWith("{\"type\":\"session.ended\"")) {
+    if (head.startsWith("{\"type\":\"session.started\"")
+        || head.startsWith("{\"type\":\"session.ended\"")) {
       s.sessionFrames.incrementAndGet();
       long ts = tsMicros(head);
       if (ts > 0) fanoutMicros.recordValue(Math.max(1, nowMicros - ts));
       String id = dataId(head);
       if (id != null) {
         Long sent = sentAt.get((head.charAt(17) == 's' ? "started:" : "ended:") + id);
-        if (sent != null) endToEndMicros.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+        if (sent != null)
+          endToEndMicros.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
       }
     } else if (head.startsWith("{\"type\":\"snapshot\"")) {
       s.inSnapshot = true;
@@ -203,12 +241,18 @@ final class Dashboards {
     if (!f.isFinal() && !s.inSnapshot) s.inOther = true;
   }
 
-  /** Topics every socket asks for once it has its snapshot (null: the default, every topic it may read). */
+  /**
+   * Topics every socket asks for once it has its snapshot (null: the default, every topic it may
+   * read).
+   */
   void topicsAfterSnapshot(String... topics) {
     this.initialTopics = topics.length == 0 ? null : topics;
   }
 
-  /** Asks every open socket for these topics ({@code {"type":"subscribe"}}); later sockets get them too. */
+  /**
+   * Asks every open socket for these topics ({@code {"type":"subscribe"}}); later sockets get them
+   * too.
+   */
   void subscribeAll(String... topics) {
     topicsAfterSnapshot(topics);
     synchronized (sockets) {
@@ -222,7 +266,11 @@ final class Dashboards {
     io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray();
     for (String t : topics) names.add(t);
     try {
-      s.ws.writeTextMessage(new io.vertx.core.json.JsonObject().put("type", "subscribe").put("topics", names).encode());
+      s.ws.writeTextMessage(
+          new io.vertx.core.json.JsonObject()
+              .put("type", "subscribe")
+              .put("topics", names)
+              .encode());
     } catch (IllegalStateException closedMeanwhile) {
       // its close handler redials it
     }
@@ -238,7 +286,9 @@ final class Dashboards {
     ready.tryComplete(s);
   }
 
-  /** The frame's {@code ts}; frames of one event share it, so the last parse per thread is reused. */
+  /**
+   * The frame's {@code ts}; frames of one event share it, so the last parse per thread is reused.
+   */
   private long tsMicros(String head) {
     int i = head.indexOf("\"ts\":\"");
     if (i < 0) return -1;
@@ -277,9 +327,18 @@ final class Dashboards {
       long snap = sockets.stream().filter(x -> x.snapshotDone && !x.closed).count();
       long closedNow = sockets.stream().filter(x -> x.closed).count();
       Map<String, Long> codes = new java.util.TreeMap<>();
-      for (Socket x : sockets) if (x.closed) codes.merge(String.valueOf(x.closeCode), 1L, Long::sum);
-      return sockets.size() + " sockets: " + snap + " live with a snapshot, " + closedNow + " closed " + codes
-          + ", " + (sockets.size() - snap - closedNow) + " waiting";
+      for (Socket x : sockets)
+        if (x.closed) codes.merge(String.valueOf(x.closeCode), 1L, Long::sum);
+      return sockets.size()
+          + " sockets: "
+          + snap
+          + " live with a snapshot, "
+          + closedNow
+          + " closed "
+          + codes
+          + ", "
+          + (sockets.size() - snap - closedNow)
+          + " waiting";
     }
   }
 
@@ -291,7 +350,10 @@ final class Dashboards {
 
   long closedWith(boolean stalled, int code) {
     synchronized (sockets) {
-      return sockets.stream().filter(s -> s.stalled == stalled && s.closed && s.closeCode != null && s.closeCode == code).count();
+      return sockets.stream()
+          .filter(
+              s -> s.stalled == stalled && s.closed && s.closeCode != null && s.closeCode == code)
+          .count();
     }
   }
 

@@ -8,11 +8,18 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 
-/** Scenarios on a generated history: 5 (full back-fill roll-up vs one GROUP BY) and 6 (stats endpoints). */
+/**
+ * Scenarios on a generated history: 5 (full back-fill roll-up vs one GROUP BY) and 6 (stats
+ * endpoints).
+ */
 final class DataScenarios {
 
-  /** The one bare GROUP BY over the same rows: what a day of daily_stats needs, for every day at once. */
-  static final String BARE_GROUP_BY = """
+  /**
+   * The one bare GROUP BY over the same rows: what a day of daily_stats needs, for every day at
+   * once.
+   */
+  static final String BARE_GROUP_BY =
+      """
       SELECT (started_at AT TIME ZONE 'UTC')::date AS day, count(*), sum(duration_seconds), count(DISTINCT user_id),
              sum(bytes_transferred), count(*) FILTER (WHERE transcoded)
       FROM playback_sessions GROUP BY 1""";
@@ -24,63 +31,102 @@ final class DataScenarios {
     this.b = b;
   }
 
-  /** {@code bench/generate.sql}: one generate_series INSERT of ended sessions over the 90 days before today. */
+  /**
+   * {@code bench/generate.sql}: one generate_series INSERT of ended sessions over the 90 days
+   * before today.
+   */
   private double generate() throws Exception {
     int rows = b.sizes.generatedSessions();
     long t0 = System.nanoTime();
-    b.tools.run("s5-generate", b.psqlCommand("-v", "rows=" + rows, "-f", b.benchDir.resolve("generate.sql").toString()),
-        b.pgEnv(), Duration.ofMinutes(60), null).requireSuccess("generating sessions");
+    b.tools
+        .run(
+            "s5-generate",
+            b.psqlCommand(
+                "-v", "rows=" + rows, "-f", b.benchDir.resolve("generate.sql").toString()),
+            b.pgEnv(),
+            Duration.ofMinutes(60),
+            null)
+        .requireSuccess("generating sessions");
     generated = true;
     return (System.nanoTime() - t0) / 1e9;
   }
 
   ScenarioResult rollup() throws Exception {
     int rows = b.sizes.generatedSessions();
-    ScenarioResult r = new ScenarioResult("5", "roll-up of " + rows + " generated sessions over 90 days (full back-fill)",
-        "≤ 1.3 × the bare query");
+    ScenarioResult r =
+        new ScenarioResult(
+            "5",
+            "roll-up of " + rows + " generated sessions over 90 days (full back-fill)",
+            "≤ 1.3 × the bare query");
     b.endLeftoverSessions();
     double genSeconds = generate();
     b.psql("s5-vacuum", "VACUUM ANALYZE playback_sessions;", Duration.ofMinutes(30));
-    long total = Long.parseLong(b.psql("s5-count", "SELECT count(*) FROM playback_sessions;", Duration.ofMinutes(10)));
-    r.figure("generated_sessions", rows).figure("sessions_in_table", total).figure("generate_seconds", genSeconds);
+    long total =
+        Long.parseLong(
+            b.psql("s5-count", "SELECT count(*) FROM playback_sessions;", Duration.ofMinutes(10)));
+    r.figure("generated_sessions", rows)
+        .figure("sessions_in_table", total)
+        .figure("generate_seconds", genSeconds);
     // a first run brings the table into memory for both contenders
     b.psqlTimed("s5-bare-warmup", BARE_GROUP_BY + ";", Duration.ofMinutes(30));
     long t0 = System.nanoTime();
     HttpResponse<String> resp = b.postBare("/bench/rollup", Duration.ofMinutes(60));
     double wallMs = (System.nanoTime() - t0) / 1e6;
     double bareMs = b.psqlTimed("s5-bare", BARE_GROUP_BY + ";", Duration.ofMinutes(30));
-    b.tools.run("s5-bare-explain", b.psqlCommand(), b.pgEnv(), Duration.ofMinutes(30),
+    b.tools.run(
+        "s5-bare-explain",
+        b.psqlCommand(),
+        b.pgEnv(),
+        Duration.ofMinutes(30),
         "EXPLAIN (ANALYZE, BUFFERS) " + BARE_GROUP_BY + ";\n");
     r.figure("bare_group_by_ms", bareMs);
     if (resp.statusCode() == 501) {
       return r.limit("one bare GROUP BY over the same rows (psql)", bareMs, "ms")
-          .skipped("no aggregator consumes stats.rollup in this build (bare GROUP BY measured: " + Math.round(bareMs) + " ms)");
+          .skipped(
+              "no aggregator consumes stats.rollup in this build (bare GROUP BY measured: "
+                  + Math.round(bareMs)
+                  + " ms)");
     }
-    if (resp.statusCode() != 200) return r.error("the roll-up failed: " + resp.statusCode() + " " + resp.body());
+    if (resp.statusCode() != 200)
+      return r.error("the roll-up failed: " + resp.statusCode() + " " + resp.body());
     double rollupMs = new JsonObject(resp.body()).getDouble("elapsed_ms");
     String days = b.psql("s5-days", "SELECT count(*) FROM daily_stats;", Duration.ofMinutes(1));
     double ratio = rollupMs / bareMs;
-    r.figure("rollup_ms", rollupMs).figure("rollup_wall_ms", wallMs).figure("days_rolled_up", Long.parseLong(days))
+    r.figure("rollup_ms", rollupMs)
+        .figure("rollup_wall_ms", wallMs)
+        .figure("days_rolled_up", Long.parseLong(days))
         .limit("one bare GROUP BY over the same rows (psql)", bareMs, "ms")
         .ratio(ratio)
         .check("roll-up ≤ 1.3 × bare", ratio, ratio <= 1.3);
-    r.note("roll-up timed through the aggregator's own path (stats.rollup on the local bus, via the bench listener); "
-        + "the bare query: " + BARE_GROUP_BY.replaceAll("\\s+", " "));
+    r.note(
+        "roll-up timed through the aggregator's own path (stats.rollup on the local bus, via the bench listener); "
+            + "the bare query: "
+            + BARE_GROUP_BY.replaceAll("\\s+", " "));
     return r;
   }
 
   ScenarioResult statsEndpoints() throws Exception {
-    ScenarioResult r = new ScenarioResult("6", "stats/daily (1 year) and popular?window=week at "
-        + b.sizes.generatedSessions() + " sessions, 50 concurrent clients", "p99 < 10 ms and < 50 ms");
+    ScenarioResult r =
+        new ScenarioResult(
+            "6",
+            "stats/daily (1 year) and popular?window=week at "
+                + b.sizes.generatedSessions()
+                + " sessions, 50 concurrent clients",
+            "p99 < 10 ms and < 50 ms");
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     String daily = "/api/v1/analytics/stats/daily?start=" + today.minusDays(364) + "&end=" + today;
     String popular = "/api/v1/analytics/popular?window=week";
     HttpResponse<String> d = b.get(daily, b.viewerKey);
     HttpResponse<String> p = b.get(popular, b.viewerKey);
-    if (d.statusCode() == 404 || p.statusCode() == 404) return r.skipped("stats/daily or popular is not in this build");
-    if (d.statusCode() != 200) return r.error("stats/daily answered " + d.statusCode() + ": " + Processes.tail(d.body()));
-    if (p.statusCode() != 200) return r.error("popular answered " + p.statusCode() + ": " + Processes.tail(p.body()));
-    if (!generated) r.note("scenario 5 did not generate the history in this run: measured on whatever the table holds");
+    if (d.statusCode() == 404 || p.statusCode() == 404)
+      return r.skipped("stats/daily or popular is not in this build");
+    if (d.statusCode() != 200)
+      return r.error("stats/daily answered " + d.statusCode() + ": " + Processes.tail(d.body()));
+    if (p.statusCode() != 200)
+      return r.error("popular answered " + p.statusCode() + ": " + Processes.tail(p.body()));
+    if (!generated)
+      r.note(
+          "scenario 5 did not generate the history in this run: measured on whatever the table holds");
     Files.writeString(b.tools.raw("s6-daily-sample.json"), d.body());
     Files.writeString(b.tools.raw("s6-popular-sample.json"), p.body());
     int c = 50;
@@ -92,13 +138,22 @@ final class DataScenarios {
     b.wrk("s6-popular-warmup", "get.lua", b.port, c, b.sizes.warmupSeconds(), popularEnv);
     Bench.Wrk pw = b.wrk("s6-popular", "get.lua", b.port, c, secs, popularEnv);
     if (dw.errorShare() > 0.5 || pw.errorShare() > 0.5) {
-      return r.error(String.format("errors: daily %d non-2xx + %d socket, popular %d non-2xx + %d socket", dw.non2xx(),
-          dw.socketErrors(), pw.non2xx(), pw.socketErrors()));
+      return r.error(
+          String.format(
+              "errors: daily %d non-2xx + %d socket, popular %d non-2xx + %d socket",
+              dw.non2xx(), dw.socketErrors(), pw.non2xx(), pw.socketErrors()));
     }
-    r.figure("daily_rate_per_s", dw.rate()).figure("daily_p50_ms", dw.p50Ms()).figure("daily_p99_ms", dw.p99Ms())
-        .figure("popular_rate_per_s", pw.rate()).figure("popular_p50_ms", pw.p50Ms()).figure("popular_p99_ms", pw.p99Ms())
-        .figure("daily_response_bytes", d.body().length()).figure("popular_response_bytes", p.body().length())
-        .check("≥ 99 % answered 2xx", 100 * (1 - Math.max(dw.errorShare(), pw.errorShare())),
+    r.figure("daily_rate_per_s", dw.rate())
+        .figure("daily_p50_ms", dw.p50Ms())
+        .figure("daily_p99_ms", dw.p99Ms())
+        .figure("popular_rate_per_s", pw.rate())
+        .figure("popular_p50_ms", pw.p50Ms())
+        .figure("popular_p99_ms", pw.p99Ms())
+        .figure("daily_response_bytes", d.body().length())
+        .figure("popular_response_bytes", p.body().length())
+        .check(
+            "≥ 99 % answered 2xx",
+            100 * (1 - Math.max(dw.errorShare(), pw.errorShare())),
             Math.max(dw.errorShare(), pw.errorShare()) <= 0.01)
         .check("stats/daily p99 < 10 ms", dw.p99Ms(), dw.p99Ms() < 10)
         .check("popular?window=week p99 < 50 ms", pw.p99Ms(), pw.p99Ms() < 50);

@@ -16,7 +16,9 @@ import java.util.function.Supplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
-/** HTTP/1.1 keep-alive load from the Java client: a bounded number of connections, no pipelining. */
+/**
+ * HTTP/1.1 keep-alive load from the Java client: a bounded number of connections, no pipelining.
+ */
 final class HttpLoad {
 
   record Reply(int status, Buffer body) {
@@ -32,8 +34,13 @@ final class HttpLoad {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong notOk = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
-    /** requests that were due while the in-flight bound was reached: the client (or server) fell behind */
+
+    /**
+     * requests that were due while the in-flight bound was reached: the client (or server) fell
+     * behind
+     */
     final AtomicLong behind = new AtomicLong();
+
     volatile long elapsedNanos;
 
     double rate() {
@@ -55,18 +62,27 @@ final class HttpLoad {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
-    this.client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(5_000).setIdleTimeout(120),
-        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout(5_000)
+                .setIdleTimeout(120),
+            new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
   }
 
   Future<Reply> call(HttpMethod method, String uri, String token, Buffer body) {
-    return client.request(method, port, host, uri).compose(req -> {
-      req.putHeader("Authorization", "Bearer " + token);
-      if (body == null) return req.send();
-      req.putHeader("Content-Type", "application/json");
-      return req.send(body);
-    }).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b)));
+    return client
+        .request(method, port, host, uri)
+        .compose(
+            req -> {
+              req.putHeader("Authorization", "Bearer " + token);
+              if (body == null) return req.send();
+              req.putHeader("Content-Type", "application/json");
+              return req.send(body);
+            })
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b)));
   }
 
   /**
@@ -81,69 +97,86 @@ final class HttpLoad {
     if (n == 0) return Future.succeededFuture(0);
     Context ctx = vertx.getOrCreateContext();
     Runnable[] pump = new Runnable[1];
-    pump[0] = () -> {
-      int i = next.getAndIncrement();
-      if (i >= n) return;
-      task.apply(i).onComplete(ar -> {
-        if (ar.succeeded() && ar.result().ok()) ok.incrementAndGet();
-        if (finished.incrementAndGet() == n) done.complete(ok.get());
-        else pump[0].run();
-      });
-    };
-    ctx.runOnContext(v -> {
-      for (int c = 0; c < Math.min(concurrency, n); c++) pump[0].run();
-    });
+    pump[0] =
+        () -> {
+          int i = next.getAndIncrement();
+          if (i >= n) return;
+          task.apply(i)
+              .onComplete(
+                  ar -> {
+                    if (ar.succeeded() && ar.result().ok()) ok.incrementAndGet();
+                    if (finished.incrementAndGet() == n) done.complete(ok.get());
+                    else pump[0].run();
+                  });
+        };
+    ctx.runOnContext(
+        v -> {
+          for (int c = 0; c < Math.min(concurrency, n); c++) pump[0].run();
+        });
     return done.future();
   }
 
   /**
-   * Issues {@code task} at {@code perSecond} for {@code millis}, at most {@code maxInFlight} outstanding
-   * (a request due beyond that is counted as {@code behind} and not sent), then waits for the outstanding.
+   * Issues {@code task} at {@code perSecond} for {@code millis}, at most {@code maxInFlight}
+   * outstanding (a request due beyond that is counted as {@code behind} and not sent), then waits
+   * for the outstanding.
    */
-  Future<Paced> paced(double perSecond, long millis, int maxInFlight, Supplier<Future<Reply>> task) {
+  Future<Paced> paced(
+      double perSecond, long millis, int maxInFlight, Supplier<Future<Reply>> task) {
     return paced(perSecond, millis, maxInFlight, task, () -> false);
   }
 
   /** As above, ending early once {@code stop} says so. */
-  Future<Paced> paced(double perSecond, long millis, int maxInFlight, Supplier<Future<Reply>> task,
+  Future<Paced> paced(
+      double perSecond,
+      long millis,
+      int maxInFlight,
+      Supplier<Future<Reply>> task,
       java.util.function.BooleanSupplier stop) {
     Paced out = new Paced();
     Promise<Paced> done = Promise.promise();
     Context ctx = vertx.getOrCreateContext();
     AtomicInteger inFlight = new AtomicInteger();
-    ctx.runOnContext(v -> {
-      long t0 = System.nanoTime();
-      long[] timer = new long[1];
-      long[] sentOrSkipped = new long[1];
-      timer[0] = vertx.setPeriodic(2, id -> {
-        long now = System.nanoTime();
-        long elapsed = now - t0;
-        if (elapsed >= millis * 1_000_000L || stop.getAsBoolean()) {
-          vertx.cancelTimer(timer[0]);
-          out.elapsedNanos = elapsed;
-          waitIdle(inFlight, done, out);
-          return;
-        }
-        long due = (long) (perSecond * elapsed / 1e9) - sentOrSkipped[0];
-        for (long k = 0; k < due; k++) {
-          sentOrSkipped[0]++;
-          if (inFlight.get() >= maxInFlight) {
-            out.behind.incrementAndGet();
-            continue;
-          }
-          inFlight.incrementAndGet();
-          out.issued.incrementAndGet();
-          long s = System.nanoTime();
-          task.get().onComplete(ar -> {
-            inFlight.decrementAndGet();
-            out.latencyMicros.recordValue(Math.max(1, (System.nanoTime() - s) / 1000));
-            if (ar.failed()) out.failed.incrementAndGet();
-            else if (ar.result().ok()) out.ok.incrementAndGet();
-            else out.notOk.incrementAndGet();
-          });
-        }
-      });
-    });
+    ctx.runOnContext(
+        v -> {
+          long t0 = System.nanoTime();
+          long[] timer = new long[1];
+          long[] sentOrSkipped = new long[1];
+          timer[0] =
+              vertx.setPeriodic(
+                  2,
+                  id -> {
+                    long now = System.nanoTime();
+                    long elapsed = now - t0;
+                    if (elapsed >= millis * 1_000_000L || stop.getAsBoolean()) {
+                      vertx.cancelTimer(timer[0]);
+                      out.elapsedNanos = elapsed;
+                      waitIdle(inFlight, done, out);
+                      return;
+                    }
+                    long due = (long) (perSecond * elapsed / 1e9) - sentOrSkipped[0];
+                    for (long k = 0; k < due; k++) {
+                      sentOrSkipped[0]++;
+                      if (inFlight.get() >= maxInFlight) {
+                        out.behind.incrementAndGet();
+                        continue;
+                      }
+                      inFlight.incrementAndGet();
+                      out.issued.incrementAndGet();
+                      long s = System.nanoTime();
+                      task.get()
+                          .onComplete(
+                              ar -> {
+                                inFlight.decrementAndGet();
+                                out.latencyMicros.recordValue(
+                                    Math.max(1, (System.nanoTime() - s) / 1000));
+                                if (ar.failed()) out.failed.incrementAndGet();
+                                else if (ar.result().ok()) out.ok.incrementAndGet();
+                                else out.notOk.incrementAndGet();
+                              });
+                    }
+                  });
+        });
     return done.future();
   }
 
@@ -153,12 +186,14 @@ final class HttpLoad {
       return;
     }
     long deadline = System.nanoTime() + 15_000_000_000L;
-    vertx.setPeriodic(10, id -> {
-      if (inFlight.get() == 0 || System.nanoTime() > deadline) {
-        vertx.cancelTimer(id);
-        done.tryComplete(out);
-      }
-    });
+    vertx.setPeriodic(
+        10,
+        id -> {
+          if (inFlight.get() == 0 || System.nanoTime() > deadline) {
+            vertx.cancelTimer(id);
+            done.tryComplete(out);
+          }
+        });
   }
 
   Future<Void> close() {

@@ -5,12 +5,15 @@ import java.util.UUID;
 
 /**
  * Session and user ids of the harness: deterministic per (group, index) so that wrk's Lua scripts
- * ({@code bench/heartbeat.lua}) address the very sessions the Java client started. Keep the formats in step.
+ * ({@code bench/heartbeat.lua}) address the very sessions the Java client started. Keep the formats
+ * in step.
  */
 final class Ids {
 
   /** The heartbeat body of every heartbeat scenario, REST (heartbeat.lua) and WebSocket alike. */
-  static final String HEARTBEAT_FIELDS = "\"status\":\"playing\",\"position_seconds\":120.5,\"bandwidth_kbps\":8000";
+  static final String HEARTBEAT_FIELDS =
+      "\"status\":\"playing\",\"position_seconds\":120.5,\"bandwidth_kbps\":8000";
+
   static final String HEARTBEAT_BODY = "{" + HEARTBEAT_FIELDS + "}";
 
   static final int GROUP_HEARTBEAT = 1;

@@ -14,8 +14,9 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Heartbeats over {@code GET /api/v1/ingest}: each connection keeps {@code window} messages in flight (the
- * server pauses reading at 256), so the figure is the channel's throughput, not a round trip's.
+ * Heartbeats over {@code GET /api/v1/ingest}: each connection keeps {@code window} messages in
+ * flight (the server pauses reading at 256), so the figure is the channel's throughput, not a round
+ * trip's.
  */
 final class IngestLoad {
 
@@ -36,14 +37,23 @@ final class IngestLoad {
     this.host = host;
     this.port = port;
     this.token = token;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10_000).setMaxFrameSize(1 << 20).setConnectTimeout(10_000));
+    this.client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(10_000)
+                .setMaxFrameSize(1 << 20)
+                .setConnectTimeout(10_000));
   }
 
-  /** Sends heartbeats for session ids {@code Ids.session(group, 0..sessions-1)} on {@code connections} sockets. */
+  /**
+   * Sends heartbeats for session ids {@code Ids.session(group, 0..sessions-1)} on {@code
+   * connections} sockets.
+   */
   Future<Void> start(int connections, int window, int group, int sessions) {
     running = true;
     List<Future<?>> opened = new ArrayList<>();
-    for (int c = 0; c < connections; c++) opened.add(connect(c, connections, window, group, sessions));
+    for (int c = 0; c < connections; c++)
+      opened.add(connect(c, connections, window, group, sessions));
     return Future.all(opened).mapEmpty();
   }
 
@@ -54,29 +64,43 @@ final class IngestLoad {
     int[] next = {index};
     int[] ref = {0};
     Promise<Void> up = Promise.promise();
-    Runnable sendOne = () -> {
-      int slot = ref[0] % window;
-      int session = next[0] % sessions;
-      next[0] += connections;
-      sentAt[slot] = System.nanoTime();
-      ws.writeTextMessage("{\"op\":\"heartbeat\",\"ref\":" + ref[0] + ",\"id\":\"" + Ids.session(group, session)
-          + "\"," + Ids.HEARTBEAT_FIELDS + "}");
-      ref[0]++;
-    };
-    ws.textMessageHandler(text -> {
-      int r = refOf(text);
-      if (r >= 0 && recording) latencyMicros.recordValue(Math.max(1, (System.nanoTime() - sentAt[r % window]) / 1000));
-      if (recording) {
-        if (text.contains("\"status\":204")) ok.incrementAndGet();
-        else notOk.incrementAndGet();
-      }
-      if (running) sendOne.run();
-    });
-    ws.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/api/v1/ingest?access_token=" + token))
-        .onSuccess(w -> {
-          for (int i = 0; i < window; i++) sendOne.run();
-          up.complete();
-        })
+    Runnable sendOne =
+        () -> {
+          int slot = ref[0] % window;
+          int session = next[0] % sessions;
+          next[0] += connections;
+          sentAt[slot] = System.nanoTime();
+          ws.writeTextMessage(
+              "{\"op\":\"heartbeat\",\"ref\":"
+                  + ref[0]
+                  + ",\"id\":\""
+                  + Ids.session(group, session)
+                  + "\","
+                  + Ids.HEARTBEAT_FIELDS
+                  + "}");
+          ref[0]++;
+        };
+    ws.textMessageHandler(
+        text -> {
+          int r = refOf(text);
+          if (r >= 0 && recording)
+            latencyMicros.recordValue(Math.max(1, (System.nanoTime() - sentAt[r % window]) / 1000));
+          if (recording) {
+            if (text.contains("\"status\":204")) ok.incrementAndGet();
+            else notOk.incrementAndGet();
+          }
+          if (running) sendOne.run();
+        });
+    ws.connect(
+            new WebSocketConnectOptions()
+                .setHost(host)
+                .setPort(port)
+                .setURI("/api/v1/ingest?access_token=" + token))
+        .onSuccess(
+            w -> {
+              for (int i = 0; i < window; i++) sendOne.run();
+              up.complete();
+            })
         .onFailure(up::fail);
     return up.future();
   }
@@ -107,7 +131,8 @@ final class IngestLoad {
     running = false;
     recording = false;
     List<Future<Void>> closing = new ArrayList<>();
-    for (ClientWebSocket ws : sockets) closing.add(ws.close().recover(err -> Future.succeededFuture()));
+    for (ClientWebSocket ws : sockets)
+      closing.add(ws.close().recover(err -> Future.succeededFuture()));
     return Future.join(closing).transform(ar -> client.close());
   }
 }

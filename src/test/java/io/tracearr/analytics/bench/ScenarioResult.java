@@ -7,12 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What one scenario measured: absolute figures, the limit measured in the same run, the ratio, the target
- * and one check per clause of the target. Written as {@code results/s<id>.json}; {@link BenchReport} reads them.
+ * What one scenario measured: absolute figures, the limit measured in the same run, the ratio, the
+ * target and one check per clause of the target. Written as {@code results/s<id>.json}; {@link
+ * BenchReport} reads them.
  */
 final class ScenarioResult {
 
-  enum Status { PASS, FAIL, SKIPPED, ERROR }
+  enum Status {
+    PASS,
+    FAIL,
+    SKIPPED,
+    ERROR
+  }
 
   private final JsonObject json = new JsonObject();
   private final JsonObject figures = new JsonObject();
@@ -34,7 +40,8 @@ final class ScenarioResult {
   }
 
   ScenarioResult limit(String what, double value, String unit) {
-    json.put("limit", new JsonObject().put("what", what).put("value", round(value)).put("unit", unit));
+    json.put(
+        "limit", new JsonObject().put("what", what).put("value", round(value)).put("unit", unit));
     return this;
   }
 
@@ -45,7 +52,8 @@ final class ScenarioResult {
 
   /** One clause of the target, e.g. {@code check("p99 < 20 ms", p99, p99 < 20)}. */
   ScenarioResult check(String clause, double measured, boolean pass) {
-    checks.add(new JsonObject().put("clause", clause).put("measured", round(measured)).put("pass", pass));
+    checks.add(
+        new JsonObject().put("clause", clause).put("measured", round(measured)).put("pass", pass));
     return this;
   }
 
@@ -80,8 +88,11 @@ final class ScenarioResult {
   }
 
   JsonObject toJson() {
-    return json.copy().put("status", status().name().toLowerCase(java.util.Locale.ROOT)).put("figures", figures)
-        .put("checks", checks).put("notes", notes);
+    return json.copy()
+        .put("status", status().name().toLowerCase(java.util.Locale.ROOT))
+        .put("figures", figures)
+        .put("checks", checks)
+        .put("notes", notes);
   }
 
   void write(Path resultsDir) throws IOException {

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One event per key per second: each case is a script of steps ({@code o key value at}: offer; {@code d at}:
- * due; {@code f key}: forget) and the events that went out, in order.
+ * One event per key per second: each case is a script of steps ({@code o key value at}: offer;
+ * {@code d at}: due; {@code f key}: forget) and the events that went out, in order.
  */
 class EventPacerTest {
 
@@ -20,16 +20,35 @@ class EventPacerTest {
   static Stream<Arguments> cases() {
     return Stream.of(
         Arguments.of("the first event of a key goes out at once", "o a 1 0", List.of("a1")),
-        Arguments.of("a second event within the interval is held", "o a 1 0; o a 2 500", List.of("a1")),
-        Arguments.of("the held event goes out once the interval has passed", "o a 1 0; o a 2 500; d 1000", List.of("a1", "a2")),
-        Arguments.of("held events replace each other: only the latest goes out", "o a 1 0; o a 2 200; o a 3 400; d 1000",
+        Arguments.of(
+            "a second event within the interval is held", "o a 1 0; o a 2 500", List.of("a1")),
+        Arguments.of(
+            "the held event goes out once the interval has passed",
+            "o a 1 0; o a 2 500; d 1000",
+            List.of("a1", "a2")),
+        Arguments.of(
+            "held events replace each other: only the latest goes out",
+            "o a 1 0; o a 2 200; o a 3 400; d 1000",
             List.of("a1", "a3")),
-        Arguments.of("nothing goes out before the interval", "o a 1 0; o a 2 200; d 900", List.of("a1")),
-        Arguments.of("keys are paced independently", "o a 1 0; o b 1 100; o a 2 200", List.of("a1", "b1")),
-        Arguments.of("an event after a quiet interval goes out at once", "o a 1 0; o a 2 1500", List.of("a1", "a2")),
-        Arguments.of("a forgotten key's held event never goes out", "o a 1 0; o a 2 200; f a; d 2000", List.of("a1")),
-        Arguments.of("after a forget the next event goes out at once", "o a 1 0; f a; o a 2 100", List.of("a1", "a2")),
-        Arguments.of("an event offered while one is held waits behind it", "o a 1 0; o a 2 500; o a 3 1200; d 1200",
+        Arguments.of(
+            "nothing goes out before the interval", "o a 1 0; o a 2 200; d 900", List.of("a1")),
+        Arguments.of(
+            "keys are paced independently", "o a 1 0; o b 1 100; o a 2 200", List.of("a1", "b1")),
+        Arguments.of(
+            "an event after a quiet interval goes out at once",
+            "o a 1 0; o a 2 1500",
+            List.of("a1", "a2")),
+        Arguments.of(
+            "a forgotten key's held event never goes out",
+            "o a 1 0; o a 2 200; f a; d 2000",
+            List.of("a1")),
+        Arguments.of(
+            "after a forget the next event goes out at once",
+            "o a 1 0; f a; o a 2 100",
+            List.of("a1", "a2")),
+        Arguments.of(
+            "an event offered while one is held waits behind it",
+            "o a 1 0; o a 2 500; o a 3 1200; d 1200",
             List.of("a1", "a3")));
   }
 

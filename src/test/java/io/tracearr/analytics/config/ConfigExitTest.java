@@ -22,21 +22,33 @@ class ConfigExitTest {
     Path badYaml = Files.createTempFile("bad", ".yaml");
     Files.writeString(badYaml, "analytics:\n  retention_days: -1\n");
     return Stream.of(
-        Arguments.of("retention_days -1 in a config file", Map.of("ANALYTICS_CONFIG", badYaml.toString()),
+        Arguments.of(
+            "retention_days -1 in a config file",
+            Map.of("ANALYTICS_CONFIG", badYaml.toString()),
             "analytics.retention_days = -1"),
-        Arguments.of("port abc", Map.of("ANALYTICS_HTTP_PORT", "abc"), "http.port (ANALYTICS_HTTP_PORT) = \"abc\""),
-        Arguments.of("unreadable config file", Map.of("ANALYTICS_CONFIG", "/nonexistent/app.yaml"),
+        Arguments.of(
+            "port abc",
+            Map.of("ANALYTICS_HTTP_PORT", "abc"),
+            "http.port (ANALYTICS_HTTP_PORT) = \"abc\""),
+        Arguments.of(
+            "unreadable config file",
+            Map.of("ANALYTICS_CONFIG", "/nonexistent/app.yaml"),
             "ANALYTICS_CONFIG = \"/nonexistent/app.yaml\" (a readable yaml file)"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void exitsWithOneLineNamingTheKey(String name, Map<String, String> env, String expected) throws Exception {
+  void exitsWithOneLineNamingTheKey(String name, Map<String, String> env, String expected)
+      throws Exception {
     Path dir = Files.createTempDirectory("cfg-exit");
-    ProcessBuilder pb = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.tracearr.analytics.Application"))
-        .directory(dir.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.tracearr.analytics.Application"))
+            .directory(dir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().putAll(env);
     pb.environment().put("ANALYTICS_DATA_DIR", dir.resolve("data").toString());

@@ -35,17 +35,20 @@ class ConfigLoaderTest {
 
   @Test
   void environmentOverridesTheFile() {
-    AppConfig c = ConfigLoader.build(TestNode.defaults(), Map.of(
-        "ANALYTICS_ENABLED", "false",
-        "ANALYTICS_RETENTION_DAYS", "30",
-        "ANALYTICS_SHARING_DETECTION_ENABLED", "false",
-        "ANALYTICS_GEOIP_DB_PATH", "/srv/GeoLite2-City.mmdb",
-        "ANALYTICS_HTTP_PORT", "9090",
-        "ANALYTICS_DATABASE_URL", "postgresql://app:s%40cret@db.example:6543/tracearr",
-        "ANALYTICS_DATA_DIR", "/var/lib/tracearr",
-        "ANALYTICS_SESSION_TIMEOUT_SECONDS", "60",
-        "ANALYTICS_CLUSTER", "true",
-        "ANALYTICS_CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2"));
+    AppConfig c =
+        ConfigLoader.build(
+            TestNode.defaults(),
+            Map.of(
+                "ANALYTICS_ENABLED", "false",
+                "ANALYTICS_RETENTION_DAYS", "30",
+                "ANALYTICS_SHARING_DETECTION_ENABLED", "false",
+                "ANALYTICS_GEOIP_DB_PATH", "/srv/GeoLite2-City.mmdb",
+                "ANALYTICS_HTTP_PORT", "9090",
+                "ANALYTICS_DATABASE_URL", "postgresql://app:s%40cret@db.example:6543/tracearr",
+                "ANALYTICS_DATA_DIR", "/var/lib/tracearr",
+                "ANALYTICS_SESSION_TIMEOUT_SECONDS", "60",
+                "ANALYTICS_CLUSTER", "true",
+                "ANALYTICS_CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2"));
     assertEquals(false, c.analytics().enabled());
     assertEquals(30, c.analytics().retentionDays());
     assertEquals(false, c.analytics().sharingDetection().enabled());
@@ -53,7 +56,10 @@ class ConfigLoaderTest {
     assertEquals(9090, c.http().port());
     DatabaseUrl url = c.database().url();
     assertEquals(new DatabaseUrl("db.example", 6543, "tracearr", "app", "s@cret"), url);
-    assertEquals("postgresql://app@db.example:6543/tracearr", url.toString(), "the password is never printed");
+    assertEquals(
+        "postgresql://app@db.example:6543/tracearr",
+        url.toString(),
+        "the password is never printed");
     assertEquals("/var/lib/tracearr", c.dataDir().toString());
     assertEquals(60, c.sessions().timeoutSeconds());
     assertTrue(c.cluster().enabled());
@@ -62,37 +68,69 @@ class ConfigLoaderTest {
 
   @Test
   void reapIntervalFromTheEnvironment() {
-    AppConfig c = ConfigLoader.build(TestNode.defaults(), Map.of("ANALYTICS_REAP_INTERVAL_SECONDS", "2"));
+    AppConfig c =
+        ConfigLoader.build(TestNode.defaults(), Map.of("ANALYTICS_REAP_INTERVAL_SECONDS", "2"));
     assertEquals(2, c.sessions().reapIntervalSeconds());
   }
 
   static Stream<Arguments> invalidSettings() {
     return Stream.of(
-        Arguments.of("negative retention in the file", file("analytics", "retention_days", -1), Map.of(),
+        Arguments.of(
+            "negative retention in the file",
+            file("analytics", "retention_days", -1),
+            Map.of(),
             "analytics.retention_days = -1 (an integer 1..36500)"),
-        Arguments.of("port that is not a number, from the environment", new JsonObject(), Map.of("ANALYTICS_HTTP_PORT", "abc"),
+        Arguments.of(
+            "port that is not a number, from the environment",
+            new JsonObject(),
+            Map.of("ANALYTICS_HTTP_PORT", "abc"),
             "http.port (ANALYTICS_HTTP_PORT) = \"abc\" (an integer 0..65535)"),
-        Arguments.of("port out of range", new JsonObject(), Map.of("ANALYTICS_HTTP_PORT", "70000"),
+        Arguments.of(
+            "port out of range",
+            new JsonObject(),
+            Map.of("ANALYTICS_HTTP_PORT", "70000"),
             "http.port (ANALYTICS_HTTP_PORT) = \"70000\" (an integer 0..65535)"),
-        Arguments.of("boolean that is not true/false", new JsonObject(), Map.of("ANALYTICS_CLUSTER", "yes"),
+        Arguments.of(
+            "boolean that is not true/false",
+            new JsonObject(),
+            Map.of("ANALYTICS_CLUSTER", "yes"),
             "cluster.enabled (ANALYTICS_CLUSTER) = \"yes\" (true or false)"),
-        Arguments.of("database url with another scheme", new JsonObject(), Map.of("ANALYTICS_DATABASE_URL", "mysql://x@h/db"),
+        Arguments.of(
+            "database url with another scheme",
+            new JsonObject(),
+            Map.of("ANALYTICS_DATABASE_URL", "mysql://x@h/db"),
             "database.url (ANALYTICS_DATABASE_URL) = \"<url with scheme mysql>\""),
-        Arguments.of("unknown time zone", file("analytics", "timezone", "Mars/Olympus"), Map.of(),
+        Arguments.of(
+            "unknown time zone",
+            file("analytics", "timezone", "Mars/Olympus"),
+            Map.of(),
             "analytics.timezone = \"Mars/Olympus\" (an IANA time zone"),
-        Arguments.of("threshold zero", fileNested("concurrent_streams_threshold", 0), Map.of(),
+        Arguments.of(
+            "threshold zero",
+            fileNested("concurrent_streams_threshold", 0),
+            Map.of(),
             "analytics.sharing_detection.concurrent_streams_threshold = 0 (an integer 1..1000)"),
-        Arguments.of("trusted network that is not a CIDR", fileNested("trusted_networks", new io.vertx.core.json.JsonArray().add("home")), Map.of(),
+        Arguments.of(
+            "trusted network that is not a CIDR",
+            fileNested("trusted_networks", new io.vertx.core.json.JsonArray().add("home")),
+            Map.of(),
             "analytics.sharing_detection.trusted_networks = \"home\""),
-        Arguments.of("short API key (value not echoed)", new JsonObject(), Map.of("ANALYTICS_ADMIN_API_KEY", "short"),
+        Arguments.of(
+            "short API key (value not echoed)",
+            new JsonObject(),
+            Map.of("ANALYTICS_ADMIN_API_KEY", "short"),
             "auth.admin_api_key (ANALYTICS_ADMIN_API_KEY) = \"<5 characters>\" (empty or at least 16 characters)"),
-        Arguments.of("session timeout zero", new JsonObject(), Map.of("ANALYTICS_SESSION_TIMEOUT_SECONDS", "0"),
+        Arguments.of(
+            "session timeout zero",
+            new JsonObject(),
+            Map.of("ANALYTICS_SESSION_TIMEOUT_SECONDS", "0"),
             "sessions.timeout_seconds (ANALYTICS_SESSION_TIMEOUT_SECONDS) = \"0\" (an integer 1..86400)"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidSettings")
-  void invalidSettingNamesKeyValueAndWhatIsAllowed(String name, JsonObject fileOverride, Map<String, String> env, String expected) {
+  void invalidSettingNamesKeyValueAndWhatIsAllowed(
+      String name, JsonObject fileOverride, Map<String, String> env, String expected) {
     JsonObject cfg = TestNode.defaults();
     merge(cfg, fileOverride);
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.build(cfg, env));
@@ -105,7 +143,10 @@ class ConfigLoaderTest {
   }
 
   private static JsonObject fileNested(String key, Object value) {
-    return new JsonObject().put("analytics", new JsonObject().put("sharing_detection", new JsonObject().put(key, value)));
+    return new JsonObject()
+        .put(
+            "analytics",
+            new JsonObject().put("sharing_detection", new JsonObject().put(key, value)));
   }
 
   private static void merge(JsonObject into, JsonObject from) {
@@ -119,8 +160,15 @@ class ConfigLoaderTest {
   @Test
   void mediaServersAreReadAndEachBadFieldIsNamedWithoutEchoingATokenOrDefaultsApply() {
     io.vertx.core.json.JsonObject cfg = TestNode.defaults();
-    cfg.put("media_servers", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
-        .put("name", "den").put("type", "Plex").put("url", "http://192.168.1.5:32400").put("token_env", "PLEX_TOKEN")));
+    cfg.put(
+        "media_servers",
+        new io.vertx.core.json.JsonArray()
+            .add(
+                new io.vertx.core.json.JsonObject()
+                    .put("name", "den")
+                    .put("type", "Plex")
+                    .put("url", "http://192.168.1.5:32400")
+                    .put("token_env", "PLEX_TOKEN")));
     AppConfig c = ConfigLoader.build(cfg, Map.of("PLEX_TOKEN", "secret-plex-token"));
     assertEquals(30, c.media().leaseSeconds());
     AppConfig.MediaServer s = c.media().servers().get(0);
@@ -130,16 +178,26 @@ class ConfigLoaderTest {
     assertTrue(s.enabled());
     assertTrue(!s.toString().contains("secret-plex-token"));
 
-    for (String[] bad : new String[][] {
-        {"type", "kodi", "media_servers[0].type"},
-        {"url", "ftp://x", "media_servers[0].url"},
-        {"token", " ", "media_servers[0].token"},
-        {"poll_interval_seconds", "61", "media_servers[0].poll_interval_seconds"}}) {
-      io.vertx.core.json.JsonObject entry = new io.vertx.core.json.JsonObject().put("name", "a").put("type", "jellyfin")
-          .put("url", "http://h:8096").put("token", "tok-never-echoed");
-      entry.put(bad[0], bad[0].equals("poll_interval_seconds") ? (Object) Integer.valueOf(bad[1]) : bad[1]);
-      io.vertx.core.json.JsonObject c2 = TestNode.defaults().put("media_servers", new io.vertx.core.json.JsonArray().add(entry));
-      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.build(c2, Map.of()));
+    for (String[] bad :
+        new String[][] {
+          {"type", "kodi", "media_servers[0].type"},
+          {"url", "ftp://x", "media_servers[0].url"},
+          {"token", " ", "media_servers[0].token"},
+          {"poll_interval_seconds", "61", "media_servers[0].poll_interval_seconds"}
+        }) {
+      io.vertx.core.json.JsonObject entry =
+          new io.vertx.core.json.JsonObject()
+              .put("name", "a")
+              .put("type", "jellyfin")
+              .put("url", "http://h:8096")
+              .put("token", "tok-never-echoed");
+      entry.put(
+          bad[0],
+          bad[0].equals("poll_interval_seconds") ? (Object) Integer.valueOf(bad[1]) : bad[1]);
+      io.vertx.core.json.JsonObject c2 =
+          TestNode.defaults().put("media_servers", new io.vertx.core.json.JsonArray().add(entry));
+      ConfigException e =
+          assertThrows(ConfigException.class, () -> ConfigLoader.build(c2, Map.of()));
       assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
       assertTrue(!e.getMessage().contains("tok-never-echoed"), e.getMessage());
     }

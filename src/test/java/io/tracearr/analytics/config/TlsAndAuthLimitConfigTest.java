@@ -33,7 +33,8 @@ class TlsAndAuthLimitConfigTest {
   void certWithoutKeyNamesTheMissingKey() throws Exception {
     Path cert = Files.createTempFile("cert", ".pem");
     JsonObject c = cfg();
-    c.getJsonObject("http").put("tls", new JsonObject().put("cert_path", cert.toString()).put("key_path", ""));
+    c.getJsonObject("http")
+        .put("tls", new JsonObject().put("cert_path", cert.toString()).put("key_path", ""));
     var e = assertThrows(ConfigException.class, () -> ConfigLoader.build(c, Map.of()));
     assertTrue(e.getMessage().contains("http.tls.key_path"), e.getMessage());
   }
@@ -42,7 +43,12 @@ class TlsAndAuthLimitConfigTest {
   void anUnreadableFileNamesItsKey() throws Exception {
     Path key = Files.createTempFile("key", ".pem");
     JsonObject c = cfg();
-    c.getJsonObject("http").put("tls", new JsonObject().put("cert_path", "/nonexistent/cert.pem").put("key_path", key.toString()));
+    c.getJsonObject("http")
+        .put(
+            "tls",
+            new JsonObject()
+                .put("cert_path", "/nonexistent/cert.pem")
+                .put("key_path", key.toString()));
     var e = assertThrows(ConfigException.class, () -> ConfigLoader.build(c, Map.of()));
     assertTrue(e.getMessage().contains("http.tls.cert_path"), e.getMessage());
   }

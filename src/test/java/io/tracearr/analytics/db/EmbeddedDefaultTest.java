@@ -20,8 +20,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * No database configured: the node starts its own PostgreSQL in the data directory, generates an admin
- * key (mode 600), and a second start reuses both.
+ * No database configured: the node starts its own PostgreSQL in the data directory, generates an
+ * admin key (mode 600), and a second start reuses both.
  */
 class EmbeddedDefaultTest {
 
@@ -40,25 +40,48 @@ class EmbeddedDefaultTest {
     Application first = Application.start(config);
     try {
       Path keyFile = dataDir.resolve(AdminKeyFile.FILE_NAME);
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+      assertEquals(
+          "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
       key = Files.readString(keyFile).trim();
-      assertEquals(200, TestNode.await(client.get(first.httpPort(), "127.0.0.1", "/health/ready").send()).statusCode());
-      var r = TestNode.await(client.post(first.httpPort(), "127.0.0.1", "/api/v1/analytics/sessions")
-          .bearerTokenAuthentication(key).sendJsonObject(SessionBodies.start(UUID.randomUUID())));
+      assertEquals(
+          200,
+          TestNode.await(client.get(first.httpPort(), "127.0.0.1", "/health/ready").send())
+              .statusCode());
+      var r =
+          TestNode.await(
+              client
+                  .post(first.httpPort(), "127.0.0.1", "/api/v1/analytics/sessions")
+                  .bearerTokenAuthentication(key)
+                  .sendJsonObject(SessionBodies.start(UUID.randomUUID())));
       assertEquals(201, r.statusCode(), r.bodyAsString());
       sessionId = r.bodyAsJsonObject().getString("id");
       assertTrue(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION")));
-      // issue 19, F8: an acknowledged start survives a power loss too (zonky's default is fsync off)
-      assertEquals("on", TestNode.await(first.node().pool().query("SHOW fsync").execute()).iterator().next().getString(0));
-      assertEquals("on", TestNode.await(first.node().pool().query("SHOW synchronous_commit").execute()).iterator().next().getString(0));
+      // issue 19, F8: an acknowledged start survives a power loss too (zonky's default is fsync
+      // off)
+      assertEquals(
+          "on",
+          TestNode.await(first.node().pool().query("SHOW fsync").execute())
+              .iterator()
+              .next()
+              .getString(0));
+      assertEquals(
+          "on",
+          TestNode.await(first.node().pool().query("SHOW synchronous_commit").execute())
+              .iterator()
+              .next()
+              .getString(0));
     } finally {
       first.stop();
     }
 
     Application second = Application.start(config);
     try {
-      var r = TestNode.await(client.get(second.httpPort(), "127.0.0.1", "/api/v1/analytics/sessions/" + sessionId)
-          .bearerTokenAuthentication(key).send());
+      var r =
+          TestNode.await(
+              client
+                  .get(second.httpPort(), "127.0.0.1", "/api/v1/analytics/sessions/" + sessionId)
+                  .bearerTokenAuthentication(key)
+                  .send());
       assertEquals(200, r.statusCode(), "the same key and the same data: " + r.bodyAsString());
     } finally {
       second.stop();

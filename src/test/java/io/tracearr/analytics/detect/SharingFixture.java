@@ -20,7 +20,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
-/** Drives one node like a media server and an operator would: sessions in, alerts out, all over HTTP. */
+/**
+ * Drives one node like a media server and an operator would: sessions in, alerts out, all over
+ * HTTP.
+ */
 final class SharingFixture {
 
   static final String SESSIONS = "/api/v1/analytics/sessions";
@@ -41,33 +44,46 @@ final class SharingFixture {
   }
 
   static JsonObject withGeoIp(JsonObject sharingDetection) {
-    return new JsonObject().put("analytics", new JsonObject()
-        .put("geoip_db_path", geoipFixture())
-        .put("sharing_detection", sharingDetection));
+    return new JsonObject()
+        .put(
+            "analytics",
+            new JsonObject()
+                .put("geoip_db_path", geoipFixture())
+                .put("sharing_detection", sharingDetection));
   }
 
   final TestNode node;
+
   /** every alert event the node published, in order: {"address": ..., "alert": {...}} */
   final Queue<JsonObject> events = new ConcurrentLinkedQueue<>();
 
   SharingFixture(TestNode node) {
     this.node = node;
-    for (String address : List.of(Addresses.ALERT_RAISED, Addresses.ALERT_UPDATED, Addresses.ALERT_DISMISSED)) {
-      TestNode.await(node.app().vertx().eventBus().<JsonObject>consumer(address,
-          msg -> events.add(new JsonObject().put("address", address).put("alert", msg.body()))).completion());
+    for (String address :
+        List.of(Addresses.ALERT_RAISED, Addresses.ALERT_UPDATED, Addresses.ALERT_DISMISSED)) {
+      TestNode.await(
+          node.app()
+              .vertx()
+              .eventBus()
+              .<JsonObject>consumer(
+                  address,
+                  msg ->
+                      events.add(new JsonObject().put("address", address).put("alert", msg.body())))
+              .completion());
     }
   }
 
   static JsonObject startBody(UUID user, String device, String ip, Instant startedAt) {
-    JsonObject body = new JsonObject()
-        .put("user_id", user.toString())
-        .put("content_type", "episode")
-        .put("content_id", UUID.randomUUID().toString())
-        .put("content_title", "S01E01")
-        .put("client_name", "Plex Web")
-        .put("device_name", device + " name")
-        .put("device_id", device)
-        .put("ip_address", ip);
+    JsonObject body =
+        new JsonObject()
+            .put("user_id", user.toString())
+            .put("content_type", "episode")
+            .put("content_id", UUID.randomUUID().toString())
+            .put("content_title", "S01E01")
+            .put("client_name", "Plex Web")
+            .put("device_name", device + " name")
+            .put("device_id", device)
+            .put("ip_address", ip);
     if (startedAt != null) body.put("started_at", startedAt.toString());
     return body;
   }
@@ -78,7 +94,8 @@ final class SharingFixture {
   }
 
   JsonObject start(UUID user, String device, String ip, Instant startedAt) {
-    HttpResponse<Buffer> r = node.post(SESSIONS, TestNode.INGEST_KEY, startBody(user, device, ip, startedAt));
+    HttpResponse<Buffer> r =
+        node.post(SESSIONS, TestNode.INGEST_KEY, startBody(user, device, ip, startedAt));
     assertEquals(201, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject();
   }
@@ -87,7 +104,11 @@ final class SharingFixture {
   List<JsonObject> startAll(List<JsonObject> bodies) {
     List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
     for (JsonObject b : bodies) {
-      sent.add(node.client().post(SESSIONS).putHeader("Authorization", "Bearer " + TestNode.INGEST_KEY).sendJsonObject(b));
+      sent.add(
+          node.client()
+              .post(SESSIONS)
+              .putHeader("Authorization", "Bearer " + TestNode.INGEST_KEY)
+              .sendJsonObject(b));
     }
     TestNode.await(Future.all(sent));
     List<JsonObject> out = new ArrayList<>();
@@ -99,12 +120,14 @@ final class SharingFixture {
   }
 
   void end(JsonObject session) {
-    HttpResponse<Buffer> r = node.delete(SESSIONS + "/" + session.getString("id"), TestNode.INGEST_KEY, null);
+    HttpResponse<Buffer> r =
+        node.delete(SESSIONS + "/" + session.getString("id"), TestNode.INGEST_KEY, null);
     assertEquals(204, r.statusCode(), r.bodyAsString());
   }
 
   void heartbeat(JsonObject session, JsonObject body) {
-    HttpResponse<Buffer> r = node.put(SESSIONS + "/" + session.getString("id"), TestNode.INGEST_KEY, body);
+    HttpResponse<Buffer> r =
+        node.put(SESSIONS + "/" + session.getString("id"), TestNode.INGEST_KEY, body);
     assertEquals(204, r.statusCode(), r.bodyAsString());
   }
 
@@ -138,14 +161,20 @@ final class SharingFixture {
 
   /** Waits until the user has an open alert of this type (judged in real time) and returns it. */
   JsonObject awaitAlert(UUID user, String type) {
-    Await.until(WAIT, type + " alert for " + user,
+    Await.until(
+        WAIT,
+        type + " alert for " + user,
         () -> alerts(user, type).stream().anyMatch(a -> "open".equals(a.getString("status"))));
-    return alerts(user, type).stream().filter(a -> "open".equals(a.getString("status"))).findFirst().orElseThrow();
+    return alerts(user, type).stream()
+        .filter(a -> "open".equals(a.getString("status")))
+        .findFirst()
+        .orElseThrow();
   }
 
   /**
-   * A negative answer needs a point after which nothing more can happen: a DetectSharing run waits for any
-   * judgement of a watching user already in flight on this node, and judges the user again itself.
+   * A negative answer needs a point after which nothing more can happen: a DetectSharing run waits
+   * for any judgement of a watching user already in flight on this node, and judges the user again
+   * itself.
    */
   void assertNoAlerts(UUID user) {
     detect();
@@ -154,8 +183,12 @@ final class SharingFixture {
 
   List<JsonObject> events(String address, String alertId) {
     return events.stream()
-        .filter(e -> e.getString("address").equals(address) && e.getJsonObject("alert").getString("id").equals(alertId))
-        .map(e -> e.getJsonObject("alert")).toList();
+        .filter(
+            e ->
+                e.getString("address").equals(address)
+                    && e.getJsonObject("alert").getString("id").equals(alertId))
+        .map(e -> e.getJsonObject("alert"))
+        .toList();
   }
 
   static List<JsonObject> items(JsonObject page) {

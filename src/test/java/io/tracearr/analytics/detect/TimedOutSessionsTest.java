@@ -19,9 +19,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TimedOutSessionsTest {
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
-      .put("sessions", new JsonObject().put("timeout_seconds", 2).put("reap_interval_seconds", 1))
-      .put("analytics", new JsonObject().put("sharing_detection", new JsonObject().put("sweep_seconds", 3600))));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject()
+              .put(
+                  "sessions",
+                  new JsonObject().put("timeout_seconds", 2).put("reap_interval_seconds", 1))
+              .put(
+                  "analytics",
+                  new JsonObject()
+                      .put("sharing_detection", new JsonObject().put("sweep_seconds", 3600))));
+
   static final TestNode node = nodes.node();
   static SharingFixture fx;
 
@@ -34,15 +42,19 @@ class TimedOutSessionsTest {
     List<JsonObject> sessions = new ArrayList<>();
     for (String d : devices) sessions.add(fx.start(user, d, LAN));
     for (JsonObject s : sessions) {
-      Await.until(SharingFixture.WAIT, "session reaped",
+      Await.until(
+          SharingFixture.WAIT,
+          "session reaped",
           () -> "timed_out".equals(fx.session(s.getString("id")).getString("status")));
     }
     return sessions;
   }
 
   private static int active(UUID user) {
-    return node.get(SharingFixture.SESSIONS + "/active?user_id=" + user, TestNode.VIEWER_KEY).bodyAsJsonObject()
-        .getJsonArray("items").size();
+    return node.get(SharingFixture.SESSIONS + "/active?user_id=" + user, TestNode.VIEWER_KEY)
+        .bodyAsJsonObject()
+        .getJsonArray("items")
+        .size();
   }
 
   @Test
@@ -53,17 +65,23 @@ class TimedOutSessionsTest {
     fx.start(user, "d4", LAN);
     fx.start(user, "d5", LAN);
     fx.assertNoAlerts(user);
-    assertEquals(3, active(user), "the three were still active when judged (they cannot come back)");
+    assertEquals(
+        3, active(user), "the three were still active when judged (they cannot come back)");
   }
 
   @Test
   void timedOutSessionsAreLeftOutOfTheEvidence() {
     UUID user = UUID.randomUUID();
     List<JsonObject> old = timedOut(user, "old1", "old2");
-    fx.startAll(List.of(SharingFixture.startBody(user, "d3", LAN, null), SharingFixture.startBody(user, "d4", LAN, null),
-        SharingFixture.startBody(user, "d5", LAN, null), SharingFixture.startBody(user, "d6", LAN, null)));
+    fx.startAll(
+        List.of(
+            SharingFixture.startBody(user, "d3", LAN, null),
+            SharingFixture.startBody(user, "d4", LAN, null),
+            SharingFixture.startBody(user, "d5", LAN, null),
+            SharingFixture.startBody(user, "d6", LAN, null)));
     JsonObject evidence = fx.awaitAlert(user, "concurrent_streams").getJsonObject("evidence");
     assertEquals(4, evidence.getInteger("count"));
-    for (JsonObject s : old) assertFalse(evidence.getJsonArray("session_ids").contains(s.getString("id")));
+    for (JsonObject s : old)
+      assertFalse(evidence.getJsonArray("session_ids").contains(s.getString("id")));
   }
 }

@@ -9,19 +9,25 @@ import io.tracearr.analytics.testing.TestNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** More than auth.failed_auth_per_minute wrong tokens from one address: 429 with Retry-After, even for a good token. */
+/**
+ * More than auth.failed_auth_per_minute wrong tokens from one address: 429 with Retry-After, even
+ * for a good token.
+ */
 class AuthRateLimitTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single();
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single();
   static final TestNode node = nodes.node();
 
   @Test
   void theTwentyFirstBadTokenIs429AndSoIsAGoodOneUntilTheWindowEnds() {
     // a missing token is not a guess: it does not count
-    for (int i = 0; i < 30; i++) assertEquals(401, node.get("/api/v1/analytics/sessions", null).statusCode());
+    for (int i = 0; i < 30; i++)
+      assertEquals(401, node.get("/api/v1/analytics/sessions", null).statusCode());
     for (int i = 0; i < 20; i++) {
-      assertEquals(401, node.get("/api/v1/analytics/sessions", "wrong-token-" + i).statusCode(), "attempt " + (i + 1));
+      assertEquals(
+          401,
+          node.get("/api/v1/analytics/sessions", "wrong-token-" + i).statusCode(),
+          "attempt " + (i + 1));
     }
     var limited = node.get("/api/v1/analytics/sessions", "wrong-token-21");
     assertEquals(429, limited.statusCode(), limited.bodyAsString());
@@ -36,6 +42,11 @@ class AuthRateLimitTest {
     assertNotNull(good.getHeader("Retry-After"));
 
     String scrape = node.app().node().prometheus().scrape();
-    assertTrue(scrape.lines().anyMatch(l -> l.startsWith("analytics_auth_rate_limited_total") && !l.endsWith(" 0.0")), scrape);
+    assertTrue(
+        scrape
+            .lines()
+            .anyMatch(
+                l -> l.startsWith("analytics_auth_rate_limited_total") && !l.endsWith(" 0.0")),
+        scrape);
   }
 }

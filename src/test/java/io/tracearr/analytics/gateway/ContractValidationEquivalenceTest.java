@@ -35,13 +35,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link ContractValidation} subclasses vertx-openapi's {@code RequestValidatorImpl} for speed (one schema
- * validator per schema, on the event loop). This holds it to the library: requests generated from every
- * operation of {@code openapi.yaml} (path and query parameters and bodies: valid ones, wrong types, missing
- * required fields, extra fields, out-of-range numbers, bad formats and enums, too long or short strings, bodies
- * that are not objects or not JSON) go through a real server and the contract router's own request extraction,
- * then to the library's {@link RequestValidator} and to ours. Both must give the same verdict: valid with the
- * same values, or invalid with the same error type, message and problem fields.
+ * {@link ContractValidation} subclasses vertx-openapi's {@code RequestValidatorImpl} for speed (one
+ * schema validator per schema, on the event loop). This holds it to the library: requests generated
+ * from every operation of {@code openapi.yaml} (path and query parameters and bodies: valid ones,
+ * wrong types, missing required fields, extra fields, out-of-range numbers, bad formats and enums,
+ * too long or short strings, bodies that are not objects or not JSON) go through a real server and
+ * the contract router's own request extraction, then to the library's {@link RequestValidator} and
+ * to ours. Both must give the same verdict: valid with the same values, or invalid with the same
+ * error type, message and problem fields.
  */
 @ExtendWith(VertxExtension.class)
 class ContractValidationEquivalenceTest {
@@ -50,16 +51,25 @@ class ContractValidationEquivalenceTest {
   private static final String UUID_SAMPLE = "3f1c2b9a-5d4e-4f60-9a1b-2c3d4e5f6a7b";
 
   /** One generated request; {@code name} says what it varies. */
-  private record Case(String name, HttpMethod method, String uri, String contentType, String body) {}
+  private record Case(
+      String name, HttpMethod method, String uri, String contentType, String body) {}
 
   @Test
-  void theLibrarysValidatorAndOursGiveTheSameVerdictsOverRequestsGeneratedFromTheContract(Vertx vertx) throws Exception {
+  void theLibrarysValidatorAndOursGiveTheSameVerdictsOverRequestsGeneratedFromTheContract(
+      Vertx vertx) throws Exception {
     Buffer yaml = vertx.fileSystem().readFile("openapi.yaml").await(TIMEOUT_SECONDS, SECONDS);
     JsonObject raw = GatewayVerticle.routable(yaml);
-    // the contract model annotates the tree it is given; cases are generated from the file as written
-    OpenAPIContract contract = OpenAPIContract.from(vertx, raw.copy()).await(TIMEOUT_SECONDS, SECONDS);
-    int port = vertx.createHttpServer().requestHandler(comparingRouter(vertx, contract))
-        .listen(0, "127.0.0.1").await(TIMEOUT_SECONDS, SECONDS).actualPort();
+    // the contract model annotates the tree it is given; cases are generated from the file as
+    // written
+    OpenAPIContract contract =
+        OpenAPIContract.from(vertx, raw.copy()).await(TIMEOUT_SECONDS, SECONDS);
+    int port =
+        vertx
+            .createHttpServer()
+            .requestHandler(comparingRouter(vertx, contract))
+            .listen(0, "127.0.0.1")
+            .await(TIMEOUT_SECONDS, SECONDS)
+            .actualPort();
 
     List<Case> cases = cases(raw);
     HttpClient client = vertx.createHttpClient();
@@ -74,17 +84,22 @@ class ContractValidationEquivalenceTest {
       JsonObject verdicts = replies.get(i).result();
       String library = verdicts.getString("library");
       String ours = verdicts.getString("ours");
-      if (!library.equals(ours)) mismatches.add(cases.get(i).name() + "\n  library: " + library + "\n  ours:    " + ours);
+      if (!library.equals(ours))
+        mismatches.add(cases.get(i).name() + "\n  library: " + library + "\n  ours:    " + ours);
       if (library.startsWith("valid")) valid++;
       else invalid++;
     }
-    assertEquals(List.of(), mismatches, mismatches.size() + " of " + cases.size() + " verdicts differ");
+    assertEquals(
+        List.of(), mismatches, mismatches.size() + " of " + cases.size() + " verdicts differ");
     // the comparison means something only over enough of both kinds
     assertTrue(cases.size() >= 100, "only " + cases.size() + " requests generated");
     assertTrue(valid >= 30 && invalid >= 60, valid + " valid and " + invalid + " invalid requests");
   }
 
-  /** The gateway's contract routing, but each route answers with both validators' verdicts instead of handling the request. */
+  /**
+   * The gateway's contract routing, but each route answers with both validators' verdicts instead
+   * of handling the request.
+   */
   private static Router comparingRouter(Vertx vertx, OpenAPIContract contract) {
     RequestExtractor extractor = RequestExtractor.withBodyHandler();
     RequestValidator library = RequestValidator.create(vertx, contract);
@@ -92,17 +107,30 @@ class ContractValidationEquivalenceTest {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation op = route.getOperation();
-      route.setDoValidation(false).addHandler(rc -> extractor.extractValidatableRequest(rc, op).onComplete(extracted -> {
-        if (extracted.failed()) {
-          rc.fail(extracted.cause());
-          return;
-        }
-        Future<ValidatedRequest> theirs = library.validate(extracted.result(), op.getOperationId());
-        Future<ValidatedRequest> mine = ours.validate(extracted.result(), op.getOperationId());
-        Future.join(theirs, mine).onComplete(done -> rc.json(new JsonObject()
-            .put("library", verdict(theirs, op))
-            .put("ours", verdict(mine, op))));
-      }));
+      route
+          .setDoValidation(false)
+          .addHandler(
+              rc ->
+                  extractor
+                      .extractValidatableRequest(rc, op)
+                      .onComplete(
+                          extracted -> {
+                            if (extracted.failed()) {
+                              rc.fail(extracted.cause());
+                              return;
+                            }
+                            Future<ValidatedRequest> theirs =
+                                library.validate(extracted.result(), op.getOperationId());
+                            Future<ValidatedRequest> mine =
+                                ours.validate(extracted.result(), op.getOperationId());
+                            Future.join(theirs, mine)
+                                .onComplete(
+                                    done ->
+                                        rc.json(
+                                            new JsonObject()
+                                                .put("library", verdict(theirs, op))
+                                                .put("ours", verdict(mine, op))));
+                          }));
     }
     Router root = Router.router(vertx);
     root.route("/api/v1/*").handler(BodyHandler.create(false));
@@ -110,17 +138,30 @@ class ContractValidationEquivalenceTest {
     return root;
   }
 
-  /** What a caller would see of a validation: the values it yields, or the error and the problem's fields. */
+  /**
+   * What a caller would see of a validation: the values it yields, or the error and the problem's
+   * fields.
+   */
   private static String verdict(Future<ValidatedRequest> result, Operation op) {
     if (result.succeeded()) {
       ValidatedRequest v = result.result();
-      return "valid path=" + values(v.getPathParameters()) + " query=" + values(v.getQuery())
-          + " body=" + (v.getBody() == null ? null : v.getBody().get());
+      return "valid path="
+          + values(v.getPathParameters())
+          + " query="
+          + values(v.getQuery())
+          + " body="
+          + (v.getBody() == null ? null : v.getBody().get());
     }
     Throwable e = result.cause();
     if (e instanceof ValidatorException ve) {
-      return "invalid " + ve.getClass().getSimpleName() + " " + ve.type() + ": " + ve.getMessage()
-          + " → " + ContractProblems.from(ve, op).toJson().encode();
+      return "invalid "
+          + ve.getClass().getSimpleName()
+          + " "
+          + ve.type()
+          + ": "
+          + ve.getMessage()
+          + " → "
+          + ContractProblems.from(ve, op).toJson().encode();
     }
     return "failed " + e;
   }
@@ -132,21 +173,39 @@ class ContractValidationEquivalenceTest {
   }
 
   private static Future<JsonObject> send(HttpClient client, int port, Case c) {
-    RequestOptions options = new RequestOptions().setMethod(c.method()).setPort(port).setHost("127.0.0.1").setURI(c.uri());
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(c.method())
+            .setPort(port)
+            .setHost("127.0.0.1")
+            .setURI(c.uri());
     if (c.contentType() != null) options.putHeader("Content-Type", c.contentType());
-    return client.request(options)
+    return client
+        .request(options)
         .compose(req -> c.body() == null ? req.send() : req.send(c.body()))
-        .compose(resp -> resp.body().map(body -> {
-          if (resp.statusCode() != 200) {
-            throw new AssertionError(c.name() + ": the comparing route answered " + resp.statusCode() + " " + body);
-          }
-          return body.toJsonObject();
-        }));
+        .compose(
+            resp ->
+                resp.body()
+                    .map(
+                        body -> {
+                          if (resp.statusCode() != 200) {
+                            throw new AssertionError(
+                                c.name()
+                                    + ": the comparing route answered "
+                                    + resp.statusCode()
+                                    + " "
+                                    + body);
+                          }
+                          return body.toJsonObject();
+                        }));
   }
 
-  // ---- the generated requests ---------------------------------------------------------------------------
+  // ---- the generated requests
+  // ---------------------------------------------------------------------------
 
-  /** Every operation: a valid request, then each parameter and body property varied one at a time. */
+  /**
+   * Every operation: a valid request, then each parameter and body property varied one at a time.
+   */
   private static List<Case> cases(JsonObject contract) {
     JsonObject schemas = contract.getJsonObject("components").getJsonObject("schemas");
     List<Case> cases = new ArrayList<>();
@@ -155,7 +214,9 @@ class ContractValidationEquivalenceTest {
       JsonObject item = paths.getJsonObject(template);
       for (String method : item.fieldNames()) {
         JsonObject op = item.getJsonObject(method);
-        cases.addAll(new OperationCases(template, HttpMethod.valueOf(method.toUpperCase()), op, schemas).all());
+        cases.addAll(
+            new OperationCases(template, HttpMethod.valueOf(method.toUpperCase()), op, schemas)
+                .all());
       }
     }
     return cases;
@@ -178,21 +239,25 @@ class ContractValidationEquivalenceTest {
       for (int i = 0; i < params.size(); i++) parameters.add(params.getJsonObject(i));
       JsonObject body = op.getJsonObject("requestBody");
       // multipart bodies (uploads) are read by their handler, not by a JSON schema validator
-      if (body != null && !body.getJsonObject("content").containsKey("application/json")) body = null;
+      if (body != null && !body.getJsonObject("content").containsKey("application/json"))
+        body = null;
       if (body == null) {
         bodySchema = null;
         bodyRequired = false;
       } else {
-        JsonObject schema = body.getJsonObject("content").getJsonObject("application/json").getJsonObject("schema");
+        JsonObject schema =
+            body.getJsonObject("content").getJsonObject("application/json").getJsonObject("schema");
         String ref = schema.getString("$ref");
-        bodySchema = ref == null ? schema : schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1));
+        bodySchema =
+            ref == null ? schema : schemas.getJsonObject(ref.substring(ref.lastIndexOf('/') + 1));
         bodyRequired = body.getBoolean("required", false);
       }
     }
 
     List<Case> all() {
       Map<String, String> validParams = new LinkedHashMap<>();
-      for (JsonObject p : parameters) validParams.put(p.getString("name"), String.valueOf(sample(p.getJsonObject("schema"))));
+      for (JsonObject p : parameters)
+        validParams.put(p.getString("name"), String.valueOf(sample(p.getJsonObject("schema"))));
       JsonObject fullBody = bodySchema == null ? null : fullBody();
       add("valid", validParams, fullBody == null ? null : fullBody.encode());
 
@@ -202,11 +267,16 @@ class ContractValidationEquivalenceTest {
         if (!"path".equals(p.getString("in"))) {
           Map<String, String> without = new LinkedHashMap<>(validParams);
           without.remove(name);
-          add(where + " missing" + (p.getBoolean("required", false) ? " (required)" : ""), without, bodyText(fullBody));
+          add(
+              where + " missing" + (p.getBoolean("required", false) ? " (required)" : ""),
+              without,
+              bodyText(fullBody));
         }
         for (Map.Entry<String, Object> bad : variants(p.getJsonObject("schema")).entrySet()) {
-          // an empty path segment routes to another operation or none, never to this one's validation
-          if ("path".equals(p.getString("in")) && String.valueOf(bad.getValue()).isEmpty()) continue;
+          // an empty path segment routes to another operation or none, never to this one's
+          // validation
+          if ("path".equals(p.getString("in")) && String.valueOf(bad.getValue()).isEmpty())
+            continue;
           Map<String, String> changed = new LinkedHashMap<>(validParams);
           changed.put(name, String.valueOf(bad.getValue()));
           add(where + " " + bad.getKey(), changed, bodyText(fullBody));
@@ -217,7 +287,8 @@ class ContractValidationEquivalenceTest {
         JsonObject props = bodySchema.getJsonObject("properties");
         JsonArray required = bodySchema.getJsonArray("required", new JsonArray());
         JsonObject onlyRequired = new JsonObject();
-        for (Object r : required) onlyRequired.put((String) r, sample(props.getJsonObject((String) r)));
+        for (Object r : required)
+          onlyRequired.put((String) r, sample(props.getJsonObject((String) r)));
         add("body with only the required fields", validParams, onlyRequired.encode());
         add("body with an extra field", validParams, fullBody.copy().put("surprise", 1).encode());
         for (Object r : required) {
@@ -227,7 +298,10 @@ class ContractValidationEquivalenceTest {
         }
         for (String field : props.fieldNames()) {
           for (Map.Entry<String, Object> bad : variants(props.getJsonObject(field)).entrySet()) {
-            add("body." + field + " " + bad.getKey(), validParams, fullBody.copy().put(field, bad.getValue()).encode());
+            add(
+                "body." + field + " " + bad.getKey(),
+                validParams,
+                fullBody.copy().put(field, bad.getValue()).encode());
           }
         }
         add("body absent" + (bodyRequired ? " (required)" : ""), validParams, null);
@@ -235,7 +309,13 @@ class ContractValidationEquivalenceTest {
         add("body a string", validParams, "\"hello\"");
         add("body not JSON", validParams, "{\"user_id\": ");
         add("body an empty object", validParams, "{}");
-        out.add(new Case(opId + ": body sent as text/plain", method, uri(validParams), "text/plain", fullBody.encode()));
+        out.add(
+            new Case(
+                opId + ": body sent as text/plain",
+                method,
+                uri(validParams),
+                "text/plain",
+                fullBody.encode()));
       }
       return out;
     }
@@ -252,7 +332,13 @@ class ContractValidationEquivalenceTest {
     }
 
     private void add(String what, Map<String, String> params, String body) {
-      out.add(new Case(opId + ": " + what, method, uri(params), body == null ? null : "application/json", body));
+      out.add(
+          new Case(
+              opId + ": " + what,
+              method,
+              uri(params),
+              body == null ? null : "application/json",
+              body));
     }
 
     private String uri(Map<String, String> params) {
@@ -269,7 +355,9 @@ class ContractValidationEquivalenceTest {
     }
   }
 
-  /** The first type a schema allows other than null ({@code type: [string, 'null']} is a string). */
+  /**
+   * The first type a schema allows other than null ({@code type: [string, 'null']} is a string).
+   */
   private static String typeOf(JsonObject schema) {
     Object type = schema.getValue("type");
     if (type instanceof JsonArray types) {
@@ -294,14 +382,17 @@ class ContractValidationEquivalenceTest {
       case "integer" -> schema.getInteger("minimum", 0) + 1;
       case "number" -> schema.getNumber("minimum", 0).doubleValue() + 1.5;
       case "boolean" -> true;
-      case "string" -> switch (schema.getString("format", "")) {
-        case "uuid" -> UUID_SAMPLE;
-        case "date" -> "2024-05-01";
-        case "date-time" -> "2024-05-01T10:00:00Z";
-        default -> "x".repeat(Math.max(2, schema.getInteger("minLength", 1)));
-      };
-      case "array" -> schema.containsKey("items") && schema.getJsonObject("items").containsKey("type")
-          ? new JsonArray().add(sample(schema.getJsonObject("items"))) : new JsonArray();
+      case "string" ->
+          switch (schema.getString("format", "")) {
+            case "uuid" -> UUID_SAMPLE;
+            case "date" -> "2024-05-01";
+            case "date-time" -> "2024-05-01T10:00:00Z";
+            default -> "x".repeat(Math.max(2, schema.getInteger("minLength", 1)));
+          };
+      case "array" ->
+          schema.containsKey("items") && schema.getJsonObject("items").containsKey("type")
+              ? new JsonArray().add(sample(schema.getJsonObject("items")))
+              : new JsonArray();
       case "object" -> new JsonObject();
       default -> throw new IllegalArgumentException("no sample for " + schema);
     };
@@ -317,7 +408,8 @@ class ContractValidationEquivalenceTest {
         v.put("not a number", "seven");
         v.put("a fraction", 1.5);
         v.put("a number in a string", "7");
-        if (schema.containsKey("minimum")) v.put("below the minimum", schema.getInteger("minimum") - 1);
+        if (schema.containsKey("minimum"))
+          v.put("below the minimum", schema.getInteger("minimum") - 1);
         if (schema.containsKey("maximum")) {
           v.put("at the maximum", schema.getInteger("maximum"));
           v.put("above the maximum", schema.getInteger("maximum") + 1);
@@ -326,8 +418,10 @@ class ContractValidationEquivalenceTest {
       }
       case "number" -> {
         v.put("not a number", "seven");
-        if (schema.containsKey("minimum")) v.put("below the minimum", schema.getNumber("minimum").doubleValue() - 0.5);
-        if (schema.containsKey("maximum")) v.put("above the maximum", schema.getNumber("maximum").doubleValue() + 0.5);
+        if (schema.containsKey("minimum"))
+          v.put("below the minimum", schema.getNumber("minimum").doubleValue() - 0.5);
+        if (schema.containsKey("maximum"))
+          v.put("above the maximum", schema.getNumber("maximum").doubleValue() + 0.5);
       }
       case "boolean" -> {
         v.put("a string", "yes");
@@ -341,10 +435,13 @@ class ContractValidationEquivalenceTest {
           v.put("at the maximum length", "y".repeat(schema.getInteger("maxLength")));
           v.put("over the maximum length", "y".repeat(schema.getInteger("maxLength") + 1));
         }
-        if (schema.getInteger("minLength", 0) > 1) v.put("under the minimum length", "y".repeat(schema.getInteger("minLength") - 1));
+        if (schema.getInteger("minLength", 0) > 1)
+          v.put("under the minimum length", "y".repeat(schema.getInteger("minLength") - 1));
         if (schema.containsKey("enum")) {
           v.put("not in the enum", "bogus");
-          v.put("an enum value in capitals", String.valueOf(schema.getJsonArray("enum").getValue(0)).toUpperCase());
+          v.put(
+              "an enum value in capitals",
+              String.valueOf(schema.getJsonArray("enum").getValue(0)).toUpperCase());
         }
         switch (schema.getString("format", "")) {
           case "uuid" -> {
@@ -362,7 +459,7 @@ class ContractValidationEquivalenceTest {
             v.put("a date for a date-time", "2024-05-01");
             v.put("a date-time with an offset", "2024-05-01T10:00:00+02:00");
           }
-          default -> { }
+          default -> {}
         }
       }
       case "array" -> {

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dashboard in a real browser: Debian's headless Chromium driven by npm playwright-core
- * ({@code src/test/browser/dashboard.spec.mjs}) against a real node with the GeoIP fixture, so the sharing
- * alert it shows comes from the real detector. Fails, never skips, when Chromium or Node.js is missing: CI
- * installs both.
+ * The dashboard in a real browser: Debian's headless Chromium driven by npm playwright-core ({@code
+ * src/test/browser/dashboard.spec.mjs}) against a real node with the GeoIP fixture, so the sharing
+ * alert it shows comes from the real detector. Fails, never skips, when Chromium or Node.js is
+ * missing: CI installs both.
  */
 class DashboardBrowserTest {
 
@@ -29,18 +29,34 @@ class DashboardBrowserTest {
 
   @Test
   void signInWatchSessionsAndAlertsArriveDismissAndSeeTheChart() throws Exception {
-    String chromium = executable("chromium").orElseGet(() ->
-        fail("chromium is not installed (apt-get install -y chromium chromium-driver)"));
-    String node = executable("node").orElseGet(() -> fail("Node.js is not installed (apt-get install -y nodejs npm)"));
+    String chromium =
+        executable("chromium")
+            .orElseGet(
+                () ->
+                    fail(
+                        "chromium is not installed (apt-get install -y chromium chromium-driver)"));
+    String node =
+        executable("node")
+            .orElseGet(() -> fail("Node.js is not installed (apt-get install -y nodejs npm)"));
     installDriver();
     Path log = Path.of("target", "dashboard-browser.log");
     Files.createDirectories(log.getParent());
 
-    JsonObject withGeoIp = new JsonObject().put("analytics", new JsonObject().put("geoip_db_path",
-        Path.of("src", "test", "resources", "geoip", "GeoIP2-City-Test.mmdb").toAbsolutePath().toString()));
-    try (TestNode n = TestNode.start(withGeoIp); PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
-      ProcessBuilder pb = new ProcessBuilder(node, BROWSER_DIR.resolve("dashboard.spec.mjs").toString())
-          .redirectErrorStream(true);
+    JsonObject withGeoIp =
+        new JsonObject()
+            .put(
+                "analytics",
+                new JsonObject()
+                    .put(
+                        "geoip_db_path",
+                        Path.of("src", "test", "resources", "geoip", "GeoIP2-City-Test.mmdb")
+                            .toAbsolutePath()
+                            .toString()));
+    try (TestNode n = TestNode.start(withGeoIp);
+        PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
+      ProcessBuilder pb =
+          new ProcessBuilder(node, BROWSER_DIR.resolve("dashboard.spec.mjs").toString())
+              .redirectErrorStream(true);
       pb.environment().put("BASE_URL", "http://127.0.0.1:" + n.port());
       pb.environment().put("ADMIN_KEY", TestNode.ADMIN_KEY);
       pb.environment().put("CHROMIUM", chromium);
@@ -62,7 +78,8 @@ class DashboardBrowserTest {
 
   /** Echoes the spec's output to the test log and keeps it for the failure message. */
   private static void echo(Process p, PrintWriter log, StringBuilder transcript) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         synchronized (transcript) {
@@ -81,16 +98,20 @@ class DashboardBrowserTest {
 
   private static void installDriver() throws Exception {
     if (Files.isDirectory(BROWSER_DIR.resolve("node_modules").resolve("playwright-core"))) return;
-    String npm = executable("npm").orElseGet(() -> fail("npm is not installed (apt-get install -y npm)"));
-    Process p = new ProcessBuilder(npm, "ci", "--no-audit", "--no-fund", "--prefix", BROWSER_DIR.toString())
-        .redirectErrorStream(true).start();
+    String npm =
+        executable("npm").orElseGet(() -> fail("npm is not installed (apt-get install -y npm)"));
+    Process p =
+        new ProcessBuilder(npm, "ci", "--no-audit", "--no-fund", "--prefix", BROWSER_DIR.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "npm ci did not finish");
     assertEquals(0, p.exitValue(), "npm ci failed:\n" + output);
   }
 
   private static Optional<String> executable(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+    for (String dir :
+        System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
       Path candidate = Path.of(dir, name);
       if (Files.isExecutable(candidate)) return Optional.of(candidate.toString());
     }

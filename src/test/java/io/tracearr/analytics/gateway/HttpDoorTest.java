@@ -22,19 +22,29 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Issue 19 F7, the HTTP door: protocol versions, half-sent requests, one Content-Type rule, a public contract. */
+/**
+ * Issue 19 F7, the HTTP door: protocol versions, half-sent requests, one Content-Type rule, a
+ * public contract.
+ */
 class HttpDoorTest {
 
   static final String SESSIONS = "/api/v1/analytics/sessions";
+
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("http", new JsonObject().put("idle_timeout_seconds", 1)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject().put("http", new JsonObject().put("idle_timeout_seconds", 1)));
+
   static final TestNode node = nodes.node();
   static String openId;
   static String alertId;
 
   @BeforeAll
   static void prepare() {
-    openId = node.post(SESSIONS, TestNode.INGEST_KEY, SessionBodies.start(UUID.randomUUID())).bodyAsJsonObject().getString("id");
+    openId =
+        node.post(SESSIONS, TestNode.INGEST_KEY, SessionBodies.start(UUID.randomUUID()))
+            .bodyAsJsonObject()
+            .getString("id");
     JsonObject alert = io.tracearr.analytics.testing.AlertFixtures.geoImpossible(UUID.randomUUID());
     node.sql(io.tracearr.analytics.testing.AlertFixtures.insertSql(alert));
     alertId = alert.getString("id");
@@ -56,10 +66,12 @@ class HttpDoorTest {
   void aHalfSentRequestIsDroppedAfterTheIdleTimeout() throws IOException {
     try (Socket s = new Socket("127.0.0.1", node.port())) {
       s.setSoTimeout(20_000);
-      s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: local".getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream()
+          .write("GET /health/live HTTP/1.1\r\nHost: local".getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
       InputStream in = s.getInputStream();
-      // the server closes (read returns -1); a held connection would time this read out after 20 s instead
+      // the server closes (read returns -1); a held connection would time this read out after 20 s
+      // instead
       while (in.read() >= 0) {
         // a 408 or nothing: either way the connection must end
       }
@@ -90,11 +102,22 @@ class HttpDoorTest {
   @ParameterizedTest(name = "{0} {1} as {2}")
   @MethodSource("contentTypes")
   void oneContentTypeRule(String method, String path, String contentType, int status) {
-    byte[] body = (path.endsWith("dismiss") ? "{\"reason\":\"ok\"}" : "{}").getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        (path.endsWith("dismiss") ? "{\"reason\":\"ok\"}" : "{}").getBytes(StandardCharsets.UTF_8);
     String target = path.replace("{open}", openId).replace("{alert}", alertId);
-    var r = RawHttp.exchange(node.port(), method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-        + TestNode.ADMIN_KEY + "\r\n" + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
-        + "Content-Length: " + body.length, body);
+    var r =
+        RawHttp.exchange(
+            node.port(),
+            method
+                + " "
+                + target
+                + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + TestNode.ADMIN_KEY
+                + "\r\n"
+                + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+                + "Content-Length: "
+                + body.length,
+            body);
     assertEquals(status, r.status(), r.body());
     if (status == 415) assertEquals("application/problem+json", r.header("Content-Type"));
   }
@@ -116,15 +139,19 @@ class HttpDoorTest {
     assertEquals("urn:request:" + id, r.bodyAsJsonObject().getString("instance"));
     var other = node.get("/no/such/page", null);
     assertEquals(404, other.statusCode());
-    assertEquals("urn:request:" + other.getHeader("X-Request-Id"), other.bodyAsJsonObject().getString("instance"));
+    assertEquals(
+        "urn:request:" + other.getHeader("X-Request-Id"),
+        other.bodyAsJsonObject().getString("instance"));
     assertTrue(!id.equals(other.getHeader("X-Request-Id")));
   }
 
   @Test
   void theLogLineOfAFailureCarriesTheSameId() {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        io.tracearr.analytics.gateway.http.HttpReplies.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(io.tracearr.analytics.gateway.http.HttpReplies.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+        new ch.qos.logback.core.read.ListAppender<>();
     appender.start();
     ch.qos.logback.classic.Level level = logger.getLevel();
     logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
@@ -133,8 +160,13 @@ class HttpDoorTest {
       var r = node.get(SESSIONS + "/active?user_id=bob", TestNode.VIEWER_KEY);
       assertEquals(400, r.statusCode());
       String id = r.getHeader("X-Request-Id");
-      assertTrue(appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains("request " + id + ":")
-          && e.getFormattedMessage().contains("400")), appender.list.toString());
+      assertTrue(
+          appender.list.stream()
+              .anyMatch(
+                  e ->
+                      e.getFormattedMessage().contains("request " + id + ":")
+                          && e.getFormattedMessage().contains("400")),
+          appender.list.toString());
     } finally {
       logger.detachAppender(appender);
       logger.setLevel(level);
@@ -143,11 +175,20 @@ class HttpDoorTest {
 
   @Test
   void noCorsHeadersUnlessConfigured() {
-    var r = RawHttp.exchange(node.port(), "OPTIONS " + SESSIONS + " HTTP/1.1\r\nHost: localhost\r\nOrigin: https://evil.example\r\n"
-        + "Access-Control-Request-Method: POST");
+    var r =
+        RawHttp.exchange(
+            node.port(),
+            "OPTIONS "
+                + SESSIONS
+                + " HTTP/1.1\r\nHost: localhost\r\nOrigin: https://evil.example\r\n"
+                + "Access-Control-Request-Method: POST");
     assertNull(r.header("Access-Control-Allow-Origin"), r.headers().toString());
-    var g = node.client().get(SESSIONS + "/active").putHeader("Origin", "https://evil.example")
-        .putHeader("Authorization", "Bearer " + TestNode.VIEWER_KEY).send();
+    var g =
+        node.client()
+            .get(SESSIONS + "/active")
+            .putHeader("Origin", "https://evil.example")
+            .putHeader("Authorization", "Bearer " + TestNode.VIEWER_KEY)
+            .send();
     assertNull(TestNode.await(g).getHeader("Access-Control-Allow-Origin"));
   }
 }

@@ -23,17 +23,27 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IngestChannelTest {
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject()
-      .put("sharing_detection", new JsonObject().put("enabled", false)))
-      // 600 starts in flight at once are about the door's pipelining, not the pool's overload guard: room for
-      // all of them to wait, however slow a shared CI machine makes each one (the 256-deep queue failing fast
-      // is the production default, tested by PostgresOutageIT)
-      .put("database", new JsonObject().put("max_wait_queue", 2000).put("connect_timeout_ms", 60_000)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject()
+              .put(
+                  "analytics",
+                  new JsonObject().put("sharing_detection", new JsonObject().put("enabled", false)))
+              // 600 starts in flight at once are about the door's pipelining, not the pool's
+              // overload guard: room for
+              // all of them to wait, however slow a shared CI machine makes each one (the 256-deep
+              // queue failing fast
+              // is the production default, tested by PostgresOutageIT)
+              .put(
+                  "database",
+                  new JsonObject().put("max_wait_queue", 2000).put("connect_timeout_ms", 60_000)));
+
   static final TestNode node = nodes.node();
 
   @BeforeAll
   static void prepare() {
-    // the door is judged on its own: 600 starts of distinct users would also queue 600 detector judgements
+    // the door is judged on its own: 600 starts of distinct users would also queue 600 detector
+    // judgements
     // against the same pool, and its fail-fast 503s would blur what this class checks
   }
 
@@ -51,21 +61,36 @@ class IngestChannelTest {
 
   /** What a session row says, without what differs between two sessions (ids, times). */
   private static String row(String id) {
-    return TestNode.await(node.app().node().pool().preparedQuery("""
+    return TestNode.await(
+            node.app()
+                .node()
+                .pool()
+                .preparedQuery(
+                    """
         SELECT content_type, content_title, client_name, device_name, host(ip_address) AS ip, transcoded, resolution,
                bandwidth_kbps, position_seconds, status, ended_reason, ended_at IS NOT NULL AS ended
-        FROM playback_sessions WHERE id = $1""").execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(id))))
-        .iterator().next().toJson().encode();
+        FROM playback_sessions WHERE id = $1""")
+                .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(id))))
+        .iterator()
+        .next()
+        .toJson()
+        .encode();
   }
 
   @Test
   void startHeartbeatEndOverOneSocketMatchTheRestDoor() {
     UUID user = UUID.randomUUID();
     JsonObject body = SessionBodies.start(user, "tv-1", "90.80.10.5");
-    JsonObject heartbeat = new JsonObject().put("position_seconds", 120).put("status", "paused").put("bandwidth_kbps", 5000);
+    JsonObject heartbeat =
+        new JsonObject()
+            .put("position_seconds", 120)
+            .put("status", "paused")
+            .put("bandwidth_kbps", 5000);
 
-    try (LiveClient live = LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY);
-         LiveClient ws = ingest(TestNode.INGEST_KEY)) {
+    try (LiveClient live =
+            LiveClient.connect(
+                node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY);
+        LiveClient ws = ingest(TestNode.INGEST_KEY)) {
       live.await("snapshot");
 
       // through the WebSocket
@@ -82,7 +107,9 @@ class IngestChannelTest {
       assertEquals(204, beat.getInteger("status"));
       assertNull(beat.getValue("session"));
       assertNull(beat.getValue("error"));
-      live.await("session.updated", d -> viaSocket.equals(d.getString("id")) && "paused".equals(d.getString("status")));
+      live.await(
+          "session.updated",
+          d -> viaSocket.equals(d.getString("id")) && "paused".equals(d.getString("status")));
 
       ws.send(op("end", "e1").put("id", viaSocket));
       JsonObject ended = reply(ws, "e1");
@@ -95,9 +122,17 @@ class IngestChannelTest {
       assertEquals(201, rest.statusCode());
       String viaRest = rest.bodyAsJsonObject().getString("id");
       live.await("session.started", d -> viaRest.equals(d.getString("id")));
-      assertEquals(204, node.put("/api/v1/analytics/sessions/" + viaRest, TestNode.INGEST_KEY, heartbeat).statusCode());
-      live.await("session.updated", d -> viaRest.equals(d.getString("id")) && "paused".equals(d.getString("status")));
-      assertEquals(204, node.delete("/api/v1/analytics/sessions/" + viaRest, TestNode.INGEST_KEY, null).statusCode());
+      assertEquals(
+          204,
+          node.put("/api/v1/analytics/sessions/" + viaRest, TestNode.INGEST_KEY, heartbeat)
+              .statusCode());
+      live.await(
+          "session.updated",
+          d -> viaRest.equals(d.getString("id")) && "paused".equals(d.getString("status")));
+      assertEquals(
+          204,
+          node.delete("/api/v1/analytics/sessions/" + viaRest, TestNode.INGEST_KEY, null)
+              .statusCode());
       live.await("session.ended", d -> viaRest.equals(d.getString("id")));
 
       assertEquals(row(viaRest), row(viaSocket));
@@ -107,8 +142,13 @@ class IngestChannelTest {
   }
 
   private static List<String> eventTypes(LiveClient live, String id) {
-    return live.received().stream().filter(f -> f.getJsonObject("data").getString("id") != null
-        && id.equals(f.getJsonObject("data").getString("id"))).map(f -> f.getString("type")).toList();
+    return live.received().stream()
+        .filter(
+            f ->
+                f.getJsonObject("data").getString("id") != null
+                    && id.equals(f.getJsonObject("data").getString("id")))
+        .map(f -> f.getString("type"))
+        .toList();
   }
 
   @Test
@@ -117,7 +157,10 @@ class IngestChannelTest {
       String id = UUID.randomUUID().toString();
       JsonObject start = SessionBodies.start(UUID.randomUUID()).put("id", id).put("op", "start");
       ws.send(start.copy().put("ref", 1));
-      assertEquals(201, ws.await(m -> Integer.valueOf(1).equals(m.getValue("ref")), "first").getInteger("status"));
+      assertEquals(
+          201,
+          ws.await(m -> Integer.valueOf(1).equals(m.getValue("ref")), "first")
+              .getInteger("status"));
       ws.send(start.copy().put("ref", 2));
       JsonObject retry = ws.await(m -> Integer.valueOf(2).equals(m.getValue("ref")), "retry");
       assertEquals(200, retry.getInteger("status"));
@@ -134,7 +177,13 @@ class IngestChannelTest {
       JsonObject notJson = ws.next();
       assertNull(notJson.getValue("ref"));
       assertEquals(400, notJson.getInteger("status"));
-      assertEquals("message", notJson.getJsonObject("error").getJsonArray("errors").getJsonObject(0).getString("field"));
+      assertEquals(
+          "message",
+          notJson
+              .getJsonObject("error")
+              .getJsonArray("errors")
+              .getJsonObject(0)
+              .getString("field"));
       assertNull(notJson.getValue("session"));
 
       ws.send(op("dance", "a"));
@@ -147,19 +196,34 @@ class IngestChannelTest {
       assertEquals("id", field(reply(ws, "d")));
       ws.send(op("heartbeat", "e").put("id", "not-a-uuid"));
       assertEquals("id", field(reply(ws, "e")));
-      ws.send(SessionBodies.start(UUID.randomUUID()).put("user_id", "nope").put("bandwidth_kbps", -1).put("op", "start").put("ref", "f"));
+      ws.send(
+          SessionBodies.start(UUID.randomUUID())
+              .put("user_id", "nope")
+              .put("bandwidth_kbps", -1)
+              .put("op", "start")
+              .put("ref", "f"));
       JsonObject invalid = reply(ws, "f");
       assertEquals(400, invalid.getInteger("status"));
       Set<String> fields = new HashSet<>();
-      invalid.getJsonObject("error").getJsonArray("errors").forEach(e -> fields.add(((JsonObject) e).getString("field")));
+      invalid
+          .getJsonObject("error")
+          .getJsonArray("errors")
+          .forEach(e -> fields.add(((JsonObject) e).getString("field")));
       assertEquals(Set.of("user_id", "bandwidth_kbps"), fields);
       ws.send(op("heartbeat", "g").put("id", UUID.randomUUID().toString()));
       JsonObject unknown = reply(ws, "g");
       assertEquals(404, unknown.getInteger("status"));
       assertEquals(404, unknown.getJsonObject("error").getInteger("status"));
       ws.send(new JsonObject().put("op", "start").put("ref", new JsonObject()));
-      assertEquals("ref", field(ws.await(m -> m.getValue("ref") == null && m.getInteger("status") == 400
-          && "ref".equals(field(m)), "ref error")));
+      assertEquals(
+          "ref",
+          field(
+              ws.await(
+                  m ->
+                      m.getValue("ref") == null
+                          && m.getInteger("status") == 400
+                          && "ref".equals(field(m)),
+                  "ref error")));
       assertEquals(before, node.snapshot("playback_sessions"), "bad messages changed nothing");
 
       assertFalse(ws.isClosed());
@@ -180,7 +244,9 @@ class IngestChannelTest {
     int n = 600;
     try (LiveClient ws = ingest(TestNode.INGEST_KEY)) {
       for (int i = 0; i < n; i++) {
-        ws.socket().writeTextMessage(SessionBodies.start(UUID.randomUUID()).put("op", "start").put("ref", i).encode());
+        ws.socket()
+            .writeTextMessage(
+                SessionBodies.start(UUID.randomUUID()).put("op", "start").put("ref", i).encode());
       }
       Set<Object> refs = new HashSet<>();
       for (int i = 0; i < n; i++) {

@@ -29,24 +29,41 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Readers that stop reading: their session.updated frames are dropped, they are closed with 1013 once their
- * queue stays full, the healthy dashboard beside them keeps receiving, and memory stays bounded with 100 of them.
+ * Readers that stop reading: their session.updated frames are dropped, they are closed with 1013
+ * once their queue stays full, the healthy dashboard beside them keeps receiving, and memory stays
+ * bounded with 100 of them.
  */
 class LiveSlowReaderTest {
 
   static final int QUEUE_BYTES = 32 * 1024;
   static final String PADDING = "x".repeat(4000);
+
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("live", new JsonObject()
-      .put("write_queue_max_bytes", QUEUE_BYTES).put("slow_reader_close_seconds", 2)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject()
+              .put(
+                  "live",
+                  new JsonObject()
+                      .put("write_queue_max_bytes", QUEUE_BYTES)
+                      .put("slow_reader_close_seconds", 2)));
+
   static final TestNode node = nodes.node();
 
-  /** Distinct sessions, so that none of these is coalesced away: every frame must be written or dropped. */
+  /**
+   * Distinct sessions, so that none of these is coalesced away: every frame must be written or
+   * dropped.
+   */
   private static void flood(int frames) {
     var bus = node.app().vertx().eventBus();
     for (int i = 0; i < frames; i++) {
-      bus.publish(Addresses.SESSION_UPDATED, new JsonObject().put("id", UUID.randomUUID().toString())
-          .put("user_id", UUID.randomUUID().toString()).put("status", "playing").put("content_title", PADDING));
+      bus.publish(
+          Addresses.SESSION_UPDATED,
+          new JsonObject()
+              .put("id", UUID.randomUUID().toString())
+              .put("user_id", UUID.randomUUID().toString())
+              .put("status", "playing")
+              .put("content_title", PADDING));
     }
   }
 
@@ -63,7 +80,13 @@ class LiveSlowReaderTest {
   }
 
   private static double droppedUpdates() {
-    Counter c = node.app().node().prometheus().find("analytics_live_frames_dropped").tag("type", "session.updated").counter();
+    Counter c =
+        node.app()
+            .node()
+            .prometheus()
+            .find("analytics_live_frames_dropped")
+            .tag("type", "session.updated")
+            .counter();
     return c == null ? 0 : c.count();
   }
 
@@ -71,25 +94,39 @@ class LiveSlowReaderTest {
   void aStalledReaderIsClosedWith1013WhileAHealthyOneKeepsReceiving() {
     double closesBefore = slowCloses();
     double droppedBefore = droppedUpdates();
-    try (LiveClient healthy = LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY);
-         LiveClient stalled = TestNode.await(LiveClient.open(node.clientVertx(), node.port(), "/api/v1/live",
-             TestNode.VIEWER_KEY, new WebSocketClientOptions().setReceiveBufferSize(4096)))) {
+    try (LiveClient healthy =
+            LiveClient.connect(
+                node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY);
+        LiveClient stalled =
+            TestNode.await(
+                LiveClient.open(
+                    node.clientVertx(),
+                    node.port(),
+                    "/api/v1/live",
+                    TestNode.VIEWER_KEY,
+                    new WebSocketClientOptions().setReceiveBufferSize(4096)))) {
       healthy.await("snapshot");
       stalled.await("snapshot");
       stalled.socket().pause();
 
       flood(3000);
       marker(healthy);
-      Await.until(Duration.ofSeconds(30), "the stalled reader closed for reading too slowly",
+      Await.until(
+          Duration.ofSeconds(30),
+          "the stalled reader closed for reading too slowly",
           () -> slowCloses() >= closesBefore + 1);
-      assertTrue(droppedUpdates() > droppedBefore, "session.updated frames were dropped for the stalled reader");
+      assertTrue(
+          droppedUpdates() > droppedBefore,
+          "session.updated frames were dropped for the stalled reader");
 
       stalled.socket().resume();
       assertEquals((short) 1013, stalled.awaitClose(Duration.ofSeconds(20)));
 
       marker(healthy);
       assertFalse(healthy.isClosed());
-      Await.until(Duration.ofSeconds(10), "only the healthy dashboard is left",
+      Await.until(
+          Duration.ofSeconds(10),
+          "only the healthy dashboard is left",
           () -> node.app().node().metrics().liveConnections.get() == 1);
     }
   }
@@ -99,30 +136,47 @@ class LiveSlowReaderTest {
     double closesBefore = slowCloses();
     long baseline = usedMemory();
     List<Socket> stalled = new ArrayList<>();
-    try (LiveClient healthy = LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY)) {
+    try (LiveClient healthy =
+        LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY)) {
       healthy.await("snapshot");
       for (int i = 0; i < 100; i++) stalled.add(upgradeAndNeverRead());
-      Await.until(Duration.ofSeconds(20), "101 dashboards connected",
+      Await.until(
+          Duration.ofSeconds(20),
+          "101 dashboards connected",
           () -> node.app().node().metrics().liveConnections.get() == 101);
 
-      // 3 000 frames of 4 kB: 12 MB per reader, 1.2 GB for 100 if anything buffered them without bound
+      // 3 000 frames of 4 kB: 12 MB per reader, 1.2 GB for 100 if anything buffered them without
+      // bound
       flood(3000);
       marker(healthy);
       long peak = usedMemory();
-      System.out.printf("memory: baseline %d MB, after the flood with 100 stalled readers %d MB%n",
+      System.out.printf(
+          "memory: baseline %d MB, after the flood with 100 stalled readers %d MB%n",
           baseline >> 20, peak >> 20);
-      assertTrue(peak - baseline < 150L << 20,
+      assertTrue(
+          peak - baseline < 150L << 20,
           "memory grew by " + ((peak - baseline) >> 20) + " MB with 100 stalled readers");
 
-      // a reader is judged when something is to be written to it: keep the node busy until all are gone
+      // a reader is judged when something is to be written to it: keep the node busy until all are
+      // gone
       try {
-        Await.until(Duration.ofSeconds(60), "every stalled reader closed", () -> {
-          flood(50);
-          return slowCloses() >= closesBefore + 100 && node.app().node().metrics().liveConnections.get() == 1;
-        });
+        Await.until(
+            Duration.ofSeconds(60),
+            "every stalled reader closed",
+            () -> {
+              flood(50);
+              return slowCloses() >= closesBefore + 100
+                  && node.app().node().metrics().liveConnections.get() == 1;
+            });
       } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + ": " + (slowCloses() - closesBefore) + " closed for reading slowly, "
-            + node.app().node().metrics().liveConnections.get() + " connections left", e);
+        throw new AssertionError(
+            e.getMessage()
+                + ": "
+                + (slowCloses() - closesBefore)
+                + " closed for reading slowly, "
+                + node.app().node().metrics().liveConnections.get()
+                + " connections left",
+            e);
       }
       marker(healthy);
       assertFalse(healthy.isClosed());
@@ -138,11 +192,16 @@ class LiveSlowReaderTest {
     s.connect(new InetSocketAddress("127.0.0.1", node.port()), 5000);
     s.setSoTimeout(10_000);
     OutputStream out = s.getOutputStream();
-    out.write(("GET /api/v1/live?access_token=" + TestNode.VIEWER_KEY + " HTTP/1.1\r\n"
-        + "Host: 127.0.0.1:" + node.port() + "\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET /api/v1/live?access_token="
+                + TestNode.VIEWER_KEY
+                + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:"
+                + node.port()
+                + "\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     InputStream in = s.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -151,7 +210,8 @@ class LiveSlowReaderTest {
       if (b < 0) throw new AssertionError("connection closed during the handshake: " + head);
       head.write(b);
     }
-    assertTrue(head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head.toString());
+    assertTrue(
+        head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head.toString());
     return s;
   }
 
@@ -164,8 +224,9 @@ class LiveSlowReaderTest {
       if ("direct".equals(pool.getName())) direct = pool.getMemoryUsed();
     }
     long nettyDirect = io.netty.util.internal.PlatformDependent.usedDirectMemory();
-    System.out.printf("heap %d MB, direct buffers %d MB, netty direct %d MB%n", heap >> 20, direct >> 20,
-        nettyDirect < 0 ? -1 : nettyDirect >> 20);
+    System.out.printf(
+        "heap %d MB, direct buffers %d MB, netty direct %d MB%n",
+        heap >> 20, direct >> 20, nettyDirect < 0 ? -1 : nettyDirect >> 20);
     return heap + Math.max(direct, Math.max(0, nettyDirect));
   }
 }

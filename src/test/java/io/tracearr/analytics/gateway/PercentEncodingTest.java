@@ -14,13 +14,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 19 F5: bad percent-encoding in the path or query was a 500 (the router's decoding threw), or a plain-text
- * 400 from Vert.x before the router. Every one is a problem+json 400.
+ * Issue 19 F5: bad percent-encoding in the path or query was a 500 (the router's decoding threw),
+ * or a plain-text 400 from Vert.x before the router. Every one is a problem+json 400.
  */
 class PercentEncodingTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single();
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single();
   static final TestNode node = nodes.node();
 
   static Stream<Arguments> cases() {
@@ -46,8 +45,16 @@ class PercentEncodingTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void badEncodingIsAProblemJson400(String method, String target) {
-    var r = RawHttp.exchange(node.port(), method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n"
-        + "Authorization: Bearer " + TestNode.ADMIN_KEY + "\r\nContent-Length: 0");
+    var r =
+        RawHttp.exchange(
+            node.port(),
+            method
+                + " "
+                + target
+                + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer "
+                + TestNode.ADMIN_KEY
+                + "\r\nContent-Length: 0");
     assertEquals(400, r.status(), r.body());
     assertEquals("application/problem+json", r.header("Content-Type"), r.body());
     assertEquals(400, r.json().getInteger("status"));

@@ -17,20 +17,36 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every error is RFC 9457 problem+json, never a stack trace. */
 class ProblemResponsesTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single();
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single();
   static final TestNode node = nodes.node();
 
   static Stream<Arguments> cases() {
     String big = "{\"user_id\":\"" + "x".repeat(70_000) + "\"}";
     return Stream.of(
         Arguments.of("unknown route", HttpMethod.GET, "/no/such/thing", null, 404),
-        Arguments.of("unknown API route", HttpMethod.GET, "/api/v1/analytics/nothing-here", null, 404),
-        Arguments.of("wrong method", HttpMethod.PATCH, "/api/v1/analytics/sessions/active", null, 405),
+        Arguments.of(
+            "unknown API route", HttpMethod.GET, "/api/v1/analytics/nothing-here", null, 404),
+        Arguments.of(
+            "wrong method", HttpMethod.PATCH, "/api/v1/analytics/sessions/active", null, 405),
         Arguments.of("wrong method on health", HttpMethod.POST, "/health/live", null, 405),
-        Arguments.of("body over 64 KiB", HttpMethod.POST, "/api/v1/analytics/sessions", Buffer.buffer(big), 413),
-        Arguments.of("malformed JSON", HttpMethod.POST, "/api/v1/analytics/sessions", Buffer.buffer("{\"user_id\": "), 400),
-        Arguments.of("JSON array instead of object", HttpMethod.POST, "/api/v1/analytics/sessions", Buffer.buffer("[1,2]"), 400));
+        Arguments.of(
+            "body over 64 KiB",
+            HttpMethod.POST,
+            "/api/v1/analytics/sessions",
+            Buffer.buffer(big),
+            413),
+        Arguments.of(
+            "malformed JSON",
+            HttpMethod.POST,
+            "/api/v1/analytics/sessions",
+            Buffer.buffer("{\"user_id\": "),
+            400),
+        Arguments.of(
+            "JSON array instead of object",
+            HttpMethod.POST,
+            "/api/v1/analytics/sessions",
+            Buffer.buffer("[1,2]"),
+            400));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -44,6 +60,8 @@ class ProblemResponsesTest {
     assertNotNull(json.getString("type"));
     assertNotNull(json.getString("title"));
     assertNotNull(json.getString("detail"));
-    assertFalse(r.bodyAsString().contains("Exception") || r.bodyAsString().contains("\tat "), "no stack trace");
+    assertFalse(
+        r.bodyAsString().contains("Exception") || r.bodyAsString().contains("\tat "),
+        "no stack trace");
   }
 }

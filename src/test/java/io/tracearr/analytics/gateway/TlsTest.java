@@ -15,29 +15,63 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** http.tls.cert_path/key_path: the API port speaks HTTPS only, with a self-signed certificate made here. */
+/**
+ * http.tls.cert_path/key_path: the API port speaks HTTPS only, with a self-signed certificate made
+ * here.
+ */
 class TlsTest {
 
   static final Path DIR = selfSigned();
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("http", new JsonObject().put("tls",
-      new JsonObject().put("cert_path", DIR.resolve("cert.pem").toString()).put("key_path", DIR.resolve("key.pem").toString()))));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject()
+              .put(
+                  "http",
+                  new JsonObject()
+                      .put(
+                          "tls",
+                          new JsonObject()
+                              .put("cert_path", DIR.resolve("cert.pem").toString())
+                              .put("key_path", DIR.resolve("key.pem").toString()))));
+
   static final TestNode node = nodes.node();
 
-  /** openssl is on the build machines (CI image, developers'); the JDK's keytool cannot export a private key as PEM. */
+  /**
+   * openssl is on the build machines (CI image, developers'); the JDK's keytool cannot export a
+   * private key as PEM.
+   */
   static Path selfSigned() {
     try {
       Path dir = Files.createTempDirectory("tracearr-tls");
-      Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-          "-subj", "/CN=localhost", "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+      Process p =
+          new ProcessBuilder(
+                  "openssl",
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "rsa:2048",
+                  "-nodes",
+                  "-days",
+                  "1",
+                  "-subj",
+                  "/CN=localhost",
+                  "-keyout",
+                  dir.resolve("key.pem").toString(),
+                  "-out",
+                  dir.resolve("cert.pem").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("openssl.log").toFile())
+              .start();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("openssl failed: " + Files.readString(dir.resolve("openssl.log")));
+        throw new IllegalStateException(
+            "openssl failed: " + Files.readString(dir.resolve("openssl.log")));
       }
       return dir;
     } catch (IOException e) {
-      throw new IllegalStateException("making a self-signed certificate needs openssl on the PATH", e);
+      throw new IllegalStateException(
+          "making a self-signed certificate needs openssl on the PATH", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -46,16 +80,36 @@ class TlsTest {
 
   @Test
   void httpsServesAndPlainHttpIsRefused() {
-    WebClient https = WebClient.create(node.clientVertx(), new WebClientOptions().setSsl(true).setTrustAll(true)
-        .setVerifyHost(false).setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
+    WebClient https =
+        WebClient.create(
+            node.clientVertx(),
+            new WebClientOptions()
+                .setSsl(true)
+                .setTrustAll(true)
+                .setVerifyHost(false)
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(node.port()));
     var live = TestNode.await(https.get("/health/live").timeout(10_000).send());
     assertEquals(200, live.statusCode(), live.bodyAsString());
-    assertEquals(200, TestNode.await(https.get("/api/v1/analytics/sharing/alerts").timeout(10_000)
-        .putHeader("Authorization", "Bearer " + TestNode.VIEWER_KEY).send()).statusCode());
+    assertEquals(
+        200,
+        TestNode.await(
+                https
+                    .get("/api/v1/analytics/sharing/alerts")
+                    .timeout(10_000)
+                    .putHeader("Authorization", "Bearer " + TestNode.VIEWER_KEY)
+                    .send())
+            .statusCode());
 
-    WebClient plain = WebClient.create(node.clientVertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.port()).setKeepAlive(false));
-    var attempt = plain.get("/health/live").timeout(10_000).send().toCompletionStage().toCompletableFuture();
+    WebClient plain =
+        WebClient.create(
+            node.clientVertx(),
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(node.port())
+                .setKeepAlive(false));
+    var attempt =
+        plain.get("/health/live").timeout(10_000).send().toCompletionStage().toCompletableFuture();
     try {
       var r = attempt.get(15, TimeUnit.SECONDS);
       throw new AssertionError("plain HTTP was answered: " + r.statusCode());

@@ -25,8 +25,10 @@ final class CollectingSink implements RowSink {
   }
 
   ImportedSession byRowId(String rowId) {
-    Optional<ImportedSession> found = sessions.stream().filter(s -> s.sourceRowId().equals(rowId)).findFirst();
-    return found.orElseThrow(() -> new AssertionError("no session " + rowId + " in " + sessions.size()));
+    Optional<ImportedSession> found =
+        sessions.stream().filter(s -> s.sourceRowId().equals(rowId)).findFirst();
+    return found.orElseThrow(
+        () -> new AssertionError("no session " + rowId + " in " + sessions.size()));
   }
 
   long playedSeconds() {

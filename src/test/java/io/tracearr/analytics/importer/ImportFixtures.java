@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The fixtures of src/test/resources/importer, built by scripts/make-import-fixtures.py from each source's
- * real schema. Tests read a copy in their own temp dir, so a reader that wrote (it must not) could not
- * change the committed file, and the copy can be checked byte for byte afterwards.
+ * The fixtures of src/test/resources/importer, built by scripts/make-import-fixtures.py from each
+ * source's real schema. Tests read a copy in their own temp dir, so a reader that wrote (it must
+ * not) could not change the committed file, and the copy can be checked byte for byte afterwards.
  */
 final class ImportFixtures {
 
@@ -22,7 +22,8 @@ final class ImportFixtures {
   static Path copy(String name, Path dir) {
     try (InputStream in = ImportFixtures.class.getResourceAsStream("/importer/" + name)) {
       if (in == null) {
-        throw new IllegalStateException("missing fixture " + name + ": run scripts/make-import-fixtures.py");
+        throw new IllegalStateException(
+            "missing fixture " + name + ": run scripts/make-import-fixtures.py");
       }
       Path target = dir.resolve(name);
       Files.copy(in, target);

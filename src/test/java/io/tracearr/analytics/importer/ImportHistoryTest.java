@@ -32,27 +32,35 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * History imports through the real door: multipart uploads over HTTP, the import job on a real node and PostgreSQL,
- * then what a user sees — sessions, users, titles, the daily stats and popular content of the imported days.
- * Expected figures are worked out by hand from the fixtures' rows (scripts/make-import-fixtures.py; the readers'
- * tests list them). Each source's fixture lives on days of its own (Tautulli 2024-03-01..05, Jellystat 03-10..12,
- * Playback Reporting 03-15..17), so the tests of this class share one database without touching each other's days.
+ * History imports through the real door: multipart uploads over HTTP, the import job on a real node
+ * and PostgreSQL, then what a user sees — sessions, users, titles, the daily stats and popular
+ * content of the imported days. Expected figures are worked out by hand from the fixtures' rows
+ * (scripts/make-import-fixtures.py; the readers' tests list them). Each source's fixture lives on
+ * days of its own (Tautulli 2024-03-01..05, Jellystat 03-10..12, Playback Reporting 03-15..17), so
+ * the tests of this class share one database without touching each other's days.
  */
 class ImportHistoryTest {
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
-      // the imported days are years old: keep their raw sessions so the test can count them
-      .put("analytics", new JsonObject().put("retention_days", 36_500).put("rollup_interval_seconds", 3600)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject()
+              // the imported days are years old: keep their raw sessions so the test can count them
+              .put(
+                  "analytics",
+                  new JsonObject()
+                      .put("retention_days", 36_500)
+                      .put("rollup_interval_seconds", 3600)));
+
   static final TestNode node = nodes.node();
   static final String PATH = "/api/v1/analytics/imports";
   static final Duration IMPORT_TIMEOUT = Duration.ofMinutes(3);
   static final Set<String> ENDED = Set.of("completed", "failed", "cancelled");
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
-  // ---- Tautulli: every figure ---------------------------------------------------------------------------------
+  // ---- Tautulli: every figure
+  // ---------------------------------------------------------------------------------
 
   @Test
   void tautulliHistoryBecomesSessionsUsersTitlesAndTheImportedDaysStats() {
@@ -64,48 +72,110 @@ class ImportHistoryTest {
     assertEquals(7, job.getLong("rows_imported"));
     assertEquals(3, job.getLong("rows_skipped"));
     // row 7 stopped before it started, row 9 paused longer than it lasted, row 10 has no user
-    assertEquals(new JsonObject().put("impossible_times", 2).put("missing_user", 1), job.getJsonObject("skipped_by_reason"));
-    assertEquals(new JsonObject().put("unit", "rows").put("done", 10).put("total", 10).put("fraction", 1.0),
+    assertEquals(
+        new JsonObject().put("impossible_times", 2).put("missing_user", 1),
+        job.getJsonObject("skipped_by_reason"));
+    assertEquals(
+        new JsonObject().put("unit", "rows").put("done", 10).put("total", 10).put("fraction", 1.0),
         job.getJsonObject("progress"));
     assertNull(job.getString("error"));
     assertEquals(before + 7, node.count("SELECT count(*) FROM playback_sessions"));
 
     UUID scope = ImportIds.unboundServer(ImportSource.TAUTULLI);
-    String imported = "ended_reason = 'imported' AND content_id IN ('%s', '%s', '%s', '%s')".formatted(
-        ImportIds.content(scope, "501"), ImportIds.content(scope, "602"), ImportIds.content(scope, "603"),
-        ImportIds.content(scope, "701"));
-    assertEquals(7, node.count("SELECT count(*) FROM playback_sessions WHERE status = 'ended' AND " + imported));
+    String imported =
+        "ended_reason = 'imported' AND content_id IN ('%s', '%s', '%s', '%s')"
+            .formatted(
+                ImportIds.content(scope, "501"),
+                ImportIds.content(scope, "602"),
+                ImportIds.content(scope, "603"),
+                ImportIds.content(scope, "701"));
+    assertEquals(
+        7,
+        node.count(
+            "SELECT count(*) FROM playback_sessions WHERE status = 'ended' AND " + imported));
     // 3300 + 1200 + 1620 + 5400 + 2760 + 354 + 900: stopped − started − paused
-    assertEquals(15_534, node.count("SELECT sum(duration_seconds) FROM playback_sessions WHERE " + imported));
+    assertEquals(
+        15_534,
+        node.count("SELECT sum(duration_seconds) FROM playback_sessions WHERE " + imported));
     // alice's TV by its Plex machine id, as the registry attributes devices
-    assertEquals(1, node.count("SELECT count(*) FROM playback_sessions WHERE device_key = 'mach-alice-tv' AND device_name = "
-        + "'Living Room TV' AND client_name = 'Plex for Android (TV)' AND host(ip_address) = '203.0.113.10' AND " + imported));
+    assertEquals(
+        1,
+        node.count(
+            "SELECT count(*) FROM playback_sessions WHERE device_key = 'mach-alice-tv' AND device_name = "
+                + "'Living Room TV' AND client_name = 'Plex for Android (TV)' AND host(ip_address) = '203.0.113.10' AND "
+                + imported));
 
-    assertEquals(Map.of("1001", "Alice", "1002", "bob", "1003", "Carol C", "1004", "dave"), names("users", scope,
-        Set.of("1001", "1002", "1003", "1004")));
-    assertEquals(Map.of("501", "Inception", "602", "Cat's in the Bag...", "603", "...And the Bag's in the River",
-        "701", "Bohemian Rhapsody"), names("content", scope, Set.of("501", "602", "603", "701")));
-    assertEquals(1, node.count("SELECT count(*) FROM content WHERE id = '" + ImportIds.content(scope, "602")
-        + "' AND series_title = 'Breaking Bad' AND season_number = 1 AND episode_number = 2 AND year = 2008"
-        + " AND duration_seconds = 2880 AND content_type = 'episode'"));
+    assertEquals(
+        Map.of("1001", "Alice", "1002", "bob", "1003", "Carol C", "1004", "dave"),
+        names("users", scope, Set.of("1001", "1002", "1003", "1004")));
+    assertEquals(
+        Map.of(
+            "501",
+            "Inception",
+            "602",
+            "Cat's in the Bag...",
+            "603",
+            "...And the Bag's in the River",
+            "701",
+            "Bohemian Rhapsody"),
+        names("content", scope, Set.of("501", "602", "603", "701")));
+    assertEquals(
+        1,
+        node.count(
+            "SELECT count(*) FROM content WHERE id = '"
+                + ImportIds.content(scope, "602")
+                + "' AND series_title = 'Breaking Bad' AND season_number = 1 AND episode_number = 2 AND year = 2008"
+                + " AND duration_seconds = 2880 AND content_type = 'episode'"));
 
     // day → sessions, minutes (floor), users, GB (bandwidth × played / 1e9), transcodes, peak
     JsonArray days = daily("2024-03-01", "2024-03-05");
     assertDay(days, 0, "2024-03-01", 1, 55, 1, 21_000 * 125.0 * 3300 / 1e9, 0, 1);
     assertDay(days, 1, "2024-03-02", 2, 47, 1, 4_000 * 125.0 * 2820 / 1e9, 2, 1);
-    assertDay(days, 2, "2024-03-03", 2, 136, 1, (45_000 * 125.0 * 5400 + 8_000 * 125.0 * 2760) / 1e9, 1, 1);
+    assertDay(
+        days,
+        2,
+        "2024-03-03",
+        2,
+        136,
+        1,
+        (45_000 * 125.0 * 5400 + 8_000 * 125.0 * 2760) / 1e9,
+        1,
+        1);
     assertDay(days, 3, "2024-03-04", 1, 5, 1, 320 * 125.0 * 354 / 1e9, 0, 1);
     assertDay(days, 4, "2024-03-05", 1, 15, 1, 6_000 * 125.0 * 900 / 1e9, 0, 1);
 
-    // plays, unique users, watch minutes (floor) over every day; a periodic roll-up may be rebuilding the windows
+    // plays, unique users, watch minutes (floor) over every day; a periodic roll-up may be
+    // rebuilding the windows
     // (it sees the imported sessions as late reports too), and until it is done the answer is empty
-    Map<String, JsonObject> popular = popularWith(ImportIds.content(scope, "602"), ImportIds.content(scope, "701"));
-    assertPopular(popular.get(ImportIds.content(scope, "602").toString()), "Cat's in the Bag...", 3, 2, (1200 + 1620 + 900) / 60);
-    assertPopular(popular.get(ImportIds.content(scope, "501").toString()), "Inception", 2, 2, (3300 + 5400) / 60);
-    assertPopular(popular.get(ImportIds.content(scope, "603").toString()), "...And the Bag's in the River", 1, 1, 2760 / 60);
-    assertPopular(popular.get(ImportIds.content(scope, "701").toString()), "Bohemian Rhapsody", 1, 1, 354 / 60);
+    Map<String, JsonObject> popular =
+        popularWith(ImportIds.content(scope, "602"), ImportIds.content(scope, "701"));
+    assertPopular(
+        popular.get(ImportIds.content(scope, "602").toString()),
+        "Cat's in the Bag...",
+        3,
+        2,
+        (1200 + 1620 + 900) / 60);
+    assertPopular(
+        popular.get(ImportIds.content(scope, "501").toString()),
+        "Inception",
+        2,
+        2,
+        (3300 + 5400) / 60);
+    assertPopular(
+        popular.get(ImportIds.content(scope, "603").toString()),
+        "...And the Bag's in the River",
+        1,
+        1,
+        2760 / 60);
+    assertPopular(
+        popular.get(ImportIds.content(scope, "701").toString()),
+        "Bohemian Rhapsody",
+        1,
+        1,
+        354 / 60);
 
-    // the same file again: ids derive from Tautulli's row ids, so nothing is added and nothing changes
+    // the same file again: ids derive from Tautulli's row ids, so nothing is added and nothing
+    // changes
     String sessionsBefore = node.snapshot("playback_sessions");
     JsonObject again = importAndWait("tautulli", fixture(ImportFixtures.TAUTULLI), null, null);
     assertEquals("completed", again.getString("status"), again::encodePrettily);
@@ -116,38 +186,84 @@ class ImportHistoryTest {
     assertEquals(0, node.count("SELECT count(*) FROM import_staging"));
   }
 
-  // ---- Jellystat and Playback Reporting of one Jellyfin server: one person, one user -----------------------------
+  // ---- Jellystat and Playback Reporting of one Jellyfin server: one person, one user
+  // -----------------------------
 
   @Test
   void jellystatAndPlaybackReportingOfOneServerMeetOnOneUserAndOneTitle() {
     String server = "5e7e4f00-0000-0000-0000-00000000cafe";
     UUID s = UUID.fromString(server);
-    JsonObject jellystat = importAndWait("jellystat", fixture(ImportFixtures.JELLYSTAT), server, null);
+    JsonObject jellystat =
+        importAndWait("jellystat", fixture(ImportFixtures.JELLYSTAT), server, null);
     assertEquals("completed", jellystat.getString("status"), jellystat::encodePrettily);
     assertEquals(4, jellystat.getLong("rows_imported"));
-    assertEquals(new JsonObject().put("missing_user", 1).put("impossible_times", 1).put("missing_time", 1),
+    assertEquals(
+        new JsonObject().put("missing_user", 1).put("impossible_times", 1).put("missing_time", 1),
         jellystat.getJsonObject("skipped_by_reason"));
     assertEquals("bytes", jellystat.getJsonObject("progress").getString("unit"));
     assertEquals(1.0, jellystat.getJsonObject("progress").getDouble("fraction"));
 
-    JsonObject reporting = importAndWait("playback_reporting", fixture(ImportFixtures.PLAYBACK_REPORTING), server, "UTC");
+    JsonObject reporting =
+        importAndWait(
+            "playback_reporting", fixture(ImportFixtures.PLAYBACK_REPORTING), server, "UTC");
     assertEquals("completed", reporting.getString("status"), reporting::encodePrettily);
     assertEquals(3, reporting.getLong("rows_imported"));
-    assertEquals(new JsonObject().put("missing_user", 1).put("impossible_times", 1), reporting.getJsonObject("skipped_by_reason"));
+    assertEquals(
+        new JsonObject().put("missing_user", 1).put("impossible_times", 1),
+        reporting.getJsonObject("skipped_by_reason"));
 
     String alice = "a11ce000000000000000000000000001";
     String inception = "c0000000000000000000000000000501";
-    // alice played in both tools: one user, still named (Playback Reporting has no names, and a missing name
+    // alice played in both tools: one user, still named (Playback Reporting has no names, and a
+    // missing name
     // does not erase one); Inception was played in both: one title
-    assertEquals(Map.of(alice, "alice", "b0b00000000000000000000000000002", "bob", "e1e10000000000000000000000000003", "Erin"),
-        names("users", s, Set.of(alice, "b0b00000000000000000000000000002", "e1e10000000000000000000000000003")));
-    assertEquals(1, node.count("SELECT count(*) FROM users WHERE server_id = '" + server + "' AND external_id = '" + alice + "'"));
-    assertEquals(3, node.count("SELECT count(*) FROM playback_sessions WHERE user_id = '" + ImportIds.user(s, alice) + "'"));
-    assertEquals(3, node.count("SELECT count(*) FROM playback_sessions WHERE content_id = '" + ImportIds.content(s, inception) + "'"));
-    assertEquals(1, node.count("SELECT count(*) FROM content WHERE external_id = '" + inception + "' AND title = 'Inception'"
-        + " AND server_id = '" + server + "'"));
-    assertEquals(1, node.count("SELECT count(*) FROM content WHERE server_id = '" + server
-        + "' AND title = 'Queen - Bohemian Rhapsody (A Night at the Opera)' AND content_type = 'track'"));
+    assertEquals(
+        Map.of(
+            alice,
+            "alice",
+            "b0b00000000000000000000000000002",
+            "bob",
+            "e1e10000000000000000000000000003",
+            "Erin"),
+        names(
+            "users",
+            s,
+            Set.of(alice, "b0b00000000000000000000000000002", "e1e10000000000000000000000000003")));
+    assertEquals(
+        1,
+        node.count(
+            "SELECT count(*) FROM users WHERE server_id = '"
+                + server
+                + "' AND external_id = '"
+                + alice
+                + "'"));
+    assertEquals(
+        3,
+        node.count(
+            "SELECT count(*) FROM playback_sessions WHERE user_id = '"
+                + ImportIds.user(s, alice)
+                + "'"));
+    assertEquals(
+        3,
+        node.count(
+            "SELECT count(*) FROM playback_sessions WHERE content_id = '"
+                + ImportIds.content(s, inception)
+                + "'"));
+    assertEquals(
+        1,
+        node.count(
+            "SELECT count(*) FROM content WHERE external_id = '"
+                + inception
+                + "' AND title = 'Inception'"
+                + " AND server_id = '"
+                + server
+                + "'"));
+    assertEquals(
+        1,
+        node.count(
+            "SELECT count(*) FROM content WHERE server_id = '"
+                + server
+                + "' AND title = 'Queen - Bohemian Rhapsody (A Night at the Opera)' AND content_type = 'track'"));
 
     // Jellystat: act-1 3300 s; act-2 1500 s (a transcode) + act-3 2700 s, both bob's; act-4 600 s
     JsonArray j = daily("2024-03-10", "2024-03-12");
@@ -162,10 +278,16 @@ class ImportHistoryTest {
 
     Map<String, JsonObject> popular = popularWith(ImportIds.content(s, inception));
     // act-1 (alice), act-4 (Erin) and Playback Reporting's row (alice): three plays by two people
-    assertPopular(popular.get(ImportIds.content(s, inception).toString()), "Inception", 3, 2, (3300 + 600 + 5400) / 60);
+    assertPopular(
+        popular.get(ImportIds.content(s, inception).toString()),
+        "Inception",
+        3,
+        2,
+        (3300 + 600 + 5400) / 60);
   }
 
-  // ---- cancelling, and one import at a time ----------------------------------------------------------------------
+  // ---- cancelling, and one import at a time
+  // ----------------------------------------------------------------------
 
   @Test
   void aCancelledImportLeavesNothingAndASecondImportWaitsQueuedMeanwhile() throws Exception {
@@ -174,10 +296,13 @@ class ImportHistoryTest {
 
     JsonObject first = upload("tautulli", big, null, null);
     String firstId = first.getString("id");
-    Await.until(IMPORT_TIMEOUT, "the large import reading rows", () -> {
-      JsonObject j = get(firstId);
-      return "running".equals(j.getString("status")) && j.getLong("rows_read") > 0;
-    });
+    Await.until(
+        IMPORT_TIMEOUT,
+        "the large import reading rows",
+        () -> {
+          JsonObject j = get(firstId);
+          return "running".equals(j.getString("status")) && j.getLong("rows_read") > 0;
+        });
     JsonObject running = get(firstId);
     assertEquals("reading", running.getString("phase"));
     // the fixture's 10 rows and the 300 000 added
@@ -187,11 +312,13 @@ class ImportHistoryTest {
     // one import at a time: the second waits
     JsonObject second = upload("tautulli", fixture(ImportFixtures.TAUTULLI), null, null);
     assertEquals("queued", get(second.getString("id")).getString("status"));
-    HttpResponse<Buffer> cancelQueued = node.delete(PATH + "/" + second.getString("id"), TestNode.ADMIN_KEY, null);
+    HttpResponse<Buffer> cancelQueued =
+        node.delete(PATH + "/" + second.getString("id"), TestNode.ADMIN_KEY, null);
     assertEquals(200, cancelQueued.statusCode(), cancelQueued.bodyAsString());
     assertEquals("cancelled", cancelQueued.bodyAsJsonObject().getString("status"));
 
-    HttpResponse<Buffer> cancelRunning = node.delete(PATH + "/" + firstId, TestNode.ADMIN_KEY, null);
+    HttpResponse<Buffer> cancelRunning =
+        node.delete(PATH + "/" + firstId, TestNode.ADMIN_KEY, null);
     assertEquals(200, cancelRunning.statusCode(), cancelRunning.bodyAsString());
     JsonObject ended = awaitEnd(firstId);
     assertEquals("cancelled", ended.getString("status"), ended::encodePrettily);
@@ -202,11 +329,17 @@ class ImportHistoryTest {
     HttpResponse<Buffer> again = node.delete(PATH + "/" + firstId, TestNode.ADMIN_KEY, null);
     assertEquals(409, again.statusCode());
     // the uploads are deleted by the node's housekeeping once their imports ended
-    Await.until(Duration.ofSeconds(30), "uploads deleted", () -> node.count(
-        "SELECT count(*) FROM imports WHERE file_path IS NOT NULL AND status <> 'queued' AND status <> 'running'") == 0);
+    Await.until(
+        Duration.ofSeconds(30),
+        "uploads deleted",
+        () ->
+            node.count(
+                    "SELECT count(*) FROM imports WHERE file_path IS NOT NULL AND status <> 'queued' AND status <> 'running'")
+                == 0);
   }
 
-  // ---- bad files: failed with a reason, the database unchanged --------------------------------------------------
+  // ---- bad files: failed with a reason, the database unchanged
+  // --------------------------------------------------
 
   @FunctionalInterface
   interface BadFile {
@@ -215,61 +348,105 @@ class ImportHistoryTest {
 
   static Stream<Arguments> badFiles() {
     return Stream.of(
-        Arguments.of("a text file is not SQLite", "tautulli",
-            (BadFile) d -> Files.writeString(d.resolve("notes.txt"), "hello, this is not a database\n"),
+        Arguments.of(
+            "a text file is not SQLite",
+            "tautulli",
+            (BadFile)
+                d -> Files.writeString(d.resolve("notes.txt"), "hello, this is not a database\n"),
             "not an SQLite database"),
-        Arguments.of("an SQLite database is not JSON", "jellystat",
-            (BadFile) d -> ImportFixtures.copy(ImportFixtures.TAUTULLI, d), "not a JSON file"),
-        Arguments.of("a corrupt database", "tautulli",
-            (BadFile) d -> BadInputTest.corruptAfterFirstPage(ImportFixtures.copy(ImportFixtures.TAUTULLI, d)),
+        Arguments.of(
+            "an SQLite database is not JSON",
+            "jellystat",
+            (BadFile) d -> ImportFixtures.copy(ImportFixtures.TAUTULLI, d),
+            "not a JSON file"),
+        Arguments.of(
+            "a corrupt database",
+            "tautulli",
+            (BadFile)
+                d ->
+                    BadInputTest.corruptAfterFirstPage(
+                        ImportFixtures.copy(ImportFixtures.TAUTULLI, d)),
             "corrupt database"),
-        Arguments.of("Tautulli of another schema names the missing column", "tautulli",
-            (BadFile) d -> BadInputTest.alter(ImportFixtures.copy(ImportFixtures.TAUTULLI, d),
-                "ALTER TABLE session_history_media_info DROP COLUMN video_resolution"),
+        Arguments.of(
+            "Tautulli of another schema names the missing column",
+            "tautulli",
+            (BadFile)
+                d ->
+                    BadInputTest.alter(
+                        ImportFixtures.copy(ImportFixtures.TAUTULLI, d),
+                        "ALTER TABLE session_history_media_info DROP COLUMN video_resolution"),
             "table session_history_media_info has no column video_resolution"),
-        Arguments.of("a truncated Jellystat backup", "jellystat",
-            (BadFile) d -> BadInputTest.truncateToHalf(ImportFixtures.copy(ImportFixtures.JELLYSTAT, d)),
+        Arguments.of(
+            "a truncated Jellystat backup",
+            "jellystat",
+            (BadFile)
+                d -> BadInputTest.truncateToHalf(ImportFixtures.copy(ImportFixtures.JELLYSTAT, d)),
             "the JSON ends early"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badFiles")
-  void aBadFileFailsWithAReasonAndChangesNothing(String name, String source, BadFile bad, String reason,
-      @TempDir Path tmp) throws Exception {
+  void aBadFileFailsWithAReasonAndChangesNothing(
+      String name, String source, BadFile bad, String reason, @TempDir Path tmp) throws Exception {
     String sessions = node.snapshot("playback_sessions");
     String users = node.snapshot("users");
     JsonObject job = importAndWait(source, bad.make(tmp), null, null);
     assertEquals("failed", job.getString("status"), job::encodePrettily);
-    assertTrue(job.getString("error").contains(reason), () -> "error was: " + job.getString("error"));
+    assertTrue(
+        job.getString("error").contains(reason), () -> "error was: " + job.getString("error"));
     assertEquals(sessions, node.snapshot("playback_sessions"));
     assertEquals(users, node.snapshot("users"));
     assertEquals(0, node.count("SELECT count(*) FROM import_staging"));
   }
 
-  // ---- requests refused before an import exists ------------------------------------------------------------------
+  // ---- requests refused before an import exists
+  // ------------------------------------------------------------------
 
   @Test
   void anUnknownSourceOrAMissingFileIs400NamingTheFieldAndCreatesNoImport() {
     long imports = node.count("SELECT count(*) FROM imports");
-    HttpResponse<Buffer> unknown = send(MultipartForm.create().attribute("source", "plex")
-        .binaryFileUpload("file", "tautulli.db", fixture(ImportFixtures.TAUTULLI).toString(), "application/octet-stream"),
-        TestNode.ADMIN_KEY);
+    HttpResponse<Buffer> unknown =
+        send(
+            MultipartForm.create()
+                .attribute("source", "plex")
+                .binaryFileUpload(
+                    "file",
+                    "tautulli.db",
+                    fixture(ImportFixtures.TAUTULLI).toString(),
+                    "application/octet-stream"),
+            TestNode.ADMIN_KEY);
     assertEquals(400, unknown.statusCode(), unknown.bodyAsString());
     assertEquals("source", field(unknown));
 
-    HttpResponse<Buffer> noFile = send(MultipartForm.create().attribute("source", "tautulli"), TestNode.ADMIN_KEY);
+    HttpResponse<Buffer> noFile =
+        send(MultipartForm.create().attribute("source", "tautulli"), TestNode.ADMIN_KEY);
     assertEquals(400, noFile.statusCode(), noFile.bodyAsString());
     assertEquals("file", field(noFile));
 
-    HttpResponse<Buffer> badServer = send(MultipartForm.create().attribute("source", "tautulli").attribute("server_id", "42")
-        .binaryFileUpload("file", "tautulli.db", fixture(ImportFixtures.TAUTULLI).toString(), "application/octet-stream"),
-        TestNode.ADMIN_KEY);
+    HttpResponse<Buffer> badServer =
+        send(
+            MultipartForm.create()
+                .attribute("source", "tautulli")
+                .attribute("server_id", "42")
+                .binaryFileUpload(
+                    "file",
+                    "tautulli.db",
+                    fixture(ImportFixtures.TAUTULLI).toString(),
+                    "application/octet-stream"),
+            TestNode.ADMIN_KEY);
     assertEquals(400, badServer.statusCode(), badServer.bodyAsString());
     assertEquals("server_id", field(badServer));
 
-    HttpResponse<Buffer> viewer = send(MultipartForm.create().attribute("source", "tautulli")
-        .binaryFileUpload("file", "tautulli.db", fixture(ImportFixtures.TAUTULLI).toString(), "application/octet-stream"),
-        TestNode.VIEWER_KEY);
+    HttpResponse<Buffer> viewer =
+        send(
+            MultipartForm.create()
+                .attribute("source", "tautulli")
+                .binaryFileUpload(
+                    "file",
+                    "tautulli.db",
+                    fixture(ImportFixtures.TAUTULLI).toString(),
+                    "application/octet-stream"),
+            TestNode.VIEWER_KEY);
     assertEquals(403, viewer.statusCode(), viewer.bodyAsString());
 
     assertEquals(imports, node.count("SELECT count(*) FROM imports"));
@@ -277,7 +454,8 @@ class ImportHistoryTest {
     assertEquals(404, missing.statusCode());
   }
 
-  // ---- helpers ------------------------------------------------------------------------------------------------------
+  // ---- helpers
+  // ------------------------------------------------------------------------------------------------------
 
   static Path fixture(String name) {
     Path target = dir.resolve(name);
@@ -286,15 +464,20 @@ class ImportHistoryTest {
   }
 
   static HttpResponse<Buffer> send(MultipartForm form, String token) {
-    return TestNode.await(node.client().post(PATH).timeout(60_000).putHeader("Authorization", "Bearer " + token)
-        .sendMultipartForm(form));
+    return TestNode.await(
+        node.client()
+            .post(PATH)
+            .timeout(60_000)
+            .putHeader("Authorization", "Bearer " + token)
+            .sendMultipartForm(form));
   }
 
   static JsonObject upload(String source, Path file, String serverId, String timezone) {
     MultipartForm form = MultipartForm.create().attribute("source", source);
     if (serverId != null) form.attribute("server_id", serverId);
     if (timezone != null) form.attribute("timezone", timezone);
-    form.binaryFileUpload("file", file.getFileName().toString(), file.toString(), "application/octet-stream");
+    form.binaryFileUpload(
+        "file", file.getFileName().toString(), file.toString(), "application/octet-stream");
     HttpResponse<Buffer> r = send(form, TestNode.ADMIN_KEY);
     assertEquals(202, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject();
@@ -311,7 +494,10 @@ class ImportHistoryTest {
   }
 
   static JsonObject awaitEnd(String id) {
-    Await.until(IMPORT_TIMEOUT, "import " + id + " ended", () -> ENDED.contains(get(id).getString("status")));
+    Await.until(
+        IMPORT_TIMEOUT,
+        "import " + id + " ended",
+        () -> ENDED.contains(get(id).getString("status")));
     return get(id);
   }
 
@@ -319,14 +505,17 @@ class ImportHistoryTest {
     return r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field");
   }
 
-  /** external id → name (users) or title (content) of the given external ids under {@code scope}. */
+  /**
+   * external id → name (users) or title (content) of the given external ids under {@code scope}.
+   */
   static Map<String, String> names(String table, UUID scope, Set<String> externalIds) {
     Map<String, String> out = new HashMap<>();
     String column = table.equals("users") ? "name" : "title";
     for (String ext : externalIds) {
       UUID id = table.equals("users") ? ImportIds.user(scope, ext) : ImportIds.content(scope, ext);
       try (Connection c = io.tracearr.analytics.testing.TestDatabase.connect(node.database());
-           var st = c.prepareStatement("SELECT " + column + " FROM " + table + " WHERE id = ?::uuid")) {
+          var st =
+              c.prepareStatement("SELECT " + column + " FROM " + table + " WHERE id = ?::uuid")) {
         st.setString(1, id.toString());
         try (var rs = st.executeQuery()) {
           if (rs.next()) out.put(ext, rs.getString(1));
@@ -339,13 +528,23 @@ class ImportHistoryTest {
   }
 
   static JsonArray daily(String start, String end) {
-    HttpResponse<Buffer> r = node.get("/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.ADMIN_KEY);
+    HttpResponse<Buffer> r =
+        node.get(
+            "/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.ADMIN_KEY);
     assertEquals(200, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject().getJsonArray("items");
   }
 
-  static void assertDay(JsonArray days, int i, String date, int sessions, int minutes, int users, Double gb,
-      int transcoded, int peak) {
+  static void assertDay(
+      JsonArray days,
+      int i,
+      String date,
+      int sessions,
+      int minutes,
+      int users,
+      Double gb,
+      int transcoded,
+      int peak) {
     JsonObject d = days.getJsonObject(i);
     assertEquals(date, d.getString("date"), d::encode);
     assertEquals(sessions, d.getInteger("total_sessions"), d::encode);
@@ -359,19 +558,25 @@ class ImportHistoryTest {
   static String lastPopular;
 
   static Map<String, JsonObject> popular() {
-    HttpResponse<Buffer> r = node.get("/api/v1/analytics/popular?window=all&limit=100", TestNode.ADMIN_KEY);
+    HttpResponse<Buffer> r =
+        node.get("/api/v1/analytics/popular?window=all&limit=100", TestNode.ADMIN_KEY);
     assertEquals(200, r.statusCode(), r.bodyAsString());
     lastPopular = r.bodyAsString();
     Map<String, JsonObject> byId = new HashMap<>();
-    r.bodyAsJsonObject().getJsonArray("items").forEach(o -> byId.put(((JsonObject) o).getString("content_id"), (JsonObject) o));
+    r.bodyAsJsonObject()
+        .getJsonArray("items")
+        .forEach(o -> byId.put(((JsonObject) o).getString("content_id"), (JsonObject) o));
     return byId;
   }
 
   static Map<String, JsonObject> popularWith(UUID... contentIds) {
-    Await.until(Duration.ofMinutes(2), "popular content lists the imported titles", () -> {
-      Map<String, JsonObject> p = popular();
-      return Stream.of(contentIds).allMatch(id -> p.containsKey(id.toString()));
-    });
+    Await.until(
+        Duration.ofMinutes(2),
+        "popular content lists the imported titles",
+        () -> {
+          Map<String, JsonObject> p = popular();
+          return Stream.of(contentIds).allMatch(id -> p.containsKey(id.toString()));
+        });
     return popular();
   }
 
@@ -383,17 +588,25 @@ class ImportHistoryTest {
     assertEquals(minutes, item.getInteger("total_watch_minutes"), item::encode);
   }
 
-  /** The fixture's real schema with {@code rows} more history rows, written by JDBC (the tests need no Python). */
+  /**
+   * The fixture's real schema with {@code rows} more history rows, written by JDBC (the tests need
+   * no Python).
+   */
   static Path largeTautulli(Path target, int rows) throws Exception {
-    Files.copy(ImportFixtures.class.getResourceAsStream("/importer/" + ImportFixtures.TAUTULLI), target);
+    Files.copy(
+        ImportFixtures.class.getResourceAsStream("/importer/" + ImportFixtures.TAUTULLI), target);
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + target)) {
       db.setAutoCommit(false);
-      try (PreparedStatement h = db.prepareStatement("INSERT INTO session_history (id, reference_id, started, stopped, "
-          + "rating_key, user_id, user, ip_address, paused_counter, player, product, platform, machine_id, bandwidth, "
-          + "media_type, view_offset) VALUES (?, ?, ?, ?, 501, 1001, 'alice', '203.0.113.10', 0, 'TV', 'Plex', "
-          + "'Android', 'mach-big', 8000, 'movie', 0)");
-           PreparedStatement m = db.prepareStatement("INSERT INTO session_history_metadata (id, rating_key, title, "
-               + "media_type, year, duration) VALUES (?, 501, 'Inception', 'movie', 2010, 8880000)")) {
+      try (PreparedStatement h =
+              db.prepareStatement(
+                  "INSERT INTO session_history (id, reference_id, started, stopped, "
+                      + "rating_key, user_id, user, ip_address, paused_counter, player, product, platform, machine_id, bandwidth, "
+                      + "media_type, view_offset) VALUES (?, ?, ?, ?, 501, 1001, 'alice', '203.0.113.10', 0, 'TV', 'Plex', "
+                      + "'Android', 'mach-big', 8000, 'movie', 0)");
+          PreparedStatement m =
+              db.prepareStatement(
+                  "INSERT INTO session_history_metadata (id, rating_key, title, "
+                      + "media_type, year, duration) VALUES (?, 501, 'Inception', 'movie', 2010, 8880000)")) {
         long t0 = 1_600_000_000L;
         for (int i = 0; i < rows; i++) {
           long id = 1_000 + i;

@@ -14,9 +14,9 @@ class ImportSourceTest {
 
   @ParameterizedTest(name = "{0} is read by {1}")
   @CsvSource({
-      "tautulli,           TautulliReader",
-      "jellystat,          JellystatReader",
-      "playback_reporting, PlaybackReportingReader",
+    "tautulli,           TautulliReader",
+    "jellystat,          JellystatReader",
+    "playback_reporting, PlaybackReportingReader",
   })
   void eachSourceNameHasItsReader(String name, String reader) {
     ImportSource source = ImportSource.fromWireName(name);

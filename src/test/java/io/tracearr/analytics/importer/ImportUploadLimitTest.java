@@ -14,21 +14,33 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code imports.max_upload_mb}: a larger upload is refused with 413 and leaves no import and no file behind. */
+/**
+ * {@code imports.max_upload_mb}: a larger upload is refused with 413 and leaves no import and no
+ * file behind.
+ */
 class ImportUploadLimitTest {
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
-      .put("imports", new JsonObject().put("max_upload_mb", 1)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject().put("imports", new JsonObject().put("max_upload_mb", 1)));
+
   static final TestNode node = nodes.node();
 
   @Test
   void anUploadOverTheLimitIs413AndLeavesNothing(@TempDir Path dir) throws Exception {
     Path big = Files.write(dir.resolve("tautulli.db"), new byte[2 * 1024 * 1024]);
-    HttpResponse<Buffer> r = TestNode.await(node.client().post("/api/v1/analytics/imports").timeout(60_000)
-        .putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-        .sendMultipartForm(MultipartForm.create().attribute("source", "tautulli")
-            .binaryFileUpload("file", "tautulli.db", big.toString(), "application/octet-stream")));
+    HttpResponse<Buffer> r =
+        TestNode.await(
+            node.client()
+                .post("/api/v1/analytics/imports")
+                .timeout(60_000)
+                .putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
+                .sendMultipartForm(
+                    MultipartForm.create()
+                        .attribute("source", "tautulli")
+                        .binaryFileUpload(
+                            "file", "tautulli.db", big.toString(), "application/octet-stream")));
     assertEquals(413, r.statusCode(), r.bodyAsString());
     assertEquals("application/problem+json", r.getHeader("Content-Type"));
     assertEquals(0, node.count("SELECT count(*) FROM imports"));

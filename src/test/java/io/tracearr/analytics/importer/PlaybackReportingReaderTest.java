@@ -16,15 +16,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Playback Reporting fixture (PLAYBACK_REPORTING_ROWS in scripts/make-import-fixtures.py) read end to end. */
+/**
+ * The Playback Reporting fixture (PLAYBACK_REPORTING_ROWS in scripts/make-import-fixtures.py) read
+ * end to end.
+ */
 class PlaybackReportingReaderTest {
 
   static final String ALICE = "a11ce000000000000000000000000001";
   static final String FRANK = "f4a4c000000000000000000000000004";
   static final String INCEPTION = "c0000000000000000000000000000501";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static Path file;
   static CollectingSink sink;
 
@@ -44,17 +46,45 @@ class PlaybackReportingReaderTest {
 
   @Test
   void aMovieCarriesWhatThePluginRecords() {
-    String rowId = "playback_reporting:PlaybackActivity:2024-03-15 20:00:00.1234567/" + ALICE + "/" + INCEPTION;
+    String rowId =
+        "playback_reporting:PlaybackActivity:2024-03-15 20:00:00.1234567/"
+            + ALICE
+            + "/"
+            + INCEPTION;
     // no user name, IP, device id, resolution or bandwidth: the plugin does not record them
-    assertEquals(new ImportedSession(rowId, ALICE, null, INCEPTION, ContentType.MOVIE, "Inception", null, null, null,
-        null, null, null, "Chrome", "Jellyfin Web", null, null, Instant.parse("2024-03-15T20:00:00.1234567Z"),
-        Instant.parse("2024-03-15T21:30:00.1234567Z"), 5400, 0, false, null, 0), sink.byRowId(rowId));
+    assertEquals(
+        new ImportedSession(
+            rowId,
+            ALICE,
+            null,
+            INCEPTION,
+            ContentType.MOVIE,
+            "Inception",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "Chrome",
+            "Jellyfin Web",
+            null,
+            null,
+            Instant.parse("2024-03-15T20:00:00.1234567Z"),
+            Instant.parse("2024-03-15T21:30:00.1234567Z"),
+            5400,
+            0,
+            false,
+            null,
+            0),
+        sink.byRowId(rowId));
   }
 
   @Test
   void anEpisodesNameIsSplitIntoSeriesSeasonEpisodeAndTitle() {
     ImportedSession s = sink.sessions.get(1);
-    assertEquals(List.of("Breaking Bad", 1, 2, "Cat's in the Bag..."),
+    assertEquals(
+        List.of("Breaking Bad", 1, 2, "Cat's in the Bag..."),
         List.of(s.seriesTitle(), s.seasonNumber(), s.episodeNumber(), s.title()));
     assertEquals(ContentType.EPISODE, s.contentType());
     assertTrue(s.transcoded());
@@ -76,16 +106,18 @@ class PlaybackReportingReaderTest {
   @Test
   void datesAreTheServersLocalTime(@TempDir Path tmp) throws Exception {
     CollectingSink paris = new CollectingSink();
-    new PlaybackReportingReader(ZoneId.of("Europe/Paris")).read(ImportFixtures.copy(
-        ImportFixtures.PLAYBACK_REPORTING, tmp), paris);
+    new PlaybackReportingReader(ZoneId.of("Europe/Paris"))
+        .read(ImportFixtures.copy(ImportFixtures.PLAYBACK_REPORTING, tmp), paris);
     // 20:00 in Paris in March (CET, before the switch to summer time on the 31st) is 19:00 UTC
     assertEquals(Instant.parse("2024-03-15T19:00:00.1234567Z"), paris.sessions.get(0).startedAt());
-    // the row id is the source's text, not our reading of it: the same file gives the same ids in any zone
+    // the row id is the source's text, not our reading of it: the same file gives the same ids in
+    // any zone
     assertEquals(sink.sessions.get(0).sourceRowId(), paris.sessions.get(0).sourceRowId());
   }
 
   @Test
   void theOperatorsFileIsNotChanged() throws Exception {
-    assertArrayEquals(ImportFixtures.bytes(ImportFixtures.PLAYBACK_REPORTING), Files.readAllBytes(file));
+    assertArrayEquals(
+        ImportFixtures.bytes(ImportFixtures.PLAYBACK_REPORTING), Files.readAllBytes(file));
   }
 }

@@ -20,13 +20,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Tautulli fixture (see TAUTULLI_ROWS in scripts/make-import-fixtures.py) read end to end. Every
- * expected figure is worked out by hand from those rows; T0 = 2024-03-01T20:00:00Z.
+ * The Tautulli fixture (see TAUTULLI_ROWS in scripts/make-import-fixtures.py) read end to end.
+ * Every expected figure is worked out by hand from those rows; T0 = 2024-03-01T20:00:00Z.
  */
 class TautulliReaderTest {
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static Path file;
   static CollectingSink sink;
 
@@ -42,7 +41,11 @@ class TautulliReaderTest {
     assertEquals(7, sink.sessions.size());
     // row 7 stopped before it started, row 9 paused 900 s in a 600 s session, row 10 has no user
     assertEquals(Map.of(SkipReason.IMPOSSIBLE_TIMES, 2, SkipReason.MISSING_USER, 1), sink.skipped);
-    assertEquals(List.of("tautulli:session_history:7", "tautulli:session_history:9", "tautulli:session_history:10"),
+    assertEquals(
+        List.of(
+            "tautulli:session_history:7",
+            "tautulli:session_history:9",
+            "tautulli:session_history:10"),
         sink.skippedRowIds);
   }
 
@@ -54,23 +57,36 @@ class TautulliReaderTest {
 
   @Test
   void usersAreNamedByFriendlyNameThenUsernameThenHistory() {
-    Map<String, Long> playedByUser = sink.sessions.stream().collect(Collectors.groupingBy(
-        s -> s.externalUserId() + " " + s.userName(), TreeMap::new,
-        Collectors.summingLong(ImportedSession::playedSeconds)));
-    // Alice: friendly_name; bob: no friendly name; dave (1004): not in users, named by session_history.user
-    assertEquals(Map.of("1001 Alice", 6120L, "1002 bob", 8160L, "1003 Carol C", 354L, "1004 dave", 900L),
+    Map<String, Long> playedByUser =
+        sink.sessions.stream()
+            .collect(
+                Collectors.groupingBy(
+                    s -> s.externalUserId() + " " + s.userName(),
+                    TreeMap::new,
+                    Collectors.summingLong(ImportedSession::playedSeconds)));
+    // Alice: friendly_name; bob: no friendly name; dave (1004): not in users, named by
+    // session_history.user
+    assertEquals(
+        Map.of("1001 Alice", 6120L, "1002 bob", 8160L, "1003 Carol C", 354L, "1004 dave", 900L),
         playedByUser);
   }
 
   @Test
   void titlesAndTypesComeFromTheMetadata() {
-    Map<String, Long> plays = sink.sessions.stream().collect(Collectors.groupingBy(
-        s -> s.contentType().wireName() + " " + s.title(), TreeMap::new, Collectors.counting()));
-    assertEquals(Map.of(
-        "movie Inception", 2L,
-        "episode Cat's in the Bag...", 3L,
-        "episode ...And the Bag's in the River", 1L,
-        "track Bohemian Rhapsody", 1L), plays);
+    Map<String, Long> plays =
+        sink.sessions.stream()
+            .collect(
+                Collectors.groupingBy(
+                    s -> s.contentType().wireName() + " " + s.title(),
+                    TreeMap::new,
+                    Collectors.counting()));
+    assertEquals(
+        Map.of(
+            "movie Inception", 2L,
+            "episode Cat's in the Bag...", 3L,
+            "episode ...And the Bag's in the River", 1L,
+            "track Bohemian Rhapsody", 1L),
+        plays);
   }
 
   @Test
@@ -89,10 +105,32 @@ class TautulliReaderTest {
   @Test
   void aMovieRowCarriesEveryField() {
     ImportedSession s = sink.byRowId("tautulli:session_history:1");
-    assertEquals(new ImportedSession("tautulli:session_history:1", "1001", "Alice", "501", ContentType.MOVIE,
-        "Inception", null, null, null, 2010, 8880.0, "mach-alice-tv", "Living Room TV", "Plex for Android (TV)",
-        "Android", "203.0.113.10", Instant.parse("2024-03-01T20:00:00Z"), Instant.parse("2024-03-01T21:00:00Z"),
-        3300, 3300.0, false, "1080p", 21000), s);
+    assertEquals(
+        new ImportedSession(
+            "tautulli:session_history:1",
+            "1001",
+            "Alice",
+            "501",
+            ContentType.MOVIE,
+            "Inception",
+            null,
+            null,
+            null,
+            2010,
+            8880.0,
+            "mach-alice-tv",
+            "Living Room TV",
+            "Plex for Android (TV)",
+            "Android",
+            "203.0.113.10",
+            Instant.parse("2024-03-01T20:00:00Z"),
+            Instant.parse("2024-03-01T21:00:00Z"),
+            3300,
+            3300.0,
+            false,
+            "1080p",
+            21000),
+        s);
   }
 
   @Test
@@ -117,13 +155,13 @@ class TautulliReaderTest {
 
   @ParameterizedTest(name = "row {0}: transcode_decision {1} → transcoded {2}, {3}")
   @CsvSource({
-      "1, direct play, false, 1080p, 21000",
-      "2, transcode,   true,  720p,  4000",
-      "4, transcode,   true,  4k,    45000",
-      "5, copy,        false, 1080p, 8000",
+    "1, direct play, false, 1080p, 21000",
+    "2, transcode,   true,  720p,  4000",
+    "4, transcode,   true,  4k,    45000",
+    "5, copy,        false, 1080p, 8000",
   })
-  void onlyATranscodeDecisionIsATranscode(int row, String decision, boolean transcoded, String resolution,
-      int bandwidth) {
+  void onlyATranscodeDecisionIsATranscode(
+      int row, String decision, boolean transcoded, String resolution, int bandwidth) {
     ImportedSession s = sink.byRowId("tautulli:session_history:" + row);
     assertEquals(transcoded, s.transcoded(), decision);
     assertEquals(resolution, s.resolution());
@@ -135,15 +173,19 @@ class TautulliReaderTest {
     CollectingSink again = new CollectingSink();
     new TautulliReader().read(file, again);
     assertEquals(sink.sessions, again.sessions);
-    assertEquals(sink.sessions.size(), sink.sessions.stream().map(ImportedSession::sourceRowId).distinct().count());
+    assertEquals(
+        sink.sessions.size(),
+        sink.sessions.stream().map(ImportedSession::sourceRowId).distinct().count());
   }
 
   @Test
   void theOperatorsFileIsNotChangedAndNothingIsLeftBesideIt() throws Exception {
     assertArrayEquals(ImportFixtures.bytes(ImportFixtures.TAUTULLI), Files.readAllBytes(file));
-    // the fixture is in WAL mode, like Tautulli's own: a plain read-only open would leave -wal and -shm
+    // the fixture is in WAL mode, like Tautulli's own: a plain read-only open would leave -wal and
+    // -shm
     try (var files = Files.list(dir)) {
-      assertEquals(List.of(file.getFileName().toString()),
+      assertEquals(
+          List.of(file.getFileName().toString()),
           files.map(f -> f.getFileName().toString()).toList());
     }
   }
@@ -152,17 +194,21 @@ class TautulliReaderTest {
   void aSinkThatThrowsStopsTheReadWithItsOwnException() {
     IllegalStateException cancelled = new IllegalStateException("cancelled");
     int[] accepted = {0};
-    RowSink cancelling = new RowSink() {
-      @Override
-      public void accept(ImportedSession session) {
-        accepted[0]++;
-        throw cancelled;
-      }
+    RowSink cancelling =
+        new RowSink() {
+          @Override
+          public void accept(ImportedSession session) {
+            accepted[0]++;
+            throw cancelled;
+          }
 
-      @Override
-      public void skip(SkipReason reason, String sourceRowId) {}
-    };
-    assertSame(cancelled, assertThrows(IllegalStateException.class, () -> new TautulliReader().read(file, cancelling)));
+          @Override
+          public void skip(SkipReason reason, String sourceRowId) {}
+        };
+    assertSame(
+        cancelled,
+        assertThrows(
+            IllegalStateException.class, () -> new TautulliReader().read(file, cancelling)));
     assertEquals(1, accepted[0]);
   }
 }

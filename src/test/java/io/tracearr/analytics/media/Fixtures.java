@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The committed server payloads under src/test/resources/media (their sources are named in the README there). */
+/**
+ * The committed server payloads under src/test/resources/media (their sources are named in the
+ * README there).
+ */
 final class Fixtures {
 
   static final String JELLYFIN_SYSTEM_INFO = "jellyfin-system-info.json";

@@ -19,18 +19,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A stand-in for a Jellyfin, Emby or Plex server, for tests: a real Vert.x HTTP server on a free port that answers
- * the calls the connector makes with the committed real-shaped payloads (src/test/resources/media), plus the
- * playbacks a test sets. Programmatic playbacks are rendered from a fixture element (the episode or the movie)
- * with the test's values written over it, so they keep the real shape field for field.
+ * A stand-in for a Jellyfin, Emby or Plex server, for tests: a real Vert.x HTTP server on a free
+ * port that answers the calls the connector makes with the committed real-shaped payloads
+ * (src/test/resources/media), plus the playbacks a test sets. Programmatic playbacks are rendered
+ * from a fixture element (the episode or the movie) with the test's values written over it, so they
+ * keep the real shape field for field.
  *
- * <p>It checks the token the way the real server does (see README there), answers 401 on a wrong one, can be
- * made slow, garbage-speaking, failing or unreachable, serves the push WebSocket and pushes on demand, and
- * records every command it receives (message, playing/stop, terminate) for tests to assert.
+ * <p>It checks the token the way the real server does (see README there), answers 401 on a wrong
+ * one, can be made slow, garbage-speaking, failing or unreachable, serves the push WebSocket and
+ * pushes on demand, and records every command it receives (message, playing/stop, terminate) for
+ * tests to assert.
  */
 public final class MediaServerSimulator implements AutoCloseable {
 
-  /** How the HTTP endpoints answer (WebSocket upgrades too, except under {@link #NORMAL} and {@link #SLOW}). */
+  /**
+   * How the HTTP endpoints answer (WebSocket upgrades too, except under {@link #NORMAL} and {@link
+   * #SLOW}).
+   */
   public enum Behaviour {
     NORMAL,
     /** answers after {@link #slowDelayMs(long)} (default 6 s: past the connector's 5 s timeout) */
@@ -45,61 +50,175 @@ public final class MediaServerSimulator implements AutoCloseable {
     RESET
   }
 
-  /** One playback a test puts on the server; {@code with...} copies change one thing (position, pause...). */
-  public record Playback(String sessionKey, String kind, String itemId, String title, String userId, String userName,
-      String deviceId, String deviceName, String ip, double positionSeconds, boolean paused, boolean transcoding) {
+  /**
+   * One playback a test puts on the server; {@code with...} copies change one thing (position,
+   * pause...).
+   */
+  public record Playback(
+      String sessionKey,
+      String kind,
+      String itemId,
+      String title,
+      String userId,
+      String userName,
+      String deviceId,
+      String deviceName,
+      String ip,
+      double positionSeconds,
+      boolean paused,
+      boolean transcoding) {
 
     public Playback {
       Objects.requireNonNull(sessionKey, "sessionKey");
-      if (!kind.equals("episode") && !kind.equals("movie")) throw new IllegalArgumentException("kind episode or movie");
+      if (!kind.equals("episode") && !kind.equals("movie"))
+        throw new IllegalArgumentException("kind episode or movie");
     }
 
-    public static Playback episode(String sessionKey, String itemId, String title, String userId, String userName,
-        String deviceId, String deviceName, String ip) {
-      return new Playback(sessionKey, "episode", itemId, title, userId, userName, deviceId, deviceName, ip, 0, false, false);
+    public static Playback episode(
+        String sessionKey,
+        String itemId,
+        String title,
+        String userId,
+        String userName,
+        String deviceId,
+        String deviceName,
+        String ip) {
+      return new Playback(
+          sessionKey,
+          "episode",
+          itemId,
+          title,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          ip,
+          0,
+          false,
+          false);
     }
 
-    public static Playback movie(String sessionKey, String itemId, String title, String userId, String userName,
-        String deviceId, String deviceName, String ip) {
-      return new Playback(sessionKey, "movie", itemId, title, userId, userName, deviceId, deviceName, ip, 0, false, false);
+    public static Playback movie(
+        String sessionKey,
+        String itemId,
+        String title,
+        String userId,
+        String userName,
+        String deviceId,
+        String deviceName,
+        String ip) {
+      return new Playback(
+          sessionKey,
+          "movie",
+          itemId,
+          title,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          ip,
+          0,
+          false,
+          false);
     }
 
     public Playback withPosition(double seconds) {
-      return new Playback(sessionKey, kind, itemId, title, userId, userName, deviceId, deviceName, ip, seconds, paused, transcoding);
+      return new Playback(
+          sessionKey,
+          kind,
+          itemId,
+          title,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          ip,
+          seconds,
+          paused,
+          transcoding);
     }
 
     public Playback withPaused(boolean p) {
-      return new Playback(sessionKey, kind, itemId, title, userId, userName, deviceId, deviceName, ip, positionSeconds, p, transcoding);
+      return new Playback(
+          sessionKey,
+          kind,
+          itemId,
+          title,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          ip,
+          positionSeconds,
+          p,
+          transcoding);
     }
 
     public Playback withTranscoding(boolean t) {
-      return new Playback(sessionKey, kind, itemId, title, userId, userName, deviceId, deviceName, ip, positionSeconds, paused, t);
+      return new Playback(
+          sessionKey,
+          kind,
+          itemId,
+          title,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          ip,
+          positionSeconds,
+          paused,
+          t);
     }
 
     public Playback withItem(String newItemId, String newTitle) {
-      return new Playback(sessionKey, kind, newItemId, newTitle, userId, userName, deviceId, deviceName, ip, positionSeconds,
-          paused, transcoding);
+      return new Playback(
+          sessionKey,
+          kind,
+          newItemId,
+          newTitle,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          ip,
+          positionSeconds,
+          paused,
+          transcoding);
     }
 
     public Playback withIp(String newIp) {
-      return new Playback(sessionKey, kind, itemId, title, userId, userName, deviceId, deviceName, newIp, positionSeconds,
-          paused, transcoding);
+      return new Playback(
+          sessionKey,
+          kind,
+          itemId,
+          title,
+          userId,
+          userName,
+          deviceId,
+          deviceName,
+          newIp,
+          positionSeconds,
+          paused,
+          transcoding);
     }
 
-    /** Plex's {@code Session.id} for this playback: what {@code /status/sessions/terminate} takes. */
+    /**
+     * Plex's {@code Session.id} for this playback: what {@code /status/sessions/terminate} takes.
+     */
     public String plexSessionId() {
       return "sim-" + sessionKey;
     }
   }
 
   /**
-   * A command the server received. {@code kind}: {@code Message} and {@code Playing/<command>} (Jellyfin/Emby,
-   * {@code sessionId} from the path, {@code payload} the JSON body), {@code terminate} (Plex, {@code sessionId}
-   * and {@code payload.reason} from the query).
+   * A command the server received. {@code kind}: {@code Message} and {@code Playing/<command>}
+   * (Jellyfin/Emby, {@code sessionId} from the path, {@code payload} the JSON body), {@code
+   * terminate} (Plex, {@code sessionId} and {@code payload.reason} from the query).
    */
   public record ReceivedCommand(String kind, String sessionId, JsonObject payload) {}
 
-  private static final Pattern SESSION_COMMAND = Pattern.compile("^/Sessions/([^/]+)/(Message|Playing/[A-Za-z]+)$");
+  private static final Pattern SESSION_COMMAND =
+      Pattern.compile("^/Sessions/([^/]+)/(Message|Playing/[A-Za-z]+)$");
   private static final Pattern MEDIA_BROWSER_TOKEN = Pattern.compile("(?i)\\bToken=\"([^\"]*)\"");
 
   private final Vertx vertx;
@@ -125,7 +244,10 @@ public final class MediaServerSimulator implements AutoCloseable {
     this.token = token;
   }
 
-  /** Starts a simulated server of {@code type} that accepts {@code token}, on a free port of 127.0.0.1. */
+  /**
+   * Starts a simulated server of {@code type} that accepts {@code token}, on a free port of
+   * 127.0.0.1.
+   */
   public static Future<MediaServerSimulator> start(Vertx vertx, ServerType type, String token) {
     MediaServerSimulator sim = new MediaServerSimulator(vertx, type, token);
     return sim.listen(0).map(sim);
@@ -133,13 +255,17 @@ public final class MediaServerSimulator implements AutoCloseable {
 
   private Future<Void> listen(int onPort) {
     server = vertx.createHttpServer().requestHandler(this::handle);
-    return server.listen(onPort, "127.0.0.1").map(s -> {
-      port = s.actualPort();
-      return null;
-    });
+    return server
+        .listen(onPort, "127.0.0.1")
+        .map(
+            s -> {
+              port = s.actualPort();
+              return null;
+            });
   }
 
-  // ---- test controls -----------------------------------------------------------------------------------
+  // ---- test controls
+  // -----------------------------------------------------------------------------------
 
   public ServerType type() {
     return type;
@@ -157,7 +283,9 @@ public final class MediaServerSimulator implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** Adds a playback, or replaces the one with the same session key (new position, pause, item...). */
+  /**
+   * Adds a playback, or replaces the one with the same session key (new position, pause, item...).
+   */
   public synchronized void put(Playback p) {
     playbacks.put(p.sessionKey(), p);
   }
@@ -166,7 +294,10 @@ public final class MediaServerSimulator implements AutoCloseable {
     playbacks.remove(sessionKey);
   }
 
-  /** Whether the committed fixture sessions are served alongside the test's playbacks (default true). */
+  /**
+   * Whether the committed fixture sessions are served alongside the test's playbacks (default
+   * true).
+   */
   public synchronized void fixtureSessions(boolean on) {
     fixtureSessions = on;
   }
@@ -180,8 +311,9 @@ public final class MediaServerSimulator implements AutoCloseable {
   }
 
   /**
-   * Jellyfin: accept {@code X-Emby-Token} and {@code api_key} too. Off by default, as on a current Jellyfin (the
-   * 2026-05-31 migration DisableLegacyAuthorization turns them off). Emby always accepts them.
+   * Jellyfin: accept {@code X-Emby-Token} and {@code api_key} too. Off by default, as on a current
+   * Jellyfin (the 2026-05-31 migration DisableLegacyAuthorization turns them off). Emby always
+   * accepts them.
    */
   public void legacyAuthorization(boolean on) {
     legacyAuthorization = on;
@@ -222,26 +354,50 @@ public final class MediaServerSimulator implements AutoCloseable {
     return sockets.size();
   }
 
-  /** Jellyfin/Emby: pushes a {@code Sessions} message with what {@code GET /Sessions} would answer now. */
+  /**
+   * Jellyfin/Emby: pushes a {@code Sessions} message with what {@code GET /Sessions} would answer
+   * now.
+   */
   public void pushSessions() {
-    pushRaw(new JsonObject().put("MessageType", "Sessions").put("MessageId", "sim").put("Data", mediaBrowserSessions()).encode());
+    pushRaw(
+        new JsonObject()
+            .put("MessageType", "Sessions")
+            .put("MessageId", "sim")
+            .put("Data", mediaBrowserSessions())
+            .encode());
   }
 
   /** Plex: pushes a {@code playing} notification for one session. */
   public void pushPlaying(String sessionKey, String ratingKey, String state, long viewOffsetMs) {
-    JsonObject n = new JsonObject().put("sessionKey", sessionKey).put("ratingKey", ratingKey)
-        .put("key", "/library/metadata/" + ratingKey).put("viewOffset", viewOffsetMs).put("state", state);
-    pushRaw(new JsonObject().put("NotificationContainer", new JsonObject().put("type", "playing").put("size", 1)
-        .put("PlaySessionStateNotification", new JsonArray().add(n))).encode());
+    JsonObject n =
+        new JsonObject()
+            .put("sessionKey", sessionKey)
+            .put("ratingKey", ratingKey)
+            .put("key", "/library/metadata/" + ratingKey)
+            .put("viewOffset", viewOffsetMs)
+            .put("state", state);
+    pushRaw(
+        new JsonObject()
+            .put(
+                "NotificationContainer",
+                new JsonObject()
+                    .put("type", "playing")
+                    .put("size", 1)
+                    .put("PlaySessionStateNotification", new JsonArray().add(n)))
+            .encode());
   }
 
   public void pushRaw(String text) {
     for (ServerWebSocket ws : sockets) ws.writeTextMessage(text);
   }
 
-  // ---- what the server serves -------------------------------------------------------------------------
+  // ---- what the server serves
+  // -------------------------------------------------------------------------
 
-  /** The body of Jellyfin/Emby {@code GET /Sessions} now: fixture sessions, then the test's playbacks. */
+  /**
+   * The body of Jellyfin/Emby {@code GET /Sessions} now: fixture sessions, then the test's
+   * playbacks.
+   */
   public synchronized JsonArray mediaBrowserSessions() {
     JsonArray out = new JsonArray();
     if (fixtureSessions) fixtureJellyfin.forEach(out::add);
@@ -249,10 +405,13 @@ public final class MediaServerSimulator implements AutoCloseable {
     return out.copy();
   }
 
-  /** The body of Plex {@code GET /status/sessions} now: fixture metadata, then the test's playbacks. */
+  /**
+   * The body of Plex {@code GET /status/sessions} now: fixture metadata, then the test's playbacks.
+   */
   public synchronized JsonObject plexSessions() {
     JsonArray metadata = new JsonArray();
-    if (fixtureSessions) fixturePlex.getJsonObject("MediaContainer").getJsonArray("Metadata").forEach(metadata::add);
+    if (fixtureSessions)
+      fixturePlex.getJsonObject("MediaContainer").getJsonArray("Metadata").forEach(metadata::add);
     for (Playback p : playbacks.values()) metadata.add(plexMetadata(p));
     JsonObject container = new JsonObject().put("size", metadata.size());
     if (!metadata.isEmpty()) container.put("Metadata", metadata);
@@ -261,15 +420,30 @@ public final class MediaServerSimulator implements AutoCloseable {
 
   private JsonObject jellyfinSession(Playback p) {
     JsonObject s = fixtureJellyfin.getJsonObject(p.kind().equals("episode") ? 0 : 1).copy();
-    s.put("Id", p.sessionKey()).put("UserId", p.userId()).put("UserName", p.userName()).put("DeviceId", p.deviceId())
-        .put("DeviceName", p.deviceName()).put("RemoteEndPoint", p.ip());
-    s.getJsonObject("PlayState").put("PositionTicks", Math.round(p.positionSeconds() * 10_000_000d))
-        .put("IsPaused", p.paused()).put("PlayMethod", p.transcoding() ? "Transcode" : "DirectPlay")
+    s.put("Id", p.sessionKey())
+        .put("UserId", p.userId())
+        .put("UserName", p.userName())
+        .put("DeviceId", p.deviceId())
+        .put("DeviceName", p.deviceName())
+        .put("RemoteEndPoint", p.ip());
+    s.getJsonObject("PlayState")
+        .put("PositionTicks", Math.round(p.positionSeconds() * 10_000_000d))
+        .put("IsPaused", p.paused())
+        .put("PlayMethod", p.transcoding() ? "Transcode" : "DirectPlay")
         .put("MediaSourceId", p.itemId());
-    JsonObject item = s.getJsonObject("NowPlayingItem").put("Id", p.itemId()).put("Name", p.title());
-    s.put("NowPlayingQueue", new JsonArray().add(new JsonObject().put("Id", item.getString("Id")).put("PlaylistItemId", "playlistItem0")));
+    JsonObject item =
+        s.getJsonObject("NowPlayingItem").put("Id", p.itemId()).put("Name", p.title());
+    s.put(
+        "NowPlayingQueue",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("Id", item.getString("Id"))
+                    .put("PlaylistItemId", "playlistItem0")));
     if (p.transcoding() && !s.containsKey("TranscodingInfo")) {
-      s.put("TranscodingInfo", fixtureJellyfin.getJsonObject(0).getJsonObject("TranscodingInfo").copy());
+      s.put(
+          "TranscodingInfo",
+          fixtureJellyfin.getJsonObject(0).getJsonObject("TranscodingInfo").copy());
     }
     if (!p.transcoding()) s.remove("TranscodingInfo");
     return s;
@@ -278,11 +452,18 @@ public final class MediaServerSimulator implements AutoCloseable {
   private JsonObject plexMetadata(Playback p) {
     JsonArray fixture = fixturePlex.getJsonObject("MediaContainer").getJsonArray("Metadata");
     JsonObject m = fixture.getJsonObject(p.kind().equals("episode") ? 0 : 1).copy();
-    m.put("sessionKey", p.sessionKey()).put("ratingKey", p.itemId()).put("key", "/library/metadata/" + p.itemId())
-        .put("title", p.title()).put("viewOffset", Math.round(p.positionSeconds() * 1000));
+    m.put("sessionKey", p.sessionKey())
+        .put("ratingKey", p.itemId())
+        .put("key", "/library/metadata/" + p.itemId())
+        .put("title", p.title())
+        .put("viewOffset", Math.round(p.positionSeconds() * 1000));
     m.getJsonObject("User").put("id", p.userId()).put("title", p.userName());
-    m.getJsonObject("Player").put("machineIdentifier", p.deviceId()).put("title", p.deviceName()).put("address", p.ip())
-        .put("remotePublicAddress", p.ip()).put("state", p.paused() ? "paused" : "playing");
+    m.getJsonObject("Player")
+        .put("machineIdentifier", p.deviceId())
+        .put("title", p.deviceName())
+        .put("address", p.ip())
+        .put("remotePublicAddress", p.ip())
+        .put("state", p.paused() ? "paused" : "playing");
     m.getJsonObject("Session").put("id", p.plexSessionId());
     if (p.transcoding() && !m.containsKey("TranscodeSession")) {
       m.put("TranscodeSession", fixture.getJsonObject(0).getJsonObject("TranscodeSession").copy());
@@ -291,17 +472,28 @@ public final class MediaServerSimulator implements AutoCloseable {
     return m;
   }
 
-  // ---- HTTP ---------------------------------------------------------------------------------------------
+  // ---- HTTP
+  // ---------------------------------------------------------------------------------------------
 
   private void handle(HttpServerRequest req) {
     requests.add(req.method() + " " + req.path());
     switch (behaviour) {
       case NORMAL -> route(req);
       case SLOW -> vertx.setTimer(slowDelayMs, id -> route(req));
-      case HTML -> req.response().putHeader("Content-Type", "text/html")
-          .end("<!DOCTYPE html><html><head><title>Sign in</title></head><body>Portal</body></html>");
-      case INVALID_JSON -> req.response().putHeader("Content-Type", "application/json").end("{\"MediaContainer\": {\"size\": 1, \"Meta");
-      case SERVER_ERROR -> req.response().setStatusCode(500).putHeader("Content-Type", "text/plain").end("Internal Server Error");
+      case HTML ->
+          req.response()
+              .putHeader("Content-Type", "text/html")
+              .end(
+                  "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Portal</body></html>");
+      case INVALID_JSON ->
+          req.response()
+              .putHeader("Content-Type", "application/json")
+              .end("{\"MediaContainer\": {\"size\": 1, \"Meta");
+      case SERVER_ERROR ->
+          req.response()
+              .setStatusCode(500)
+              .putHeader("Content-Type", "text/plain")
+              .end("Internal Server Error");
       case RESET -> req.connection().close();
     }
   }
@@ -313,9 +505,14 @@ public final class MediaServerSimulator implements AutoCloseable {
 
   private void routeMediaBrowser(HttpServerRequest req) {
     // Emby also answers under /emby (its documented base path http[s]://host:port/emby/{apipath})
-    String path = type == ServerType.EMBY && req.path().startsWith("/emby/") ? req.path().substring(5) : req.path();
-    boolean socketPath = type == ServerType.JELLYFIN ? path.equals("/socket") || path.equals("/websocket")
-        : path.equals("/embywebsocket");
+    String path =
+        type == ServerType.EMBY && req.path().startsWith("/emby/")
+            ? req.path().substring(5)
+            : req.path();
+    boolean socketPath =
+        type == ServerType.JELLYFIN
+            ? path.equals("/socket") || path.equals("/websocket")
+            : path.equals("/embywebsocket");
     if (!mediaBrowserAuthorized(req)) {
       req.response().setStatusCode(401).end();
       return;
@@ -356,10 +553,13 @@ public final class MediaServerSimulator implements AutoCloseable {
   }
 
   private synchronized boolean knownMediaBrowserSession(String sessionId) {
-    return mediaBrowserSessions().stream().anyMatch(o -> sessionId.equals(((JsonObject) o).getString("Id")));
+    return mediaBrowserSessions().stream()
+        .anyMatch(o -> sessionId.equals(((JsonObject) o).getString("Id")));
   }
 
-  /** The client obeys a stop: its session stays, idle (no NowPlayingItem), as a real client's does. */
+  /**
+   * The client obeys a stop: its session stays, idle (no NowPlayingItem), as a real client's does.
+   */
   private synchronized void stopMediaBrowserSession(String sessionId) {
     playbacks.remove(sessionId);
     for (Object o : fixtureJellyfin) {
@@ -378,11 +578,13 @@ public final class MediaServerSimulator implements AutoCloseable {
       if (value != null) {
         Matcher m = MEDIA_BROWSER_TOKEN.matcher(value);
         String scheme = value.trim().split("\\s+", 2)[0];
-        boolean schemeOk = scheme.equalsIgnoreCase("MediaBrowser") || (legacy && scheme.equalsIgnoreCase("Emby"));
+        boolean schemeOk =
+            scheme.equalsIgnoreCase("MediaBrowser") || (legacy && scheme.equalsIgnoreCase("Emby"));
         if (schemeOk && m.find()) return token.equals(m.group(1));
       }
     }
-    if (legacy && req.getHeader("X-Emby-Token") != null) return token.equals(req.getHeader("X-Emby-Token"));
+    if (legacy && req.getHeader("X-Emby-Token") != null)
+      return token.equals(req.getHeader("X-Emby-Token"));
     if (req.getParam("ApiKey") != null) return token.equals(req.getParam("ApiKey"));
     if (legacy && req.getParam("api_key") != null) return token.equals(req.getParam("api_key"));
     return false;
@@ -391,49 +593,69 @@ public final class MediaServerSimulator implements AutoCloseable {
   private void mediaBrowserSocket(ServerWebSocket ws) {
     sockets.add(ws);
     ws.closeHandler(v -> sockets.remove(ws));
-    ws.textMessageHandler(text -> {
-      socketMessages.add(text);
-      JsonObject message;
-      try {
-        message = new JsonObject(text);
-      } catch (RuntimeException e) {
-        return;
-      }
-      // the server answers a subscription at once (its initial delay is 0 in "0,1500"), then as the test pushes
-      if ("SessionsStart".equals(message.getString("MessageType"))) {
-        ws.writeTextMessage(new JsonObject().put("MessageType", "Sessions").put("MessageId", "sim")
-            .put("Data", mediaBrowserSessions()).encode());
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          socketMessages.add(text);
+          JsonObject message;
+          try {
+            message = new JsonObject(text);
+          } catch (RuntimeException e) {
+            return;
+          }
+          // the server answers a subscription at once (its initial delay is 0 in "0,1500"), then as
+          // the test pushes
+          if ("SessionsStart".equals(message.getString("MessageType"))) {
+            ws.writeTextMessage(
+                new JsonObject()
+                    .put("MessageType", "Sessions")
+                    .put("MessageId", "sim")
+                    .put("Data", mediaBrowserSessions())
+                    .encode());
+          }
+        });
   }
 
   private void routePlex(HttpServerRequest req) {
     String path = req.path();
     if (req.method().name().equals("GET") && path.equals("/identity")) {
-      json(req, 200, Fixtures.text(Fixtures.PLEX_IDENTITY)); // the spec marks /identity as needing no token
+      json(
+          req,
+          200,
+          Fixtures.text(Fixtures.PLEX_IDENTITY)); // the spec marks /identity as needing no token
       return;
     }
-    String given = req.getHeader("X-Plex-Token") != null ? req.getHeader("X-Plex-Token") : req.getParam("X-Plex-Token");
+    String given =
+        req.getHeader("X-Plex-Token") != null
+            ? req.getHeader("X-Plex-Token")
+            : req.getParam("X-Plex-Token");
     if (!token.equals(given)) {
-      req.response().setStatusCode(401).putHeader("Content-Type", "text/html")
-          .end("<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>");
+      req.response()
+          .setStatusCode(401)
+          .putHeader("Content-Type", "text/html")
+          .end(
+              "<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>");
       return;
     }
     if (path.equals("/:/websockets/notifications") && req.canUpgradeToWebSocket()) {
-      req.toWebSocket().onSuccess(ws -> {
-        sockets.add(ws);
-        ws.closeHandler(v -> sockets.remove(ws));
-        ws.textMessageHandler(socketMessages::add);
-      });
+      req.toWebSocket()
+          .onSuccess(
+              ws -> {
+                sockets.add(ws);
+                ws.closeHandler(v -> sockets.remove(ws));
+                ws.textMessageHandler(socketMessages::add);
+              });
     } else if (req.method().name().equals("GET") && path.equals("/status/sessions")) {
       String accept = req.getHeader("Accept");
       if (accept != null && accept.contains("application/json")) {
         json(req, 200, plexSessions().encode());
       } else {
         // Plex answers XML unless asked for JSON; the connector must ask
-        req.response().putHeader("Content-Type", "text/xml;charset=utf-8")
-            .end("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<MediaContainer size=\""
-                + plexSessions().getJsonObject("MediaContainer").getInteger("size") + "\"></MediaContainer>\n");
+        req.response()
+            .putHeader("Content-Type", "text/xml;charset=utf-8")
+            .end(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<MediaContainer size=\""
+                    + plexSessions().getJsonObject("MediaContainer").getInteger("size")
+                    + "\"></MediaContainer>\n");
       }
     } else if (path.equals("/status/sessions/terminate")) {
       terminate(req);
@@ -450,13 +672,19 @@ public final class MediaServerSimulator implements AutoCloseable {
     }
     boolean known;
     synchronized (this) {
-      known = plexSessions().getJsonObject("MediaContainer").getJsonArray("Metadata", new JsonArray()).stream()
-          .anyMatch(o -> sessionId.equals(((JsonObject) o).getJsonObject("Session").getString("id")));
+      known =
+          plexSessions()
+              .getJsonObject("MediaContainer")
+              .getJsonArray("Metadata", new JsonArray())
+              .stream()
+              .anyMatch(
+                  o -> sessionId.equals(((JsonObject) o).getJsonObject("Session").getString("id")));
       if (known) {
         playbacks.values().removeIf(p -> p.plexSessionId().equals(sessionId));
         JsonArray fixture = fixturePlex.getJsonObject("MediaContainer").getJsonArray("Metadata");
         for (int i = fixture.size() - 1; i >= 0; i--) {
-          if (sessionId.equals(fixture.getJsonObject(i).getJsonObject("Session").getString("id"))) fixture.remove(i);
+          if (sessionId.equals(fixture.getJsonObject(i).getJsonObject("Session").getString("id")))
+            fixture.remove(i);
         }
       }
     }
@@ -464,12 +692,20 @@ public final class MediaServerSimulator implements AutoCloseable {
       req.response().setStatusCode(404).end();
       return;
     }
-    commands.add(new ReceivedCommand("terminate", sessionId,
-        new JsonObject().put("reason", req.getParam("reason")).put("method", req.method().name())));
+    commands.add(
+        new ReceivedCommand(
+            "terminate",
+            sessionId,
+            new JsonObject()
+                .put("reason", req.getParam("reason"))
+                .put("method", req.method().name())));
     req.response().setStatusCode(200).end();
   }
 
   private static void json(HttpServerRequest req, int status, String body) {
-    req.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8").end(body);
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(body);
   }
 }

@@ -20,14 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 13, "Done when": four devices of one Jellyfin user, seen only through the connector's polls, raise a
- * concurrent-streams alert whose evidence names the user and the devices as Jellyfin names them; the sessions
- * carry the user's, the title's and the server's names.
+ * Issue 13, "Done when": four devices of one Jellyfin user, seen only through the connector's
+ * polls, raise a concurrent-streams alert whose evidence names the user and the devices as Jellyfin
+ * names them; the sessions carry the user's, the title's and the server's names.
  */
 class MediaSharingAlertTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject());
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single(new JsonObject());
   static final TestNode node = nodes.node();
 
   static Vertx vertx;
@@ -44,41 +43,73 @@ class MediaSharingAlertTest {
 
   @Test
   void fourDevicesOfOneJellyfinUserRaiseAnAlertThatNamesTheUserAndTheDevices() {
-    MediaServerSimulator sim = TestNode.await(MediaServerSimulator.start(vertx, ServerType.JELLYFIN, "jf-token-share"));
+    MediaServerSimulator sim =
+        TestNode.await(MediaServerSimulator.start(vertx, ServerType.JELLYFIN, "jf-token-share"));
     sim.fixtureSessions(false);
     String[] devices = {"Living Room TV", "Pixel 8", "iPad", "Office PC"};
     for (int i = 0; i < devices.length; i++) {
-      sim.put(Playback.episode("sess-" + i, "item-" + i, "Cat's in the Bag...", "user-walt", "Walter",
-          "dev-" + i, devices[i], "198.51.100." + (10 + i)));
+      sim.put(
+          Playback.episode(
+              "sess-" + i,
+              "item-" + i,
+              "Cat's in the Bag...",
+              "user-walt",
+              "Walter",
+              "dev-" + i,
+              devices[i],
+              "198.51.100." + (10 + i)));
     }
-    HttpResponse<Buffer> added = node.post("/api/v1/analytics/servers?validate=false", TestNode.ADMIN_KEY, new JsonObject()
-        .put("name", "Home Jellyfin").put("type", "jellyfin").put("url", sim.baseUrl()).put("token", sim.token())
-        .put("poll_interval_seconds", 1));
+    HttpResponse<Buffer> added =
+        node.post(
+            "/api/v1/analytics/servers?validate=false",
+            TestNode.ADMIN_KEY,
+            new JsonObject()
+                .put("name", "Home Jellyfin")
+                .put("type", "jellyfin")
+                .put("url", sim.baseUrl())
+                .put("token", sim.token())
+                .put("poll_interval_seconds", 1));
     assertEquals(201, added.statusCode(), added.bodyAsString());
     UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
     UUID user = MediaIds.user(server, "user-walt");
 
-    Await.until(Duration.ofSeconds(20), "a concurrent-streams alert for the Jellyfin user", () ->
-        alerts(user).size() == 1);
+    Await.until(
+        Duration.ofSeconds(20),
+        "a concurrent-streams alert for the Jellyfin user",
+        () -> alerts(user).size() == 1);
     JsonObject alert = alerts(user).getJsonObject(0);
     assertEquals("concurrent_streams", alert.getString("alert_type"));
     JsonObject evidence = alert.getJsonObject("evidence");
     assertEquals("Walter", evidence.getString("user_name"));
     JsonArray names = evidence.getJsonArray("device_names");
-    for (String d : devices) assertTrue(names.contains(d), "evidence names " + d + ": " + evidence.encode());
+    for (String d : devices)
+      assertTrue(names.contains(d), "evidence names " + d + ": " + evidence.encode());
 
-    JsonObject session = node.get("/api/v1/analytics/sessions/" + MediaIds.session(server, "sess-0", "item-0"),
-        TestNode.ADMIN_KEY).bodyAsJsonObject();
+    JsonObject session =
+        node.get(
+                "/api/v1/analytics/sessions/" + MediaIds.session(server, "sess-0", "item-0"),
+                TestNode.ADMIN_KEY)
+            .bodyAsJsonObject();
     assertEquals("Walter", session.getString("user_name"));
     assertEquals(server.toString(), session.getString("server_id"));
     assertEquals("Cat's in the Bag...", session.getJsonObject("content").getString("title"));
-    Await.until(Duration.ofSeconds(40), "the server's name on its sessions", () -> "Home Jellyfin".equals(
-        node.get("/api/v1/analytics/sessions/" + MediaIds.session(server, "sess-0", "item-0"), TestNode.ADMIN_KEY)
-            .bodyAsJsonObject().getString("server_name")));
+    Await.until(
+        Duration.ofSeconds(40),
+        "the server's name on its sessions",
+        () ->
+            "Home Jellyfin"
+                .equals(
+                    node.get(
+                            "/api/v1/analytics/sessions/"
+                                + MediaIds.session(server, "sess-0", "item-0"),
+                            TestNode.ADMIN_KEY)
+                        .bodyAsJsonObject()
+                        .getString("server_name")));
   }
 
   private static JsonArray alerts(UUID user) {
-    return node.get("/api/v1/analytics/sharing/alerts?user_id=" + user, TestNode.ADMIN_KEY).bodyAsJsonObject()
+    return node.get("/api/v1/analytics/sharing/alerts?user_id=" + user, TestNode.ADMIN_KEY)
+        .bodyAsJsonObject()
         .getJsonArray("items");
   }
 }

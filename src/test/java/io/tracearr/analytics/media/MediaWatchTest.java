@@ -22,21 +22,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Watching a server through the real service: the simulator's playbacks become our sessions via the connector's
- * polls and the registry's commands, in PostgreSQL, read back through REST.
+ * Watching a server through the real service: the simulator's playbacks become our sessions via the
+ * connector's polls and the registry's commands, in PostgreSQL, read back through REST.
  */
 class MediaWatchTest {
 
   /** Poll interval of the watched servers in these tests. */
   private static final int INTERVAL = 1;
+
   /**
-   * "Within two poll intervals", plus slack for a loaded 2-core machine (a poll, a bus hop, a heartbeat flush of
-   * 250 ms and an HTTP read).
+   * "Within two poll intervals", plus slack for a loaded 2-core machine (a poll, a bus hop, a
+   * heartbeat flush of 250 ms and an HTTP read).
    */
   private static final Duration TWO_POLLS = Duration.ofSeconds(2L * INTERVAL + 4);
 
-  @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject());
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.single(new JsonObject());
   static final TestNode node = nodes.node();
 
   static Vertx vertx;
@@ -57,11 +57,21 @@ class MediaWatchTest {
     return sim;
   }
 
-  /** Added without the check (every simulated Jellyfin has the fixture's id), so each gets a random id. */
+  /**
+   * Added without the check (every simulated Jellyfin has the fixture's id), so each gets a random
+   * id.
+   */
   static UUID addServer(MediaServerSimulator sim, String name, String token, int interval) {
-    HttpResponse<Buffer> r = node.post("/api/v1/analytics/servers?validate=false", TestNode.ADMIN_KEY, new JsonObject()
-        .put("name", name).put("type", sim.type().id()).put("url", sim.baseUrl()).put("token", token)
-        .put("poll_interval_seconds", interval));
+    HttpResponse<Buffer> r =
+        node.post(
+            "/api/v1/analytics/servers?validate=false",
+            TestNode.ADMIN_KEY,
+            new JsonObject()
+                .put("name", name)
+                .put("type", sim.type().id())
+                .put("url", sim.baseUrl())
+                .put("token", token)
+                .put("poll_interval_seconds", interval));
     assertEquals(201, r.statusCode(), r.bodyAsString());
     return UUID.fromString(r.bodyAsJsonObject().getString("id"));
   }
@@ -80,11 +90,21 @@ class MediaWatchTest {
   }
 
   static long sessionPolls(MediaServerSimulator sim) {
-    return sim.requests().stream().filter(r -> r.equals("GET /Sessions") || r.equals("GET /status/sessions")).count();
+    return sim.requests().stream()
+        .filter(r -> r.equals("GET /Sessions") || r.equals("GET /status/sessions"))
+        .count();
   }
 
   static Playback episode(String key, String item, String user) {
-    return Playback.episode(key, item, "Cat's in the Bag...", user, "Walter", "device-" + key, "Living Room TV", "198.51.100.7");
+    return Playback.episode(
+        key,
+        item,
+        "Cat's in the Bag...",
+        user,
+        "Walter",
+        "device-" + key,
+        "Living Room TV",
+        "198.51.100.7");
   }
 
   @Test
@@ -103,28 +123,47 @@ class MediaWatchTest {
     assertEquals("episode", s.getString("content_type"));
     assertEquals("Living Room TV", s.getString("device_name"));
     assertEquals("198.51.100.7", s.getString("ip_address"));
-    Await.until(TWO_POLLS, "position 42 s, playing", () -> {
-      JsonObject now = session(id);
-      return now.getString("status").equals("playing") && Math.abs(now.getDouble("position_seconds") - 42) < 0.5;
-    });
+    Await.until(
+        TWO_POLLS,
+        "position 42 s, playing",
+        () -> {
+          JsonObject now = session(id);
+          return now.getString("status").equals("playing")
+              && Math.abs(now.getDouble("position_seconds") - 42) < 0.5;
+        });
 
     sim.put(p.withPosition(600).withPaused(true));
-    Await.until(TWO_POLLS, "pause and position followed", () -> {
-      JsonObject now = session(id);
-      return now.getString("status").equals("paused") && Math.abs(now.getDouble("position_seconds") - 600) < 0.5;
-    });
+    Await.until(
+        TWO_POLLS,
+        "pause and position followed",
+        () -> {
+          JsonObject now = session(id);
+          return now.getString("status").equals("paused")
+              && Math.abs(now.getDouble("position_seconds") - 600) < 0.5;
+        });
     sim.put(p.withPosition(610));
-    Await.until(TWO_POLLS, "playing again", () -> session(id).getString("status").equals("playing"));
+    Await.until(
+        TWO_POLLS, "playing again", () -> session(id).getString("status").equals("playing"));
 
     assertEquals("up", server(server).getString("status"));
-    Await.until(Duration.ofSeconds(15), "the up gauge and a poll histogram", () -> {
-      Scrape m = metrics();
-      return m.sum("analytics_media_server_up", Map.of("server", "watch-appear")) == 1
-          && m.sum("analytics_media_poll_duration_seconds_count", Map.of("server", "watch-appear", "outcome", "up")) >= 2;
-    });
+    Await.until(
+        Duration.ofSeconds(15),
+        "the up gauge and a poll histogram",
+        () -> {
+          Scrape m = metrics();
+          return m.sum("analytics_media_server_up", Map.of("server", "watch-appear")) == 1
+              && m.sum(
+                      "analytics_media_poll_duration_seconds_count",
+                      Map.of("server", "watch-appear", "outcome", "up"))
+                  >= 2;
+        });
     // the push channel is open and subscribed
-    Await.until(Duration.ofSeconds(10), "a subscribed push socket", () -> sim.openSockets() == 1
-        && sim.socketMessages().stream().anyMatch(m -> m.contains("SessionsStart")));
+    Await.until(
+        Duration.ofSeconds(10),
+        "a subscribed push socket",
+        () ->
+            sim.openSockets() == 1
+                && sim.socketMessages().stream().anyMatch(m -> m.contains("SessionsStart")));
   }
 
   @Test
@@ -156,7 +195,10 @@ class MediaWatchTest {
 
     sim.remove("sess-v");
     long pollsAtRemoval = sessionPolls(sim);
-    Await.until(Duration.ofSeconds(3L * INTERVAL + 5), "the session ended", () -> session(id).getString("ended_at") != null);
+    Await.until(
+        Duration.ofSeconds(3L * INTERVAL + 5),
+        "the session ended",
+        () -> session(id).getString("ended_at") != null);
     assertEquals("client", session(id).getString("ended_reason"));
     assertTrue(sessionPolls(sim) - pollsAtRemoval >= 2, "ended only after two polls without it");
   }
@@ -170,18 +212,41 @@ class MediaWatchTest {
     Await.until(TWO_POLLS, "the session", () -> session(id) != null);
 
     TestNode.await(sim.stop());
-    Await.until(TWO_POLLS, "status unreachable", () -> server(server).getString("status").equals("unreachable"));
-    assertTrue(server(server).getString("status_detail").contains("could not be reached"), server(server).encode());
-    double failed = metrics().sum("analytics_media_poll_duration_seconds_count", Map.of("server", "watch-unreachable", "outcome", "unreachable"));
-    Await.until(Duration.ofSeconds(10), "three more failed polls", () -> metrics().sum("analytics_media_poll_duration_seconds_count",
-        Map.of("server", "watch-unreachable", "outcome", "unreachable")) >= failed + 3);
+    Await.until(
+        TWO_POLLS,
+        "status unreachable",
+        () -> server(server).getString("status").equals("unreachable"));
+    assertTrue(
+        server(server).getString("status_detail").contains("could not be reached"),
+        server(server).encode());
+    double failed =
+        metrics()
+            .sum(
+                "analytics_media_poll_duration_seconds_count",
+                Map.of("server", "watch-unreachable", "outcome", "unreachable"));
+    Await.until(
+        Duration.ofSeconds(10),
+        "three more failed polls",
+        () ->
+            metrics()
+                    .sum(
+                        "analytics_media_poll_duration_seconds_count",
+                        Map.of("server", "watch-unreachable", "outcome", "unreachable"))
+                >= failed + 3);
     assertNull(session(id).getString("ended_at"), "nothing ends while the server cannot be asked");
-    assertEquals(200, node.get("/health/ready", null).statusCode(), "a media server down does not make us unready");
+    assertEquals(
+        200,
+        node.get("/health/ready", null).statusCode(),
+        "a media server down does not make us unready");
 
     String lastBeat = session(id).getString("last_heartbeat_at");
     TestNode.await(sim.restart());
-    Await.until(TWO_POLLS, "status up again", () -> server(server).getString("status").equals("up"));
-    Await.until(TWO_POLLS, "the same session goes on", () -> !session(id).getString("last_heartbeat_at").equals(lastBeat));
+    Await.until(
+        TWO_POLLS, "status up again", () -> server(server).getString("status").equals("up"));
+    Await.until(
+        TWO_POLLS,
+        "the same session goes on",
+        () -> !session(id).getString("last_heartbeat_at").equals(lastBeat));
     assertNull(session(id).getString("ended_at"));
   }
 
@@ -190,21 +255,47 @@ class MediaWatchTest {
     MediaServerSimulator sim = simulator(ServerType.JELLYFIN, "jf-token-watch-5");
     sim.put(episode("sess-t", "item-t", "user-t"));
     java.util.List<JsonObject> down = new java.util.concurrent.CopyOnWriteArrayList<>();
-    TestNode.await(node.app().vertx().eventBus().<JsonObject>consumer(io.tracearr.analytics.bus.Addresses.MEDIA_SERVER_DOWN,
-        m -> down.add(m.body())).completion());
+    TestNode.await(
+        node.app()
+            .vertx()
+            .eventBus()
+            .<JsonObject>consumer(
+                io.tracearr.analytics.bus.Addresses.MEDIA_SERVER_DOWN, m -> down.add(m.body()))
+            .completion());
     UUID server = addServer(sim, "watch-token", "not-the-token", INTERVAL);
-    Await.until(TWO_POLLS, "status unauthorized", () -> server(server).getString("status").equals("unauthorized"));
-    assertTrue(server(server).getString("status_detail").contains("HTTP 401"), server(server).encode());
+    Await.until(
+        TWO_POLLS,
+        "status unauthorized",
+        () -> server(server).getString("status").equals("unauthorized"));
+    assertTrue(
+        server(server).getString("status_detail").contains("HTTP 401"), server(server).encode());
     assertNull(session(MediaIds.session(server, "sess-t", "item-t")));
-    Await.until(Duration.ofSeconds(5), "one events.media_server.down", () -> down.stream()
-        .anyMatch(e -> e.getString("id").equals(server.toString()) && e.getString("status").equals("unauthorized")));
-    assertTrue(down.stream().noneMatch(e -> e.containsKey("token") || e.encode().contains("not-the-token")));
+    Await.until(
+        Duration.ofSeconds(5),
+        "one events.media_server.down",
+        () ->
+            down.stream()
+                .anyMatch(
+                    e ->
+                        e.getString("id").equals(server.toString())
+                            && e.getString("status").equals("unauthorized")));
+    assertTrue(
+        down.stream()
+            .noneMatch(e -> e.containsKey("token") || e.encode().contains("not-the-token")));
     HttpResponse<Buffer> health = node.get("/health/ready", null);
     assertEquals(200, health.statusCode());
-    assertTrue(health.bodyAsString().contains("\"name\":\"watch-token\",\"type\":\"jellyfin\",\"status\":\"unauthorized\""),
+    assertTrue(
+        health
+            .bodyAsString()
+            .contains("\"name\":\"watch-token\",\"type\":\"jellyfin\",\"status\":\"unauthorized\""),
         health.bodyAsString());
-    Await.until(Duration.ofSeconds(15), "the up gauge at 0", () -> metrics().has("analytics_media_server_up", Map.of("server", "watch-token"))
-        && metrics().sum("analytics_media_server_up", Map.of("server", "watch-token")) == 0);
+    Await.until(
+        Duration.ofSeconds(15),
+        "the up gauge at 0",
+        () ->
+            metrics().has("analytics_media_server_up", Map.of("server", "watch-token"))
+                && metrics().sum("analytics_media_server_up", Map.of("server", "watch-token"))
+                    == 0);
   }
 
   @Test
@@ -220,6 +311,9 @@ class MediaWatchTest {
     sim.put(p.withPaused(true).withPosition(300));
     sim.pushPlaying("9", "2001", "paused", 300_000);
     // the next poll is a minute away: only the push can bring the pause this soon
-    Await.until(Duration.ofSeconds(10), "the pause, pushed", () -> session(id).getString("status").equals("paused"));
+    Await.until(
+        Duration.ofSeconds(10),
+        "the pause, pushed",
+        () -> session(id).getString("status").equals("paused"));
   }
 }

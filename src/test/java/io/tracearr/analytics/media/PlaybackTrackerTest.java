@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PlaybackTrackerTest {
 
-  static final UUID SERVER = MediaIds.server(ServerType.JELLYFIN, "3f2b5c1d9e8a4b7c8d6e5f4a3b2c1d0e");
+  static final UUID SERVER =
+      MediaIds.server(ServerType.JELLYFIN, "3f2b5c1d9e8a4b7c8d6e5f4a3b2c1d0e");
   static final PollResult DOWN = PollResult.unreachable("connection refused");
 
   static ObservedPlayback play(String key, String item) {
@@ -28,17 +29,24 @@ class PlaybackTrackerTest {
   }
 
   static ObservedPlayback play(String key, String item, String user) {
-    return new PlaybackBuilder().keys(key, key, item).user(user, "walter")
-        .device("dev-" + key, "Pixel 8", "Jellyfin Android", null, "203.0.113.24")
-        .state("playing", 12.5).stream(false, "1080p", 8000)
-        .content("movie", "Heat", null, null, null, 1995, 10200.0).build();
+    return new PlaybackBuilder()
+            .keys(key, key, item)
+            .user(user, "walter")
+            .device("dev-" + key, "Pixel 8", "Jellyfin Android", null, "203.0.113.24")
+            .state("playing", 12.5)
+            .stream(false, "1080p", 8000)
+            .content("movie", "Heat", null, null, null, 1995, 10200.0)
+            .build();
   }
 
   static PollResult seen(ObservedPlayback... playing) {
     return PollResult.seen(List.of(playing));
   }
 
-  /** Runs the polls on a fresh tracker; the trace of the last poll, commands named "start A/1#0" etc. */
+  /**
+   * Runs the polls on a fresh tracker; the trace of the last poll, commands named "start A/1#0"
+   * etc.
+   */
   static List<String> lastTrace(List<PollResult> polls) {
     PlaybackTracker tracker = new PlaybackTracker(SERVER);
     List<SessionCommand> last = List.of();
@@ -52,7 +60,8 @@ class PlaybackTrackerTest {
       if (!(poll instanceof PollResult.Seen s)) continue;
       for (ObservedPlayback p : s.playing()) {
         for (int replay = 0; replay < 3; replay++) {
-          names.put(MediaIds.session(SERVER, p.serverSessionKey(), p.itemId(), replay),
+          names.put(
+              MediaIds.session(SERVER, p.serverSessionKey(), p.itemId(), replay),
               p.serverSessionKey() + "/" + p.itemId() + "#" + replay);
         }
       }
@@ -72,38 +81,65 @@ class PlaybackTrackerTest {
     ObservedPlayback a2 = play("A", "2");
     ObservedPlayback b1 = play("B", "1");
     return Stream.of(
-        Arguments.of("a new playback starts and gets its first heartbeat in the same poll",
-            List.of(seen(a1)), List.of("start A/1#0", "beat A/1#0")),
-        Arguments.of("a re-poll of the same playback is a heartbeat only",
-            List.of(seen(a1), seen(a1)), List.of("beat A/1#0")),
-        Arguments.of("a new item on the same server session ends the old session and starts a new one",
-            List.of(seen(a1), seen(a2)), List.of("end A/1#0 client", "start A/2#0", "beat A/2#0")),
-        Arguments.of("another user on the same session and item is another playback",
-            List.of(seen(a1), seen(play("A", "1", "u2"))), List.of("end A/1#0 client", "start A/1#1", "beat A/1#1")),
-        Arguments.of("one missed poll ends nothing",
-            List.of(seen(a1), seen()), List.of()),
-        Arguments.of("missing from two consecutive polls ends with reason client",
-            List.of(seen(a1), seen(), seen()), List.of("end A/1#0 client")),
-        Arguments.of("ended once, a third miss sends nothing more",
-            List.of(seen(a1), seen(), seen(), seen()), List.of()),
-        Arguments.of("seen again after one miss resets the count",
-            List.of(seen(a1), seen(), seen(a1), seen()), List.of()),
-        Arguments.of("an unreachable server ends nothing, however long",
-            List.of(seen(a1), DOWN, DOWN, DOWN, DOWN), List.of()),
-        Arguments.of("an unreachable poll does not count as a miss",
-            List.of(seen(a1), seen(), DOWN), List.of()),
-        Arguments.of("misses on both sides of an outage are consecutive successful polls",
-            List.of(seen(a1), seen(), DOWN, seen()), List.of("end A/1#0 client")),
-        Arguments.of("back from an outage, the playback continues with heartbeats",
-            List.of(seen(a1), DOWN, DOWN, seen(a1)), List.of("beat A/1#0")),
-        Arguments.of("watching the same item again on the same session after it ended is a new session",
-            List.of(seen(a1), seen(), seen(), seen(a1)), List.of("start A/1#1", "beat A/1#1")),
-        Arguments.of("two sessions are tracked independently",
-            List.of(seen(a1, b1), seen(b1), seen(b1)), List.of("end A/1#0 client", "beat B/1#0")),
-        Arguments.of("a session key listed twice in one answer is one playback",
-            List.of(seen(a1, a1)), List.of("start A/1#0", "beat A/1#0")),
-        Arguments.of("nothing playing on an empty tracker sends nothing",
-            List.of(seen()), List.of()));
+        Arguments.of(
+            "a new playback starts and gets its first heartbeat in the same poll",
+            List.of(seen(a1)),
+            List.of("start A/1#0", "beat A/1#0")),
+        Arguments.of(
+            "a re-poll of the same playback is a heartbeat only",
+            List.of(seen(a1), seen(a1)),
+            List.of("beat A/1#0")),
+        Arguments.of(
+            "a new item on the same server session ends the old session and starts a new one",
+            List.of(seen(a1), seen(a2)),
+            List.of("end A/1#0 client", "start A/2#0", "beat A/2#0")),
+        Arguments.of(
+            "another user on the same session and item is another playback",
+            List.of(seen(a1), seen(play("A", "1", "u2"))),
+            List.of("end A/1#0 client", "start A/1#1", "beat A/1#1")),
+        Arguments.of("one missed poll ends nothing", List.of(seen(a1), seen()), List.of()),
+        Arguments.of(
+            "missing from two consecutive polls ends with reason client",
+            List.of(seen(a1), seen(), seen()),
+            List.of("end A/1#0 client")),
+        Arguments.of(
+            "ended once, a third miss sends nothing more",
+            List.of(seen(a1), seen(), seen(), seen()),
+            List.of()),
+        Arguments.of(
+            "seen again after one miss resets the count",
+            List.of(seen(a1), seen(), seen(a1), seen()),
+            List.of()),
+        Arguments.of(
+            "an unreachable server ends nothing, however long",
+            List.of(seen(a1), DOWN, DOWN, DOWN, DOWN),
+            List.of()),
+        Arguments.of(
+            "an unreachable poll does not count as a miss",
+            List.of(seen(a1), seen(), DOWN),
+            List.of()),
+        Arguments.of(
+            "misses on both sides of an outage are consecutive successful polls",
+            List.of(seen(a1), seen(), DOWN, seen()),
+            List.of("end A/1#0 client")),
+        Arguments.of(
+            "back from an outage, the playback continues with heartbeats",
+            List.of(seen(a1), DOWN, DOWN, seen(a1)),
+            List.of("beat A/1#0")),
+        Arguments.of(
+            "watching the same item again on the same session after it ended is a new session",
+            List.of(seen(a1), seen(), seen(), seen(a1)),
+            List.of("start A/1#1", "beat A/1#1")),
+        Arguments.of(
+            "two sessions are tracked independently",
+            List.of(seen(a1, b1), seen(b1), seen(b1)),
+            List.of("end A/1#0 client", "beat B/1#0")),
+        Arguments.of(
+            "a session key listed twice in one answer is one playback",
+            List.of(seen(a1, a1)),
+            List.of("start A/1#0", "beat A/1#0")),
+        Arguments.of(
+            "nothing playing on an empty tracker sends nothing", List.of(seen()), List.of()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -114,7 +150,8 @@ class PlaybackTrackerTest {
 
   @Test
   void aNodeTakingOverDerivesTheSameStartAsTheNodeBefore() {
-    List<ObservedPlayback> playing = JellyfinSessions.parse(Fixtures.array(Fixtures.JELLYFIN_SESSIONS));
+    List<ObservedPlayback> playing =
+        JellyfinSessions.parse(Fixtures.array(Fixtures.JELLYFIN_SESSIONS));
     List<SessionCommand> first = new PlaybackTracker(SERVER).seen(playing);
     List<SessionCommand> second = new PlaybackTracker(SERVER).seen(playing);
     assertEquals(first, second);
@@ -122,38 +159,49 @@ class PlaybackTrackerTest {
 
   @Test
   void theStartBodyOfTheFixtureEpisode() {
-    ObservedPlayback episode = JellyfinSessions.parse(Fixtures.array(Fixtures.JELLYFIN_SESSIONS)).get(0);
-    SessionCommand.Start start = (SessionCommand.Start) new PlaybackTracker(SERVER).seen(List.of(episode)).get(0);
-    JsonObject expected = new JsonObject()
-        .put("id", "1db18d0a-5c11-5327-9cf3-2894c727e707")
-        .put("user_id", "a46c515d-c958-5ef3-bfa6-eb5e28452760")
-        .put("content_type", "episode")
-        .put("content_id", "2db50819-9972-5c05-8592-1304b1e03e3a")
-        .put("content_title", "Cat's in the Bag...")
-        .put("client_name", "Jellyfin Android")
-        .put("device_name", "Pixel 8")
-        .put("ip_address", "203.0.113.24")
-        .put("transcoded", true)
-        .put("device_id", "f8d73810-a8a9-55e3-b3b0-a899ef399059")
-        .put("resolution", "720p")
-        .put("bandwidth_kbps", 4616)
-        .put("user_name", "walter")
-        .put("series_title", "Breaking Bad")
-        .put("season_number", 1)
-        .put("episode_number", 2)
-        .put("year", 2008)
-        .put("media_duration_seconds", 2880.0)
-        .put("server_id", SERVER.toString());
+    ObservedPlayback episode =
+        JellyfinSessions.parse(Fixtures.array(Fixtures.JELLYFIN_SESSIONS)).get(0);
+    SessionCommand.Start start =
+        (SessionCommand.Start) new PlaybackTracker(SERVER).seen(List.of(episode)).get(0);
+    JsonObject expected =
+        new JsonObject()
+            .put("id", "1db18d0a-5c11-5327-9cf3-2894c727e707")
+            .put("user_id", "a46c515d-c958-5ef3-bfa6-eb5e28452760")
+            .put("content_type", "episode")
+            .put("content_id", "2db50819-9972-5c05-8592-1304b1e03e3a")
+            .put("content_title", "Cat's in the Bag...")
+            .put("client_name", "Jellyfin Android")
+            .put("device_name", "Pixel 8")
+            .put("ip_address", "203.0.113.24")
+            .put("transcoded", true)
+            .put("device_id", "f8d73810-a8a9-55e3-b3b0-a899ef399059")
+            .put("resolution", "720p")
+            .put("bandwidth_kbps", 4616)
+            .put("user_name", "walter")
+            .put("series_title", "Breaking Bad")
+            .put("season_number", 1)
+            .put("episode_number", 2)
+            .put("year", 2008)
+            .put("media_duration_seconds", 2880.0)
+            .put("server_id", SERVER.toString());
     assertEquals(expected, start.body());
     assertEquals(UUID.fromString("1db18d0a-5c11-5327-9cf3-2894c727e707"), start.sessionId());
   }
 
   @Test
   void theFirstHeartbeatCarriesPositionAndPause() {
-    ObservedPlayback movie = JellyfinSessions.parse(Fixtures.array(Fixtures.JELLYFIN_SESSIONS)).get(1);
-    SessionCommand.Heartbeat hb = (SessionCommand.Heartbeat) new PlaybackTracker(SERVER).seen(List.of(movie)).get(1);
-    assertEquals(new JsonObject().put("status", "paused").put("position_seconds", 3600.0).put("transcoded", false)
-        .put("resolution", "1080p").put("ip_address", "192.168.1.42"), hb.body());
+    ObservedPlayback movie =
+        JellyfinSessions.parse(Fixtures.array(Fixtures.JELLYFIN_SESSIONS)).get(1);
+    SessionCommand.Heartbeat hb =
+        (SessionCommand.Heartbeat) new PlaybackTracker(SERVER).seen(List.of(movie)).get(1);
+    assertEquals(
+        new JsonObject()
+            .put("status", "paused")
+            .put("position_seconds", 3600.0)
+            .put("transcoded", false)
+            .put("resolution", "1080p")
+            .put("ip_address", "192.168.1.42"),
+        hb.body());
   }
 
   static Stream<Arguments> fixturePlaybacks() throws MalformedPayload {
@@ -169,7 +217,10 @@ class PlaybackTrackerTest {
     return all.stream();
   }
 
-  /** The registry's own validation (SessionInput, shared by REST and WebSocket ingest) accepts what we send. */
+  /**
+   * The registry's own validation (SessionInput, shared by REST and WebSocket ingest) accepts what
+   * we send.
+   */
   @ParameterizedTest(name = "the registry accepts the start and heartbeat of {0}")
   @MethodSource("fixturePlaybacks")
   void bodiesPassTheRegistryValidation(String name, ObservedPlayback p) {
@@ -186,7 +237,8 @@ class PlaybackTrackerTest {
   @Test
   void aPlaybackWithoutNamesGetsPlaceholdersNotARefusal() {
     ObservedPlayback bare = new PlaybackBuilder().keys("k", null, "i").user("u", null).build();
-    JsonObject body = ((SessionCommand.Start) new PlaybackTracker(SERVER).seen(List.of(bare)).get(0)).body();
+    JsonObject body =
+        ((SessionCommand.Start) new PlaybackTracker(SERVER).seen(List.of(bare)).get(0)).body();
     assertEquals("unknown", body.getString("client_name"));
     assertEquals("unknown", body.getString("device_name"));
     assertEquals("0.0.0.0", body.getString("ip_address"));
@@ -197,10 +249,15 @@ class PlaybackTrackerTest {
   @Test
   void overlongNamesAreCutToTheRegistryLimits() {
     String longName = "x".repeat(500);
-    ObservedPlayback p = new PlaybackBuilder().keys("k", "k", "i").user("u", "walter")
-        .device("d", longName, longName, null, "192.0.2.1")
-        .content("movie", longName, null, null, null, null, null).build();
-    JsonObject body = ((SessionCommand.Start) new PlaybackTracker(SERVER).seen(List.of(p)).get(0)).body();
+    ObservedPlayback p =
+        new PlaybackBuilder()
+            .keys("k", "k", "i")
+            .user("u", "walter")
+            .device("d", longName, longName, null, "192.0.2.1")
+            .content("movie", longName, null, null, null, null, null)
+            .build();
+    JsonObject body =
+        ((SessionCommand.Start) new PlaybackTracker(SERVER).seen(List.of(p)).get(0)).body();
     assertEquals(300, body.getString("content_title").length());
     assertEquals(100, body.getString("client_name").length());
     assertEquals(100, body.getString("device_name").length());
@@ -210,7 +267,8 @@ class PlaybackTrackerTest {
   @Test
   void theTrackerKnowsTheControlIdOfItsSessions() throws MalformedPayload {
     PlaybackTracker tracker = new PlaybackTracker(SERVER);
-    List<SessionCommand> commands = tracker.seen(PlexSessions.parse(Fixtures.object(Fixtures.PLEX_STATUS_SESSIONS)));
+    List<SessionCommand> commands =
+        tracker.seen(PlexSessions.parse(Fixtures.object(Fixtures.PLEX_STATUS_SESSIONS)));
     UUID first = commands.get(0).sessionId();
     assertEquals("k2m9x7q4w1e8r5t3y6u0i2o4", tracker.playbackOf(first).orElseThrow().controlId());
     assertEquals(3, tracker.trackedCount());
@@ -218,7 +276,9 @@ class PlaybackTrackerTest {
 
   @Test
   void theEndBodyNamesTheReason() {
-    assertEquals(new JsonObject().put("ended_reason", "client"), new SessionCommand.End(UUID.randomUUID(), "client").body());
+    assertEquals(
+        new JsonObject().put("ended_reason", "client"),
+        new SessionCommand.End(UUID.randomUUID(), "client").body());
   }
 
   @Test
@@ -233,6 +293,7 @@ class PlaybackTrackerTest {
     assertEquals(1, tracker.trackedCount());
     assertEquals(List.of(), tracker.alreadyEnded(first), "no longer ours");
     // the next poll heartbeats the replay, not the ended one
-    assertEquals(MediaIds.session(SERVER, "k1", "item-1", 1), tracker.seen(List.of(p)).get(0).sessionId());
+    assertEquals(
+        MediaIds.session(SERVER, "k1", "item-1", 1), tracker.seen(List.of(p)).get(0).sessionId());
   }
 }

@@ -14,7 +14,8 @@ class ResolutionTest {
         Arguments.of("UHD 3840x2160 is 2160p", 3840, 2160, "2160p"),
         Arguments.of("scope UHD 3840x1600 is 2160p by its width", 3840, 1600, "2160p"),
         Arguments.of("1920x1080 is 1080p", 1920, 1080, "1080p"),
-        Arguments.of("scope 1920x800 is 1080p by its width, not 720p by its height", 1920, 800, "1080p"),
+        Arguments.of(
+            "scope 1920x800 is 1080p by its width, not 720p by its height", 1920, 800, "1080p"),
         Arguments.of("1280x720 is 720p", 1280, 720, "720p"),
         Arguments.of("DVD 720x576 is 480p", 720, 576, "480p"),
         Arguments.of("640x360 is sd", 640, 360, "sd"),

@@ -13,11 +13,18 @@ class RouteLabelTest {
     return Stream.of(
         Arguments.of("a single route is kept", "/metrics", "/metrics"),
         Arguments.of("no route matched", "", ""),
-        Arguments.of("prefix handlers then a sub-router route", "/api/v1/>/api/v1/>/api/v1/>/api/v1/>/analytics/sessions/:id",
+        Arguments.of(
+            "prefix handlers then a sub-router route",
+            "/api/v1/>/api/v1/>/api/v1/>/api/v1/>/analytics/sessions/:id",
             "/api/v1/analytics/sessions/:id"),
-        Arguments.of("a failure re-walks the chain", "/api/v1/>/api/v1/>/analytics/sessions/:id>/api/v1/>/analytics/sessions/:id",
+        Arguments.of(
+            "a failure re-walks the chain",
+            "/api/v1/>/api/v1/>/analytics/sessions/:id>/api/v1/>/analytics/sessions/:id",
             "/api/v1/analytics/sessions/:id"),
-        Arguments.of("only prefix handlers matched (unknown API path)", "/api/v1/>/api/v1/>/api/v1/", "/api/v1/"),
+        Arguments.of(
+            "only prefix handlers matched (unknown API path)",
+            "/api/v1/>/api/v1/>/api/v1/",
+            "/api/v1/"),
         Arguments.of("a leaf after a non-prefix route", "/health/ready>/other", "/other"));
   }
 

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A Prometheus text-format scrape, parsed into samples, and its verdict from {@code promtool check metrics}. */
+/**
+ * A Prometheus text-format scrape, parsed into samples, and its verdict from {@code promtool check
+ * metrics}.
+ */
 public final class Scrape {
 
   public record Sample(String name, Map<String, String> labels, double value) {}
@@ -22,8 +25,10 @@ public final class Scrape {
   /** What promtool said: its exit code and the lines it printed. */
   public record Verdict(int exitCode, List<String> lines) {}
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)(\\s+\\d+)?$");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)(\\s+\\d+)?$");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
   private final String text;
   private final List<Sample> samples;
@@ -82,11 +87,14 @@ public final class Scrape {
     return types;
   }
 
-  /** The sum of every sample named {@code name} whose labels include {@code labels} (0 when none). */
+  /**
+   * The sum of every sample named {@code name} whose labels include {@code labels} (0 when none).
+   */
   public double sum(String name, Map<String, String> labels) {
     return samples.stream()
         .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
-        .mapToDouble(Sample::value).sum();
+        .mapToDouble(Sample::value)
+        .sum();
   }
 
   public double sum(String name) {
@@ -94,12 +102,14 @@ public final class Scrape {
   }
 
   public boolean has(String name, Map<String, String> labels) {
-    return samples.stream().anyMatch(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()));
+    return samples.stream()
+        .anyMatch(
+            s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()));
   }
 
   /**
-   * Runs {@code promtool check metrics} with the scrape on stdin. promtool is required (CI installs the
-   * Debian package {@code prometheus}): its absence is a failure, not a skip.
+   * Runs {@code promtool check metrics} with the scrape on stdin. promtool is required (CI installs
+   * the Debian package {@code prometheus}): its absence is a failure, not a skip.
    */
   public Verdict promtool() throws IOException, InterruptedException {
     String binary = promtoolBinary();
@@ -115,18 +125,21 @@ public final class Scrape {
       p.destroyForcibly();
       throw new AssertionError("promtool did not finish within 60 s");
     }
-    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    List<String> lines =
+        out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
     return new Verdict(p.exitValue(), lines);
   }
 
   static String promtoolBinary() {
     String explicit = System.getenv("PROMTOOL");
     if (explicit != null && !explicit.isBlank()) return explicit;
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+    for (String dir :
+        System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
       File f = new File(dir, "promtool");
       if (f.canExecute()) return f.getPath();
     }
-    throw new AssertionError("promtool is not installed: it checks the /metrics exposition "
-        + "(apt-get install prometheus, or set PROMTOOL=/path/to/promtool)");
+    throw new AssertionError(
+        "promtool is not installed: it checks the /metrics exposition "
+            + "(apt-get install prometheus, or set PROMTOOL=/path/to/promtool)");
   }
 }

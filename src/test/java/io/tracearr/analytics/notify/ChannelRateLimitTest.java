@@ -17,7 +17,9 @@ class ChannelRateLimitTest {
     ChannelRateLimit limit = ChannelRateLimit.forType(ChannelType.DISCORD);
     List<Instant> slots = new ArrayList<>();
     for (int i = 0; i < 8; i++) slots.add(limit.reserve(T0));
-    assertEquals(List.of(T0, T0, T0, T0, T0, T0.plusSeconds(2), T0.plusSeconds(4), T0.plusSeconds(6)), slots,
+    assertEquals(
+        List.of(T0, T0, T0, T0, T0, T0.plusSeconds(2), T0.plusSeconds(4), T0.plusSeconds(6)),
+        slots,
         "nothing dropped: the sixth onwards is queued");
   }
 

@@ -19,24 +19,50 @@ class ConfigChannelsTest {
 
   @Test
   void aBadEntryNamesItsIndexAndField() {
-    ConfigException e = assertThrows(ConfigException.class, () -> NotifierVerticle.configChannels(with(
-        new JsonObject().put("name", "ok").put("type", "discord").put("url", "https://discord.com/api/webhooks/1/a"),
-        new JsonObject().put("name", "bad").put("type", "webhook").put("url", "https://h/x").put("secret", "short"))));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                NotifierVerticle.configChannels(
+                    with(
+                        new JsonObject()
+                            .put("name", "ok")
+                            .put("type", "discord")
+                            .put("url", "https://discord.com/api/webhooks/1/a"),
+                        new JsonObject()
+                            .put("name", "bad")
+                            .put("type", "webhook")
+                            .put("url", "https://h/x")
+                            .put("secret", "short"))));
     assertTrue(e.getMessage().contains("notifications.channels[1].secret"), e.getMessage());
     assertTrue(!e.getMessage().contains("short"), "the secret is not echoed: " + e.getMessage());
   }
 
   @Test
   void theSameNameTwiceIsRefused() {
-    JsonObject c = new JsonObject().put("name", "twice").put("type", "discord").put("url", "https://discord.com/api/webhooks/1/a");
-    ConfigException e = assertThrows(ConfigException.class, () -> NotifierVerticle.configChannels(with(c, c.copy())));
+    JsonObject c =
+        new JsonObject()
+            .put("name", "twice")
+            .put("type", "discord")
+            .put("url", "https://discord.com/api/webhooks/1/a");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> NotifierVerticle.configChannels(with(c, c.copy())));
     assertTrue(e.getMessage().contains("notifications.channels[1].name"), e.getMessage());
   }
 
   @Test
   void idsAreStableFromTheName() {
-    JsonObject c = new JsonObject().put("name", "stable").put("type", "discord").put("url", "https://discord.com/api/webhooks/1/a");
-    assertEquals(NotifierVerticle.configChannels(with(c)).get(0).id(), NotifierVerticle.configChannels(with(c.copy())).get(0).id());
-    assertEquals(NotifierVerticle.configChannelId("stable"), NotifierVerticle.configChannels(with(c)).get(0).id());
+    JsonObject c =
+        new JsonObject()
+            .put("name", "stable")
+            .put("type", "discord")
+            .put("url", "https://discord.com/api/webhooks/1/a");
+    assertEquals(
+        NotifierVerticle.configChannels(with(c)).get(0).id(),
+        NotifierVerticle.configChannels(with(c.copy())).get(0).id());
+    assertEquals(
+        NotifierVerticle.configChannelId("stable"),
+        NotifierVerticle.configChannels(with(c)).get(0).id());
   }
 }

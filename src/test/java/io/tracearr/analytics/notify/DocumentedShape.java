@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compares what a renderer sends with a service's documented example (src/test/resources/notify): every field
- * we send must be one the example has, with the same JSON type, recursively. Array elements of ours must each
- * match some element of the documented array (Slack's blocks differ by type).
+ * Compares what a renderer sends with a service's documented example (src/test/resources/notify):
+ * every field we send must be one the example has, with the same JSON type, recursively. Array
+ * elements of ours must each match some element of the documented array (Slack's blocks differ by
+ * type).
  */
 final class DocumentedShape {
 
@@ -37,7 +38,12 @@ final class DocumentedShape {
   static void assertConforms(Object documented, Object ours) {
     List<String> problems = new ArrayList<>();
     check("$", documented, ours, problems);
-    if (!problems.isEmpty()) fail("differs from the documented example:\n  " + String.join("\n  ", problems) + "\nours: " + ours);
+    if (!problems.isEmpty())
+      fail(
+          "differs from the documented example:\n  "
+              + String.join("\n  ", problems)
+              + "\nours: "
+              + ours);
   }
 
   private static void check(String path, Object doc, Object ours, List<String> problems) {
@@ -96,7 +102,8 @@ final class DocumentedShape {
         int colon = lines[i].indexOf(':');
         headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
       }
-      return new HttpExample(requestLine[0], requestLine[1], headers, parts.length > 1 ? parts[1].strip() : "");
+      return new HttpExample(
+          requestLine[0], requestLine[1], headers, parts.length > 1 ? parts[1].strip() : "");
     }
   }
 
@@ -105,7 +112,8 @@ final class DocumentedShape {
     Map<String, String> out = new LinkedHashMap<>();
     for (String pair : text.strip().split("&")) {
       int eq = pair.indexOf('=');
-      out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+      out.put(
+          java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
           java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return out;

@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -25,15 +24,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A real HTTP receiver for notification tests: a Vert.x server on a free port that records every request
- * exactly as it arrived (method, path, query, headers, raw body bytes — the bytes a signature covers) and
- * answers as scripted, one reply per request in order, then {@link #otherwise}. Replies can misbehave the way
- * real receivers do: 5xx, 429 with Retry-After, hang, reset the connection, answer bytes that are not HTTP.
+ * A real HTTP receiver for notification tests: a Vert.x server on a free port that records every
+ * request exactly as it arrived (method, path, query, headers, raw body bytes — the bytes a
+ * signature covers) and answers as scripted, one reply per request in order, then {@link
+ * #otherwise}. Replies can misbehave the way real receivers do: 5xx, 429 with Retry-After, hang,
+ * reset the connection, answer bytes that are not HTTP.
  */
 public final class RecordingReceiver {
 
   /** One request as received. */
-  public record Recorded(String method, String path, String query, MultiMap headers, Buffer body, Instant receivedAt) {
+  public record Recorded(
+      String method, String path, String query, MultiMap headers, Buffer body, Instant receivedAt) {
     public String header(String name) {
       return headers.get(name);
     }
@@ -53,7 +54,12 @@ public final class RecordingReceiver {
 
   /** How to answer one request. */
   public static final class Reply {
-    private enum Kind { RESPOND, HANG, RESET, GARBAGE }
+    private enum Kind {
+      RESPOND,
+      HANG,
+      RESET,
+      GARBAGE
+    }
 
     private final Kind kind;
     private final int status;
@@ -120,13 +126,15 @@ public final class RecordingReceiver {
   /** On a given port: a receiver that was down comes back where the channel points. */
   public static Future<RecordingReceiver> start(Vertx vertx, int port) {
     RecordingReceiver receiver = new RecordingReceiver(vertx);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
         .requestHandler(receiver::handle)
         .listen()
-        .map(s -> {
-          receiver.server = s;
-          return receiver;
-        });
+        .map(
+            s -> {
+              receiver.server = s;
+              return receiver;
+            });
   }
 
   /** Replies for the next requests, in order; later calls append. */
@@ -172,13 +180,21 @@ public final class RecordingReceiver {
   }
 
   private void handle(HttpServerRequest req) {
-    req.body().onSuccess(body -> {
-      requests.add(new Recorded(req.method().name(), req.path(), req.query(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
-          body.copy(), Instant.now()));
-      Reply reply = script.poll();
-      answer(req, reply == null ? otherwise : reply);
-      release();
-    });
+    req.body()
+        .onSuccess(
+            body -> {
+              requests.add(
+                  new Recorded(
+                      req.method().name(),
+                      req.path(),
+                      req.query(),
+                      MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+                      body.copy(),
+                      Instant.now()));
+              Reply reply = script.poll();
+              answer(req, reply == null ? otherwise : reply);
+              release();
+            });
   }
 
   private void answer(HttpServerRequest req, Reply reply) {
@@ -206,9 +222,13 @@ public final class RecordingReceiver {
         if (ch == null) {
           req.response().setStatusCode(200).end("\u0000garbage");
         } else {
-          // written from the first handler's context so it bypasses the HTTP encoder and reaches the socket raw
-          ch.pipeline().firstContext()
-              .writeAndFlush(Unpooled.copiedBuffer("this is not HTTP\r\n\r\n\u0000\u0001", StandardCharsets.ISO_8859_1))
+          // written from the first handler's context so it bypasses the HTTP encoder and reaches
+          // the socket raw
+          ch.pipeline()
+              .firstContext()
+              .writeAndFlush(
+                  Unpooled.copiedBuffer(
+                      "this is not HTTP\r\n\r\n\u0000\u0001", StandardCharsets.ISO_8859_1))
               .addListener(ChannelFutureListener.CLOSE);
         }
       }
@@ -216,7 +236,10 @@ public final class RecordingReceiver {
     }
   }
 
-  /** Vert.x exposes the Netty channel only through its internal connection class; fine for a test helper. */
+  /**
+   * Vert.x exposes the Netty channel only through its internal connection class; fine for a test
+   * helper.
+   */
   private static Channel channel(HttpConnection connection) {
     return connection instanceof ConnectionBase base ? base.channel() : null;
   }

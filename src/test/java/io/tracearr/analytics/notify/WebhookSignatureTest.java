@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 class WebhookSignatureTest {
 
   static final String SECRET = "whsec-0123456789abcdef";
-  static final byte[] BODY = "{\"event\":\"test\",\"delivery_id\":\"d-1\",\"occurred_at\":\"2026-01-02T03:00:00Z\",\"data\":{}}"
-      .getBytes(StandardCharsets.UTF_8);
+  static final byte[] BODY =
+      "{\"event\":\"test\",\"delivery_id\":\"d-1\",\"occurred_at\":\"2026-01-02T03:00:00Z\",\"data\":{}}"
+          .getBytes(StandardCharsets.UTF_8);
   static final long TS = 1_767_322_800L;
 
   /** Computed here from the definition, not through the class under test. */
@@ -36,9 +37,12 @@ class WebhookSignatureTest {
 
   @Test
   void matchesAValueComputedOutsideJava() {
-    // printf '0.what do ya want for nothing?' | openssl dgst -sha256 -hmac Jefe   (RFC 4231 case 2's key and data)
-    assertEquals("sha256=37f471929915ccd2cbbe79feb84ffcff4f2bb25e15fc41c2506687331ae179cc",
-        WebhookSignature.sign("Jefe", 0, "what do ya want for nothing?".getBytes(StandardCharsets.UTF_8)));
+    // printf '0.what do ya want for nothing?' | openssl dgst -sha256 -hmac Jefe   (RFC 4231 case
+    // 2's key and data)
+    assertEquals(
+        "sha256=37f471929915ccd2cbbe79feb84ffcff4f2bb25e15fc41c2506687331ae179cc",
+        WebhookSignature.sign(
+            "Jefe", 0, "what do ya want for nothing?".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -47,14 +51,28 @@ class WebhookSignatureTest {
     String sig = WebhookSignature.sign(SECRET, TS, BODY);
     Duration tol = WebhookSignature.DEFAULT_TOLERANCE;
     assertTrue(WebhookSignature.verify(SECRET, Long.toString(TS), BODY, sig, now, tol));
-    assertFalse(WebhookSignature.verify("other-secret-other", Long.toString(TS), BODY, sig, now, tol), "wrong secret");
+    assertFalse(
+        WebhookSignature.verify("other-secret-other", Long.toString(TS), BODY, sig, now, tol),
+        "wrong secret");
     byte[] tampered = BODY.clone();
     tampered[3] ^= 1;
-    assertFalse(WebhookSignature.verify(SECRET, Long.toString(TS), tampered, sig, now, tol), "body changed");
-    assertFalse(WebhookSignature.verify(SECRET, Long.toString(TS + 1), BODY, sig, now, tol), "timestamp changed");
-    assertFalse(WebhookSignature.verify(SECRET, Long.toString(TS), BODY, sig, Instant.ofEpochSecond(TS + 301), tol), "stale");
-    assertFalse(WebhookSignature.verify(SECRET, "yesterday", BODY, sig, now, tol), "malformed timestamp");
-    assertFalse(WebhookSignature.verify(SECRET, Long.toString(TS), BODY, "sha256=zz", now, tol), "malformed signature");
-    assertFalse(WebhookSignature.verify(SECRET, Long.toString(TS), BODY, sig.substring(7), now, tol), "missing prefix");
+    assertFalse(
+        WebhookSignature.verify(SECRET, Long.toString(TS), tampered, sig, now, tol),
+        "body changed");
+    assertFalse(
+        WebhookSignature.verify(SECRET, Long.toString(TS + 1), BODY, sig, now, tol),
+        "timestamp changed");
+    assertFalse(
+        WebhookSignature.verify(
+            SECRET, Long.toString(TS), BODY, sig, Instant.ofEpochSecond(TS + 301), tol),
+        "stale");
+    assertFalse(
+        WebhookSignature.verify(SECRET, "yesterday", BODY, sig, now, tol), "malformed timestamp");
+    assertFalse(
+        WebhookSignature.verify(SECRET, Long.toString(TS), BODY, "sha256=zz", now, tol),
+        "malformed signature");
+    assertFalse(
+        WebhookSignature.verify(SECRET, Long.toString(TS), BODY, sig.substring(7), now, tol),
+        "missing prefix");
   }
 }

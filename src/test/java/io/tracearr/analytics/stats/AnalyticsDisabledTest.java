@@ -15,15 +15,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AnalyticsDisabledTest {
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject().put("analytics", new JsonObject().put("enabled", false)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject().put("analytics", new JsonObject().put("enabled", false)));
+
   static final TestNode node = nodes.node();
 
   @Test
   void statsEndpointsAreUnavailable() {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    for (String path : List.of("/api/v1/analytics/stats/summary", "/api/v1/analytics/popular",
-        "/api/v1/analytics/stats/daily?start=" + today + "&end=" + today,
-        "/api/v1/analytics/stats/concurrency?start=" + today + "&end=" + today)) {
+    for (String path :
+        List.of(
+            "/api/v1/analytics/stats/summary",
+            "/api/v1/analytics/popular",
+            "/api/v1/analytics/stats/daily?start=" + today + "&end=" + today,
+            "/api/v1/analytics/stats/concurrency?start=" + today + "&end=" + today)) {
       var res = node.get(path, TestNode.VIEWER_KEY);
       assertEquals(503, res.statusCode(), path);
       assertEquals("application/problem+json", res.getHeader("Content-Type"), path);

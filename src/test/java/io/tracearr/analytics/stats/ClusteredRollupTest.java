@@ -13,12 +13,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Two clustered nodes on one database, a 1 s roll-up interval: every slot is rolled up by exactly one node. */
+/**
+ * Two clustered nodes on one database, a 1 s roll-up interval: every slot is rolled up by exactly
+ * one node.
+ */
 class ClusteredRollupTest {
 
   @RegisterExtension
-  static final NodeExtension cluster = NodeExtension.cluster(2, new JsonObject()
-      .put("analytics", new JsonObject().put("rollup_interval_seconds", 1)));
+  static final NodeExtension cluster =
+      NodeExtension.cluster(
+          2, new JsonObject().put("analytics", new JsonObject().put("rollup_interval_seconds", 1)));
+
   static final TestNode a = cluster.node(0);
   static final TestNode b = cluster.node(1);
   static Instant bothUp;
@@ -31,18 +36,42 @@ class ClusteredRollupTest {
   @Test
   void eachRollUpSlotRunsOnceAcrossTheCluster() {
     assertEquals(2, a.app().node().clusterMembers());
-    new Seed().ended(Seed.user(1), 'a', "movie", "Alpha", Instant.now().minusSeconds(600), Instant.now().minusSeconds(60),
-        540, 0, false).into(a);
-    Await.until(Duration.ofSeconds(60), "five roll-up slots after both nodes joined", () ->
-        a.count("SELECT count(*) FROM job_runs WHERE job = 'rollup' AND finished_at IS NOT NULL AND claimed_at > '"
-            + bothUp + "'") >= 5);
-    // the runs the two nodes did equal the slots claimed (compared between runs: a run in flight is claimed first)
-    Await.until(Duration.ofSeconds(30), "runs on both nodes == claimed slots", () ->
-        runs(a) + runs(b) == a.count("SELECT count(*) FROM job_runs WHERE job = 'rollup'"));
+    new Seed()
+        .ended(
+            Seed.user(1),
+            'a',
+            "movie",
+            "Alpha",
+            Instant.now().minusSeconds(600),
+            Instant.now().minusSeconds(60),
+            540,
+            0,
+            false)
+        .into(a);
+    Await.until(
+        Duration.ofSeconds(60),
+        "five roll-up slots after both nodes joined",
+        () ->
+            a.count(
+                    "SELECT count(*) FROM job_runs WHERE job = 'rollup' AND finished_at IS NOT NULL AND claimed_at > '"
+                        + bothUp
+                        + "'")
+                >= 5);
+    // the runs the two nodes did equal the slots claimed (compared between runs: a run in flight is
+    // claimed first)
+    Await.until(
+        Duration.ofSeconds(30),
+        "runs on both nodes == claimed slots",
+        () -> runs(a) + runs(b) == a.count("SELECT count(*) FROM job_runs WHERE job = 'rollup'"));
     assertEquals(0, count(a, "failed") + count(b, "failed"));
     // and the periodic roll-up saw the session
-    Await.until(Duration.ofSeconds(10), "today's roll-up to include the session", () ->
-        a.count("SELECT COALESCE(max(total_sessions), 0) FROM daily_stats WHERE day = current_date") == 1);
+    Await.until(
+        Duration.ofSeconds(10),
+        "today's roll-up to include the session",
+        () ->
+            a.count(
+                    "SELECT COALESCE(max(total_sessions), 0) FROM daily_stats WHERE day = current_date")
+                == 1);
   }
 
   private static long runs(TestNode node) {
@@ -50,8 +79,15 @@ class ClusteredRollupTest {
   }
 
   private static long count(TestNode node, String outcome) {
-    Counter c = node.app().node().metrics().registry().find("analytics_rollup_runs")
-        .tag("trigger", "periodic").tag("outcome", outcome).counter();
+    Counter c =
+        node.app()
+            .node()
+            .metrics()
+            .registry()
+            .find("analytics_rollup_runs")
+            .tag("trigger", "periodic")
+            .tag("outcome", outcome)
+            .counter();
     return c == null ? 0 : (long) c.count();
   }
 }

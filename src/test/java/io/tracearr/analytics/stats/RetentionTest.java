@@ -14,16 +14,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * retention_days 30: raw sessions of final days older than that go (in batches), the roll-ups keep answering
- * for them; a day that is not final (a stream still open since then) keeps its sessions, and so does every
- * later one. (Dismissed alerts are the detector's: detect/AlertRetentionTest.)
+ * retention_days 30: raw sessions of final days older than that go (in batches), the roll-ups keep
+ * answering for them; a day that is not final (a stream still open since then) keeps its sessions,
+ * and so does every later one. (Dismissed alerts are the detector's: detect/AlertRetentionTest.)
  */
 class RetentionTest {
 
   @RegisterExtension
-  static final NodeExtension nodes = NodeExtension.single(new JsonObject()
-      .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
-      .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final NodeExtension nodes =
+      NodeExtension.single(
+          new JsonObject()
+              .put(
+                  "analytics",
+                  new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
+              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+
   static final TestNode node = nodes.node();
   static Seed seed = new Seed();
   static LocalDate today;
@@ -37,7 +42,8 @@ class RetentionTest {
   @Test
   void purgesOnlyFinalDaysOlderThanTheWindowAndTheRollUpsStillAnswer() {
     // D-50: 12 000 sessions (more than two delete batches), 10 users, content a
-    node.sql("""
+    node.sql(
+        """
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_key, ip_address, status, started_at, ended_at, last_heartbeat_at, duration_seconds, ended_reason,
           bytes_transferred, created_at)
@@ -45,13 +51,59 @@ class RetentionTest {
                '00000000-0000-0000-0000-00000000000a', 'Alpha', 'c', 'd', 'k', '10.0.0.1', 'ended',
                %1$s + i * interval '1 second', %1$s + i * interval '1 second' + interval '60 seconds',
                %1$s + i * interval '1 second' + interval '60 seconds', 60, 'client', 1000, %1$s
-        FROM generate_series(1, 12000) i""".formatted(Seed.ts(seed.at(50, "00:00"))));
-    seed.ended(user(1), 'b', "episode", "Beta", seed.at(45, "10:00"), seed.at(45, "11:00"), 3600, 0, false)
-        .ended(user(2), 'b', "episode", "Beta", seed.at(45, "10:30"), seed.at(45, "11:00"), 1800, 0, false)
-        .ended(user(3), 'c', "track", "Gamma", seed.at(35, "09:00"), seed.at(35, "09:30"), 1800, 0, false)
+        FROM generate_series(1, 12000) i"""
+            .formatted(Seed.ts(seed.at(50, "00:00"))));
+    seed.ended(
+            user(1),
+            'b',
+            "episode",
+            "Beta",
+            seed.at(45, "10:00"),
+            seed.at(45, "11:00"),
+            3600,
+            0,
+            false)
+        .ended(
+            user(2),
+            'b',
+            "episode",
+            "Beta",
+            seed.at(45, "10:30"),
+            seed.at(45, "11:00"),
+            1800,
+            0,
+            false)
+        .ended(
+            user(3),
+            'c',
+            "track",
+            "Gamma",
+            seed.at(35, "09:00"),
+            seed.at(35, "09:30"),
+            1800,
+            0,
+            false)
         .open(user(4), 'c', "live", "Gamma live", seed.at(35, "12:00"), 100)
-        .ended(user(5), 'c', "track", "Gamma", seed.at(33, "09:00"), seed.at(33, "09:30"), 1800, 0, false)
-        .ended(user(6), 'c', "track", "Gamma", seed.at(10, "09:00"), seed.at(10, "09:30"), 1800, 0, false)
+        .ended(
+            user(5),
+            'c',
+            "track",
+            "Gamma",
+            seed.at(33, "09:00"),
+            seed.at(33, "09:30"),
+            1800,
+            0,
+            false)
+        .ended(
+            user(6),
+            'c',
+            "track",
+            "Gamma",
+            seed.at(10, "09:00"),
+            seed.at(10, "09:30"),
+            1800,
+            0,
+            false)
         .into(node);
     Seed.rollup(node);
     JsonArray before = daily(today.minusDays(50), today.minusDays(1));
@@ -59,37 +111,54 @@ class RetentionTest {
     assertEquals(12_000 + 6, node.count("SELECT count(*) FROM playback_sessions"));
 
     JsonObject outcome = Seed.retention(node);
-    // D-50 and D-45 are final; D-35 is not (a stream still open since then), so the purge stops there
+    // D-50 and D-45 are final; D-35 is not (a stream still open since then), so the purge stops
+    // there
     assertEquals(12_002, outcome.getInteger("sessions_deleted"));
     assertEquals(today.minusDays(35).toString(), outcome.getString("sessions_kept_from"));
-    assertEquals(0, node.count("SELECT count(*) FROM playback_sessions WHERE started_at < " + Seed.ts(seed.at(35, "00:00"))));
+    assertEquals(
+        0,
+        node.count(
+            "SELECT count(*) FROM playback_sessions WHERE started_at < "
+                + Seed.ts(seed.at(35, "00:00"))));
     assertEquals(4, node.count("SELECT count(*) FROM playback_sessions"));
 
     // the purged days still answer, from the roll-ups, also after another roll-up
     assertEquals(before, daily(today.minusDays(50), today.minusDays(1)));
     Seed.rollup(node);
     assertEquals(before, daily(today.minusDays(50), today.minusDays(1)));
-    JsonObject alpha = node.get("/api/v1/analytics/popular?window=all", TestNode.VIEWER_KEY).bodyAsJsonObject()
-        .getJsonArray("items").getJsonObject(0);
+    JsonObject alpha =
+        node.get("/api/v1/analytics/popular?window=all", TestNode.VIEWER_KEY)
+            .bodyAsJsonObject()
+            .getJsonArray("items")
+            .getJsonObject(0);
     assertEquals(12_000, alpha.getInteger("play_count"));
     assertEquals(10, alpha.getInteger("unique_users"));
 
     // once the long stream ends, its days become final and their sessions older than 30 days go too
-    node.sql("UPDATE playback_sessions SET status = 'ended', ended_reason = 'admin', ended_at = "
-        + Seed.ts(seed.at(34, "12:00")) + " WHERE ended_at IS NULL");
+    node.sql(
+        "UPDATE playback_sessions SET status = 'ended', ended_reason = 'admin', ended_at = "
+            + Seed.ts(seed.at(34, "12:00"))
+            + " WHERE ended_at IS NULL");
     Seed.rollup(node);
     JsonObject second = Seed.retention(node);
     assertEquals(3, second.getInteger("sessions_deleted"), second.encode());
     assertEquals(1, node.count("SELECT count(*) FROM playback_sessions"));
     assertEquals(0, Seed.retention(node).getInteger("sessions_deleted"), "nothing left to purge");
     JsonArray after = daily(today.minusDays(50), today.minusDays(1));
-    assertEquals(2, norm(after.getJsonObject(50 - 35)).getInteger("total_sessions"), "D-35 from its roll-up");
-    assertEquals(1, norm(after.getJsonObject(50 - 34)).getInteger("peak_concurrent_streams"), "the stream spanned D-34");
+    assertEquals(
+        2,
+        norm(after.getJsonObject(50 - 35)).getInteger("total_sessions"),
+        "D-35 from its roll-up");
+    assertEquals(
+        1,
+        norm(after.getJsonObject(50 - 34)).getInteger("peak_concurrent_streams"),
+        "the stream spanned D-34");
   }
 
-
   private static JsonArray daily(LocalDate start, LocalDate end) {
-    var res = node.get("/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.VIEWER_KEY);
+    var res =
+        node.get(
+            "/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.VIEWER_KEY);
     assertEquals(200, res.statusCode(), res.bodyAsString());
     return res.bodyAsJsonObject().getJsonArray("items");
   }

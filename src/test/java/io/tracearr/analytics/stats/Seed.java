@@ -45,16 +45,39 @@ final class Seed {
     return today().minusDays(daysAgo).atTime(LocalTime.parse(hhmm)).atZone(zone).toInstant();
   }
 
-  /** An ended session; {@code played} seconds of play (pauses excluded), created when it started. */
-  Seed ended(UUID user, char content, String type, String title, Instant start, Instant end, double played, long bytes,
+  /**
+   * An ended session; {@code played} seconds of play (pauses excluded), created when it started.
+   */
+  Seed ended(
+      UUID user,
+      char content,
+      String type,
+      String title,
+      Instant start,
+      Instant end,
+      double played,
+      long bytes,
       boolean transcoded) {
-    rows.add(row(UUID.randomUUID(), user, content, type, title, start, end, played, bytes, transcoded, start));
+    rows.add(
+        row(
+            UUID.randomUUID(),
+            user,
+            content,
+            type,
+            title,
+            start,
+            end,
+            played,
+            bytes,
+            transcoded,
+            start));
     return this;
   }
 
   /** A session still playing (heartbeat now). */
   Seed open(UUID user, char content, String type, String title, Instant start, double played) {
-    rows.add(row(UUID.randomUUID(), user, content, type, title, start, null, played, 0, false, start));
+    rows.add(
+        row(UUID.randomUUID(), user, content, type, title, start, null, played, 0, false, start));
     return this;
   }
 
@@ -68,27 +91,59 @@ final class Seed {
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_key, ip_address, transcoded, bytes_transferred, status, started_at, ended_at, last_heartbeat_at,
           duration_seconds, ended_reason, created_at) VALUES
-        """ + String.join(",\n", rows);
+        """
+        + String.join(",\n", rows);
   }
 
-  private static String row(UUID id, UUID user, char content, String type, String title, Instant start, Instant end,
-      double played, long bytes, boolean transcoded, Instant created) {
+  private static String row(
+      UUID id,
+      UUID user,
+      char content,
+      String type,
+      String title,
+      Instant start,
+      Instant end,
+      double played,
+      long bytes,
+      boolean transcoded,
+      Instant created) {
     String status = end == null ? "'playing'" : "'ended'";
     String endedAt = end == null ? "NULL" : ts(end);
     String heartbeat = end == null ? "now()" : ts(end);
     String reason = end == null ? "NULL" : "'client'";
     return "('%s', '%s', '%s', '%s', %s, 'Plex Web', 'Chrome', 'dev-%s', '10.0.0.1', %s, %d, %s, %s, %s, %s, %s, %s, %s)"
-        .formatted(id, user, type, content(content), title == null ? "NULL" : "'" + title.replace("'", "''") + "'",
-            user, transcoded, bytes, status, ts(start), endedAt, heartbeat, played, reason, ts(created));
+        .formatted(
+            id,
+            user,
+            type,
+            content(content),
+            title == null ? "NULL" : "'" + title.replace("'", "''") + "'",
+            user,
+            transcoded,
+            bytes,
+            status,
+            ts(start),
+            endedAt,
+            heartbeat,
+            played,
+            reason,
+            ts(created));
   }
 
   static String ts(Instant t) {
     return "'" + t + "'::timestamptz";
   }
 
-  /** Runs a roll-up on the node now (the {@code stats.rollup} address) and returns today's DailyStat JSON. */
+  /**
+   * Runs a roll-up on the node now (the {@code stats.rollup} address) and returns today's DailyStat
+   * JSON.
+   */
   static JsonObject rollup(TestNode node) {
-    return TestNode.await(node.app().vertx().eventBus().<JsonObject>request(Addresses.STATS_ROLLUP, new JsonObject()))
+    return TestNode.await(
+            node.app()
+                .vertx()
+                .eventBus()
+                .<JsonObject>request(Addresses.STATS_ROLLUP, new JsonObject()))
         .body();
   }
 
@@ -97,22 +152,51 @@ final class Seed {
    * back-fill), so that a test seeding afterwards is not raced by them.
    */
   static void startupJobsDone(TestNode node) {
-    Await.until(java.time.Duration.ofSeconds(60), "the startup roll-up, back-fill and retention", () ->
-        node.count("SELECT count(*) FROM job_runs WHERE job IN ('rollup', 'retention', 'rollup-backfill') "
-            + "AND finished_at IS NOT NULL") >= 2
-        && node.app().node().metrics().registry().find("analytics_rollup_runs").tag("trigger", "startup").counter() != null);
+    Await.until(
+        java.time.Duration.ofSeconds(60),
+        "the startup roll-up, back-fill and retention",
+        () ->
+            node.count(
+                        "SELECT count(*) FROM job_runs WHERE job IN ('rollup', 'retention', 'rollup-backfill') "
+                            + "AND finished_at IS NOT NULL")
+                    >= 2
+                && node.app()
+                        .node()
+                        .metrics()
+                        .registry()
+                        .find("analytics_rollup_runs")
+                        .tag("trigger", "startup")
+                        .counter()
+                    != null);
   }
 
   static JsonObject retention(TestNode node) {
-    return TestNode.await(node.app().vertx().eventBus().<JsonObject>request(Addresses.STATS_RETENTION, new JsonObject()))
+    return TestNode.await(
+            node.app()
+                .vertx()
+                .eventBus()
+                .<JsonObject>request(Addresses.STATS_RETENTION, new JsonObject()))
         .body();
   }
 
   /** A DailyStat as the API renders it, normalised for comparison. */
-  static JsonObject day(LocalDate date, long sessions, long minutes, long users, double gb, long transcoded, int peak) {
-    return norm(new JsonObject().put("date", date.toString()).put("total_sessions", sessions)
-        .put("total_duration_minutes", minutes).put("unique_users", users).put("total_bandwidth_gb", gb)
-        .put("transcoded_sessions", transcoded).put("peak_concurrent_streams", peak));
+  static JsonObject day(
+      LocalDate date,
+      long sessions,
+      long minutes,
+      long users,
+      double gb,
+      long transcoded,
+      int peak) {
+    return norm(
+        new JsonObject()
+            .put("date", date.toString())
+            .put("total_sessions", sessions)
+            .put("total_duration_minutes", minutes)
+            .put("unique_users", users)
+            .put("total_bandwidth_gb", gb)
+            .put("transcoded_sessions", transcoded)
+            .put("peak_concurrent_streams", peak));
   }
 
   static JsonObject norm(JsonObject json) {

@@ -19,8 +19,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One node as operators run it: {@code java -jar} of the packaged jar in its own process, configured by
- * environment variables, its stdout/stderr in a log file. Requests go through a caller's {@link WebClient}.
+ * One node as operators run it: {@code java -jar} of the packaged jar in its own process,
+ * configured by environment variables, its stdout/stderr in a log file. Requests go through a
+ * caller's {@link WebClient}.
  */
 public final class JarNode implements AutoCloseable {
 
@@ -39,48 +40,68 @@ public final class JarNode implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java -jar jar} with exactly {@code env} as its ANALYTICS_* settings (inherited ones are
-   * dropped) and a working directory of its own, so the packaged defaults and cluster.xml are the ones used.
+   * Starts {@code java -jar jar} with exactly {@code env} as its ANALYTICS_* settings (inherited
+   * ones are dropped) and a working directory of its own, so the packaged defaults and cluster.xml
+   * are the ones used.
    */
-  public static JarNode start(String name, Path jar, Map<String, String> env, Path workDir, Path log, WebClient client)
+  public static JarNode start(
+      String name, Path jar, Map<String, String> env, Path workDir, Path log, WebClient client)
       throws IOException {
     Files.createDirectories(workDir);
     Files.createDirectories(log.getParent());
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // small and quick to start: three of these share a CI machine with the test JVM and PostgreSQL
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        // a member given without a port is looked for on the cluster port and the next few: 3 by default, more
-        // here, so that nodes which auto-incremented past ports taken by other runs still find each other
-        "-Dhazelcast.tcp.join.port.try.count=20",
-        "-jar", jar.toAbsolutePath().toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // small and quick to start: three of these share a CI machine with the test JVM and
+                // PostgreSQL
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k",
+                // a member given without a port is looked for on the cluster port and the next few:
+                // 3 by default, more
+                // here, so that nodes which auto-incremented past ports taken by other runs still
+                // find each other
+                "-Dhazelcast.tcp.join.port.try.count=20",
+                "-jar",
+                jar.toAbsolutePath().toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("ANALYTICS_"));
     pb.environment().putAll(env);
     Process process = pb.start();
-    return new JarNode(name, process, awaitServingPort(process, log, Duration.ofSeconds(90)), log, client);
+    return new JarNode(
+        name, process, awaitServingPort(process, log, Duration.ofSeconds(90)), log, client);
   }
 
   private static final Pattern SERVING = Pattern.compile("serving on http://[^:/\\s]+:(\\d+)");
 
   /**
-   * The HTTP port a node started with {@code http.port 0} got, read from the line it logs once it serves
-   * ({@code serving on http://host:port}); fails early if the process died first.
+   * The HTTP port a node started with {@code http.port 0} got, read from the line it logs once it
+   * serves ({@code serving on http://host:port}); fails early if the process died first.
    */
   public static int awaitServingPort(Process process, Path log, Duration timeout) {
     AtomicInteger port = new AtomicInteger();
-    Await.until(timeout, "the node's 'serving on' line in " + log, () -> {
-      if (!process.isAlive()) throw new AssertionError("the node exited with " + process.exitValue() + "; see " + log);
-      try {
-        Matcher m = SERVING.matcher(Files.readString(log));
-        if (!m.find()) return false;
-        port.set(Integer.parseInt(m.group(1)));
-        return true;
-      } catch (IOException | java.io.UncheckedIOException e) {
-        return false;
-      }
-    });
+    Await.until(
+        timeout,
+        "the node's 'serving on' line in " + log,
+        () -> {
+          if (!process.isAlive())
+            throw new AssertionError(
+                "the node exited with " + process.exitValue() + "; see " + log);
+          try {
+            Matcher m = SERVING.matcher(Files.readString(log));
+            if (!m.find()) return false;
+            port.set(Integer.parseInt(m.group(1)));
+            return true;
+          } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+          }
+        });
     return port.get();
   }
 
@@ -100,10 +121,14 @@ public final class JarNode implements AutoCloseable {
     return process.pid();
   }
 
-  /** {@code /health/ready} as JSON with its status code under {@code "http_status"}; null when it does not answer. */
+  /**
+   * {@code /health/ready} as JSON with its status code under {@code "http_status"}; null when it
+   * does not answer.
+   */
   public JsonObject ready() {
     try {
-      HttpResponse<Buffer> r = send(HttpMethod.GET, "/health/ready", null, null, Duration.ofSeconds(5));
+      HttpResponse<Buffer> r =
+          send(HttpMethod.GET, "/health/ready", null, null, Duration.ofSeconds(5));
       JsonObject body = r.bodyAsJsonObject();
       return body.put("http_status", r.statusCode());
     } catch (RuntimeException e) {
@@ -111,22 +136,44 @@ public final class JarNode implements AutoCloseable {
     }
   }
 
-  /** Waits until the node is ready with {@code members} cluster members; fails early if the process died. */
+  /**
+   * Waits until the node is ready with {@code members} cluster members; fails early if the process
+   * died.
+   */
   public void awaitReady(int members, Duration timeout) {
     AtomicReference<JsonObject> last = new AtomicReference<>();
     try {
-      Await.until(timeout, name + " ready with " + members + " members", () -> {
-        if (!process.isAlive()) {
-          throw new AssertionError(name + " exited with " + process.exitValue() + " before it was ready; see " + log);
-        }
-        JsonObject r = ready();
-        last.set(r);
-        return r != null && r.getInteger("http_status") == 200
-            && r.getJsonObject("checks").getJsonObject("cluster").getInteger("members") == members;
-      });
+      Await.until(
+          timeout,
+          name + " ready with " + members + " members",
+          () -> {
+            if (!process.isAlive()) {
+              throw new AssertionError(
+                  name
+                      + " exited with "
+                      + process.exitValue()
+                      + " before it was ready; see "
+                      + log);
+            }
+            JsonObject r = ready();
+            last.set(r);
+            return r != null
+                && r.getInteger("http_status") == 200
+                && r.getJsonObject("checks").getJsonObject("cluster").getInteger("members")
+                    == members;
+          });
     } catch (AssertionError e) {
       if (!process.isAlive()) throw e;
-      throw new AssertionError(name + " not ready with " + members + " members after " + timeout + ": " + last.get() + "; see " + log);
+      throw new AssertionError(
+          name
+              + " not ready with "
+              + members
+              + " members after "
+              + timeout
+              + ": "
+              + last.get()
+              + "; see "
+              + log);
     }
   }
 
@@ -136,7 +183,8 @@ public final class JarNode implements AutoCloseable {
     return r.getJsonObject("checks").getJsonObject("cluster").getString("node_id");
   }
 
-  public HttpResponse<Buffer> send(HttpMethod method, String path, String token, JsonObject body, Duration timeout) {
+  public HttpResponse<Buffer> send(
+      HttpMethod method, String path, String token, JsonObject body, Duration timeout) {
     var req = client.request(method, httpPort, "127.0.0.1", path).timeout(timeout.toMillis());
     if (token != null) req.putHeader("Authorization", "Bearer " + token);
     return TestNode.await(body == null ? req.send() : req.sendJsonObject(body));

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A blocking test client for the WebSocket channels, on the real Vert.x WebSocket client: every JSON
- * message received is kept in order, and tests wait for the one they expect.
+ * A blocking test client for the WebSocket channels, on the real Vert.x WebSocket client: every
+ * JSON message received is kept in order, and tests wait for the one they expect.
  */
 public final class LiveClient implements AutoCloseable {
 
@@ -32,43 +32,57 @@ public final class LiveClient implements AutoCloseable {
   private LiveClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
-    ws.textMessageHandler(text -> {
-      synchronized (received) {
-        received.add(new JsonObject(text));
-        received.notifyAll();
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          synchronized (received) {
+            received.add(new JsonObject(text));
+            received.notifyAll();
+          }
+        });
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
   }
 
-  /** Connects with {@code Authorization: Bearer}; fails with the refusal if the upgrade is refused. */
+  /**
+   * Connects with {@code Authorization: Bearer}; fails with the refusal if the upgrade is refused.
+   */
   public static LiveClient connect(Vertx vertx, int port, String path, String token) {
     return TestNode.await(open(vertx, port, path, token, new WebSocketClientOptions()));
   }
 
-  public static Future<LiveClient> open(Vertx vertx, int port, String path, String token, WebSocketClientOptions options) {
-    WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20));
-    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
+  public static Future<LiveClient> open(
+      Vertx vertx, int port, String path, String token, WebSocketClientOptions options) {
+    WebSocketClient client =
+        vertx.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20));
+    WebSocketConnectOptions connect =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
     if (token != null) connect.addHeader("Authorization", "Bearer " + token);
-    return client.connect(connect).map(ws -> new LiveClient(client, ws))
+    return client
+        .connect(connect)
+        .map(ws -> new LiveClient(client, ws))
         .onFailure(err -> client.close());
   }
 
   /** The refusal of an upgrade: its HTTP status and problem+json body. */
   public static UpgradeRejectedException refusal(Vertx vertx, int port, String path, String token) {
     WebSocketClient client = vertx.createWebSocketClient();
-    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
+    WebSocketConnectOptions connect =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
     if (token != null) connect.addHeader("Authorization", "Bearer " + token);
     try {
       Future<WebSocket> f = client.connect(connect);
-      f.toCompletionStage().toCompletableFuture().handle((ok, err) -> null).get(30, TimeUnit.SECONDS);
+      f.toCompletionStage()
+          .toCompletableFuture()
+          .handle((ok, err) -> null)
+          .get(30, TimeUnit.SECONDS);
       if (f.succeeded()) {
         f.result().close();
         throw new AssertionError("upgrade of " + path + " was accepted");
       }
       if (f.cause() instanceof UpgradeRejectedException r) return r;
       throw new AssertionError("upgrade failed without an HTTP refusal", f.cause());
-    } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (InterruptedException
+        | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(e);
     } finally {
       client.close();
@@ -92,13 +106,20 @@ public final class LiveClient implements AutoCloseable {
     return await(m -> true, "any message");
   }
 
-  /** The next frame of this type (frames of other types in between are skipped, but kept in {@link #received()}). */
+  /**
+   * The next frame of this type (frames of other types in between are skipped, but kept in {@link
+   * #received()}).
+   */
   public JsonObject await(String type) {
     return await(m -> type.equals(m.getString("type")), "a " + type + " frame");
   }
 
   public JsonObject await(String type, Predicate<JsonObject> data) {
-    return await(m -> type.equals(m.getString("type")) && m.getValue("data") instanceof JsonObject d && data.test(d),
+    return await(
+        m ->
+            type.equals(m.getString("type"))
+                && m.getValue("data") instanceof JsonObject d
+                && data.test(d),
         "a matching " + type + " frame");
   }
 
@@ -112,7 +133,8 @@ public final class LiveClient implements AutoCloseable {
           if (match.test(m)) return m;
         }
         long left = deadline - System.nanoTime();
-        if (left <= 0) throw new AssertionError("timed out waiting for " + what + "; received: " + received);
+        if (left <= 0)
+          throw new AssertionError("timed out waiting for " + what + "; received: " + received);
         try {
           received.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         } catch (InterruptedException e) {
@@ -134,7 +156,9 @@ public final class LiveClient implements AutoCloseable {
     return closed.isDone();
   }
 
-  /** The close status code the server sent (null when the connection ended without a close frame). */
+  /**
+   * The close status code the server sent (null when the connection ended without a close frame).
+   */
   public Short awaitClose(Duration timeout) {
     try {
       return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The one owner of a test class's database and nodes. Register it on a static field; it makes a fresh
- * database for the class (from the migrated template of the JVM's one embedded PostgreSQL, see
- * {@link TestDatabase}), boots the nodes before the class's own {@code @BeforeAll} and stops them after its
- * {@code @AfterAll}:
+ * The one owner of a test class's database and nodes. Register it on a static field; it makes a
+ * fresh database for the class (from the migrated template of the JVM's one embedded PostgreSQL,
+ * see {@link TestDatabase}), boots the nodes before the class's own {@code @BeforeAll} and stops
+ * them after its {@code @AfterAll}:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -25,22 +25,27 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final TestNode node = nodes.node();
  * }</pre>
  *
- * The {@link TestNode} handles exist from class initialisation and serve requests once the extension has
- * booted them. HTTP (and metrics) listen on port 0; the node reports the port it got.
+ * The {@link TestNode} handles exist from class initialisation and serve requests once the
+ * extension has booted them. HTTP (and metrics) listen on port 0; the node reports the port it got.
  */
 public final class NodeExtension implements BeforeAllCallback, AfterAllCallback {
 
   /**
-   * The first Hazelcast port tried by clustered test nodes. Hazelcast's cluster port cannot be 0 (members
-   * find each other by address), so each node binds the first free port from here on (Hazelcast's own port
-   * auto-increment, up to 100 ports), and every later node of the cluster is given the first node's actual
-   * address to join. A port taken meanwhile by anything else is skipped, not fought over, and the unique
-   * cluster name keeps test clusters of concurrent runs on this machine from merging when they probe each
-   * other. Below the Linux ephemeral range (32768+), so client sockets never sit on it.
+   * The first Hazelcast port tried by clustered test nodes. Hazelcast's cluster port cannot be 0
+   * (members find each other by address), so each node binds the first free port from here on
+   * (Hazelcast's own port auto-increment, up to 100 ports), and every later node of the cluster is
+   * given the first node's actual address to join. A port taken meanwhile by anything else is
+   * skipped, not fought over, and the unique cluster name keeps test clusters of concurrent runs on
+   * this machine from merging when they probe each other. Below the Linux ephemeral range (32768+),
+   * so client sockets never sit on it.
    */
   public static final int HAZELCAST_BASE_PORT = 15701;
 
-  private enum Shape { DATABASE_ONLY, STANDALONE, CLUSTER }
+  private enum Shape {
+    DATABASE_ONLY,
+    STANDALONE,
+    CLUSTER
+  }
 
   private final Shape shape;
   private final JsonObject overrides;
@@ -61,17 +66,25 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
     return single(new JsonObject());
   }
 
-  /** One standalone node; {@code overrides} is merged into the defaults (same shape as the yaml). */
+  /**
+   * One standalone node; {@code overrides} is merged into the defaults (same shape as the yaml).
+   */
   public static NodeExtension single(JsonObject overrides) {
     return new NodeExtension(Shape.STANDALONE, 1, overrides);
   }
 
-  /** {@code size} standalone (not clustered) nodes on one database: races between nodes through PostgreSQL alone. */
+  /**
+   * {@code size} standalone (not clustered) nodes on one database: races between nodes through
+   * PostgreSQL alone.
+   */
   public static NodeExtension standaloneOnOneDatabase(int size, JsonObject overrides) {
     return new NodeExtension(Shape.STANDALONE, size, overrides);
   }
 
-  /** {@code size} nodes of one Hazelcast cluster on one database; tests start once every node sees all members. */
+  /**
+   * {@code size} nodes of one Hazelcast cluster on one database; tests start once every node sees
+   * all members.
+   */
   public static NodeExtension cluster(int size, JsonObject overrides) {
     return new NodeExtension(Shape.CLUSTER, size, overrides);
   }
@@ -87,7 +100,10 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
     return this;
   }
 
-  /** The clock the nodes' session registries stamp heartbeats with (a {@link TestClock} moves time on demand). */
+  /**
+   * The clock the nodes' session registries stamp heartbeats with (a {@link TestClock} moves time
+   * on demand).
+   */
   public NodeExtension withSessionClock(Clock clock) {
     this.clock = clock;
     return this;
@@ -95,7 +111,8 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
 
   /** The node of a single-node extension. */
   public TestNode node() {
-    if (nodes.size() != 1) throw new IllegalStateException("this extension has " + nodes.size() + " nodes: use node(i)");
+    if (nodes.size() != 1)
+      throw new IllegalStateException("this extension has " + nodes.size() + " nodes: use node(i)");
     return nodes.get(0);
   }
 
@@ -104,7 +121,8 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   public DatabaseUrl database() {
-    if (database == null) throw new IllegalStateException("the database is made before the class's @BeforeAll");
+    if (database == null)
+      throw new IllegalStateException("the database is made before the class's @BeforeAll");
     return database;
   }
 
@@ -122,15 +140,20 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
       nodes.get(i).boot(database, cfg, clock);
     }
     if (shape == Shape.CLUSTER) {
-      Await.until(Duration.ofSeconds(60), nodes.size() + " nodes in one cluster", () ->
-          nodes.stream().allMatch(n -> n.app().node().clusterMembers() == nodes.size()));
+      Await.until(
+          Duration.ofSeconds(60),
+          nodes.size() + " nodes in one cluster",
+          () -> nodes.stream().allMatch(n -> n.app().node().clusterMembers() == nodes.size()));
     }
   }
 
   private JsonObject clusterSettings(String name, int index) {
     JsonObject cluster = overrides.getJsonObject("cluster", new JsonObject()).copy();
     String first = index == 0 ? "127.0.0.1" : "127.0.0.1:" + nodes.get(0).clusterPort();
-    return cluster.put("enabled", true).put("name", name).put("port", HAZELCAST_BASE_PORT)
+    return cluster
+        .put("enabled", true)
+        .put("name", name)
+        .put("port", HAZELCAST_BASE_PORT)
         .put("members", new JsonArray().add(first));
   }
 

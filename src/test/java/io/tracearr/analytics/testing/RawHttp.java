@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 written byte for byte over a plain socket: for requests no well-behaved client sends (bad
- * percent-encoding, odd versions, half-sent requests). One request per connection ({@code Connection: close}).
+ * HTTP/1.1 written byte for byte over a plain socket: for requests no well-behaved client sends
+ * (bad percent-encoding, odd versions, half-sent requests). One request per connection ({@code
+ * Connection: close}).
  */
 public final class RawHttp {
 
@@ -31,7 +32,9 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** {@code head} is the request line and headers without the final blank line; the body follows it. */
+  /**
+   * {@code head} is the request line and headers without the final blank line; the body follows it.
+   */
   public static Reply exchange(int port, String head, byte[] body) {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
@@ -71,7 +74,10 @@ public final class RawHttp {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int c = lines[i].indexOf(':');
-      if (c > 0) headers.put(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT), lines[i].substring(c + 1).trim());
+      if (c > 0)
+        headers.put(
+            lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(c + 1).trim());
     }
     String body = text.substring(end + 4);
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) body = unchunk(body);

@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /**
- * A clock that stands still until a test moves it: handed to a node's session registry, it makes played
- * time exactly what the test says passed, with no waiting and no wall-clock tolerance.
+ * A clock that stands still until a test moves it: handed to a node's session registry, it makes
+ * played time exactly what the test says passed, with no waiting and no wall-clock tolerance.
  */
 public final class TestClock extends Clock {
 
@@ -19,7 +19,9 @@ public final class TestClock extends Clock {
     this.now = start;
   }
 
-  /** Starts at the current wall-clock time (whole milliseconds, as PostgreSQL keeps microseconds). */
+  /**
+   * Starts at the current wall-clock time (whole milliseconds, as PostgreSQL keeps microseconds).
+   */
   public static TestClock atNow() {
     return new TestClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
   }

@@ -26,28 +26,35 @@ public final class TestDatabase {
     if (postgres == null) {
       try {
         Path dir = Files.createTempDirectory("tracearr-test-pg");
-        postgres = EmbeddedPostgres.builder()
-            .setDataDirectory(dir.resolve("data"))
-            .setCleanDataDirectory(true)
-            .setServerConfig("max_connections", "400")
-            .setServerConfig("fsync", "off")
-            .setServerConfig("synchronous_commit", "off")
-            .setServerConfig("full_page_writes", "off")
-            .start();
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        postgres =
+            EmbeddedPostgres.builder()
+                .setDataDirectory(dir.resolve("data"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("max_connections", "400")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .start();
+        try (Connection c = admin();
+            Statement st = c.createStatement()) {
           st.execute("CREATE DATABASE " + TEMPLATE);
         }
         Migrations.migrate(url(TEMPLATE));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            postgres.close();
-            try (var files = Files.walk(dir)) {
-              files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-          } catch (Exception ignored) {
-            // the JVM is going anyway
-          }
-        }));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      try {
+                        postgres.close();
+                        try (var files = Files.walk(dir)) {
+                          files
+                              .sorted(java.util.Comparator.reverseOrder())
+                              .forEach(p -> p.toFile().delete());
+                        }
+                      } catch (Exception ignored) {
+                        // the JVM is going anyway
+                      }
+                    }));
       } catch (Exception e) {
         throw new IllegalStateException("embedded PostgreSQL for tests failed to start", e);
       }
@@ -59,7 +66,8 @@ public final class TestDatabase {
   public static DatabaseUrl fresh() {
     server();
     String name = "t" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-    try (Connection c = admin(); Statement st = c.createStatement()) {
+    try (Connection c = admin();
+        Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name + " TEMPLATE " + TEMPLATE);
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -6,6 +6,7 @@ import io.tracearr.analytics.config.ConfigLoader;
 import io.tracearr.analytics.config.DatabaseUrl;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -16,7 +17,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,10 +32,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real node for integration tests: the whole {@link Application} on a port of its own (port 0: the
- * operating system picks it), on a fresh database, with known API keys and JWT secret, and a blocking HTTP
- * client that goes through the real router. Test classes get theirs from {@link NodeExtension}; a test that
- * needs one more node of another configuration starts it with {@link #start(JsonObject)} and closes it.
+ * A real node for integration tests: the whole {@link Application} on a port of its own (port 0:
+ * the operating system picks it), on a fresh database, with known API keys and JWT secret, and a
+ * blocking HTTP client that goes through the real router. Test classes get theirs from {@link
+ * NodeExtension}; a test that needs one more node of another configuration starts it with {@link
+ * #start(JsonObject)} and closes it.
  */
 public final class TestNode implements AutoCloseable {
 
@@ -57,7 +58,10 @@ public final class TestNode implements AutoCloseable {
     return start(TestDatabase.fresh(), overrides);
   }
 
-  /** A node on a database the test runs itself; {@code overrides} is merged into the defaults (same shape as the yaml). */
+  /**
+   * A node on a database the test runs itself; {@code overrides} is merged into the defaults (same
+   * shape as the yaml).
+   */
   public static TestNode start(DatabaseUrl db, JsonObject overrides) {
     TestNode node = new TestNode();
     node.boot(db, overrides, Clock.systemUTC());
@@ -69,18 +73,37 @@ public final class TestNode implements AutoCloseable {
     try {
       JsonObject cfg = defaults();
       cfg.getJsonObject("http").put("port", 0).put("host", "127.0.0.1");
-      cfg.getJsonObject("database").put("url", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host()
-          + ":" + db.port() + "/" + db.database());
+      cfg.getJsonObject("database")
+          .put(
+              "url",
+              "postgresql://"
+                  + db.user()
+                  + ":"
+                  + db.password()
+                  + "@"
+                  + db.host()
+                  + ":"
+                  + db.port()
+                  + "/"
+                  + db.database());
       cfg.put("data_dir", Files.createTempDirectory("tracearr-node").toString());
-      cfg.getJsonObject("auth").put("admin_api_key", ADMIN_KEY).put("ingest_api_key", INGEST_KEY)
-          .put("viewer_api_key", VIEWER_KEY).put("jwt_secret", JWT_SECRET);
+      cfg.getJsonObject("auth")
+          .put("admin_api_key", ADMIN_KEY)
+          .put("ingest_api_key", INGEST_KEY)
+          .put("viewer_api_key", VIEWER_KEY)
+          .put("jwt_secret", JWT_SECRET);
       deepMerge(cfg, overrides);
       AppConfig config = ConfigLoader.build(cfg, Map.of());
       this.app = Application.start(config, sessionClock);
       this.db = db;
       this.clientVertx = Vertx.vertx();
-      this.client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-          .setDefaultPort(app.httpPort()).setKeepAlive(true));
+      this.client =
+          WebClient.create(
+              clientVertx,
+              new WebClientOptions()
+                  .setDefaultHost("127.0.0.1")
+                  .setDefaultPort(app.httpPort())
+                  .setKeepAlive(true));
     } catch (Exception e) {
       throw new IllegalStateException("test node failed to start", e);
     }
@@ -88,7 +111,8 @@ public final class TestNode implements AutoCloseable {
 
   /** The packaged defaults ({@code conf/application.yaml}) as JSON. */
   public static JsonObject defaults() {
-    try (InputStream in = TestNode.class.getClassLoader().getResourceAsStream("defaults/application.yaml")) {
+    try (InputStream in =
+        TestNode.class.getClassLoader().getResourceAsStream("defaults/application.yaml")) {
       Object tree = new org.yaml.snakeyaml.Yaml().load(in);
       return new JsonObject(io.vertx.core.json.Json.encode(tree));
     } catch (IOException e) {
@@ -99,7 +123,8 @@ public final class TestNode implements AutoCloseable {
   private static void deepMerge(JsonObject into, JsonObject from) {
     for (String key : from.fieldNames()) {
       Object v = from.getValue(key);
-      if (v instanceof JsonObject o && into.getValue(key) instanceof JsonObject target) deepMerge(target, o);
+      if (v instanceof JsonObject o && into.getValue(key) instanceof JsonObject target)
+        deepMerge(target, o);
       else into.put(key, v);
     }
   }
@@ -111,7 +136,9 @@ public final class TestNode implements AutoCloseable {
   }
 
   public Application app() {
-    if (app == null) throw new IllegalStateException("the node is not running (NodeExtension boots it before @BeforeAll)");
+    if (app == null)
+      throw new IllegalStateException(
+          "the node is not running (NodeExtension boots it before @BeforeAll)");
     return app;
   }
 
@@ -133,14 +160,19 @@ public final class TestNode implements AutoCloseable {
     return client;
   }
 
-  // ---- blocking HTTP helpers -----------------------------------------------------------------------------
+  // ---- blocking HTTP helpers
+  // -----------------------------------------------------------------------------
 
   public HttpResponse<Buffer> send(HttpMethod method, String path, String token, Object body) {
     var req = client().request(method, path).timeout(30_000);
     if (token != null) req.putHeader("Authorization", "Bearer " + token);
-    var future = body == null ? req.send()
-        : body instanceof JsonObject j ? req.sendJsonObject(j)
-        : req.putHeader("Content-Type", "application/json").sendBuffer(body instanceof Buffer b ? b : Buffer.buffer(body.toString()));
+    var future =
+        body == null
+            ? req.send()
+            : body instanceof JsonObject j
+                ? req.sendJsonObject(j)
+                : req.putHeader("Content-Type", "application/json")
+                    .sendBuffer(body instanceof Buffer b ? b : Buffer.buffer(body.toString()));
     return await(future);
   }
 
@@ -162,8 +194,11 @@ public final class TestNode implements AutoCloseable {
 
   /** An HS256 JWT signed with the node's secret. */
   public String jwt(String subject, List<String> roles, Duration expiresIn) {
-    JWTAuth auth = JWTAuth.create(clientVertx(), new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
+    JWTAuth auth =
+        JWTAuth.create(
+            clientVertx(),
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(JWT_SECRET)));
     JsonObject claims = new JsonObject().put("roles", new JsonArray(roles));
     if (subject != null) claims.put("sub", subject);
     JWTOptions opts = new JWTOptions().setAlgorithm("HS256");
@@ -176,11 +211,14 @@ public final class TestNode implements AutoCloseable {
     return auth.generateToken(claims, opts);
   }
 
-  // ---- database helpers ----------------------------------------------------------------------------------
+  // ---- database helpers
+  // ----------------------------------------------------------------------------------
 
   /** A single number from SQL against this node's database (to assert what was written). */
   public long count(String sql) {
-    try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Connection c = TestDatabase.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     } catch (Exception e) {
@@ -189,7 +227,8 @@ public final class TestNode implements AutoCloseable {
   }
 
   public void sql(String sql) {
-    try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement()) {
+    try (Connection c = TestDatabase.connect(db);
+        Statement st = c.createStatement()) {
       st.execute(sql);
     } catch (Exception e) {
       throw new IllegalStateException(sql, e);
@@ -199,8 +238,9 @@ public final class TestNode implements AutoCloseable {
   /** A whole table (small fixtures), as text, to prove that a bad request changed nothing. */
   public String snapshot(String table) {
     StringBuilder sb = new StringBuilder();
-    try (Connection c = TestDatabase.connect(db); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY 1")) {
+    try (Connection c = TestDatabase.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY 1")) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         for (int i = 1; i <= n; i++) sb.append(rs.getString(i)).append('|');

@@ -27,7 +27,8 @@ public record Principal(String name, Set<Role> roles, UUID userId) {
   }
 
   public void requireWriteSessions() {
-    if (!canWriteSessions()) throw Problem.forbidden("Writing sessions needs the ingest or admin role");
+    if (!canWriteSessions())
+      throw Problem.forbidden("Writing sessions needs the ingest or admin role");
   }
 
   public void requireAdmin() {
@@ -44,6 +45,7 @@ public record Principal(String name, Set<Role> roles, UUID userId) {
 
   /** May read something of some kind at all (viewer, admin or user). */
   public void requireAnyRead() {
-    if (!canReadAll() && !has(Role.USER)) throw Problem.forbidden("This needs the viewer, admin or user role");
+    if (!canReadAll() && !has(Role.USER))
+      throw Problem.forbidden("This needs the viewer, admin or user role");
   }
 }

@@ -5,14 +5,17 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Each request's id: the {@code X-Request-Id} response header, the {@code instance} of any problem it gets
- * ({@code urn:request:<id>}), and the id in the log line of that failure, so a user's report finds the log.
+ * Each request's id: the {@code X-Request-Id} response header, the {@code instance} of any problem
+ * it gets ({@code urn:request:<id>}), and the id in the log line of that failure, so a user's
+ * report finds the log.
  */
 public final class RequestIds {
 
   static final String ID_KEY = "request-id";
+
   /** This process's prefix: ids are unique across the nodes of a cluster without coordination. */
   private static final String PREFIX = UUID.randomUUID().toString().substring(0, 8);
+
   private static final AtomicLong NEXT = new AtomicLong();
 
   private RequestIds() {}

@@ -6,7 +6,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.UUID;
 
-/** Typed reads of a request's path, query and body, each failing with a 400 problem that names the parameter. */
+/**
+ * Typed reads of a request's path, query and body, each failing with a 400 problem that names the
+ * parameter.
+ */
 public final class RequestParams {
 
   private RequestParams() {}
@@ -48,15 +51,22 @@ public final class RequestParams {
     String v = rc.queryParams().get(name);
     if (v == null || v.isEmpty()) return null;
     if (allowed.contains(v)) return v;
-    throw Problem.validation(name, "must be one of " + String.join(", ", allowed.stream().sorted().toList()));
+    throw Problem.validation(
+        name, "must be one of " + String.join(", ", allowed.stream().sorted().toList()));
   }
 
-  /** The body as a JSON object, empty when there is none; the gateway has already rejected malformed JSON. */
+  /**
+   * The body as a JSON object, empty when there is none; the gateway has already rejected malformed
+   * JSON.
+   */
   public static JsonObject jsonBody(RoutingContext rc) {
     return rc.body().isEmpty() ? new JsonObject() : rc.body().asJsonObject();
   }
 
-  /** The contract marks these bodies required; an empty request is refused before it reaches a command. */
+  /**
+   * The contract marks these bodies required; an empty request is refused before it reaches a
+   * command.
+   */
   public static JsonObject requiredBody(RoutingContext rc) {
     if (rc.body().isEmpty()) throw Problem.validation("body", "is required");
     return rc.body().asJsonObject();

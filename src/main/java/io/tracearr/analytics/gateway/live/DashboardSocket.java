@@ -1,7 +1,7 @@
 package io.tracearr.analytics.gateway.live;
 
-import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.metrics.DomainMetrics;
 import io.vertx.core.Vertx;
@@ -15,19 +15,20 @@ import java.util.function.Consumer;
 
 /**
  * One dashboard connection: the protocol and the slow-reader guard. Which frames it gets is its
- * {@link Subscription}'s; the deltas held while its snapshot loads are its {@link SnapshotBacklog}'s. Lives on
- * the event loop of the gateway instance that accepted it, so its
+ * {@link Subscription}'s; the deltas held while its snapshot loads are its {@link
+ * SnapshotBacklog}'s. Lives on the event loop of the gateway instance that accepted it, so its
  * state needs no locks.
  *
  * <p>Memory per socket is bounded whatever the reader does: Vert.x's write queue is capped at
- * {@code live.write_queue_max_bytes}; while it is full, {@code session.updated} frames are dropped (a later
- * update or the end supersedes them), other frames may add at most one more queue's worth before the socket
- * is closed, and a queue that stays full for {@code live.slow_reader_close_seconds} closes the socket with
- * 1013 — the client reconnects and gets a fresh snapshot instead of a backlog.
+ * {@code live.write_queue_max_bytes}; while it is full, {@code session.updated} frames are dropped
+ * (a later update or the end supersedes them), other frames may add at most one more queue's worth
+ * before the socket is closed, and a queue that stays full for {@code
+ * live.slow_reader_close_seconds} closes the socket with 1013 — the client reconnects and gets a
+ * fresh snapshot instead of a backlog.
  *
- * <p>Frames are not written one by one: they wait in an {@link Outbox} for the hub's next flush tick
- * ({@code live.flush_interval_ms}), so a broadcast costs one write and one flush per socket and tick instead
- * of one per frame. The frames waiting there count toward the write-queue bound.
+ * <p>Frames are not written one by one: they wait in an {@link Outbox} for the hub's next flush
+ * tick ({@code live.flush_interval_ms}), so a broadcast costs one write and one flush per socket
+ * and tick instead of one per frame. The frames waiting there count toward the write-queue bound.
  */
 public final class DashboardSocket {
 
@@ -35,7 +36,10 @@ public final class DashboardSocket {
   public static final short CLOSE_TRY_AGAIN = 1013;
   public static final short CLOSE_GOING_AWAY = 1001;
   static final int MAX_BAD_FRAMES = 20;
-  /** Deltas held while the snapshot loads; past this the socket resyncs instead of buffering more. */
+
+  /**
+   * Deltas held while the snapshot loads; past this the socket resyncs instead of buffering more.
+   */
   static final int MAX_BACKLOG = 1000;
 
   private final Vertx vertx;
@@ -46,12 +50,19 @@ public final class DashboardSocket {
   private final Runnable cut;
   private final Consumer<DashboardSocket> onClosed;
   private final Consumer<DashboardSocket> flushLater;
-  /** Null when the channel is not on this event loop: frames then go through Vert.x, flushed one by one. */
+
+  /**
+   * Null when the channel is not on this event loop: frames then go through Vert.x, flushed one by
+   * one.
+   */
   private final Outbox outbox;
+
   private final int flushNowBytes;
   private final Subscription subscription;
+
   /** Null once the snapshot went out. */
   private SnapshotBacklog backlog = new SnapshotBacklog(MAX_BACKLOG);
+
   private final Consumer<Frame> countDropped;
   private int badFrames;
   private long fullTimer = -1;
@@ -60,11 +71,16 @@ public final class DashboardSocket {
   private boolean closed;
 
   /**
-   * {@code flushLater} is told when this socket has frames waiting and must call {@link #flush} soon, on
-   * this event loop; it is told again only after that flush.
+   * {@code flushLater} is told when this socket has frames waiting and must call {@link #flush}
+   * soon, on this event loop; it is told again only after that flush.
    */
-  public DashboardSocket(Vertx vertx, WebSocketDoor.Upgraded upgraded, AppConfig.Live cfg, DomainMetrics metrics,
-      Consumer<DashboardSocket> onClosed, Consumer<DashboardSocket> flushLater) {
+  public DashboardSocket(
+      Vertx vertx,
+      WebSocketDoor.Upgraded upgraded,
+      AppConfig.Live cfg,
+      DomainMetrics metrics,
+      Consumer<DashboardSocket> onClosed,
+      Consumer<DashboardSocket> flushLater) {
     this.vertx = vertx;
     this.ws = upgraded.ws();
     this.who = upgraded.who();
@@ -83,10 +99,12 @@ public final class DashboardSocket {
   public void open() {
     metrics.liveConnections.incrementAndGet();
     ws.setWriteQueueMaxSize(cfg.writeQueueMaxBytes());
-    TextMessages.install(ws, this::onText, () -> bad(Problem.validation("frame", "must be a JSON text message")));
-    ws.drainHandler(v -> {
-      if (!queueFull()) drained();
-    });
+    TextMessages.install(
+        ws, this::onText, () -> bad(Problem.validation("frame", "must be a JSON text message")));
+    ws.drainHandler(
+        v -> {
+          if (!queueFull()) drained();
+        });
     ws.closeHandler(v -> closed());
   }
 
@@ -107,7 +125,10 @@ public final class DashboardSocket {
     send(f);
   }
 
-  /** The snapshot goes out first, then the deltas that arrived while it loaded (applying them twice is harmless). */
+  /**
+   * The snapshot goes out first, then the deltas that arrived while it loaded (applying them twice
+   * is harmless).
+   */
   public void sendSnapshot(Frame snapshot) {
     SnapshotBacklog held = backlog;
     backlog = null;
@@ -149,7 +170,8 @@ public final class DashboardSocket {
     boolean first = outbox.isEmpty();
     outbox.add(f);
     if (outbox.bytes() >= flushNowBytes) {
-      // a burst goes on to the channel (and the kernel) as it comes rather than filling the bound in the outbox
+      // a burst goes on to the channel (and the kernel) as it comes rather than filling the bound
+      // in the outbox
       flush();
     } else if (first) {
       flushLater.accept(this);
@@ -161,11 +183,15 @@ public final class DashboardSocket {
     flush(null);
   }
 
-  /** The hub's tick: like {@link #flush()}, sharing the encoded bytes with other sockets of the tick. */
+  /**
+   * The hub's tick: like {@link #flush()}, sharing the encoded bytes with other sockets of the
+   * tick.
+   */
   public void flush(Outbox.Tick tick) {
     if (outbox == null || outbox.isEmpty()) return;
     if (ws.isClosed()) {
-      // the peer's close frame was answered: nothing may follow ours (Vert.x refuses such writes too)
+      // the peer's close frame was answered: nothing may follow ours (Vert.x refuses such writes
+      // too)
       outbox.clear();
       return;
     }
@@ -174,8 +200,8 @@ public final class DashboardSocket {
   }
 
   /**
-   * Keeps an idle connection from hitting the server's idle timeout (browsers answer pings by themselves),
-   * and judges a full queue even when no event has come to write.
+   * Keeps an idle connection from hitting the server's idle timeout (browsers answer pings by
+   * themselves), and judges a full queue even when no event has come to write.
    */
   public void ping() {
     if (closing) return;
@@ -184,9 +210,9 @@ public final class DashboardSocket {
   }
 
   /**
-   * With an outbox, the channel itself is asked (its water mark is the bound; the outbox's frames count
-   * toward it): Vert.x's own flag only follows writability events and was seen lagging behind the channel
-   * for bytes written past Vert.x.
+   * With an outbox, the channel itself is asked (its water mark is the bound; the outbox's frames
+   * count toward it): Vert.x's own flag only follows writability events and was seen lagging behind
+   * the channel for bytes written past Vert.x.
    */
   private boolean queueFull() {
     if (outbox != null) return outbox.full();
@@ -199,11 +225,14 @@ public final class DashboardSocket {
 
   private void startFullClock() {
     if (fullTimer != -1) return;
-    fullTimer = vertx.setTimer(cfg.slowReaderCloseSeconds() * 1000L, id -> {
-      fullTimer = -1;
-      if (queueFull()) closeSlow();
-      else overflowBytes = 0;
-    });
+    fullTimer =
+        vertx.setTimer(
+            cfg.slowReaderCloseSeconds() * 1000L,
+            id -> {
+              fullTimer = -1;
+              if (queueFull()) closeSlow();
+              else overflowBytes = 0;
+            });
   }
 
   private void drained() {
@@ -221,9 +250,9 @@ public final class DashboardSocket {
   }
 
   /**
-   * Sends the close frame, then cuts the connection if the peer has not taken it within the grace period:
-   * a stalled peer never reads the close frame queued behind its backlog, and Vert.x only closes after
-   * flushing, so without the cut its buffers would stay until the idle timeout.
+   * Sends the close frame, then cuts the connection if the peer has not taken it within the grace
+   * period: a stalled peer never reads the close frame queued behind its backlog, and Vert.x only
+   * closes after flushing, so without the cut its buffers would stay until the idle timeout.
    */
   public void close(short code, String reason) {
     if (closing) return;
@@ -235,9 +264,11 @@ public final class DashboardSocket {
     }
     flush();
     ws.close(code, reason);
-    vertx.setTimer(cfg.slowReaderCloseSeconds() * 1000L, id -> {
-      if (!closed) cut.run();
-    });
+    vertx.setTimer(
+        cfg.slowReaderCloseSeconds() * 1000L,
+        id -> {
+          if (!closed) cut.run();
+        });
   }
 
   private void closed() {
@@ -251,7 +282,8 @@ public final class DashboardSocket {
     onClosed.accept(this);
   }
 
-  // ---- client → server ---------------------------------------------------------------------------------
+  // ---- client → server
+  // ---------------------------------------------------------------------------------
 
   private void onText(String text) {
     if (closing) return;
@@ -278,7 +310,9 @@ public final class DashboardSocket {
 
   private void subscribe(Object requested) {
     if (!subscription.subscribe(requested)) {
-      bad(Problem.validation("topics", "must be a non-empty array of: sessions, alerts, stats, imports"));
+      bad(
+          Problem.validation(
+              "topics", "must be a non-empty array of: sessions, alerts, stats, imports"));
       return;
     }
     sendControl(Frame.of("subscribed", new JsonObject().put("topics", topicNames())));

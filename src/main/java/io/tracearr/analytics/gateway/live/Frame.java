@@ -7,14 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * One server → dashboard frame {@code {"type", "ts", "data"}}, encoded to UTF-8 once and written to any
- * number of sockets: every socket's frame wraps the same bytes, so a delta costs one encoding per event
- * whatever the audience, and sockets queueing the same frame share its bytes.
+ * One server → dashboard frame {@code {"type", "ts", "data"}}, encoded to UTF-8 once and written to
+ * any number of sockets: every socket's frame wraps the same bytes, so a delta costs one encoding
+ * per event whatever the audience, and sockets queueing the same frame share its bytes.
  */
 public final class Frame {
 
-  /** Frames up to this size go out whole from the shared bytes (the gateway's maxWebSocketFrameSize). */
+  /**
+   * Frames up to this size go out whole from the shared bytes (the gateway's
+   * maxWebSocketFrameSize).
+   */
   static final int MAX_SINGLE_FRAME_BYTES = VertxInternals.MAX_FRAGMENT_BYTES;
+
   static final String SESSION_UPDATED = "session.updated";
 
   private final String type;
@@ -32,20 +36,26 @@ public final class Frame {
   }
 
   public static Frame of(String type, JsonObject data) {
-    JsonObject frame = new JsonObject().put("type", type).put("ts", Instant.now().toString()).put("data", data);
+    JsonObject frame =
+        new JsonObject().put("type", type).put("ts", Instant.now().toString()).put("data", data);
     Object user = data == null ? null : data.getValue("user_id");
     return new Frame(type, user instanceof String s ? s : null, frame.toBuffer().getBytes());
   }
 
   /**
-   * A frame whose data is already encoded JSON ({@code data} must be a JSON value): a snapshot of every open
-   * session is written straight into bytes instead of being built as objects first.
+   * A frame whose data is already encoded JSON ({@code data} must be a JSON value): a snapshot of
+   * every open session is written straight into bytes instead of being built as objects first.
    */
   public static Frame ofEncoded(String type, io.vertx.core.buffer.Buffer data) {
-    io.vertx.core.buffer.Buffer frame = io.vertx.core.buffer.Buffer.buffer(data.length() + 96)
-        .appendString("{\"type\":").appendString(io.vertx.core.json.Json.encode(type))
-        .appendString(",\"ts\":\"").appendString(Instant.now().toString()).appendString("\",\"data\":")
-        .appendBuffer(data).appendString("}");
+    io.vertx.core.buffer.Buffer frame =
+        io.vertx.core.buffer.Buffer.buffer(data.length() + 96)
+            .appendString("{\"type\":")
+            .appendString(io.vertx.core.json.Json.encode(type))
+            .appendString(",\"ts\":\"")
+            .appendString(Instant.now().toString())
+            .appendString("\",\"data\":")
+            .appendBuffer(data)
+            .appendString("}");
     return new Frame(type, null, frame.getBytes());
   }
 
@@ -54,7 +64,9 @@ public final class Frame {
     return new Frame("reply", null, utf8);
   }
 
-  /** The frame of a cluster-wide event: {@code events.session.started} → {@code session.started}. */
+  /**
+   * The frame of a cluster-wide event: {@code events.session.started} → {@code session.started}.
+   */
   public static Frame event(String eventAddress, JsonObject data) {
     return of(Addresses.frameType(eventAddress), data);
   }
@@ -67,7 +79,9 @@ public final class Frame {
     return topic;
   }
 
-  /** The user the frame is about (sessions, alerts), for {@code user}-role sockets; null otherwise. */
+  /**
+   * The user the frame is about (sessions, alerts), for {@code user}-role sockets; null otherwise.
+   */
   public String userId() {
     return userId;
   }
@@ -83,7 +97,8 @@ public final class Frame {
 
   void writeTo(WebSocketBase ws) {
     if (utf8.length <= MAX_SINGLE_FRAME_BYTES) {
-      // Vert.x's own writeTextMessage wraps the bytes the same way; doing it here shares them across sockets
+      // Vert.x's own writeTextMessage wraps the bytes the same way; doing it here shares them
+      // across sockets
       ws.writeFrame(VertxInternals.sharedTextFrame(utf8));
     } else {
       ws.writeTextMessage(text());
@@ -91,9 +106,10 @@ public final class Frame {
   }
 
   /**
-   * Bytes of this frame on the wire, as a server sends it (unmasked, no extension bits), in fragments of at
-   * most {@link #MAX_SINGLE_FRAME_BYTES} as Vert.x's own {@code writeTextMessage} splits it. The same for
-   * every socket, which is what lets {@link Outbox} write a socket's frames with one copy each.
+   * Bytes of this frame on the wire, as a server sends it (unmasked, no extension bits), in
+   * fragments of at most {@link #MAX_SINGLE_FRAME_BYTES} as Vert.x's own {@code writeTextMessage}
+   * splits it. The same for every socket, which is what lets {@link Outbox} write a socket's frames
+   * with one copy each.
    */
   int wireSize() {
     return wireSize;

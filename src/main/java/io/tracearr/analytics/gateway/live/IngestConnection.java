@@ -1,8 +1,8 @@
 package io.tracearr.analytics.gateway.live;
 
+import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.SharedJson;
-import io.tracearr.analytics.api.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -13,15 +13,16 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
 /**
- * One ingest connection: each message {@code {"op", "ref", ...fields}} becomes the very command the REST door
- * sends to the local session registry, and its reply comes back as {@code {"ref", "status", "session",
- * "error"}} with the status the REST call would have answered. A bad message gets an error reply, never a
- * disconnect. Reading pauses while {@value #MAX_IN_FLIGHT} commands are outstanding or the replies are not
- * being read, so a fast client cannot make the node queue without bound.
+ * One ingest connection: each message {@code {"op", "ref", ...fields}} becomes the very command the
+ * REST door sends to the local session registry, and its reply comes back as {@code {"ref",
+ * "status", "session", "error"}} with the status the REST call would have answered. A bad message
+ * gets an error reply, never a disconnect. Reading pauses while {@value #MAX_IN_FLIGHT} commands
+ * are outstanding or the replies are not being read, so a fast client cannot make the node queue
+ * without bound.
  *
- * <p>Replies are not written one by one: those that come back in the same turn of the event loop wait in an
- * {@link Outbox} and go out with one flush (Vert.x flushes every write made outside a read, one syscall per
- * reply; bench/run scenario 8).
+ * <p>Replies are not written one by one: those that come back in the same turn of the event loop
+ * wait in an {@link Outbox} and go out with one flush (Vert.x flushes every write made outside a
+ * read, one syscall per reply; bench/run scenario 8).
  */
 public final class IngestConnection {
 
@@ -32,14 +33,19 @@ public final class IngestConnection {
   private final Vertx vertx;
   private final ServerWebSocket ws;
   private final Consumer<IngestConnection> onClosed;
+
   /** null when the channel is not on this event loop: replies then go through Vert.x one by one */
   private final Outbox outbox;
+
   private final int flushNowBytes;
   private int inFlight;
   private boolean paused;
   private boolean closed;
 
-  public IngestConnection(Vertx vertx, WebSocketDoor.Upgraded upgraded, int writeQueueMaxBytes,
+  public IngestConnection(
+      Vertx vertx,
+      WebSocketDoor.Upgraded upgraded,
+      int writeQueueMaxBytes,
       Consumer<IngestConnection> onClosed) {
     this.vertx = vertx;
     this.ws = upgraded.ws();
@@ -50,12 +56,16 @@ public final class IngestConnection {
   }
 
   public void open() {
-    TextMessages.install(ws, this::onText, () -> reply(null, Problem.validation("message", "must be a JSON text message")));
+    TextMessages.install(
+        ws,
+        this::onText,
+        () -> reply(null, Problem.validation("message", "must be a JSON text message")));
     ws.drainHandler(v -> flow());
-    ws.closeHandler(v -> {
-      closed = true;
-      onClosed.accept(this);
-    });
+    ws.closeHandler(
+        v -> {
+          closed = true;
+          onClosed.accept(this);
+        });
   }
 
   public void ping() {
@@ -85,7 +95,8 @@ public final class IngestConnection {
       reply(null, Problem.validation("ref", "must be a string or a number"));
       return;
     }
-    // the parsed message is this connection's own: what is left after op and ref is the command's body
+    // the parsed message is this connection's own: what is left after op and ref is the command's
+    // body
     Object op = msg.remove("op");
     msg.remove("ref");
     JsonObject body = msg;
@@ -103,7 +114,8 @@ public final class IngestConnection {
     } else if (!(id instanceof String)) {
       reply(ref, Problem.validation("id", "must be a UUID"));
     } else {
-      String address = "heartbeat".equals(op) ? Addresses.SESSIONS_HEARTBEAT : Addresses.SESSIONS_END;
+      String address =
+          "heartbeat".equals(op) ? Addresses.SESSIONS_HEARTBEAT : Addresses.SESSIONS_END;
       command(ref, address, new JsonObject().put("id", id).put("body", body));
     }
   }
@@ -111,21 +123,34 @@ public final class IngestConnection {
   private void command(Object ref, String address, JsonObject cmd) {
     inFlight++;
     flow();
-    vertx.eventBus().<JsonObject>request(address, cmd, COMMAND).onComplete(ar -> {
-      inFlight--;
-      if (ar.succeeded()) {
-        JsonObject r = ar.result().body();
-        write(new JsonObject().put("ref", ref).put("status", r.getInteger("status"))
-            .put("session", r.getJsonObject("session")).put("error", r.getJsonObject("problem")));
-      } else {
-        reply(ref, Problem.unavailable("The session registry did not answer in time"));
-      }
-      flow();
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, cmd, COMMAND)
+        .onComplete(
+            ar -> {
+              inFlight--;
+              if (ar.succeeded()) {
+                JsonObject r = ar.result().body();
+                write(
+                    new JsonObject()
+                        .put("ref", ref)
+                        .put("status", r.getInteger("status"))
+                        .put("session", r.getJsonObject("session"))
+                        .put("error", r.getJsonObject("problem")));
+              } else {
+                reply(ref, Problem.unavailable("The session registry did not answer in time"));
+              }
+              flow();
+            });
   }
 
   private void reply(Object ref, Problem p) {
-    write(new JsonObject().put("ref", ref).put("status", p.status()).put("session", null).put("error", p.toJson()));
+    write(
+        new JsonObject()
+            .put("ref", ref)
+            .put("status", p.status())
+            .put("session", null)
+            .put("error", p.toJson()));
     flow();
   }
 
@@ -141,10 +166,11 @@ public final class IngestConnection {
       flushReplies();
     } else if (first) {
       // after the replies already queued on this event loop, so that they share the flush
-      vertx.runOnContext(v -> {
-        flushReplies();
-        flow();
-      });
+      vertx.runOnContext(
+          v -> {
+            flushReplies();
+            flow();
+          });
     }
   }
 

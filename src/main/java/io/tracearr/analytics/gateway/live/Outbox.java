@@ -4,19 +4,20 @@ import io.vertx.core.http.HttpConnection;
 import java.util.ArrayList;
 
 /**
- * The frames a dashboard socket is owed until the hub's next flush tick, then written to its channel as one
- * buffer with one flush.
+ * The frames a dashboard socket is owed until the hub's next flush tick, then written to its
+ * channel as one buffer with one flush.
  *
- * <p>Why this reaches below Vert.x's WebSocket API: Vert.x 5.0 flushes every write made outside a read
- * ({@code VertxConnection.write} → {@code writeAndFlush}) and offers no write without a flush, so a broadcast
- * to 1 000 dashboards cost one syscall per frame per socket. Here a frame costs a list entry per socket; the
- * tick copies the socket's frames, already encoded as WebSocket frames, into one buffer. The channel and that
- * encoding belong to {@link VertxInternals}, which says what they rely on.
+ * <p>Why this reaches below Vert.x's WebSocket API: Vert.x 5.0 flushes every write made outside a
+ * read ({@code VertxConnection.write} → {@code writeAndFlush}) and offers no write without a flush,
+ * so a broadcast to 1 000 dashboards cost one syscall per frame per socket. Here a frame costs a
+ * list entry per socket; the tick copies the socket's frames, already encoded as WebSocket frames,
+ * into one buffer. The channel and that encoding belong to {@link VertxInternals}, which says what
+ * they rely on.
  *
- * <p>Everything here runs on the channel's event loop, which is the hub's: {@link #of} refuses any other, and
- * the socket then writes through Vert.x as before. Bytes held here count toward the socket's write-queue
- * bound ({@link #full}) before they reach the channel, where Netty's water mark (set by
- * {@code setWriteQueueMaxSize}) counts them.
+ * <p>Everything here runs on the channel's event loop, which is the hub's: {@link #of} refuses any
+ * other, and the socket then writes through Vert.x as before. Bytes held here count toward the
+ * socket's write-queue bound ({@link #full}) before they reach the channel, where Netty's water
+ * mark (set by {@code setWriteQueueMaxSize}) counts them.
  */
 public final class Outbox {
 
@@ -28,7 +29,10 @@ public final class Outbox {
     this.wire = wire;
   }
 
-  /** An outbox for the connection's channel, or null when it is not this event loop's (then write through Vert.x). */
+  /**
+   * An outbox for the connection's channel, or null when it is not this event loop's (then write
+   * through Vert.x).
+   */
   static Outbox of(HttpConnection connection) {
     VertxInternals.Wire wire = VertxInternals.wireOf(connection);
     return wire == null ? null : new Outbox(wire);
@@ -39,8 +43,8 @@ public final class Outbox {
   }
 
   /**
-   * Whether the channel is past its high water mark, or what is held here fills what it has left below it.
-   * A closed channel counts as full.
+   * Whether the channel is past its high water mark, or what is held here fills what it has left
+   * below it. A closed channel counts as full.
    */
   boolean full() {
     return wire.full(bytes);
@@ -61,9 +65,9 @@ public final class Outbox {
   }
 
   /**
-   * Like {@link #flush()}, but takes the bytes from {@code tick} when the previous socket flushed in this
-   * tick held the very same frames (the usual case: every dashboard of a hub gets the same deltas), so a
-   * broadcast tick is encoded once per hub, not once per socket.
+   * Like {@link #flush()}, but takes the bytes from {@code tick} when the previous socket flushed
+   * in this tick held the very same frames (the usual case: every dashboard of a hub gets the same
+   * deltas), so a broadcast tick is encoded once per hub, not once per socket.
    */
   int flush(Tick tick) {
     int n = frames.size();
@@ -90,8 +94,9 @@ public final class Outbox {
   }
 
   /**
-   * One flush tick of a hub: the frames and bytes last encoded, shared (reference-counted, read-only
-   * duplicates) with the next sockets holding the same frames. {@link #release} when the tick is over.
+   * One flush tick of a hub: the frames and bytes last encoded, shared (reference-counted,
+   * read-only duplicates) with the next sockets holding the same frames. {@link #release} when the
+   * tick is over.
    */
   public static final class Tick {
     private final ArrayList<Frame> frames = new ArrayList<>();

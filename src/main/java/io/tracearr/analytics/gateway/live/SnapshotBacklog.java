@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The deltas a socket is owed while its snapshot loads, sent after it (applying one twice is harmless). Bounded:
- * once full, a {@code session.updated} gives way to a frame that matters (a later update or the end supersedes
- * it), and a backlog of frames that matter alone means the socket should resync instead of holding more.
+ * The deltas a socket is owed while its snapshot loads, sent after it (applying one twice is
+ * harmless). Bounded: once full, a {@code session.updated} gives way to a frame that matters (a
+ * later update or the end supersedes it), and a backlog of frames that matter alone means the
+ * socket should resync instead of holding more.
  */
 final class SnapshotBacklog {
 
@@ -20,9 +21,10 @@ final class SnapshotBacklog {
   }
 
   /**
-   * Holds {@code f}, or drops an update to make room: {@code f} itself if it is one, else the oldest update held.
-   * {@code dropped} hears of every frame dropped. Returns false when the backlog is full of frames that matter
-   * and {@code f} is one too: nothing was held or dropped, and the socket must start over.
+   * Holds {@code f}, or drops an update to make room: {@code f} itself if it is one, else the
+   * oldest update held. {@code dropped} hears of every frame dropped. Returns false when the
+   * backlog is full of frames that matter and {@code f} is one too: nothing was held or dropped,
+   * and the socket must start over.
    */
   boolean hold(Frame f, Consumer<Frame> dropped) {
     if (held.size() < capacity) {

@@ -3,9 +3,15 @@ package io.tracearr.analytics.gateway.live;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a dashboard can subscribe to; control frames (hello, snapshot, pong, error, subscribed) belong to none. */
+/**
+ * What a dashboard can subscribe to; control frames (hello, snapshot, pong, error, subscribed)
+ * belong to none.
+ */
 public enum Topic {
-  SESSIONS, ALERTS, STATS, IMPORTS;
+  SESSIONS,
+  ALERTS,
+  STATS,
+  IMPORTS;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

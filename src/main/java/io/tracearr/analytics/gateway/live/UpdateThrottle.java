@@ -1,27 +1,29 @@
 package io.tracearr.analytics.gateway.live;
 
+import io.tracearr.analytics.bus.EventPacer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.tracearr.analytics.bus.EventPacer;
 import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Coalesces {@code session.updated} per session to at most one per interval with the registry's own
- * {@link EventPacer}: the first update goes out at once, later ones within the interval replace each other
- * and the latest goes out when it ends (checked every 100 ms). Every
- * socket of the hub sees the same stream, so this bounds each socket's rate too. Registries already publish
- * at most one update per second per session, but a client whose heartbeats hit two nodes reaches two
- * registries. State is one entry per recently updated session, removed an interval after it goes quiet.
+ * {@link EventPacer}: the first update goes out at once, later ones within the interval replace
+ * each other and the latest goes out when it ends (checked every 100 ms). Every socket of the hub
+ * sees the same stream, so this bounds each socket's rate too. Registries already publish at most
+ * one update per second per session, but a client whose heartbeats hit two nodes reaches two
+ * registries. State is one entry per recently updated session, removed an interval after it goes
+ * quiet.
  *
- * <p>On top of that, at most {@code maxPerSecond} updates leave per second (in slices of 100 ms): each one
- * becomes a frame for every dashboard of the hub, and with thousands of sessions and a thousand dashboards the
- * fan-out alone took the event loops from the heartbeats (bench/run scenario 7). Over the budget the newest
- * state of each session waits in arrival order of its first waiting update, so every session still gets its
- * latest state out, only later; at most {@value #MAX_WAITING} wait (the session JSON as published, shared with
- * the other hubs of the node): past that the oldest waiting update is dropped (counted), its session's next
- * heartbeat brings a newer one. Nothing is encoded until it leaves: most updates are superseded first.
+ * <p>On top of that, at most {@code maxPerSecond} updates leave per second (in slices of 100 ms):
+ * each one becomes a frame for every dashboard of the hub, and with thousands of sessions and a
+ * thousand dashboards the fan-out alone took the event loops from the heartbeats (bench/run
+ * scenario 7). Over the budget the newest state of each session waits in arrival order of its first
+ * waiting update, so every session still gets its latest state out, only later; at most {@value
+ * #MAX_WAITING} wait (the session JSON as published, shared with the other hubs of the node): past
+ * that the oldest waiting update is dropped (counted), its session's next heartbeat brings a newer
+ * one. Nothing is encoded until it leaves: most updates are superseded first.
  */
 public final class UpdateThrottle {
 
@@ -31,20 +33,29 @@ public final class UpdateThrottle {
   private final Vertx vertx;
   private final Consumer<JsonObject> emit;
   private final Runnable onDropped;
+
   /** one update per session per interval, the same pacer the registry uses */
   private final EventPacer<String, JsonObject> pacer;
+
   /** over the budget: the newest state per session, oldest waiting first */
   private final LinkedHashMap<String, JsonObject> waiting = new LinkedHashMap<>();
+
   private final int perSlice;
   private int leftInSlice;
   private long tickTimer = -1;
 
-  public UpdateThrottle(Vertx vertx, long intervalMs, int maxPerSecond, Consumer<JsonObject> emit, Runnable onDropped) {
+  public UpdateThrottle(
+      Vertx vertx,
+      long intervalMs,
+      int maxPerSecond,
+      Consumer<JsonObject> emit,
+      Runnable onDropped) {
     this.vertx = vertx;
     this.emit = emit;
     this.onDropped = onDropped;
     this.pacer = new EventPacer<>(TimeUnit.MILLISECONDS.toNanos(intervalMs));
-    this.perSlice = maxPerSecond <= 0 ? Integer.MAX_VALUE : Math.max(1, (int) (maxPerSecond * SLICE_MS / 1000));
+    this.perSlice =
+        maxPerSecond <= 0 ? Integer.MAX_VALUE : Math.max(1, (int) (maxPerSecond * SLICE_MS / 1000));
     this.leftInSlice = perSlice;
   }
 
@@ -62,7 +73,10 @@ public final class UpdateThrottle {
     }
   }
 
-  /** Emits now if the slice has budget left, else the session's newest state waits for a later slice. */
+  /**
+   * Emits now if the slice has budget left, else the session's newest state waits for a later
+   * slice.
+   */
   private void release(String id, JsonObject session) {
     if (waiting.containsKey(id)) {
       waiting.put(id, session);

@@ -6,7 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The window per address: over the limit waits until the minute from the first failure is over; others are untouched. */
+/**
+ * The window per address: over the limit waits until the minute from the first failure is over;
+ * others are untouched.
+ */
 class FailedAuthLimiterTest {
 
   @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.testing.Await;
-import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -22,7 +21,8 @@ class UpdateThrottleTest {
 
   private Vertx vertx;
   private final List<JsonObject> emitted = Collections.synchronizedList(new ArrayList<>());
-  private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger dropped =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() {
@@ -45,10 +45,11 @@ class UpdateThrottleTest {
   /** Runs {@code work} on one event-loop context, as the hub does, and waits for it. */
   private void onLoop(io.vertx.core.Context ctx, Runnable work) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      work.run();
-      done.complete(null);
-    });
+    ctx.runOnContext(
+        v -> {
+          work.run();
+          done.complete(null);
+        });
     done.join();
   }
 
@@ -56,20 +57,32 @@ class UpdateThrottleTest {
   void overTheBudgetEachSessionsNewestStateGoesOutLaterAndOnlyOnce() {
     var ctx = vertx.getOrCreateContext();
     UpdateThrottle[] throttle = new UpdateThrottle[1];
-    // 20 per second = 2 per 100 ms slice; no per-session interval, so only the budget holds them back
-    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 0, 20, this::emit, dropped::incrementAndGet));
-    onLoop(ctx, () -> {
-      for (int n = 0; n < 10; n++) offer(throttle[0], n, 1);
-    });
+    // 20 per second = 2 per 100 ms slice; no per-session interval, so only the budget holds them
+    // back
+    onLoop(
+        ctx,
+        () -> throttle[0] = new UpdateThrottle(vertx, 0, 20, this::emit, dropped::incrementAndGet));
+    onLoop(
+        ctx,
+        () -> {
+          for (int n = 0; n < 10; n++) offer(throttle[0], n, 1);
+        });
     assertEquals(2, emitted.size(), "the first slice's budget goes out at once");
-    // a later update of a session still waiting replaces what it will send; an ended one sends nothing more
-    onLoop(ctx, () -> {
-      offer(throttle[0], 5, 2);
-      throttle[0].forget("s9");
-    });
-    Await.until(Duration.ofSeconds(5), "every waiting session's update sent", () -> emitted.size() == 9);
+    // a later update of a session still waiting replaces what it will send; an ended one sends
+    // nothing more
+    onLoop(
+        ctx,
+        () -> {
+          offer(throttle[0], 5, 2);
+          throttle[0].forget("s9");
+        });
+    Await.until(
+        Duration.ofSeconds(5), "every waiting session's update sent", () -> emitted.size() == 9);
     List<String> ids = emitted.stream().map(j -> j.getString("id")).toList();
-    assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"), ids, "oldest waiting first, each once");
+    assertEquals(
+        List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"),
+        ids,
+        "oldest waiting first, each once");
     assertEquals(2, emitted.get(5).getInteger("position_seconds"), "the newest state of s5");
     assertFalse(ids.contains("s9"), "no update after a session's end");
     onLoop(ctx, () -> assertEquals(0, throttle[0].waiting()));
@@ -80,13 +93,17 @@ class UpdateThrottleTest {
   void pastTheWaitingBoundTheOldestWaitingUpdateIsDroppedAndCounted() {
     var ctx = vertx.getOrCreateContext();
     UpdateThrottle[] throttle = new UpdateThrottle[1];
-    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 0, 10, this::emit, dropped::incrementAndGet));
+    onLoop(
+        ctx,
+        () -> throttle[0] = new UpdateThrottle(vertx, 0, 10, this::emit, dropped::incrementAndGet));
     int offered = UpdateThrottle.MAX_WAITING + 5;
-    onLoop(ctx, () -> {
-      for (int n = 0; n < offered; n++) offer(throttle[0], n, 1);
-      // one per slice goes out at once, MAX_WAITING wait, the oldest of the rest make room
-      assertEquals(UpdateThrottle.MAX_WAITING, throttle[0].waiting());
-    });
+    onLoop(
+        ctx,
+        () -> {
+          for (int n = 0; n < offered; n++) offer(throttle[0], n, 1);
+          // one per slice goes out at once, MAX_WAITING wait, the oldest of the rest make room
+          assertEquals(UpdateThrottle.MAX_WAITING, throttle[0].waiting());
+        });
     assertEquals(offered - 1 - UpdateThrottle.MAX_WAITING, dropped.get());
     onLoop(ctx, throttle[0]::clear);
   }
@@ -95,10 +112,16 @@ class UpdateThrottleTest {
   void withNoBudgetEveryFirstUpdateGoesOutAtOnce() {
     var ctx = vertx.getOrCreateContext();
     UpdateThrottle[] throttle = new UpdateThrottle[1];
-    onLoop(ctx, () -> throttle[0] = new UpdateThrottle(vertx, 60_000, 0, this::emit, dropped::incrementAndGet));
-    onLoop(ctx, () -> {
-      for (int n = 0; n < 500; n++) offer(throttle[0], n, 1);
-    });
+    onLoop(
+        ctx,
+        () ->
+            throttle[0] =
+                new UpdateThrottle(vertx, 60_000, 0, this::emit, dropped::incrementAndGet));
+    onLoop(
+        ctx,
+        () -> {
+          for (int n = 0; n < 500; n++) offer(throttle[0], n, 1);
+        });
     assertEquals(500, emitted.size());
     onLoop(ctx, () -> assertTrue(throttle[0].waiting() == 0));
   }
