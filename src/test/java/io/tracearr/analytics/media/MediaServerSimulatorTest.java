@@ -609,12 +609,9 @@ class MediaServerSimulatorTest {
     }
   }
 
-  static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 20 s");
-      Thread.sleep(20);
-    }
+  static void waitFor(java.util.function.BooleanSupplier condition) {
+    io.tracearr.analytics.testing.Await.until(
+        java.time.Duration.ofSeconds(20), "the simulator's condition", condition);
   }
 
   @Test
