@@ -70,6 +70,12 @@ public final class SessionRepository {
       uw AS (
         INSERT INTO users AS x (id, name, server_id, first_seen_at, last_seen_at)
         SELECT user_id, $21::text, server_id, started_at, started_at FROM ins
+        -- nothing new to say (same name and server, seen within the last minute): no upsert, so no row lock that
+        -- every concurrent start of this user would queue behind until commit (bench/run scenario 2)
+        WHERE NOT EXISTS (SELECT 1 FROM users k WHERE k.id = ins.user_id
+          AND ($21::text IS NULL OR k.name IS NOT DISTINCT FROM $21::text)
+          AND (ins.server_id IS NULL OR k.server_id IS NOT DISTINCT FROM ins.server_id)
+          AND k.first_seen_at <= ins.started_at AND k.last_seen_at >= ins.started_at - interval '1 minute')
         ON CONFLICT (id) DO UPDATE SET
           name = COALESCE(EXCLUDED.name, x.name),
           server_id = COALESCE(EXCLUDED.server_id, x.server_id),
@@ -84,6 +90,15 @@ public final class SessionRepository {
           duration_seconds, server_id)
         SELECT content_id, content_type, content_title, $22::text, $23::int, $24::int, $25::int, $26::float8, server_id
         FROM ins
+        -- the title as stored already says all this start says: no upsert, no row lock (many starts of one title)
+        WHERE NOT EXISTS (SELECT 1 FROM content k WHERE k.id = ins.content_id AND k.content_type = ins.content_type
+          AND (ins.content_title IS NULL OR k.title IS NOT DISTINCT FROM ins.content_title)
+          AND ($22::text IS NULL OR k.series_title IS NOT DISTINCT FROM $22::text)
+          AND ($23::int IS NULL OR k.season_number IS NOT DISTINCT FROM $23::int)
+          AND ($24::int IS NULL OR k.episode_number IS NOT DISTINCT FROM $24::int)
+          AND ($25::int IS NULL OR k.year IS NOT DISTINCT FROM $25::int)
+          AND ($26::float8 IS NULL OR k.duration_seconds IS NOT DISTINCT FROM $26::float8)
+          AND (ins.server_id IS NULL OR k.server_id IS NOT DISTINCT FROM ins.server_id))
         ON CONFLICT (id) DO UPDATE SET
           content_type = EXCLUDED.content_type,
           title = COALESCE(EXCLUDED.title, x.title),
