@@ -35,7 +35,7 @@ class SigtermTest {
     Path yaml = dir.resolve("app.yaml");
     Files.writeString(yaml, "sessions:\n  heartbeat_flush_ms: 1000\n");
     Vertx vertx = Vertx.vertx();
-    WebClient client = WebClient.create(vertx);
+    WebClient client = TestNode.client(vertx);
     try {
       Process first = launch(dir, yaml);
       int port = waitReady(client, first, dir);

@@ -103,7 +103,7 @@ class ThreeNodeClusterIT {
         Files.isRegularFile(jar),
         "the packaged jar is needed (mvn verify packages it first): " + jar);
     vertx = Vertx.vertx();
-    client = WebClient.create(vertx);
+    client = TestNode.client(vertx);
     db = postgres.database();
     String cluster = "it-" + UUID.randomUUID();
     Path logs = Path.of("target", "cluster-it");

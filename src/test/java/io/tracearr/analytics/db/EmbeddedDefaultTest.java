@@ -34,7 +34,7 @@ class EmbeddedDefaultTest {
     assertTrue(config.database().embedded());
 
     Vertx vertx = Vertx.vertx();
-    WebClient client = WebClient.create(vertx);
+    WebClient client = TestNode.client(vertx);
     String sessionId;
     String key;
     Application first = Application.start(config);

@@ -39,7 +39,7 @@ class OrphanedPostgresIT {
     env.put("ANALYTICS_CLUSTER", "false");
     env.put("ANALYTICS_ADMIN_API_KEY", ADMIN_KEY);
     Vertx vertx = Vertx.vertx();
-    WebClient client = WebClient.create(vertx);
+    WebClient client = TestNode.client(vertx);
     try {
       String id;
       long orphanPid;

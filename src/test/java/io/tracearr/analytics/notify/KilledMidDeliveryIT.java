@@ -8,6 +8,7 @@ import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.JarNode;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
+import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -47,7 +48,7 @@ class KilledMidDeliveryIT {
   @RegisterExtension static final NodeExtension postgres = NodeExtension.databaseOnly();
 
   static final Vertx vertx = Vertx.vertx();
-  static final WebClient client = WebClient.create(vertx);
+  static final WebClient client = TestNode.client(vertx);
   static JarNode first;
   static JarNode second;
 

@@ -40,6 +40,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestNode implements AutoCloseable {
 
+  /**
+   * Client keep-alive for test clients: below the server's 5 s idle timeout, so no request meets a
+   * closing socket.
+   */
+  public static final int KEEP_ALIVE_SECONDS = 2;
+
+  /**
+   * A WebClient for a test's own requests, keep-alive below the server's idle timeout (see
+   * KEEP_ALIVE_SECONDS).
+   */
+  public static WebClient client(Vertx vertx) {
+    return WebClient.create(vertx, new WebClientOptions().setKeepAliveTimeout(KEEP_ALIVE_SECONDS));
+  }
+
   public static final String ADMIN_KEY = "test-admin-key-0123456789";
   public static final String INGEST_KEY = "test-ingest-key-0123456789";
   public static final String VIEWER_KEY = "test-viewer-key-0123456789";
@@ -103,7 +117,11 @@ public final class TestNode implements AutoCloseable {
               new WebClientOptions()
                   .setDefaultHost("127.0.0.1")
                   .setDefaultPort(app.httpPort())
-                  .setKeepAlive(true));
+                  .setKeepAlive(true)
+                  // below the server's idle timeout (http.idle_timeout_seconds, 5 s): a pooled
+                  // connection is
+                  // dropped by the client before the server closes it under a request being sent
+                  .setKeepAliveTimeout(KEEP_ALIVE_SECONDS));
     } catch (Exception e) {
       throw new IllegalStateException("test node failed to start", e);
     }
