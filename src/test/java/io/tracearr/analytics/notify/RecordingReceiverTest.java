@@ -170,21 +170,4 @@ class RecordingReceiverTest {
                           ctx.completeNow();
                         })));
   }
-
-  @Test
-  void awaitsRequests(VertxTestContext ctx) {
-    receiver
-        .awaitRequests(2)
-        .onComplete(
-            ctx.succeeding(
-                all ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(
-                              List.of("a", "b"),
-                              all.stream().map(RecordingReceiver.Recorded::bodyAsString).toList());
-                          ctx.completeNow();
-                        })));
-    post("/", "a").compose(r -> post("/", "b")).onFailure(ctx::failNow);
-  }
 }
