@@ -115,10 +115,11 @@ public final class BackfillStore {
   /**
    * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the
    * whole run, with the same results as {@link DayRollupStore#rollDay} of each day (not forced).
-   * Days found final under the lock are left alone. The popular windows are cleared (the caller
-   * rebuilds them with {@link PopularWindowStore#alignWindows}): the run's days apply no per-day
-   * change to them. Every bound of {@code days} must be a whole number of hours after the first
-   * (hour buckets of the concurrency sweep are counted from it). Returns the days recomputed.
+   * Days found final under the lock are left alone, unless {@code forced} (reported late: an
+   * import) names them. The popular windows are cleared (the caller rebuilds them with {@link
+   * PopularWindowStore#alignWindows}): the run's days apply no per-day change to them. Every bound
+   * of {@code days} must be a whole number of hours after the first (hour buckets of the
+   * concurrency sweep are counted from it). Returns the days recomputed.
    *
    * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by
    * the transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the
@@ -128,7 +129,7 @@ public final class BackfillStore {
    * nothing).
    */
   public Future<List<LocalDate>> backfill(
-      List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds) {
+      List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds, Set<LocalDate> forced) {
     LocalDate first = days.get(0);
     LocalDate last = days.get(days.size() - 1);
     return lockedTransaction.run(
@@ -144,7 +145,9 @@ public final class BackfillStore {
                       Set<LocalDate> finalized = new HashSet<>();
                       for (Row r : rows) finalized.add(r.getLocalDate("day"));
                       List<LocalDate> todo =
-                          days.stream().filter(d -> !finalized.contains(d)).toList();
+                          days.stream()
+                              .filter(d -> forced.contains(d) || !finalized.contains(d))
+                              .toList();
                       if (todo.isEmpty()) return Future.succeededFuture(todo);
                       List<Run> runs =
                           consecutiveRuns(todo).stream()

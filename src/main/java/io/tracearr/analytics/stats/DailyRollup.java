@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,13 +73,13 @@ public final class DailyRollup {
    */
   public Future<DailyStat> run(int missingDaysCap) {
     LocalDate today = calendar.today();
-    // raw sessions before this day may already be gone: a final day there can no longer be
-    // recomputed
-    LocalDate retained = today.minusDays(cfg.retentionDays());
     return stateStore
         .state()
         .compose(
             state -> {
+              // retention purged the raw sessions before this day: a day there can no longer be
+              // recomputed, its roll-up stands (imported rows for it are plays both tools saw)
+              LocalDate retained = state.rawCompleteFrom();
               Future<Optional<Instant>> late = stateStore.earliestLateStart(state.watermark());
               Future<List<LocalDate>> unfinalized = stateStore.unfinalizedBefore(today);
               Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
@@ -93,7 +94,10 @@ public final class DailyRollup {
                             .map(calendar::dayOf)
                             .ifPresent(
                                 first -> {
-                                  for (LocalDate d = first.isBefore(retained) ? retained : first;
+                                  for (LocalDate d =
+                                          retained != null && first.isBefore(retained)
+                                              ? retained
+                                              : first;
                                       d.isBefore(today);
                                       d = d.plusDays(1)) plan.put(d, true);
                                 });
@@ -104,8 +108,20 @@ public final class DailyRollup {
                               missing.result().size(),
                               missing.result().get(0));
                         boolean rebuild = plan.size() >= WINDOW_REBUILD_DAYS;
-                        List<List<LocalDate>> setWise =
-                            setWiseRuns(plan, Set.copyOf(missing.result()));
+                        // days forced by a late report go set-wise too when there are enough of
+                        // them to rebuild the windows anyway (an import of years of history)
+                        Set<LocalDate> bulk = new HashSet<>(missing.result());
+                        if (rebuild)
+                          plan.forEach(
+                              (d, forced) -> {
+                                if (forced && d.isBefore(today)) bulk.add(d);
+                              });
+                        List<List<LocalDate>> setWise = setWiseRuns(plan, bulk);
+                        Set<LocalDate> forced = new HashSet<>();
+                        plan.forEach(
+                            (d, force) -> {
+                              if (force) forced.add(d);
+                            });
                         setWise.forEach(run -> run.forEach(plan::remove));
                         // a set-wise run applies no per-day change to the popular windows: they are
                         // rebuilt after it
@@ -113,7 +129,7 @@ public final class DailyRollup {
                             rebuild || !setWise.isEmpty()
                                 ? windowStore
                                     .dropWindows()
-                                    .compose(v -> backfill(setWise))
+                                    .compose(v -> backfill(setWise, forced))
                                     .compose(v -> rollAll(plan, today))
                                     .compose(v -> windowStore.alignWindows(today))
                                 : windowStore
@@ -150,15 +166,16 @@ public final class DailyRollup {
 
   /**
    * The days of the plan to recompute set-wise: runs of at least {@link #SET_WISE_DAYS} consecutive
-   * missing days (a back-fill; a forced day was reported late and is re-rolled on its own, and days
-   * not yet final stay per day so that a periodic run never rebuilds the popular windows), cut
-   * where a day boundary is not a whole number of hours after the run's start (the sweep's hour
-   * buckets would differ).
+   * days of {@code bulk} — missing days (a back-fill) and, in a run that rebuilds the popular
+   * windows anyway, days forced by a late report (an import); a few forced days are re-rolled on
+   * their own, and days not yet final stay per day, so that a periodic run never rebuilds the
+   * popular windows — cut where a day boundary is not a whole number of hours after the run's start
+   * (the sweep's hour buckets would differ).
    */
-  List<List<LocalDate>> setWiseRuns(Map<LocalDate, Boolean> plan, Set<LocalDate> missing) {
+  List<List<LocalDate>> setWiseRuns(Map<LocalDate, Boolean> plan, Set<LocalDate> bulk) {
     List<LocalDate> candidates =
         plan.entrySet().stream()
-            .filter(e -> !e.getValue() && missing.contains(e.getKey()))
+            .filter(e -> bulk.contains(e.getKey()))
             .map(Map.Entry::getKey)
             .toList();
     List<List<LocalDate>> out = new ArrayList<>();
@@ -187,12 +204,12 @@ public final class DailyRollup {
     return Duration.between(from, to).toSeconds() % 3600 == 0;
   }
 
-  private Future<Void> backfill(List<List<LocalDate>> runs) {
+  private Future<Void> backfill(List<List<LocalDate>> runs, Set<LocalDate> forced) {
     Future<Void> chain = Future.succeededFuture();
     for (List<LocalDate> run : runs) {
       chain =
           chain
-              .compose(v -> backfillStore.backfill(run, calendar, cfg.minPlaySeconds()))
+              .compose(v -> backfillStore.backfill(run, calendar, cfg.minPlaySeconds(), forced))
               .onSuccess(
                   done ->
                       log.info("back-filled {} day(s) set-wise from {}", done.size(), run.get(0)))

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -50,10 +51,14 @@ public final class Retention {
     return purgeableUntil(cutoff)
         .compose(
             until -> {
+              // the horizon moves before the purge: a roll-up running in between must not
+              // recompute a day whose raw rows are about to go
               Future<Long> sessions =
                   until == null
                       ? Future.succeededFuture(0L)
-                      : expireSessions.apply(calendar.start(until));
+                      : stateStore
+                          .advanceHorizon(until)
+                          .compose(v -> expireSessions.apply(calendar.start(until)));
               return sessions.map(s -> new Outcome(s, until));
             });
   }
@@ -63,12 +68,19 @@ public final class Retention {
    * cutoff, the first day that is not final (or has no roll-up at all) stops the purge. Null when
    * nothing may go.
    */
-  private Future<LocalDate> purgeableUntil(LocalDate cutoff) {
-    return stateStore
-        .earliestStart()
+  private Future<LocalDate> purgeableUntil(LocalDate requested) {
+    // sessions reported late (an import) that no roll-up has seen yet stay, with every later day:
+    // purged before the roll-up, their days would keep roll-ups that never counted them
+    Future<Optional<Instant>> unseen =
+        stateStore.state().compose(state -> stateStore.earliestLateStart(state.watermark()));
+    return Future.all(stateStore.earliestStart(), unseen)
         .compose(
-            first -> {
+            both -> {
+              Optional<Instant> first = both.resultAt(0);
+              Optional<Instant> late = both.resultAt(1);
               if (first.isEmpty()) return Future.succeededFuture(null);
+              LocalDate cutoff =
+                  late.map(calendar::dayOf).filter(d -> d.isBefore(requested)).orElse(requested);
               LocalDate from = calendar.dayOf(first.get());
               if (!from.isBefore(cutoff)) return Future.succeededFuture(null);
               return stateStore

@@ -28,9 +28,12 @@ public final class RollupStateStore {
              transcoded_sessions, peak_concurrent_streams
       FROM daily_stats WHERE day = $1""";
 
-  private static final String STATE = "SELECT late_watermark, now() AS db_now FROM rollup_state";
+  private static final String STATE =
+      "SELECT late_watermark, raw_complete_from, now() AS db_now FROM rollup_state";
   private static final String ADVANCE_WATERMARK =
       "UPDATE rollup_state SET late_watermark = GREATEST(late_watermark, $1)";
+  private static final String ADVANCE_HORIZON =
+      "UPDATE rollup_state SET raw_complete_from = GREATEST(raw_complete_from, $1)";
 
   /**
    * The predicate repeats the partial index's, so the planner can use it. The min is taken over a
@@ -56,7 +59,11 @@ public final class RollupStateStore {
   static final String FINALIZED_DAYS =
       "SELECT day FROM daily_stats WHERE finalized AND day >= $1 AND day < $2";
 
-  public record State(Instant watermark, Instant dbNow) {}
+  /**
+   * {@code rawCompleteFrom}: the first day whose raw sessions are all still there (null: retention
+   * never purged, every day is complete).
+   */
+  public record State(Instant watermark, LocalDate rawCompleteFrom, Instant dbNow) {}
 
   private final Pool pool;
 
@@ -72,12 +79,18 @@ public final class RollupStateStore {
               Row r = rows.iterator().next();
               return new State(
                   r.getOffsetDateTime("late_watermark").toInstant(),
+                  r.getLocalDate("raw_complete_from"),
                   r.getOffsetDateTime("db_now").toInstant());
             });
   }
 
   public Future<Void> advanceWatermark(Instant to) {
     return pool.preparedQuery(ADVANCE_WATERMARK).execute(Tuple.of(utc(to))).mapEmpty();
+  }
+
+  /** Retention purged the raw sessions of the days before {@code day}. */
+  Future<Void> advanceHorizon(LocalDate day) {
+    return pool.preparedQuery(ADVANCE_HORIZON).execute(Tuple.of(day)).mapEmpty();
   }
 
   /**
