@@ -127,7 +127,8 @@ public record AppConfig(
       int sweepSeconds,
       int maxInFlight,
       List<io.vertx.core.json.JsonObject> channels,
-      int claimSeconds) {}
+      int claimSeconds,
+      int maxInFlightPerChannel) {}
 
   /**
    * The media-server connector: {@code media.lease_seconds} (how long a node's claim on a server

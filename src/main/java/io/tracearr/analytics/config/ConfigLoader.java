@@ -228,7 +228,8 @@ public final class ConfigLoader {
             s.objects("notifications.channels"),
             // a claim outlasts one attempt (10 s send timeout) so a live node's delivery is never
             // taken over mid-send
-            s.integer("notifications.claim_seconds", 15, 3_600));
+            s.integer("notifications.claim_seconds", 15, 3_600),
+            s.integer("notifications.max_in_flight_per_channel", 1, 10_000));
     var media =
         new AppConfig.Media(
             s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));

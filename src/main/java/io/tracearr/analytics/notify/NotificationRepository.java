@@ -91,16 +91,36 @@ public final class NotificationRepository {
    * Due rows, and rows whose claimer died (claim expired), one node at a time: SKIP LOCKED lets
    * nodes claim side by side without waiting on each other's rows.
    */
+  /**
+   * Due rows, oldest first, at most $4 in flight per channel across the cluster (claims of every
+   * node count): a receiver that hangs holds $4 slots, and the other channels' deliveries keep
+   * going. The locking sub-select re-checks that a row is still due (another node may have claimed
+   * it since the plan was made).
+   */
   private static final String CLAIM =
       """
+      WITH busy AS (
+        SELECT channel_id, count(*) AS n FROM notification_deliveries
+        WHERE status = 'delivering' AND claimed_until >= now()
+        GROUP BY channel_id
+      ), due AS (
+        SELECT id, channel_id, next_attempt_at,
+               row_number() OVER (PARTITION BY channel_id ORDER BY next_attempt_at, id) AS rn
+        FROM notification_deliveries
+        WHERE (status = 'pending' AND next_attempt_at <= now()) OR (status = 'delivering' AND claimed_until < now())
+      ), pick AS (
+        SELECT due.id FROM due LEFT JOIN busy USING (channel_id)
+        WHERE due.rn + coalesce(busy.n, 0) <= $4
+        ORDER BY due.next_attempt_at
+        LIMIT $3
+      )
       UPDATE notification_deliveries d
       SET status = 'delivering', claimed_by = $1, claimed_until = now() + make_interval(secs => $2)
       FROM notification_channels c
       WHERE c.id = d.channel_id AND d.id IN (
         SELECT id FROM notification_deliveries
-        WHERE (status = 'pending' AND next_attempt_at <= now()) OR (status = 'delivering' AND claimed_until < now())
-        ORDER BY next_attempt_at
-        LIMIT $3
+        WHERE id IN (SELECT id FROM pick)
+          AND ((status = 'pending' AND next_attempt_at <= now()) OR (status = 'delivering' AND claimed_until < now()))
         FOR UPDATE SKIP LOCKED)
       RETURNING d.id, d.channel_id, d.event, d.payload, d.occurred_at, d.attempts, c.spec""";
 
@@ -269,9 +289,9 @@ public final class NotificationRepository {
     return pool.preparedQuery(INSERT_DELIVERIES).execute(t).map(RowSet::rowCount);
   }
 
-  Future<List<Claimed>> claim(String nodeId, int claimSeconds, int limit) {
+  Future<List<Claimed>> claim(String nodeId, int claimSeconds, int limit, int perChannel) {
     return pool.preparedQuery(CLAIM)
-        .execute(Tuple.of(nodeId, claimSeconds, limit))
+        .execute(Tuple.of(nodeId, claimSeconds, limit, perChannel))
         .map(
             rows ->
                 Rows.all(

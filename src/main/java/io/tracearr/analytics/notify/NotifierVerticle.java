@@ -586,7 +586,7 @@ public final class NotifierVerticle extends VerticleBase {
     if (room <= 0) return;
     polling = true;
     pollAgain = false;
-    repo.claim(node.nodeId(), cfg.claimSeconds(), room)
+    repo.claim(node.nodeId(), cfg.claimSeconds(), room, cfg.maxInFlightPerChannel())
         .onComplete(
             ar -> {
               polling = false;

@@ -11,7 +11,7 @@ import java.util.Map;
  * weigh on the next one's figures.
  *
  * <pre>
- *   BenchRunner phase http|fanout|memory|data --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
+ *   BenchRunner phase http|fanout|memory|data|notify|import --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
  *   BenchRunner report [--quick] [--out DIR]
  * </pre>
  *
@@ -36,7 +36,8 @@ public final class BenchRunner {
     } else if (command.equals("phase") && args.length > 1) {
       code = phase(args[1], opts);
     } else {
-      System.err.println("usage: BenchRunner phase http|fanout|memory|data ... | report ...");
+      System.err.println(
+          "usage: BenchRunner phase http|fanout|memory|data|notify|import ... | report ...");
       code = 2;
     }
     System.exit(code);
@@ -48,6 +49,8 @@ public final class BenchRunner {
       HttpScenarios http = new HttpScenarios(b);
       LiveScenarios live = new LiveScenarios(b);
       DataScenarios data = new DataScenarios(b);
+      NotifyScenarios notify = new NotifyScenarios(b, live);
+      ImportScenario imports = new ImportScenario(b);
       List<Map.Entry<String, Scenario>> scenarios =
           switch (phase) {
             case "http" ->
@@ -60,6 +63,8 @@ public final class BenchRunner {
             case "memory" -> List.of(Map.entry("7", live::memory));
             case "data" ->
                 List.of(Map.entry("5", data::rollup), Map.entry("6", data::statsEndpoints));
+            case "notify" -> List.of(Map.entry("10", notify::notifications));
+            case "import" -> List.of(Map.entry("11", imports::tautulli));
             default -> throw new IllegalArgumentException("unknown phase " + phase);
           };
       for (Map.Entry<String, Scenario> s : scenarios) {
@@ -107,7 +112,11 @@ public final class BenchRunner {
           "memory",
           List.of("7"),
           "data",
-          List.of("5", "6"));
+          List.of("5", "6"),
+          "notify",
+          List.of("10"),
+          "import",
+          List.of("11"));
 
   /** Whether {@code --phases} / {@code --only} (bench/run's options) select scenario {@code id}. */
   static boolean selected(Map<String, String> opts, String phase, String id) {

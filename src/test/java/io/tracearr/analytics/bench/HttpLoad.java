@@ -66,6 +66,9 @@ final class HttpLoad {
         vertx.createHttpClient(
             new HttpClientOptions()
                 .setKeepAlive(true)
+                // below the server's 5 s idle timeout (http.idle_timeout_seconds): a pooled
+                // connection the server is closing is never picked for a request
+                .setKeepAliveTimeout(2)
                 .setTcpNoDelay(true)
                 .setConnectTimeout(5_000)
                 .setIdleTimeout(120),

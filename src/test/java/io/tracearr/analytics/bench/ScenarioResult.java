@@ -39,6 +39,12 @@ final class ScenarioResult {
     return this;
   }
 
+  /** A figure recorded earlier, as a number (NaN when absent). */
+  double figureValue(String name) {
+    Object v = figures.getValue(name);
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
   ScenarioResult limit(String what, double value, String unit) {
     json.put(
         "limit", new JsonObject().put("what", what).put("value", round(value)).put("unit", unit));

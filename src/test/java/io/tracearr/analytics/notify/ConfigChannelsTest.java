@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ConfigChannelsTest {
 
   static AppConfig.Notifications with(JsonObject... channels) {
-    return new AppConfig.Notifications(true, null, 8, 5, 32, List.of(channels), 60);
+    return new AppConfig.Notifications(true, null, 8, 5, 32, List.of(channels), 60, 4);
   }
 
   @Test

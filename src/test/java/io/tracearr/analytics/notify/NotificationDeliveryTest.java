@@ -342,6 +342,45 @@ class NotificationDeliveryTest {
   }
 
   @Test
+  void aReceiverThatHangsHoldsAtMostFourSlotsAndTheOtherChannelKeepsReceiving() {
+    RecordingReceiver hanging =
+        TestNode.await(RecordingReceiver.start(node.clientVertx()))
+            .otherwise(RecordingReceiver.Reply.hang());
+    RecordingReceiver good = TestNode.await(RecordingReceiver.start(node.clientVertx()));
+    try {
+      String stuck = createChannel(webhook("hangs", hanging.url("/hang")));
+      createChannel(webhook("answers", good.url("/ok")));
+      for (int i = 0; i < 8; i++) raiseConcurrentStreams(UUID.randomUUID());
+      String inFlight =
+          "SELECT count(*) FROM notification_deliveries WHERE status = 'delivering' AND channel_id = '"
+              + stuck
+              + "'";
+      long[] most = {0};
+      Await.until(
+          WAIT,
+          "the answering receiver has all 8 alerts",
+          () -> {
+            most[0] = Math.max(most[0], node.count(inFlight));
+            return good.requests().size() >= 8;
+          });
+      most[0] = Math.max(most[0], node.count(inFlight));
+      // notifications.max_in_flight_per_channel (4): the rest of the hanging channel's deliveries
+      // wait their turn instead of taking the node's 32 slots
+      assertTrue(most[0] <= 4, "at most 4 of the hanging channel in flight, saw " + most[0]);
+      assertEquals(
+          8,
+          node.count(
+              "SELECT count(*) FROM notification_deliveries WHERE channel_id = '"
+                  + stuck
+                  + "' AND status IN ('pending', 'delivering')"),
+          "none of the hanging channel's deliveries is lost");
+    } finally {
+      TestNode.await(hanging.close());
+      TestNode.await(good.close());
+    }
+  }
+
+  @Test
   void receiverDownForTheWholeWindowEndsFailedAndARetryDeliversOnceItIsBack() {
     RecordingReceiver gone = TestNode.await(RecordingReceiver.start(node.clientVertx()));
     int port = gone.port();
