@@ -2,6 +2,7 @@ import { Api } from './api.js';
 import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
 import { startNotifications } from './notifications.js';
+import { startEnforce, stopEnforce, terminateCell, alertActions, enforceFrame } from './enforce.js';
 import {
   alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
   userLabel,
@@ -69,6 +70,7 @@ function signOut() {
   state.live = null;
   state.api = null;
   $('notifications').hidden = true;
+  stopEnforce();
   $('token').value = '';
   showSignIn('');
 }
@@ -108,6 +110,7 @@ function onFrame(frame) {
     case 'hello':
       state.admin = Array.isArray(d.roles) && d.roles.includes('admin');
       if (state.admin && $('notifications').hidden) startNotifications(state.api);
+      if (state.admin) startEnforce(state.api);
       $('about').textContent = `Node ${shortId(d.node_id)} · version ${d.version}`;
       $('settings-import').hidden = !state.admin;
       if (state.admin) loadImports();
@@ -142,6 +145,7 @@ function onFrame(frame) {
       console.warn('live channel error', d);
       break;
     default:
+      enforceFrame(frame);
       break;
   }
 }
@@ -235,6 +239,7 @@ function sessionCells(s) {
     cell(`at ${formatClock(s.position_seconds)}`, `played ${formatClock(s.duration_seconds)}`),
   ];
   cells.forEach((td, i) => { td.dataset.label = SESSION_COLUMNS[i]; });
+  cells.push(terminateCell(s, userLabel(s.user_name, s.user_id)));
   return cells;
 }
 
@@ -270,6 +275,7 @@ function upsertAlert(a, fresh) {
     p.textContent = line;
     article.append(p);
   }
+  article.append(alertActions(a));
   if (Number(a.occurrences) > 1) {
     const p = document.createElement('p');
     p.className = 'meta';

@@ -19,6 +19,7 @@ import io.tracearr.analytics.db.Database;
 import io.tracearr.analytics.db.EmbeddedDatabase;
 import io.tracearr.analytics.db.Migrations;
 import io.tracearr.analytics.detect.SharingDetectorVerticle;
+import io.tracearr.analytics.enforce.EnforcementVerticle;
 import io.tracearr.analytics.gateway.GatewayVerticle;
 import io.tracearr.analytics.gateway.auth.AdminKeyFile;
 import io.tracearr.analytics.geo.GeoLocator;
@@ -256,6 +257,7 @@ public final class Application {
       deployments.add(await(vertx.deployVerticle(new NotifierVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new ImportVerticle(node))));
       deployments.add(await(vertx.deployVerticle(new KeysVerticle(node))));
+      deployments.add(await(vertx.deployVerticle(new EnforcementVerticle(node))));
       GatewayVerticle.Ports ports = new GatewayVerticle.Ports();
       deployments.add(
           await(

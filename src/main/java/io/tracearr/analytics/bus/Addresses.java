@@ -120,6 +120,52 @@ public final class Addresses {
    */
   public static final String KEYS_CHANGED = "events.keys.changed";
 
+  /**
+   * change a rule's settings: {@code {"rule", "body", "by"}} → 200 {@code {"before", "after"}} |
+   * 400 | 404; served by the local detector (the one writer of rule_settings)
+   */
+  public static final String RULES_UPDATE = "rules.update";
+
+  /** cluster-wide, internal: a rule's settings changed, every detector re-reads them */
+  public static final String RULES_CHANGED = "rules.changed";
+
+  /**
+   * judge an alert's rule again on the user's current sessions: {@code {"alert_id"}} → 200 {@code
+   * {"holds", "user_id", "alert_type", "session_ids", "active_session_ids"}}; the local detector
+   */
+  public static final String DETECT_REJUDGE = "detect.rejudge";
+
+  /**
+   * end a session as terminated: {@code {"id"}} → 200 {@code {"ended": true|false, "session"}}
+   * ({@code ended} false: it had ended already, nothing changed) | 404; served by the registry
+   */
+  public static final String SESSIONS_TERMINATE = "sessions.terminate";
+
+  /**
+   * terminate a session through its door: {@code {"id", "reason"?, "trigger": manual|rule, "by"}} →
+   * 202 {@code {"outcome", "detail", "session"}} | 404; served by the local enforcement verticle
+   */
+  public static final String ENFORCE_TERMINATE = "enforce.terminate";
+
+  /**
+   * record an audit entry (fire and forget): {@code {"actor", "action", "target", "result",
+   * "status", "before"?, "after"?}}; the local enforcement verticle (the one writer of audit_log)
+   */
+  public static final String AUDIT_RECORD = "audit.record";
+
+  /**
+   * cluster-wide: tell the ingest socket carrying session {@code {"id", "reason"}} to stop; every
+   * node's ingest channel looks, the one holding it sends {@code {"op": "terminate"}}
+   */
+  public static final String INGEST_TERMINATE = "ingest.terminate";
+
+  /**
+   * the media server's stop call for one of its sessions: {@code {"session_id", "reason"}} → {@code
+   * {"ok", "detail"}}; the address is this prefix + the server id, consumed by the node whose
+   * watcher holds the server's lease
+   */
+  public static final String MEDIA_TERMINATE_PREFIX = "media.terminate.";
+
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
   public static final String SESSION_UPDATED = "events.session.updated";
@@ -146,6 +192,12 @@ public final class Addresses {
 
   /** published by the enforcement concern: the terminated session JSON */
   public static final String SESSION_TERMINATED = "events.session.terminated";
+
+  /**
+   * a rule action ran or was skipped: {@code {"alert_id", "action"}} (the action as in the alert's
+   * {@code actions})
+   */
+  public static final String ALERT_ACTION = "events.alert.action";
 
   /** an import's progress (at most once a second while it runs) and its end: the import's JSON */
   public static final String IMPORT_PROGRESS = "events.import.progress";

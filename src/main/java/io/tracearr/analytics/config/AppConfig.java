@@ -17,7 +17,8 @@ public record AppConfig(
     Metrics metrics,
     Media media,
     Notifications notifications,
-    Imports imports) {
+    Imports imports,
+    Enforcement enforcement) {
 
   /**
    * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a
@@ -184,6 +185,15 @@ public record AppConfig(
         metrics,
         media,
         notifications,
-        imports);
+        imports,
+        enforcement);
   }
+
+  /**
+   * Enforcement (issue 15): due rule actions are looked for every {@code pollMs}; a node's claim on
+   * one lasts {@code claimSeconds} (then another node takes it over); {@code ruleActions} per rule
+   * name, changed at run time through {@code PUT /rules/{rule}}.
+   */
+  public record Enforcement(
+      int pollMs, int claimSeconds, java.util.Map<String, RuleAction> ruleActions) {}
 }

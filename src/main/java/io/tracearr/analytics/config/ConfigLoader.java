@@ -234,6 +234,27 @@ public final class ConfigLoader {
         new AppConfig.Media(
             s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
     var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
+    java.util.Map<String, RuleAction> ruleActions = new java.util.LinkedHashMap<>();
+    for (String rule : RULES) {
+      String key = "enforcement.rule_actions." + rule;
+      Object v = s.raw(key);
+      if (v == null) {
+        ruleActions.put(rule, RuleAction.NONE);
+        continue;
+      }
+      if (!(v instanceof JsonObject o))
+        throw new ConfigException(s.source(key), "<not an object>", "an object");
+      try {
+        ruleActions.put(rule, RuleAction.from(o, RuleAction.NONE));
+      } catch (RuleAction.Invalid e) {
+        throw new ConfigException(key + "." + e.field(), o.getValue(e.field()), e.getMessage());
+      }
+    }
+    var enforcement =
+        new AppConfig.Enforcement(
+            s.integer("enforcement.poll_ms", 50, 60_000),
+            s.integer("enforcement.claim_seconds", 5, 3_600),
+            java.util.Map.copyOf(ruleActions));
     return new AppConfig(
         http,
         database,
@@ -246,8 +267,13 @@ public final class ConfigLoader {
         metrics,
         media,
         notifications,
-        imports);
+        imports,
+        enforcement);
   }
+
+  /** The sharing rules' names, as the API and the config spell them. */
+  public static final List<String> RULES =
+      List.of("concurrent_streams", "geo_impossible", "impossible_travel", "device_spike");
 
   static final java.util.Set<String> MEDIA_SERVER_TYPES =
       java.util.Set.of("jellyfin", "emby", "plex");
@@ -356,7 +382,7 @@ public final class ConfigLoader {
       return env == null ? key : key + " (" + env + ")";
     }
 
-    private Object raw(String key) {
+    Object raw(String key) {
       if (envByKey.containsKey(key)) return envByKey.get(key);
       Object cur = root;
       for (String part : key.split("\\.")) {

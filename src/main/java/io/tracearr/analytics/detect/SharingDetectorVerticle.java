@@ -44,7 +44,12 @@ public final class SharingDetectorVerticle extends VerticleBase {
   private static final long ALERT_RETENTION_INTERVAL_MS = 3_600_000;
 
   private final NodeContext node;
-  private final SharingRules rules;
+
+  /** rebuilt when a rule's settings change ({@code PUT /rules/{rule}}, on any node) */
+  private SharingRules rules;
+
+  private RuleBook book;
+  private RuleSettingsStore ruleSettings;
 
   /**
    * Users being judged on this node. Events for a user arriving meanwhile are folded into one
@@ -68,8 +73,8 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   public SharingDetectorVerticle(NodeContext node) {
     this.node = node;
-    this.rules =
-        new SharingRules(node.config().analytics().sharingDetection(), node.geo().enabled());
+    this.book = RuleBook.fromConfig(node.config());
+    this.rules = new SharingRules(book.detection(), node.geo().enabled());
     this.maxInFlight = Math.max(1, node.config().database().poolSize() / 2);
   }
 
@@ -80,34 +85,69 @@ public final class SharingDetectorVerticle extends VerticleBase {
     devices = new DeviceLedger(node.pool());
     retention = new AlertRetention(node.pool());
     bus = vertx.eventBus();
+    ruleSettings = new RuleSettingsStore(node.pool(), node.config());
     refreshOpenCount();
     vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
     new PeriodicJobs(vertx, node)
         .schedule("alert-retention", ALERT_RETENTION_INTERVAL_MS, this::expireAlerts);
-    if (rules.any()) {
-      long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
-      new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
-    } else {
-      log.info("sharing detection is off (sharing_detection.enabled or every rule switched off)");
-    }
+    // scheduled even with every rule off: PUT /rules/{rule} may switch one on (the sweep of no rule
+    // is free)
+    long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
+    new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
+    return reloadRules()
+        .recover(
+            err -> {
+              log.warn(
+                  "stored rule settings could not be read, using the config file's: {}",
+                  err.toString());
+              return Future.succeededFuture();
+            })
+        .compose(v -> consumers());
+  }
+
+  private Future<Void> reloadRules() {
+    return ruleSettings
+        .book()
+        .map(
+            b -> {
+              book = b;
+              rules = new SharingRules(b.detection(), node.geo().enabled());
+              if (!rules.any())
+                log.info(
+                    "sharing detection is off (sharing_detection.enabled or every rule switched off)");
+              return null;
+            });
+  }
+
+  private Future<?> consumers() {
     return Future.all(
-        bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body()))
-            .completion(),
-        bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
-        bus.<JsonObject>localConsumer(Addresses.ALERTS_DISMISS, this::dismiss).completion(),
-        bus.<JsonObject>localConsumer(
-                Addresses.ALERTS_RETENTION,
-                msg ->
-                    expireAlerts()
-                        .onComplete(
-                            ar -> {
-                              if (ar.succeeded())
-                                msg.reply(new JsonObject().put("alerts_deleted", ar.result()));
-                              else msg.fail(503, ar.cause().toString());
-                            }))
-            .completion(),
-        bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount())
-            .completion());
+        List.of(
+            bus.<JsonObject>localConsumer(Addresses.RULES_UPDATE, this::updateRule).completion(),
+            bus.<JsonObject>localConsumer(Addresses.DETECT_REJUDGE, this::rejudge).completion(),
+            bus.<JsonObject>consumer(
+                    Addresses.RULES_CHANGED,
+                    msg ->
+                        reloadRules()
+                            .onFailure(
+                                err -> log.warn("rule settings reload failed: {}", err.toString())))
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.DETECT_SESSION, msg -> judgeEvent(msg.body()))
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.DETECT_SWEEP, this::sweepOnDemand).completion(),
+            bus.<JsonObject>localConsumer(Addresses.ALERTS_DISMISS, this::dismiss).completion(),
+            bus.<JsonObject>localConsumer(
+                    Addresses.ALERTS_RETENTION,
+                    msg ->
+                        expireAlerts()
+                            .onComplete(
+                                ar -> {
+                                  if (ar.succeeded())
+                                    msg.reply(new JsonObject().put("alerts_deleted", ar.result()));
+                                  else msg.fail(503, ar.cause().toString());
+                                }))
+                .completion(),
+            bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount())
+                .completion()));
   }
 
   // ---- real time
@@ -334,6 +374,100 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   // ---- operators' commands
   // ------------------------------------------------------------------------------------
+
+  /**
+   * {@code rules.update {"rule", "body", "by"}}: validated against the current book (400 naming the
+   * field, 404 for an unknown rule, nothing written then), stored, applied here at once and on the
+   * other nodes by {@code events.rules.changed}. Replies 200 with {@code {"before", "after"}}.
+   */
+  private void updateRule(Message<JsonObject> msg) {
+    String rule = msg.body().getString("rule");
+    JsonObject body = msg.body().getJsonObject("body", new JsonObject());
+    ruleSettings
+        .book()
+        .compose(
+            current -> {
+              RuleBook next = current.apply(rule, body);
+              RuleBook.Setting after = next.get(rule);
+              return ruleSettings
+                  .put(after, msg.body().getString("by"))
+                  .map(
+                      v -> {
+                        book = next;
+                        rules = new SharingRules(next.detection(), node.geo().enabled());
+                        bus.publish(Addresses.RULES_CHANGED, new JsonObject().put("rule", rule));
+                        return new JsonObject()
+                            .put("before", current.get(rule).toJson())
+                            .put("after", after.toJson());
+                      });
+            })
+        .onComplete(
+            ar ->
+                msg.reply(
+                    ar.succeeded()
+                        ? CommandReply.body(200, ar.result())
+                        : CommandReply.problem(
+                            ar.cause() instanceof Problem p
+                                ? p
+                                : DatabaseErrors.toProblem(ar.cause()))));
+  }
+
+  /**
+   * {@code detect.rejudge {"alert_id"}}: the alert's rule judged again on the user's current
+   * sessions (a rule action's sustain window ended). Replies {@code {"holds", "user_id",
+   * "session_ids"}} ({@code session_ids}: the sessions of the finding now), or a 404 problem.
+   */
+  private void rejudge(Message<JsonObject> msg) {
+    UUID alertId = UUID.fromString(msg.body().getString("alert_id"));
+    alerts
+        .find(alertId)
+        .compose(
+            found -> {
+              JsonObject alert = found.orElseThrow(() -> Problem.notFound("No alert " + alertId));
+              UUID user = UUID.fromString(alert.getString("user_id"));
+              String type = alert.getString("alert_type");
+              Instant now = Instant.now();
+              SharingRules current = rules;
+              return activity
+                  .load(
+                      user,
+                      now,
+                      true,
+                      "device_spike".equals(type) ? SharingRules.DEVICE_WINDOW : null)
+                  .map(
+                      a -> {
+                        Optional<Finding> f = current.judgeOne(type, a, now);
+                        JsonArray ids = new JsonArray();
+                        f.ifPresent(
+                            x ->
+                                x.sessionIds().stream()
+                                    .sorted()
+                                    .forEach(id -> ids.add(id.toString())));
+                        JsonArray active = new JsonArray();
+                        a.sessions().stream()
+                            .filter(io.tracearr.analytics.detect.rules.SessionView::active)
+                            .sorted(
+                                java.util.Comparator.comparing(
+                                    io.tracearr.analytics.detect.rules.SessionView::startedAt))
+                            .forEach(sv -> active.add(sv.id().toString()));
+                        return new JsonObject()
+                            .put("holds", f.isPresent())
+                            .put("user_id", user.toString())
+                            .put("alert_type", type)
+                            .put("session_ids", ids)
+                            .put("active_session_ids", active);
+                      });
+            })
+        .onComplete(
+            ar ->
+                msg.reply(
+                    ar.succeeded()
+                        ? CommandReply.body(200, ar.result())
+                        : CommandReply.problem(
+                            ar.cause() instanceof Problem p
+                                ? p
+                                : DatabaseErrors.toProblem(ar.cause()))));
+  }
 
   /** Idempotent: a repeated dismissal answers the alert as it is and announces nothing. */
   private void dismiss(Message<JsonObject> msg) {

@@ -7,6 +7,7 @@ import io.tracearr.analytics.api.StoredText;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.detect.AlertRepository;
+import io.tracearr.analytics.enforce.EnforcementStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.http.HttpReplies;
@@ -16,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -39,10 +41,27 @@ public final class AlertRoutes {
 
   private final Vertx vertx;
   private final AlertRepository repository;
+  private final EnforcementStore enforcement;
 
-  public AlertRoutes(Vertx vertx, AlertRepository repository) {
+  public AlertRoutes(Vertx vertx, AlertRepository repository, EnforcementStore enforcement) {
     this.vertx = vertx;
     this.repository = repository;
+    this.enforcement = enforcement;
+  }
+
+  /** Each alert with the rule actions taken on it ({@code actions}, issue 15), oldest first. */
+  private io.vertx.core.Future<List<JsonObject>> withActions(List<JsonObject> alerts) {
+    List<UUID> ids = alerts.stream().map(a -> UUID.fromString(a.getString("id"))).toList();
+    return enforcement
+        .actionsFor(ids)
+        .map(
+            by -> {
+              for (JsonObject a : alerts)
+                a.put(
+                    "actions",
+                    by.getOrDefault(a.getString("id"), new io.vertx.core.json.JsonArray()));
+              return alerts;
+            });
   }
 
   public Map<String, Handler<RoutingContext>> operations() {
@@ -70,6 +89,7 @@ public final class AlertRoutes {
     }
     repository
         .list(new AlertRepository.Filter(user, status, type), cursor, limit + 1)
+        .compose(this::withActions)
         .onComplete(
             ar -> {
               if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
@@ -87,6 +107,11 @@ public final class AlertRoutes {
     UUID id = RequestParams.pathUuid(rc, "id");
     repository
         .find(id)
+        .compose(
+            found ->
+                found.isEmpty()
+                    ? io.vertx.core.Future.succeededFuture(found)
+                    : withActions(List.of(found.get())).map(x -> found))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -113,8 +138,16 @@ public final class AlertRoutes {
         .<JsonObject>request(Addresses.ALERTS_DISMISS, cmd, COMMAND)
         .onComplete(
             ar -> {
-              if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
-              else
+              if (ar.succeeded()) {
+                JsonObject alert = ar.result().body().getJsonObject("body");
+                if (alert != null)
+                  rc.put(
+                      AuditTrail.AFTER,
+                      new JsonObject()
+                          .put("status", alert.getString("status"))
+                          .put("dismiss_reason", alert.getString("dismiss_reason")));
+                HttpReplies.commandReply(rc, ar.result().body());
+              } else
                 rc.fail(Problem.unavailable("The detector did not answer in time; retry shortly"));
             });
   }

@@ -4,6 +4,8 @@ import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.ActivityRepository;
 import io.tracearr.analytics.detect.AlertRepository;
+import io.tracearr.analytics.detect.RuleSettingsStore;
+import io.tracearr.analytics.enforce.EnforcementStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.FailedAuthLimiter;
 import io.tracearr.analytics.gateway.http.HttpReplies;
@@ -245,7 +247,12 @@ public final class GatewayVerticle extends VerticleBase {
     ContractValidation validation = new ContractValidation(vertx, contract);
     Map<String, Handler<RoutingContext>> operations = new HashMap<>();
     operations.putAll(new SessionRoutes(vertx, new SessionRepository(node.pool())).operations());
-    operations.putAll(new AlertRoutes(vertx, new AlertRepository(node.pool())).operations());
+    EnforcementStore enforcement = new EnforcementStore(node.pool());
+    operations.putAll(
+        new AlertRoutes(vertx, new AlertRepository(node.pool()), enforcement).operations());
+    operations.putAll(
+        new EnforceRoutes(vertx, new RuleSettingsStore(node.pool(), cfg), enforcement)
+            .operations());
     operations.putAll(
         new UserRoutes(
                 new UserQueries(node.pool()),
@@ -266,6 +273,13 @@ public final class GatewayVerticle extends VerticleBase {
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
       Handler<RoutingContext> h = operations.remove(route.getOperation().getOperationId());
+      if (h != null)
+        h =
+            AuditTrail.wrap(
+                vertx,
+                route.getOperation().getOperationId(),
+                route.getOperation().getHttpMethod().name(),
+                h);
       if (h == null) missing.add(route.getOperation().getOperationId());
       else if (SessionRoutes.VALIDATED_BY_REGISTRY.contains(route.getOperation().getOperationId())
           || ServerRoutes.VALIDATED_BY_CONNECTOR.contains(route.getOperation().getOperationId())

@@ -50,6 +50,8 @@ public final class LiveHub {
           Addresses.ALERT_RAISED,
           Addresses.ALERT_UPDATED,
           Addresses.ALERT_DISMISSED,
+          Addresses.SESSION_TERMINATED,
+          Addresses.ALERT_ACTION,
           Addresses.STATS_UPDATED,
           Addresses.IMPORT_PROGRESS);
 

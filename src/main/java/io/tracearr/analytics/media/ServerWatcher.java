@@ -70,6 +70,7 @@ final class ServerWatcher {
   private long socketTimer = -1;
   private long keepAliveTimer = -1;
   private int polls;
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> terminateConsumer;
   private java.util.Set<String> lastSignature = java.util.Set.of();
 
   ServerWatcher(
@@ -93,6 +94,80 @@ final class ServerWatcher {
   void start() {
     poll();
     connectPush();
+    // the stop call for this server's sessions is made by the node whose watcher knows their
+    // server-side ids: this one, while it holds the lease
+    terminateConsumer =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.MEDIA_TERMINATE_PREFIX + server.id(),
+                msg ->
+                    terminate(
+                            UUID.fromString(msg.body().getString("session_id")),
+                            msg.body().getString("reason"))
+                        .onComplete(
+                            ar ->
+                                msg.reply(
+                                    ar.succeeded()
+                                        ? new JsonObject()
+                                            .put("ok", true)
+                                            .put("detail", ar.result())
+                                        : new JsonObject()
+                                            .put("ok", false)
+                                            .put("detail", ar.cause().getMessage()))));
+  }
+
+  /**
+   * The server's own stop call (issue 15). Jellyfin/Emby: {@code POST /Sessions/{id}/Message} with
+   * a {@code MessageCommand} body {@code {Header, Text, TimeoutMs}} (Jellyfin OpenAPI, SessionApi
+   * sendMessageCommand; Emby's postSessionsByIdMessage takes the same fields), then {@code POST
+   * /Sessions/{id}/Playing/Stop} (PlaystateCommand Stop). Plex: {@code GET
+   * /status/sessions/terminate?sessionId=…&reason=…} with {@code Session.id} (the form JBOPS'
+   * killstream scripts and Tautulli use). The message is best effort; the stop decides the outcome.
+   */
+  Future<String> terminate(UUID sessionId, String reason) {
+    ObservedPlayback p = tracker.playbackOf(sessionId).orElse(null);
+    if (p == null) return Future.failedFuture("the server does not show this session playing");
+    String control = p.controlId() != null ? p.controlId() : p.serverSessionKey();
+    String text =
+        reason == null || reason.isBlank()
+            ? "This stream was stopped by the administrator"
+            : reason;
+    if (server.type() == ServerType.PLEX) {
+      return MediaApi.request(
+              http, server.type(), server.url(), server.token(), "/status/sessions/terminate")
+          .addQueryParam("sessionId", control)
+          .addQueryParam("reason", text)
+          .send()
+          .compose(r -> stopAnswer(r, "terminate"));
+    }
+    String base =
+        "/Sessions/" + java.net.URLEncoder.encode(control, java.nio.charset.StandardCharsets.UTF_8);
+    JsonObject message =
+        new JsonObject()
+            .put("Header", "Playback stopped")
+            .put("Text", text)
+            .put("TimeoutMs", 10_000);
+    return MediaApi.request(http, server.type(), server.url(), server.token(), base + "/Message")
+        .method(io.vertx.core.http.HttpMethod.POST)
+        .sendJsonObject(message)
+        .recover(err -> Future.succeededFuture(null))
+        .compose(
+            ignored ->
+                MediaApi.request(
+                        http, server.type(), server.url(), server.token(), base + "/Playing/Stop")
+                    .method(io.vertx.core.http.HttpMethod.POST)
+                    .send())
+        .compose(r -> stopAnswer(r, "Playing/Stop"));
+  }
+
+  private Future<String> stopAnswer(
+      io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> r, String call) {
+    if (r.statusCode() >= 200 && r.statusCode() <= 299) {
+      pollSoon();
+      return Future.succeededFuture(server.name() + " accepted " + call);
+    }
+    return Future.failedFuture(server.name() + " answered HTTP " + r.statusCode() + " to " + call);
   }
 
   /**
@@ -101,6 +176,7 @@ final class ServerWatcher {
    */
   void stop() {
     stopped = true;
+    if (terminateConsumer != null) terminateConsumer.unregister();
     if (timer >= 0) vertx.cancelTimer(timer);
     if (socketTimer >= 0) vertx.cancelTimer(socketTimer);
     if (keepAliveTimer >= 0) vertx.cancelTimer(keepAliveTimer);

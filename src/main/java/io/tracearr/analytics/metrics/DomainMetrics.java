@@ -161,6 +161,15 @@ public final class DomainMetrics {
         .increment();
   }
 
+  /** {@code trigger}: {@code manual} (an admin) or {@code rule} (a rule action) */
+  public void sessionTerminated(String trigger) {
+    Counter.builder("analytics_sessions_terminated")
+        .description("Sessions terminated, by what asked for it")
+        .tag("trigger", trigger)
+        .register(registry)
+        .increment();
+  }
+
   public void alertRaised(String type, String severity) {
     Counter.builder("analytics_alerts_raised")
         .description("Sharing alerts raised, by type and severity")

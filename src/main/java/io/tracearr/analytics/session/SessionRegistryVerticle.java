@@ -97,31 +97,37 @@ public final class SessionRegistryVerticle extends VerticleBase {
     node.health().report("heartbeat_writes", "ok", false);
     new PeriodicJobs(vertx, node).schedule("reaper", cfg.reapIntervalSeconds() * 1000L, this::reap);
     return Future.all(
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start))
-            .completion(),
-        bus.<JsonObject>localConsumer(
-                Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat))
-            .completion(),
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end))
-            .completion(),
-        bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
-        // a move-in of millions of rows takes longer than a command's bound: it answers when it is
-        // done
-        bus.<JsonObject>localConsumer(
-                Addresses.SESSIONS_IMPORT,
-                msg ->
-                    historyImport
-                        .run(msg.body())
-                        .onComplete(
-                            ar ->
-                                msg.reply(
-                                    ar.succeeded()
-                                        ? ar.result()
-                                        : CommandReply.problem(
-                                            DatabaseErrors.toProblem(ar.cause())),
-                                    SharedJson.OPTIONS)))
-            .completion(),
-        bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body())).completion());
+        List.of(
+            bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start))
+                .completion(),
+            bus.<JsonObject>localConsumer(
+                    Addresses.SESSIONS_HEARTBEAT, msg -> serve(msg, this::heartbeat))
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.SESSIONS_END, msg -> serve(msg, this::end))
+                .completion(),
+            bus.<JsonObject>localConsumer(
+                    Addresses.SESSIONS_TERMINATE, msg -> serve(msg, this::terminate))
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
+            // a move-in of millions of rows takes longer than a command's bound: it answers when it
+            // is
+            // done
+            bus.<JsonObject>localConsumer(
+                    Addresses.SESSIONS_IMPORT,
+                    msg ->
+                        historyImport
+                            .run(msg.body())
+                            .onComplete(
+                                ar ->
+                                    msg.reply(
+                                        ar.succeeded()
+                                            ? ar.result()
+                                            : CommandReply.problem(
+                                                DatabaseErrors.toProblem(ar.cause())),
+                                        SharedJson.OPTIONS)))
+                .completion(),
+            bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body()))
+                .completion()));
   }
 
   /** Buffered heartbeats are written before the node goes. */
@@ -243,6 +249,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
         .compose(
             found -> {
               JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
+              if ("terminated".equals(s.getString("ended_reason"))) throw terminatedProblem(id);
               if (s.getString("ended_at") != null)
                 throw Problem.conflict(
                     "Session " + id + " has ended (" + s.getString("status") + ")");
@@ -486,6 +493,58 @@ public final class SessionRegistryVerticle extends VerticleBase {
                         throw Problem.validation(
                             "ended_at",
                             "must not be before started_at (" + s.getString("started_at") + ")");
+                      });
+            });
+  }
+
+  /**
+   * A heartbeat for a terminated session: the plain REST client's only way to learn it was stopped
+   * (issue 15), so its problem type says so ({@code .../session-terminated}).
+   */
+  static Problem terminatedProblem(UUID id) {
+    return new Problem(
+        409,
+        "session-terminated",
+        "Session terminated",
+        "Session "
+            + id
+            + " was terminated by an administrator or a rule (ended_reason: terminated): stop"
+            + " playback and do not send more heartbeats",
+        null);
+  }
+
+  /**
+   * {@code sessions.terminate}: ends the session now with {@code ended_reason: terminated}. {@code
+   * ended} false when it had already ended (nothing changes then). The enforcement concern has
+   * already made the door's stop call; it publishes {@code session.terminated}.
+   */
+  private Future<JsonObject> terminate(JsonObject cmd) {
+    UUID id = SessionInput.pathId("id", cmd.getString("id"));
+    Instant now = clock.instant();
+    Future<Void> flushed = open.containsKey(id) ? flushNow() : Future.succeededFuture();
+    return flushed
+        .compose(v -> repository.end(id, now, "terminated"))
+        .compose(
+            ended -> {
+              if (ended.isPresent()) {
+                JsonObject session = ended.get();
+                open.remove(id);
+                updates.forget(id);
+                node.metrics().sessionEnded("terminated");
+                bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
+                return Future.succeededFuture(
+                    new JsonObject().put("status", 200).put("ended", true).put("session", session));
+              }
+              return repository
+                  .find(id)
+                  .map(
+                      found -> {
+                        JsonObject s =
+                            found.orElseThrow(() -> Problem.notFound("No session " + id));
+                        return new JsonObject()
+                            .put("status", 200)
+                            .put("ended", false)
+                            .put("session", s);
                       });
             });
   }

@@ -54,7 +54,10 @@ class HostileRequestsFuzzTest {
           "content_user_last",
           "rollup_state",
           "notification_sweep",
-          "flyway_schema_history");
+          "flyway_schema_history",
+          // a refused admin request is itself recorded (issue 15): checked below to hold only
+          // refusals
+          "audit_log");
 
   @RegisterExtension
   static final NodeExtension nodes =
@@ -160,6 +163,10 @@ class HostileRequestsFuzzTest {
     }
     System.out.println("HostileRequestsFuzzTest answers: " + statuses);
     assertEquals(before, checksums(), "seed=" + SEED + ": the tables changed");
+    assertEquals(
+        0,
+        node.count("SELECT count(*) FROM audit_log WHERE result <> 'forbidden'"),
+        "seed=" + SEED + ": only refusals may be audited for hostile requests");
   }
 
   // ---- the contract

@@ -39,6 +39,10 @@ public final class IngestConnection {
 
   private final int flushNowBytes;
   private int inFlight;
+
+  /** sessions started or heartbeated over this socket and not ended: where a terminate goes */
+  private final java.util.Set<String> carried = new java.util.HashSet<>();
+
   private boolean paused;
   private boolean closed;
 
@@ -76,6 +80,21 @@ public final class IngestConnection {
     if (closed) return;
     flushReplies();
     ws.close(code, reason);
+  }
+
+  /** Whether session {@code id} was started or heartbeated over this socket and not ended. */
+  public boolean carries(String id) {
+    return carried.contains(id);
+  }
+
+  /**
+   * The server-to-client message that stops a session (issue 15): {@code {"op": "terminate", "id",
+   * "reason"}}; the client stops playback. The session is ended by the registry, not by the client.
+   */
+  public void terminate(String id, String reason) {
+    carried.remove(id);
+    write(new JsonObject().put("op", "terminate").put("id", id).put("reason", reason));
+    flushReplies();
   }
 
   private void onText(String text) {
@@ -131,6 +150,7 @@ public final class IngestConnection {
               inFlight--;
               if (ar.succeeded()) {
                 JsonObject r = ar.result().body();
+                track(address, cmd, r);
                 write(
                     new JsonObject()
                         .put("ref", ref)
@@ -143,6 +163,23 @@ public final class IngestConnection {
               flow();
             });
   }
+
+  private void track(String address, JsonObject cmd, JsonObject reply) {
+    Integer status = reply.getInteger("status");
+    if (status == null || status >= 300) return;
+    if (address.equals(Addresses.SESSIONS_END)) {
+      carried.remove(cmd.getString("id"));
+    } else if (address.equals(Addresses.SESSIONS_START)) {
+      JsonObject session = reply.getJsonObject("session");
+      if (session != null && session.getString("ended_at") == null)
+        carried.add(session.getString("id"));
+    } else if (carried.size() < MAX_CARRIED) {
+      carried.add(cmd.getString("id"));
+    }
+  }
+
+  /** bounds the set for a client that heartbeats sessions it never ends (the reaper ends them) */
+  private static final int MAX_CARRIED = 10_000;
 
   private void reply(Object ref, Problem p) {
     write(
