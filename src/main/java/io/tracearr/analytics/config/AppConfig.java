@@ -17,7 +17,8 @@ public record AppConfig(
     Metrics metrics,
     Media media,
     Notifications notifications,
-    Imports imports) {
+    Imports imports,
+    Trust trust) {
 
   /**
    * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a
@@ -183,6 +184,22 @@ public record AppConfig(
         metrics,
         media,
         notifications,
-        imports);
+        imports,
+        trust);
+  }
+
+  /**
+   * Trust score (issue 15): each alert raised lowers a user's score (0-100, from 100) by the
+   * penalty of its severity, dismissing it gives the penalty back, and each day without an alert
+   * gives {@code recoveryPerDay} back.
+   */
+  public record Trust(int penaltyLow, int penaltyMedium, int penaltyHigh, int recoveryPerDay) {
+    public int penalty(String severity) {
+      return switch (severity) {
+        case "low" -> penaltyLow;
+        case "medium" -> penaltyMedium;
+        default -> penaltyHigh;
+      };
+    }
   }
 }

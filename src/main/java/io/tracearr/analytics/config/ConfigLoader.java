@@ -233,6 +233,12 @@ public final class ConfigLoader {
         new AppConfig.Media(
             s.integer("media.lease_seconds", 3, 600), mediaServers(fileConfig, env));
     var imports = new AppConfig.Imports(s.integer("imports.max_upload_mb", 1, 1024 * 1024));
+    var trust =
+        new AppConfig.Trust(
+            s.integer("trust.penalty.low", 0, 100),
+            s.integer("trust.penalty.medium", 0, 100),
+            s.integer("trust.penalty.high", 0, 100),
+            s.integer("trust.recovery_per_day", 0, 100));
     return new AppConfig(
         http,
         database,
@@ -245,7 +251,8 @@ public final class ConfigLoader {
         metrics,
         media,
         notifications,
-        imports);
+        imports,
+        trust);
   }
 
   static final java.util.Set<String> MEDIA_SERVER_TYPES =
