@@ -140,8 +140,18 @@ try {
   check(alertText.includes('Skyler White'), `the alert names the user: ${alertText}`);
   check(alertText.includes('Paris TV') && alertText.includes('Syracuse Laptop'), `the alert names the devices: ${alertText}`);
   log(`alert shown: ${alertText.split('\n').join(' | ')}`);
+  // issue 15, one situation, one alert: the overlapping pair is not also impossible travel; travel needs
+  // one session ended before the other started (here 70 min before, on another account)
+  const traveller = randomUUID();
+  const minutesAgo = (m) => new Date(Date.now() - m * 60000).toISOString();
+  const parisEarlier = await startSession('Earlier Movie', 'Paris TV', traveller, PARIS_IP, { started_at: minutesAgo(80) });
+  const ended = await api('DELETE', `/api/v1/analytics/sessions/${parisEarlier}`, { ended_at: minutesAgo(70) });
+  check(ended.status === 204, `end answered ${ended.status}`);
+  await startSession('Later Movie', 'Syracuse Laptop', traveller, SYRACUSE_IP);
   const travel = page.locator('#alerts li', { hasText: 'Paris → Syracuse' });
   await travel.waitFor();
+  const sharerAlerts = await api('GET', `/api/v1/analytics/sharing/alerts?user_id=${sharer}`);
+  check(sharerAlerts.body.items.length === 1, `streaming together is one alert: ${JSON.stringify(sharerAlerts.body.items.map((a) => a.alert_type))}`);
   check(/km\/h, limit 900 km\/h/.test(await travel.innerText()), `travel evidence in words: ${await travel.innerText()}`);
   const openBefore = Number(await page.locator('#fig-alerts').innerText());
   check(openBefore >= 2, `open alerts figure counts the feed: ${openBefore}`);

@@ -3,6 +3,7 @@ import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
 import { startNotifications } from './notifications.js';
 import { startEnforce, stopEnforce, terminateCell, alertActions, enforceFrame } from './enforce.js';
+import { renderUserControls } from './user-controls.js';
 import {
   alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
   userLabel,
@@ -229,7 +230,7 @@ function sessionCells(s) {
   const mbps = Number(s.bandwidth_kbps) > 0 ? `${formatNumber(s.bandwidth_kbps / 1000, 1)} Mbps` : '';
   const year = s.content && Number.isInteger(s.content.year) ? ` · ${s.content.year}` : '';
   const cells = [
-    cell(userLabel(s.user_name, s.user_id), null, s.user_id),
+    cell(userButton(s.user_name, s.user_id), null, s.user_id),
     cell(sessionTitle(s), `${s.content_type}${year}`),
     cell(s.device_name, s.device_id && s.device_id !== s.device_name ? shortId(s.device_id) : null),
     cell(s.client_name, s.server_name ? `via ${s.server_name}` : null),
@@ -241,6 +242,24 @@ function sessionCells(s) {
   cells.forEach((td, i) => { td.dataset.label = SESSION_COLUMNS[i]; });
   cells.push(terminateCell(s, userLabel(s.user_name, s.user_id)));
   return cells;
+}
+
+// ---- the user panel (issue 15; user-controls.js is self-contained, this is only the way in) ----------
+
+function userButton(name, userId) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'link user-link';
+  b.textContent = userLabel(name, userId);
+  b.addEventListener('click', () => openUserPanel(userId));
+  return b;
+}
+
+async function openUserPanel(userId) {
+  const panel = $('user-panel');
+  panel.hidden = false;
+  await renderUserControls($('user-panel-body'), userId, { token: state.api.token, admin: state.admin });
+  panel.scrollIntoView({ block: 'start' });
 }
 
 // ---- alerts --------------------------------------------------------------------------------------------
@@ -459,6 +478,7 @@ document.addEventListener('DOMContentLoaded', () => {
     signIn(token, { fromForm: true });
   });
   $('sign-out').addEventListener('click', signOut);
+  $('user-panel-close').addEventListener('click', () => { $('user-panel').hidden = true; });
   $('retry').addEventListener('click', () => state.live?.retryNow());
   $('popular-window').addEventListener('change', loadPopular);
   $('daily-metric').addEventListener('change', renderChart);

@@ -166,6 +166,30 @@ public final class Addresses {
    */
   public static final String MEDIA_TERMINATE_PREFIX = "media.terminate.";
 
+  /**
+   * per-user controls (issue 15), served by the local detector (the one writer of
+   * user_rule_overrides, trusted_devices, user_trust): rules {@code {"user_id", "body", "by"}} →
+   * 200 {@code body} = the rules, {@code before} = the previous ones | 400 | 404; trust {@code
+   * {"user_id", "body": {device_key, label?}, "by"}} → 201 (200 when already trusted) the device |
+   * 400 | 404; untrust {@code {"user_id", "device_key"}} → 204 ({@code before} = the device) | 404
+   */
+  public static final String USERS_RULES_PUT = "users.rules.put";
+
+  public static final String USERS_DEVICES_TRUST = "users.devices.trust";
+  public static final String USERS_DEVICES_UNTRUST = "users.devices.untrust";
+
+  /**
+   * published cluster-wide by the detector that changed a user's controls {@code {"user_id"}}:
+   * every detector drops its cached copy
+   */
+  public static final String USER_CONTROLS_CHANGED = "detect.user_controls.changed";
+
+  /**
+   * run the trust recovery now {@code {"through": "YYYY-MM-DD"}} (default: yesterday, UTC) → {@code
+   * {"users_recovered"}}; the daily job sends nothing, it runs the same code once per cluster
+   */
+  public static final String TRUST_RECOVER = "trust.recover";
+
   // events (published cluster-wide), each carrying the session / alert / daily-stat JSON
   public static final String SESSION_STARTED = "events.session.started";
   public static final String SESSION_UPDATED = "events.session.updated";

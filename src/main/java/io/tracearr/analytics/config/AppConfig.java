@@ -18,7 +18,8 @@ public record AppConfig(
     Media media,
     Notifications notifications,
     Imports imports,
-    Enforcement enforcement) {
+    Enforcement enforcement,
+    Trust trust) {
 
   /**
    * {@code idleTimeoutSeconds}: a connection that sends and receives nothing this long is closed (a
@@ -186,7 +187,23 @@ public record AppConfig(
         media,
         notifications,
         imports,
-        enforcement);
+        enforcement,
+        trust);
+  }
+
+  /**
+   * Trust score (issue 15): each alert raised lowers a user's score (0-100, from 100) by the
+   * penalty of its severity, dismissing it gives the penalty back, and each day without an alert
+   * gives {@code recoveryPerDay} back.
+   */
+  public record Trust(int penaltyLow, int penaltyMedium, int penaltyHigh, int recoveryPerDay) {
+    public int penalty(String severity) {
+      return switch (severity) {
+        case "low" -> penaltyLow;
+        case "medium" -> penaltyMedium;
+        default -> penaltyHigh;
+      };
+    }
   }
 
   /**

@@ -255,6 +255,12 @@ public final class ConfigLoader {
             s.integer("enforcement.poll_ms", 50, 60_000),
             s.integer("enforcement.claim_seconds", 5, 3_600),
             java.util.Map.copyOf(ruleActions));
+    var trust =
+        new AppConfig.Trust(
+            s.integer("trust.penalty.low", 0, 100),
+            s.integer("trust.penalty.medium", 0, 100),
+            s.integer("trust.penalty.high", 0, 100),
+            s.integer("trust.recovery_per_day", 0, 100));
     return new AppConfig(
         http,
         database,
@@ -268,7 +274,8 @@ public final class ConfigLoader {
         media,
         notifications,
         imports,
-        enforcement);
+        enforcement,
+        trust);
   }
 
   /** The sharing rules' names, as the API and the config spell them. */

@@ -19,8 +19,14 @@ import java.util.UUID;
  */
 public final class ActivityRepository {
 
-  /** Impossible travel compares sessions started up to this long apart. */
+  /** Impossible travel compares sessions up to this long apart (one's end to the other's start). */
   static final Duration LOOKBACK = Duration.ofHours(24);
+
+  /**
+   * Ended sessions are read when they ended within the look-back and started within this: it keeps
+   * the read on the user's history index instead of every session they ever had.
+   */
+  static final Duration START_LOOKBACK = Duration.ofHours(72);
 
   /** Bounds one judgement's work for an account with an absurd number of sessions. */
   static final int MAX_SESSIONS = 1000;
@@ -31,18 +37,18 @@ public final class ActivityRepository {
   static final int MAX_LISTED_DEVICES = 200;
 
   /**
-   * Active sessions (concurrency, geo) plus located sessions started within the look-back (travel),
-   * whether or not they have ended.
+   * Active sessions (concurrency, geo) plus located sessions that ended within the look-back
+   * (travel).
    */
   private static final String SESSIONS =
       """
       SELECT s.id, s.user_id, s.device_key, host(s.ip_address) AS ip, s.status, s.started_at,
              s.geo_city, s.geo_country, s.geo_latitude, s.geo_longitude, s.geo_accuracy_km, s.device_name,
-             u.name AS user_name
+             u.name AS user_name, s.ended_at, s.last_heartbeat_at
       FROM playback_sessions s LEFT JOIN users u ON u.id = s.user_id
-      WHERE s.user_id = $1 AND (s.ended_at IS NULL OR (s.geo_latitude IS NOT NULL AND s.started_at >= $2))
+      WHERE s.user_id = $1 AND (s.ended_at IS NULL OR (s.geo_latitude IS NOT NULL AND s.ended_at >= $2 AND s.started_at >= $3))
       ORDER BY s.started_at DESC, s.id DESC
-      LIMIT $3""";
+      LIMIT $4""";
 
   /**
    * A device's name is the one its latest session reported (the history index finds it per user).
@@ -107,7 +113,12 @@ public final class ActivityRepository {
   }
 
   private Future<List<SessionView>> sessions(UUID userId, Instant now) {
-    Tuple t = Tuple.of(userId, now.minus(LOOKBACK).atOffset(ZoneOffset.UTC), MAX_SESSIONS);
+    Tuple t =
+        Tuple.of(
+            userId,
+            now.minus(LOOKBACK).atOffset(ZoneOffset.UTC),
+            now.minus(START_LOOKBACK).atOffset(ZoneOffset.UTC),
+            MAX_SESSIONS);
     return pool.preparedQuery(SESSIONS)
         .execute(t)
         .map(
@@ -184,6 +195,13 @@ public final class ActivityRepository {
         r.getOffsetDateTime("started_at").toInstant(),
         location,
         r.getString("device_name"),
-        r.getString("user_name"));
+        r.getString("user_name"),
+        instant(r, "ended_at"),
+        instant(r, "last_heartbeat_at"));
+  }
+
+  private static Instant instant(Row r, String column) {
+    var t = r.getOffsetDateTime(column);
+    return t == null ? null : t.toInstant();
   }
 }

@@ -41,20 +41,33 @@ public final class AlertRepository {
    */
   private static final String RECORD =
       """
-      INSERT INTO sharing_alerts AS a (id, user_id, alert_type, severity, evidence, session_ids, device_keys)
-      SELECT $1, $2, $3, $4, $5::jsonb, $6::uuid[], $7::text[]
-      WHERE NOT EXISTS (
-        SELECT 1 FROM sharing_alerts c
-        WHERE c.user_id = $2 AND c.alert_type = $3 AND c.session_ids @> $6::uuid[] AND c.device_keys @> $7::text[])
-      ON CONFLICT (user_id, alert_type) WHERE status = 'open' DO UPDATE SET
-        evidence = EXCLUDED.evidence,
-        severity = EXCLUDED.severity,
-        session_ids = ARRAY(SELECT DISTINCT s FROM unnest(a.session_ids || EXCLUDED.session_ids) AS s ORDER BY s),
-        device_keys = ARRAY(SELECT DISTINCT d FROM unnest(a.device_keys || EXCLUDED.device_keys) AS d ORDER BY d),
-        occurrences = a.occurrences + 1,
-        updated_at = now()
-      WHERE NOT (a.session_ids @> EXCLUDED.session_ids AND a.device_keys @> EXCLUDED.device_keys)
-      RETURNING %s, (xmax = 0) AS inserted"""
+      WITH rec AS (
+        INSERT INTO sharing_alerts AS a (id, user_id, alert_type, severity, evidence, session_ids, device_keys, trust_penalty)
+        SELECT $1, $2, $3, $4,
+          jsonb_set($5::jsonb, '{trust_score}',
+            to_jsonb(greatest(0, coalesce((SELECT score FROM user_trust WHERE user_id = $2), 100) - $8))),
+          $6::uuid[], $7::text[], $8
+        WHERE NOT EXISTS (
+          SELECT 1 FROM sharing_alerts c
+          WHERE c.user_id = $2 AND c.alert_type = $3 AND c.session_ids @> $6::uuid[] AND c.device_keys @> $7::text[])
+        ON CONFLICT (user_id, alert_type) WHERE status = 'open' DO UPDATE SET
+          evidence = jsonb_set(EXCLUDED.evidence, '{trust_score}',
+            to_jsonb(coalesce((SELECT score FROM user_trust WHERE user_id = a.user_id), 100))),
+          severity = EXCLUDED.severity,
+          session_ids = ARRAY(SELECT DISTINCT s FROM unnest(a.session_ids || EXCLUDED.session_ids) AS s ORDER BY s),
+          device_keys = ARRAY(SELECT DISTINCT d FROM unnest(a.device_keys || EXCLUDED.device_keys) AS d ORDER BY d),
+          occurrences = a.occurrences + 1,
+          updated_at = now()
+        WHERE NOT (a.session_ids @> EXCLUDED.session_ids AND a.device_keys @> EXCLUDED.device_keys)
+        RETURNING %s, (xmax = 0) AS inserted),
+      trust AS (
+        INSERT INTO user_trust (user_id, score, last_alert_on, recovered_through)
+        SELECT user_id, greatest(0, 100 - $8), (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date
+        FROM rec WHERE inserted
+        ON CONFLICT (user_id) DO UPDATE SET
+          score = greatest(0, user_trust.score - $8),
+          last_alert_on = greatest(user_trust.last_alert_on, EXCLUDED.last_alert_on))
+      SELECT * FROM rec"""
           .formatted(COLUMNS);
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM sharing_alerts WHERE id = $1";
@@ -95,10 +108,14 @@ public final class AlertRepository {
    */
   private static final String DISMISS =
       """
-      UPDATE sharing_alerts
-      SET status = 'dismissed', dismissed_at = now(), dismissed_by = $2, dismiss_reason = $3, updated_at = now()
-      WHERE id = $1 AND status = 'open'
-      RETURNING %s"""
+      WITH d AS (
+        UPDATE sharing_alerts
+        SET status = 'dismissed', dismissed_at = now(), dismissed_by = $2, dismiss_reason = $3, updated_at = now()
+        WHERE id = $1 AND status = 'open'
+        RETURNING %s, trust_penalty),
+      trust AS (
+        UPDATE user_trust t SET score = least(100, t.score + d.trust_penalty) FROM d WHERE t.user_id = d.user_id)
+      SELECT * FROM d"""
           .formatted(COLUMNS);
 
   /** The most open alerts one dashboard snapshot carries. */
@@ -118,8 +135,12 @@ public final class AlertRepository {
     this.pool = pool;
   }
 
-  /** Empty when the finding was already covered (see {@link #RECORD}). */
-  Future<Optional<Recorded>> record(UUID userId, Finding finding) {
+  /**
+   * Empty when the finding was already covered (see {@link #RECORD}). A new alert takes {@code
+   * trustPenalty} from the user's trust score in the same statement (kept on the alert, given back
+   * by its dismissal); every alert's evidence carries the user's {@code trust_score} after it.
+   */
+  Future<Optional<Recorded>> record(UUID userId, Finding finding, int trustPenalty) {
     Tuple t =
         Tuple.tuple()
             .addUUID(UUID.randomUUID())
@@ -128,7 +149,8 @@ public final class AlertRepository {
             .addString(finding.severity())
             .addValue(finding.evidence())
             .addArrayOfUUID(finding.sessionIds().stream().sorted().toArray(UUID[]::new))
-            .addArrayOfString(finding.deviceKeys().stream().sorted().toArray(String[]::new));
+            .addArrayOfString(finding.deviceKeys().stream().sorted().toArray(String[]::new))
+            .addInteger(trustPenalty);
     return pool.preparedQuery(RECORD)
         .execute(t)
         .map(

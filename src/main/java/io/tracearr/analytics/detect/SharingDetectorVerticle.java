@@ -1,6 +1,7 @@
 package io.tracearr.analytics.detect;
 
 import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.api.StoredText;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.CommandReply;
 import io.tracearr.analytics.bus.SharedJson;
@@ -17,6 +18,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +45,13 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   private static final long OPEN_COUNT_INTERVAL_MS = 5_000;
   private static final long ALERT_RETENTION_INTERVAL_MS = 3_600_000;
+  private static final long TRUST_RECOVERY_INTERVAL_MS = 86_400_000;
+
+  /** users whose controls one node keeps in memory (least recently used dropped first) */
+  static final int CONTROLS_CACHE_SIZE = 10_000;
+
+  static final int MAX_DEVICE_KEY_LENGTH = 500;
+  static final int MAX_LABEL_LENGTH = 200;
 
   private final NodeContext node;
 
@@ -65,7 +75,23 @@ public final class SharingDetectorVerticle extends VerticleBase {
   private ActivityRepository activity;
   private DeviceLedger devices;
   private AlertRetention retention;
+  private UserControlsStore controlsStore;
   private EventBus bus;
+
+  /**
+   * Each judged user's controls, so a judgement costs no extra query; dropped on {@code
+   * detect.user_controls.changed} from any node. A load that was under way when a change arrived is
+   * not kept ({@link #controlsGeneration}), so a stale read never outlives the change.
+   */
+  private final Map<UUID, UserControls> controlsCache =
+      new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, UserControls> eldest) {
+          return size() > CONTROLS_CACHE_SIZE;
+        }
+      };
+
+  private long controlsGeneration;
 
   private static final class Judging {
     Promise<List<JsonObject>> next;
@@ -84,8 +110,14 @@ public final class SharingDetectorVerticle extends VerticleBase {
     activity = new ActivityRepository(node.pool());
     devices = new DeviceLedger(node.pool());
     retention = new AlertRetention(node.pool());
+    controlsStore = new UserControlsStore(node.pool());
     bus = vertx.eventBus();
     ruleSettings = new RuleSettingsStore(node.pool(), node.config());
+    new PeriodicJobs(vertx, node)
+        .schedule(
+            "trust-recovery",
+            TRUST_RECOVERY_INTERVAL_MS,
+            () -> recoverTrust(LocalDate.now(ZoneOffset.UTC).minusDays(1)));
     refreshOpenCount();
     vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
     new PeriodicJobs(vertx, node)
@@ -147,6 +179,15 @@ public final class SharingDetectorVerticle extends VerticleBase {
                                 }))
                 .completion(),
             bus.<JsonObject>consumer(Addresses.ALERT_DISMISSED, msg -> refreshOpenCount())
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.USERS_RULES_PUT, this::putRules).completion(),
+            bus.<JsonObject>localConsumer(Addresses.USERS_DEVICES_TRUST, this::trustDevice)
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.USERS_DEVICES_UNTRUST, this::untrustDevice)
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.TRUST_RECOVER, this::recoverOnDemand)
+                .completion(),
+            bus.<JsonObject>consumer(Addresses.USER_CONTROLS_CHANGED, this::controlsChanged)
                 .completion()));
   }
 
@@ -174,10 +215,17 @@ public final class SharingDetectorVerticle extends VerticleBase {
                     user,
                     session.getString("device_key"),
                     Instant.parse(session.getString("started_at")))
-                .map(
+                .compose(
                     inserted -> {
-                      if (inserted) bus.publish(Addresses.DEVICE_NEW, session, SharedJson.OPTIONS);
-                      return (Void) null;
+                      if (!inserted) return Future.<Void>succeededFuture();
+                      // a trusted device is never a new device, not even the first time
+                      return controlsOf(user)
+                          .map(
+                              c -> {
+                                if (!c.trusts(session.getString("device_key")))
+                                  bus.publish(Addresses.DEVICE_NEW, session, SharedJson.OPTIONS);
+                                return (Void) null;
+                              });
                     })
             : Future.succeededFuture();
     if (!rules.any()) {
@@ -335,19 +383,22 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   private Future<List<JsonObject>> evaluateNow(UUID user) {
     Instant now = Instant.now();
-    return activity
-        .load(
+    Future<ActivityRepository.UserActivity> loaded =
+        activity.load(
             user,
             now,
             rules.needsSessions(),
-            rules.needsDevices() ? SharingRules.DEVICE_WINDOW : null)
+            rules.needsDevices() ? SharingRules.DEVICE_WINDOW : null);
+    Future<UserControls> controls = controlsOf(user);
+    return Future.all(loaded, controls)
         .compose(
-            userActivity -> {
-              List<Finding> findings = rules.judge(userActivity, now);
+            both -> {
+              List<Finding> findings = rules.judge(loaded.result(), now, controls.result());
               if (findings.isEmpty()) return Future.succeededFuture(List.of());
               List<Future<Optional<AlertRepository.Recorded>>> recorded =
                   new ArrayList<>(findings.size());
-              for (Finding f : findings) recorded.add(alerts.record(user, f));
+              for (Finding f : findings)
+                recorded.add(alerts.record(user, f, node.config().trust().penalty(f.severity())));
               return Future.all(recorded).map(v -> announce(recorded));
             });
   }
@@ -488,6 +539,181 @@ public final class SharingDetectorVerticle extends VerticleBase {
               }
               if (d.changed()) bus.publish(Addresses.ALERT_DISMISSED, d.alert());
               msg.reply(CommandReply.body(200, d.alert()));
+            });
+  }
+
+  // ---- per-user controls and trust (issue 15)
+  // -----------------------------------------------------------------------
+
+  /** The user's controls, from the cache or one query. */
+  private Future<UserControls> controlsOf(UUID user) {
+    UserControls cached = controlsCache.get(user);
+    if (cached != null) return Future.succeededFuture(cached);
+    long generation = controlsGeneration;
+    return controlsStore
+        .controls(user)
+        .onSuccess(
+            c -> {
+              if (generation == controlsGeneration) controlsCache.put(user, c);
+            });
+  }
+
+  private void controlsChanged(Message<JsonObject> msg) {
+    controlsGeneration++;
+    try {
+      controlsCache.remove(UUID.fromString(msg.body().getString("user_id")));
+    } catch (RuntimeException e) {
+      controlsCache.clear();
+    }
+  }
+
+  private void announceControlsChanged(UUID user) {
+    // every node's detector judges, so every node drops its copy (this one included)
+    bus.publish(Addresses.USER_CONTROLS_CHANGED, new JsonObject().put("user_id", user.toString()));
+  }
+
+  private static UUID userOf(Message<JsonObject> msg) {
+    try {
+      return UUID.fromString(msg.body().getString("user_id"));
+    } catch (RuntimeException e) {
+      msg.reply(CommandReply.problem(Problem.validation("id", "must be a UUID")));
+      return null;
+    }
+  }
+
+  private void putRules(Message<JsonObject> msg) {
+    UUID user = userOf(msg);
+    if (user == null) return;
+    UserRulesInput.Rules parsed;
+    try {
+      parsed = UserRulesInput.parse(msg.body().getJsonObject("body"));
+    } catch (Problem p) {
+      msg.reply(CommandReply.problem(p));
+      return;
+    } catch (ClassCastException e) {
+      msg.reply(CommandReply.problem(Problem.validation("body", "must be a JSON object")));
+      return;
+    }
+    controlsStore
+        .putRules(user, parsed, msg.body().getString("by"))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+                return;
+              }
+              JsonObject r = ar.result().orElse(null);
+              if (r == null) {
+                msg.reply(CommandReply.problem(Problem.notFound("No user " + user)));
+                return;
+              }
+              announceControlsChanged(user);
+              msg.reply(
+                  CommandReply.body(200, r.getJsonObject("rules"))
+                      .put("before", r.getJsonObject("before")));
+            });
+  }
+
+  private void trustDevice(Message<JsonObject> msg) {
+    UUID user = userOf(msg);
+    if (user == null) return;
+    JsonObject body = msg.body().getJsonObject("body");
+    String deviceKey;
+    String label;
+    try {
+      deviceKey = text(body, "device_key", MAX_DEVICE_KEY_LENGTH, true);
+      label = text(body, "label", MAX_LABEL_LENGTH, false);
+      for (String k : body.fieldNames())
+        if (!k.equals("device_key") && !k.equals("label"))
+          throw Problem.validation(k, "is not a field of a trusted device (device_key, label)");
+    } catch (Problem p) {
+      msg.reply(CommandReply.problem(p));
+      return;
+    }
+    controlsStore
+        .trustDevice(user, deviceKey, label, msg.body().getString("by"))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+                return;
+              }
+              JsonObject r = ar.result().orElse(null);
+              if (r == null) {
+                msg.reply(CommandReply.problem(Problem.notFound("No user " + user)));
+                return;
+              }
+              boolean inserted = r.getBoolean("inserted");
+              if (inserted) announceControlsChanged(user);
+              msg.reply(
+                  CommandReply.body(inserted ? 201 : 200, r.getJsonObject("device"))
+                      .put("before", inserted ? null : r.getJsonObject("device")));
+            });
+  }
+
+  private void untrustDevice(Message<JsonObject> msg) {
+    UUID user = userOf(msg);
+    if (user == null) return;
+    String deviceKey = msg.body().getString("device_key");
+    controlsStore
+        .untrustDevice(user, deviceKey)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                msg.reply(CommandReply.problem(DatabaseErrors.toProblem(ar.cause())));
+                return;
+              }
+              JsonObject removed = ar.result().orElse(null);
+              if (removed == null) {
+                msg.reply(
+                    CommandReply.problem(
+                        Problem.notFound(
+                            "No trusted device '" + deviceKey + "' for user " + user)));
+                return;
+              }
+              announceControlsChanged(user);
+              msg.reply(new JsonObject().put("status", 204).put("before", removed));
+            });
+  }
+
+  private static String text(JsonObject body, String field, int max, boolean required) {
+    Object v = body == null ? null : body.getValue(field);
+    if (v == null) {
+      if (required) throw Problem.validation(field, "is required");
+      return null;
+    }
+    if (!(v instanceof String s)) throw Problem.validation(field, "must be a string");
+    if (required && s.isBlank()) throw Problem.validation(field, "must not be blank");
+    if (s.length() > max) throw Problem.validation(field, "must be at most " + max + " characters");
+    String refusal = StoredText.refusal(s);
+    if (refusal != null) throw Problem.validation(field, refusal);
+    return s.isBlank() ? null : s;
+  }
+
+  private void recoverOnDemand(Message<JsonObject> msg) {
+    LocalDate through;
+    try {
+      String t = msg.body() == null ? null : msg.body().getString("through");
+      through = t == null ? LocalDate.now(ZoneOffset.UTC).minusDays(1) : LocalDate.parse(t);
+    } catch (RuntimeException e) {
+      msg.fail(400, "through must be a date: " + e.getMessage());
+      return;
+    }
+    recoverTrust(through)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) msg.reply(new JsonObject().put("users_recovered", ar.result()));
+              else msg.fail(503, ar.cause().toString());
+            });
+  }
+
+  /** Idempotent per day (see UserControlsStore.RECOVER), so the daily job may run it again. */
+  private Future<Integer> recoverTrust(LocalDate through) {
+    return controlsStore
+        .recover(through, node.config().trust().recoveryPerDay())
+        .onSuccess(
+            n -> {
+              if (n > 0) log.info("trust recovered for {} user(s) through {}", n, through);
             });
   }
 

@@ -2,10 +2,12 @@ package io.tracearr.analytics.detect;
 
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.detect.rules.ConcurrentStreamsRule;
+import io.tracearr.analytics.detect.rules.DeviceSeen;
 import io.tracearr.analytics.detect.rules.DeviceSpikeRule;
 import io.tracearr.analytics.detect.rules.Finding;
 import io.tracearr.analytics.detect.rules.GeoImpossibleRule;
 import io.tracearr.analytics.detect.rules.ImpossibleTravelRule;
+import io.tracearr.analytics.detect.rules.SessionView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,11 +83,51 @@ public final class SharingRules {
 
   /** At most one finding per rule, in a fixed rule order. */
   public List<Finding> judge(ActivityRepository.UserActivity activity, Instant now) {
+    return judge(activity, now, UserControls.NONE);
+  }
+
+  /**
+   * As configured, then as the admin set for this user: a rule the user is exempt from is not run,
+   * the user's own threshold replaces the global one (a switched-off rule stays off), and trusted
+   * devices are left out of the geo and travel pairs and of the new devices. They still count as
+   * concurrent streams.
+   */
+  public List<Finding> judge(
+      ActivityRepository.UserActivity activity, Instant now, UserControls user) {
     List<Finding> findings = new ArrayList<>(4);
-    if (concurrent != null) concurrent.evaluate(activity.sessions()).ifPresent(findings::add);
-    if (geo != null) geo.evaluate(activity.sessions()).ifPresent(findings::add);
-    if (travel != null) travel.evaluate(activity.sessions()).ifPresent(findings::add);
-    if (spike != null) spike.evaluate(activity.devices(), now).ifPresent(findings::add);
+    List<SessionView> sessions = activity.sessions();
+    List<SessionView> untrusted =
+        user.trustedDevices().isEmpty()
+            ? sessions
+            : sessions.stream().filter(s -> !user.trusts(s.deviceKey())).toList();
+    if (concurrent != null && !user.exempt(ConcurrentStreamsRule.ALERT_TYPE, now)) {
+      Number t = user.threshold(ConcurrentStreamsRule.ALERT_TYPE);
+      (t == null ? concurrent : new ConcurrentStreamsRule(t.intValue()))
+          .evaluate(sessions)
+          .ifPresent(findings::add);
+    }
+    if (geo != null && !user.exempt(GeoImpossibleRule.ALERT_TYPE, now)) {
+      Number t = user.threshold(GeoImpossibleRule.ALERT_TYPE);
+      (t == null ? geo : new GeoImpossibleRule(t.doubleValue()))
+          .evaluate(untrusted)
+          .ifPresent(findings::add);
+    }
+    if (travel != null && !user.exempt(ImpossibleTravelRule.ALERT_TYPE, now)) {
+      Number t = user.threshold(ImpossibleTravelRule.ALERT_TYPE);
+      (t == null ? travel : new ImpossibleTravelRule(t.doubleValue()))
+          .evaluate(untrusted)
+          .ifPresent(findings::add);
+    }
+    if (spike != null && !user.exempt(DeviceSpikeRule.ALERT_TYPE, now)) {
+      Number t = user.threshold(DeviceSpikeRule.ALERT_TYPE);
+      List<DeviceSeen> devices =
+          user.trustedDevices().isEmpty()
+              ? activity.devices()
+              : activity.devices().stream().filter(d -> !user.trusts(d.deviceKey())).toList();
+      (t == null ? spike : new DeviceSpikeRule(t.intValue(), DEVICE_WINDOW))
+          .evaluate(devices, now)
+          .ifPresent(findings::add);
+    }
     return findings;
   }
 }

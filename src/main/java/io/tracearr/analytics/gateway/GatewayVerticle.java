@@ -6,6 +6,7 @@ import io.tracearr.analytics.detect.ActivityRepository;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.detect.RuleSettingsStore;
 import io.tracearr.analytics.enforce.EnforcementStore;
+import io.tracearr.analytics.detect.UserControlsStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.FailedAuthLimiter;
 import io.tracearr.analytics.gateway.http.HttpReplies;
@@ -257,7 +258,12 @@ public final class GatewayVerticle extends VerticleBase {
         new UserRoutes(
                 new UserQueries(node.pool()),
                 new AlertRepository(node.pool()),
-                new ActivityRepository(node.pool()))
+                new ActivityRepository(node.pool()),
+                new UserControlsStore(node.pool()))
+            .operations());
+    operations.putAll(
+        new UserControlRoutes(
+                vertx, new UserControlsStore(node.pool()), cfg.analytics().sharingDetection())
             .operations());
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
     operations.putAll(

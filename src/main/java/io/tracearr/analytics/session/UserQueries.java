@@ -47,6 +47,9 @@ public final class UserQueries {
       LIMIT $5"""
           .formatted(COLUMNS);
 
+  private static final String BY_IDS =
+      "SELECT %s FROM users u WHERE u.id = ANY($1)".formatted(COLUMNS);
+
   private static final String FIND =
       """
       SELECT %s,
@@ -97,6 +100,22 @@ public final class UserQueries {
     return pool.preparedQuery(LIST)
         .execute(t)
         .map(rows -> Rows.all(rows, r -> person(r, Set.of())));
+  }
+
+  /**
+   * These people as the list shows them, in the order given (another concern's ordering, e.g. the
+   * least trusted first); unknown ids are left out.
+   */
+  public Future<List<JsonObject>> byIds(List<UUID> ids) {
+    if (ids.isEmpty()) return Future.succeededFuture(List.of());
+    return pool.preparedQuery(BY_IDS)
+        .execute(Tuple.of(ids.toArray(UUID[]::new)))
+        .map(
+            rows -> {
+              java.util.Map<UUID, JsonObject> byId = new java.util.HashMap<>();
+              for (Row r : rows) byId.put(r.getUUID("id"), person(r, Set.of()));
+              return ids.stream().map(byId::get).filter(p -> p != null).toList();
+            });
   }
 
   /** One person with their active session count and recent places; empty when unknown. */

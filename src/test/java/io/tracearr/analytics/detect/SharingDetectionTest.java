@@ -122,8 +122,8 @@ class SharingDetectionTest {
                       f.start(u, "d5", LAN);
                     }),
                 raises(
-                    "Paris + Syracuse at once on different devices -> geo_impossible (and impossible_travel: < 1 min apart)",
-                    List.of("geo_impossible", "impossible_travel"),
+                    "Paris + Syracuse at once on different devices -> geo_impossible only (one situation, one alert)",
+                    List.of("geo_impossible"),
                     (f, u) -> {
                       f.start(u, "laptop", PARIS);
                       f.start(u, "tv", SYRACUSE);
@@ -151,13 +151,13 @@ class SharingDetectionTest {
                     "Paris, ended, then Syracuse 70 min later (~4987 km/h) -> impossible_travel",
                     List.of("impossible_travel"),
                     (f, u) -> {
-                      f.end(f.start(u, "laptop", PARIS, minutesAgo(70)));
+                      f.endAt(f.start(u, "laptop", PARIS, minutesAgo(70)), minutesAgo(70));
                       f.start(u, "tv", SYRACUSE);
                     }),
                 none(
                     "Paris, ended, then London 67 min later (~299 km/h) -> none",
                     (f, u) -> {
-                      f.end(f.start(u, "laptop", PARIS, minutesAgo(67)));
+                      f.endAt(f.start(u, "laptop", PARIS, minutesAgo(67)), minutesAgo(67));
                       f.start(u, "tv", LONDON);
                     }),
                 none(
@@ -165,6 +165,19 @@ class SharingDetectionTest {
                     (f, u) -> {
                       f.end(f.start(u, "laptop", PARIS, minutesAgo(70)));
                       f.start(u, "laptop", SYRACUSE);
+                    }),
+                raises(
+                    "a 3 h film in Paris, then Syracuse 70 min after it ended -> impossible_travel",
+                    List.of("impossible_travel"),
+                    (f, u) -> {
+                      f.endAt(f.start(u, "laptop", PARIS, minutesAgo(250)), minutesAgo(70));
+                      f.start(u, "tv", SYRACUSE);
+                    }),
+                none(
+                    "Paris 300 to 200 min ago, then London now (~100 km/h from its end) -> none",
+                    (f, u) -> {
+                      f.endAt(f.start(u, "laptop", PARIS, minutesAgo(300)), minutesAgo(200));
+                      f.start(u, "tv", LONDON);
                     }),
                 raises(
                     "6 new devices within 24 h -> device_spike",
@@ -293,16 +306,16 @@ class SharingDetectionTest {
   @Test
   void impossibleTravelEvidenceNamesSpeedDistanceAndHours() {
     UUID user = UUID.randomUUID();
-    JsonObject paris = fx.start(user, "laptop", PARIS, minutesAgo(70));
-    fx.end(paris);
+    // a 3 h film ended 70 min ago: travel time runs from its end, not its start
+    JsonObject paris = fx.start(user, "laptop", PARIS, minutesAgo(250));
+    Instant parisEnded = minutesAgo(70).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    fx.endAt(paris, parisEnded);
     JsonObject syracuse = fx.start(user, "tv", SYRACUSE);
     JsonObject e = fx.awaitAlert(user, "impossible_travel").getJsonObject("evidence");
     double hours =
-        Duration.between(
-                    Instant.parse(paris.getString("started_at")),
-                    Instant.parse(syracuse.getString("started_at")))
-                .toMillis()
+        Duration.between(parisEnded, Instant.parse(syracuse.getString("started_at"))).toMillis()
             / 3_600_000.0;
+    assertEquals(parisEnded.toString(), e.getString("left_at"));
     assertEquals(hours, e.getDouble("hours"), 0.001);
     assertEquals(5818.5, e.getDouble("distance_km"), 1.0);
     assertEquals(5818.5 / hours, e.getDouble("speed_kmh"), 2.0);

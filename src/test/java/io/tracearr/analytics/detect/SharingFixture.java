@@ -125,6 +125,16 @@ final class SharingFixture {
     assertEquals(204, r.statusCode(), r.bodyAsString());
   }
 
+  /** Ends a session at a given time (a past end, as a media server reports it late). */
+  void endAt(JsonObject session, Instant endedAt) {
+    HttpResponse<Buffer> r =
+        node.delete(
+            SESSIONS + "/" + session.getString("id"),
+            TestNode.INGEST_KEY,
+            new JsonObject().put("ended_at", endedAt.toString()));
+    assertEquals(204, r.statusCode(), r.bodyAsString());
+  }
+
   void heartbeat(JsonObject session, JsonObject body) {
     HttpResponse<Buffer> r =
         node.put(SESSIONS + "/" + session.getString("id"), TestNode.INGEST_KEY, body);

@@ -11,6 +11,8 @@ import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +60,10 @@ class SharingSwitchesTest {
             startBody(user, "d4", LAN, null),
             startBody(user, "d5", LAN, null),
             startBody(user, "d6", LAN, null)));
+    // travel: Syracuse ended 70 min before Paris starts (overlapping Paris + Syracuse are geo only)
+    f.endAt(
+        f.start(user, "old", SYRACUSE, Instant.now().minus(Duration.ofMinutes(80))),
+        Instant.now().minus(Duration.ofMinutes(70)));
     f.start(user, "laptop", PARIS);
     f.start(user, "tv", SYRACUSE);
   }

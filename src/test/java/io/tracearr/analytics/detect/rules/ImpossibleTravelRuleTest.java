@@ -129,6 +129,8 @@ class ImpossibleTravelRuleTest {
             .put("distance_km", 494.4)
             .put("hours", 0.1)
             .put("threshold_kmh", 1000.0)
+            .put("left_at", Sessions.T0.toString())
+            .put("arrived_at", Sessions.T0.plus(Duration.ofMinutes(6)).toString())
             .put("user_name", USER_NAME)
             .put(
                 "session_ids",

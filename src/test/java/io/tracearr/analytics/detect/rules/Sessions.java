@@ -64,6 +64,40 @@ final class Sessions {
         USER_NAME);
   }
 
+  /** Watched from {@code start} to {@code end} after T0, then ended. */
+  static SessionView watched(
+      String name, String device, Duration start, Duration end, Location location) {
+    return new SessionView(
+        id(name),
+        USER,
+        device,
+        "ip-" + name,
+        "stopped",
+        T0.plus(start),
+        location,
+        deviceName(device),
+        USER_NAME,
+        T0.plus(end),
+        T0.plus(end));
+  }
+
+  /** Still open, its latest heartbeat {@code lastHeartbeat} after T0. */
+  static SessionView open(
+      String name, String device, Duration start, Duration lastHeartbeat, Location location) {
+    return new SessionView(
+        id(name),
+        USER,
+        device,
+        "ip-" + name,
+        "playing",
+        T0.plus(start),
+        location,
+        deviceName(device),
+        USER_NAME,
+        null,
+        T0.plus(lastHeartbeat));
+  }
+
   static SessionView withStatus(String name, String device, String status) {
     return session(name, device, status, Duration.ZERO, null, null);
   }
