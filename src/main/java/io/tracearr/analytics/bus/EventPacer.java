@@ -34,8 +34,21 @@ public final class EventPacer<K, V> {
   /** keys with an event held back, in the order their first held event arrived */
   private final LinkedHashMap<K, Slot<V>> held = new LinkedHashMap<>();
 
+  private final int maxHeld;
+  private long dropped;
+
   public EventPacer(long intervalNanos) {
+    this(intervalNanos, Integer.MAX_VALUE);
+  }
+
+  /**
+   * At most {@code maxHeld} keys hold an event: past that a new key's event is dropped (counted in
+   * {@link #dropped}) instead of held, so the memory held is bounded whatever the number of keys;
+   * the key's next event after its interval goes out as usual.
+   */
+  public EventPacer(long intervalNanos, int maxHeld) {
     this.intervalNanos = intervalNanos;
+    this.maxHeld = maxHeld;
   }
 
   /**
@@ -53,7 +66,13 @@ public final class EventPacer<K, V> {
       slot.lastSentNanos = nowNanos;
       return event;
     }
-    if (slot.held == null) held.put(key, slot);
+    if (slot.held == null) {
+      if (held.size() >= maxHeld) {
+        dropped++;
+        return null;
+      }
+      held.put(key, slot);
+    }
     slot.held = event;
     return null;
   }
@@ -88,6 +107,11 @@ public final class EventPacer<K, V> {
   public void clear() {
     slots.clear();
     held.clear();
+  }
+
+  /** Events dropped because {@code maxHeld} keys already held one. */
+  public long dropped() {
+    return dropped;
   }
 
   /** Keys with an event held back. */

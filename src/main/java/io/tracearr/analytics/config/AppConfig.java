@@ -83,7 +83,11 @@ public record AppConfig(
       int reapIntervalSeconds,
       int heartbeatFlushMs,
       int heartbeatBufferMax,
-      int commandTimeoutMs) {}
+      int commandTimeoutMs,
+      int startBatchMax,
+      int startBatchesInFlight,
+      int updatedHeldMax,
+      int updatedMaxPerSecond) {}
 
   public record Cluster(
       boolean enabled, String name, List<String> members, int port, Path configPath) {}
@@ -111,7 +115,10 @@ public record AppConfig(
       int writeQueueMaxBytes,
       int updatedMinIntervalMs,
       int flushIntervalMs,
-      int updatedMaxPerSecond) {}
+      int updatedMaxPerSecond,
+      int queuedBytesMax,
+      int snapshotBacklogMax,
+      int updatedWaitingMax) {}
 
   public record Metrics(boolean enabled, int port, String path) {}
 

@@ -23,6 +23,11 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
+  /** 0 = derived from the maximum heap ({@link HeapSizing}); a positive value as given. */
+  private static int orHeap(int configured, java.util.function.LongToIntFunction derive) {
+    return configured > 0 ? configured : derive.applyAsInt(HeapSizing.maxHeapBytes());
+  }
+
   /** Environment variable → configuration key. Values are parsed with the key's type. */
   public static final Map<String, String> ENV_KEYS = envKeys();
 
@@ -182,7 +187,11 @@ public final class ConfigLoader {
             s.integer("sessions.reap_interval_seconds", 1, 3_600),
             s.integer("sessions.heartbeat_flush_ms", 10, 1_000),
             s.integer("sessions.heartbeat_buffer_max", 100, 10_000_000),
-            s.integer("sessions.command_timeout_ms", 100, 60_000));
+            s.integer("sessions.command_timeout_ms", 100, 60_000),
+            s.integer("sessions.start_batch_max", 1, 10_000),
+            s.integer("sessions.start_batches_in_flight", 1, 64),
+            orHeap(s.integer("sessions.updated_held_max", 0, 10_000_000), HeapSizing::updatedHeld),
+            s.integer("sessions.updated_max_per_second", 0, 1_000_000));
     String clusterConfig = s.string("cluster.config_path", true);
     var cluster =
         new AppConfig.Cluster(
@@ -205,7 +214,14 @@ public final class ConfigLoader {
             s.integer("live.write_queue_max_bytes", 1024, 64 * 1024 * 1024),
             s.integer("live.updated_min_interval_ms", 0, 60_000),
             s.integer("live.flush_interval_ms", 0, 1_000),
-            s.integer("live.updated_max_per_second", 0, 1_000_000));
+            s.integer("live.updated_max_per_second", 0, 1_000_000),
+            orHeap(
+                s.integer("live.queued_bytes_max", 0, Integer.MAX_VALUE),
+                HeapSizing::liveQueuedBytes),
+            orHeap(
+                s.integer("live.snapshot_backlog_max", 0, 1_000_000), HeapSizing::snapshotBacklog),
+            orHeap(
+                s.integer("live.updated_waiting_max", 0, 10_000_000), HeapSizing::updatedWaiting));
     String metricsPath = s.string("metrics.path", false);
     if (!metricsPath.startsWith("/")) {
       throw new ConfigException(s.source("metrics.path"), metricsPath, "a path starting with /");

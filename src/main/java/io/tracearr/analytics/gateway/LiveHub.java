@@ -8,6 +8,7 @@ import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.auth.Role;
 import io.tracearr.analytics.gateway.live.DashboardSocket;
 import io.tracearr.analytics.gateway.live.Frame;
+import io.tracearr.analytics.gateway.live.LiveMemory;
 import io.tracearr.analytics.gateway.live.Outbox;
 import io.tracearr.analytics.gateway.live.SnapshotSource;
 import io.tracearr.analytics.gateway.live.UpdateThrottle;
@@ -57,12 +58,19 @@ public final class LiveHub {
 
   private static final long PING_INTERVAL_MS = 30_000;
   private static final int MAX_SNAPSHOTS_LOADING = 4;
+  private static final long SNAPSHOT_RETRY_MS = 20;
 
   private final Vertx vertx;
   private final NodeContext node;
   private final WebSocketDoor door;
   private final SnapshotSource snapshots;
   private final UpdateThrottle updates;
+  private final LiveMemory memory;
+
+  /** snapshots loaded but not sent yet: they go out as the node's dashboard budget has room */
+  private final ArrayDeque<Object[]> snapshotsToSend = new ArrayDeque<>();
+
+  private long snapshotTimer = -1;
   private final Set<DashboardSocket> sockets = new LinkedHashSet<>();
 
   /**
@@ -97,6 +105,9 @@ public final class LiveHub {
             who -> who.canReadAll() || who.has(Role.USER),
             "The live channel needs the viewer, admin or user role");
     this.flushIntervalMs = node.config().live().flushIntervalMs();
+    this.memory =
+        LiveMemory.forNode(
+            vertx, node.config().live().queuedBytesMax(), node.metrics().liveQueuedBytes);
     this.snapshots =
         new SnapshotSource(
             new SessionRepository(node.pool()),
@@ -108,6 +119,7 @@ public final class LiveHub {
             vertx,
             node.config().live().updatedMinIntervalMs(),
             node.config().live().updatedMaxPerSecond(),
+            node.config().live().updatedWaitingMax(),
             session -> broadcast(Frame.event(Addresses.SESSION_UPDATED, session)),
             () -> node.metrics().frameDropped(Addresses.frameType(Addresses.SESSION_UPDATED)));
   }
@@ -130,6 +142,9 @@ public final class LiveHub {
     if (pingTimer != -1) vertx.cancelTimer(pingTimer);
     if (flushTimer != -1) vertx.cancelTimer(flushTimer);
     flushTimer = -1;
+    if (snapshotTimer != -1) vertx.cancelTimer(snapshotTimer);
+    snapshotTimer = -1;
+    snapshotsToSend.clear();
     toFlush.clear();
     updates.clear();
     waitingForSnapshot.clear();
@@ -148,7 +163,13 @@ public final class LiveHub {
     Principal who = upgraded.who();
     DashboardSocket socket =
         new DashboardSocket(
-            vertx, upgraded, node.config().live(), node.metrics(), this::gone, this::flushLater);
+            vertx,
+            upgraded,
+            node.config().live(),
+            node.metrics(),
+            memory,
+            this::gone,
+            this::flushLater);
     sockets.add(socket);
     audienceStale = true;
     socket.open();
@@ -182,6 +203,11 @@ public final class LiveHub {
       DashboardSocket first = waitingForSnapshot.peek();
       boolean shared = first.principal().canReadAll();
       if (shared && sharedSnapshotLoading) return;
+      if (shared && !memory.tryStartFullSnapshot()) {
+        // another gateway instance of this node is building one: one at a time per node
+        retrySnapshotsSoon();
+        return;
+      }
       waitingForSnapshot.poll();
       if (!sockets.contains(first)) continue;
       List<DashboardSocket> group = new ArrayList<>();
@@ -202,10 +228,13 @@ public final class LiveHub {
           .onComplete(
               ar -> {
                 snapshotsLoading--;
-                if (shared) sharedSnapshotLoading = false;
+                if (shared) {
+                  sharedSnapshotLoading = false;
+                  memory.fullSnapshotDone();
+                }
                 for (DashboardSocket socket : group) {
                   if (ar.succeeded()) {
-                    socket.sendSnapshot(ar.result());
+                    snapshotsToSend.add(new Object[] {socket, ar.result()});
                   } else {
                     socket.sendControl(
                         Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
@@ -213,8 +242,45 @@ public final class LiveHub {
                         DashboardSocket.CLOSE_TRY_AGAIN, "Snapshot unavailable: reconnect shortly");
                   }
                 }
+                sendSnapshots();
                 loadSnapshots();
               });
+    }
+  }
+
+  private void retrySnapshotsSoon() {
+    if (snapshotTimer != -1) return;
+    snapshotTimer =
+        vertx.setTimer(
+            SNAPSHOT_RETRY_MS,
+            id -> {
+              snapshotTimer = -1;
+              sendSnapshots();
+              loadSnapshots();
+            });
+  }
+
+  /**
+   * Each loaded snapshot goes out when the node's dashboard budget ({@code live.queued_bytes_max})
+   * has room for it: a thousand dashboards reconnecting at 50 000 sessions would otherwise queue 32
+   * MB each at once. The shared frame is one object whatever the number of sockets waiting; their
+   * deltas meanwhile wait in their bounded backlog.
+   */
+  private void sendSnapshots() {
+    while (!snapshotsToSend.isEmpty()) {
+      Object[] next = snapshotsToSend.peek();
+      DashboardSocket socket = (DashboardSocket) next[0];
+      Frame frame = (Frame) next[1];
+      if (!sockets.contains(socket)) {
+        snapshotsToSend.poll();
+        continue;
+      }
+      if (!memory.fits(frame.size())) {
+        retrySnapshotsSoon();
+        return;
+      }
+      snapshotsToSend.poll();
+      socket.sendSnapshot(frame);
     }
   }
 

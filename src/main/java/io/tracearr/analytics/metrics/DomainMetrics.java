@@ -30,6 +30,8 @@ public final class DomainMetrics {
   public final Counter sessionsStarted;
   public final Counter heartbeatsAccepted;
   public final DistributionSummary heartbeatFlushBatch;
+  public final DistributionSummary startBatch;
+  public final AtomicLong liveQueuedBytes = new AtomicLong();
   public final Timer heartbeatFlushLatency;
   public final Timer detectionLatency;
   public final Timer rollupDuration;
@@ -72,6 +74,15 @@ public final class DomainMetrics {
     Gauge.builder("analytics_heartbeat_writes_failing", heartbeatWritesFailing, AtomicLong::get)
         .description(
             "1 while this node's heartbeat writes keep failing (3 flushes in a row), else 0")
+        .register(registry);
+    startBatch =
+        DistributionSummary.builder("analytics_session_start_batch_size")
+            .description("Session starts written in one transaction (one commit)")
+            .serviceLevelObjectives(1, 8, 32, 128)
+            .register(registry);
+    Gauge.builder("analytics_live_queued_bytes", liveQueuedBytes, AtomicLong::get)
+        .description(
+            "Bytes queued to the node's dashboard sockets, not yet written out (bounded by live.queued_bytes_max)")
         .register(registry);
     heartbeatFlushBatch =
         DistributionSummary.builder("analytics_heartbeat_flush_batch_size")

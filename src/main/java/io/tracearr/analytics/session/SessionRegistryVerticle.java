@@ -4,17 +4,20 @@ import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.bus.CommandReply;
 import io.tracearr.analytics.bus.EventPacer;
+import io.tracearr.analytics.bus.RateBudget;
 import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.cluster.PeriodicJobs;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.node.NodeContext;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,12 +56,24 @@ public final class SessionRegistryVerticle extends VerticleBase {
    * session.updated at most once per session per second from this node; holds the flushed row,
    * encoded when due
    */
-  private final EventPacer<UUID, Row> updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS);
+  private final EventPacer<UUID, Row> updates;
+
+  /**
+   * then at most {@code sessions.updated_max_per_second} published: at 50 000 sessions × one
+   * heartbeat per 10 s the registry built and published 5 000 session JSONs a second, each consumed
+   * by every gateway instance of every node whose dashboards take 200 a second at most (bench/run
+   * scenario 7). The newest row per session waits its turn, at most {@code
+   * sessions.updated_held_max} of them.
+   */
+  private final RateBudget<UUID, Row> updateBudget;
 
   private SessionRepository repository;
   private SessionExpiry expiry;
   private HistoryImport historyImport;
   private EventBus bus;
+  private final java.util.ArrayDeque<PendingStart> startQueue = new java.util.ArrayDeque<>();
+  private final int maxStartsWaiting;
+  private int startBatchesInFlight;
   private Future<Void> flushChain = Future.succeededFuture();
   private boolean flushing;
   private int consecutiveFlushFailures;
@@ -78,6 +94,15 @@ public final class SessionRegistryVerticle extends VerticleBase {
     this.locator = locator;
     this.clock = clock;
     this.buffer = new HeartbeatBuffer(cfg.heartbeatBufferMax(), open::get);
+    // each held update is a flushed row (~2 kB): bounded against the heap
+    // (sessions.updated_held_max)
+    this.updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS, cfg.updatedHeldMax());
+    this.updateBudget =
+        new RateBudget<>(
+            cfg.updatedMaxPerSecond(), cfg.updatedHeldMax(), (id, row) -> publishUpdated(row));
+    // beyond a few batches' worth the database is not keeping up: answer 503 at once rather than
+    // queue starts that would time out anyway
+    this.maxStartsWaiting = cfg.startBatchMax() * cfg.startBatchesInFlight() * 4;
   }
 
   @Override
@@ -92,6 +117,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
           if (!flushing) flushNow();
         });
     vertx.setPeriodic(60_000, id -> pruneCache());
+    vertx.setPeriodic(100, id -> updateBudget.tick());
     vertx.setPeriodic(
         5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
     node.health().report("heartbeat_writes", "ok", false);
@@ -184,9 +210,17 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private Future<JsonObject> start(JsonObject cmd) {
     SessionInput.Start s =
         SessionInput.start(cmd.getJsonObject("body", new JsonObject()), clock.instant());
+    if (startQueue.size() >= maxStartsWaiting) {
+      throw Problem.unavailable("Too many session starts waiting for the database; retry shortly");
+    }
     SessionRepository.Geo geo = locator.apply(s.ipAddress());
-    return repository
-        .insert(s, geo)
+    PendingStart pending =
+        new PendingStart(SessionRepository.insertTuple(s, geo), Promise.promise());
+    startQueue.add(pending);
+    writeStarts();
+    return pending
+        .inserted()
+        .future()
         .compose(
             inserted -> {
               if (inserted.isPresent()) {
@@ -215,6 +249,73 @@ public final class SessionRegistryVerticle extends VerticleBase {
                                 + " exists with a different user, content or device");
                       });
             });
+  }
+
+  /** A start waiting for its batch's commit. */
+  private record PendingStart(Tuple params, Promise<Optional<JsonObject>> inserted) {}
+
+  /**
+   * Group commit: starts that arrive while {@code sessions.start_batches_in_flight} transactions
+   * are committing wait here and go out together in the next one (at most {@code
+   * sessions.start_batch_max}), one statement per start in one transaction, so they share one
+   * commit. With fsync on a commit waits for the disk, and one commit per start over the pool's
+   * connections was 0.19 × pgbench (docs/benchmarks.md, scenario 2). Under a light load a start
+   * finds nothing in flight and goes out alone at once: no batching window, no added latency. Each
+   * start is answered only after its transaction committed.
+   */
+  private void writeStarts() {
+    while (startBatchesInFlight < cfg.startBatchesInFlight() && !startQueue.isEmpty()) {
+      List<PendingStart> batch = new ArrayList<>(Math.min(startQueue.size(), cfg.startBatchMax()));
+      while (batch.size() < cfg.startBatchMax() && !startQueue.isEmpty()) {
+        batch.add(startQueue.poll());
+      }
+      startBatchesInFlight++;
+      node.metrics().startBatch.record(batch.size());
+      writeStartsIsolating(batch)
+          .onComplete(
+              ar -> {
+                startBatchesInFlight--;
+                writeStarts();
+              });
+    }
+  }
+
+  /**
+   * Writes a batch of starts and answers each. A batch refused for its data (SQLSTATE class 22/23)
+   * or caught in a deadlock (class 40: two batches upserting the same users or titles in opposite
+   * orders) was rolled back as a whole: it is split in halves until the start at fault is alone,
+   * which then gets its own error, so one bad start never fails the others (as {@link
+   * #writeIsolating} does for heartbeats). Any other failure (the database away) fails them all.
+   */
+  private Future<Void> writeStartsIsolating(List<PendingStart> batch) {
+    List<Tuple> params = new ArrayList<>(batch.size());
+    for (PendingStart p : batch) params.add(p.params());
+    return repository
+        .insertAll(params)
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                List<Optional<JsonObject>> rows = ar.result();
+                for (int i = 0; i < batch.size(); i++)
+                  batch.get(i).inserted().complete(rows.get(i));
+                return Future.succeededFuture();
+              }
+              Throwable err = ar.cause();
+              if (batch.size() > 1 && (DatabaseErrors.isDataError(err) || isDeadlock(err))) {
+                int mid = batch.size() / 2;
+                List<PendingStart> right = batch.subList(mid, batch.size());
+                return writeStartsIsolating(batch.subList(0, mid))
+                    .eventually(() -> writeStartsIsolating(right));
+              }
+              for (PendingStart p : batch) p.inserted().tryFail(err);
+              return Future.succeededFuture();
+            });
+  }
+
+  private static boolean isDeadlock(Throwable err) {
+    return err instanceof io.vertx.pgclient.PgException pg
+        && pg.getSqlState() != null
+        && pg.getSqlState().startsWith("40");
   }
 
   private static boolean sameStart(JsonObject existing, SessionInput.Start s) {
@@ -313,7 +414,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> flushBatch() {
-    updates.due(System.nanoTime(), (id, row) -> publishUpdated(row));
+    updates.due(System.nanoTime(), updateBudget::offer);
     if (buffer.isEmpty()) return Future.succeededFuture();
     List<PendingHeartbeat> batch = buffer.take(MAX_FLUSH_BATCH);
     if (batch.isEmpty()) return Future.succeededFuture();
@@ -345,7 +446,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
                 }
                 os.status = row.getString(SessionRepository.STATUS);
                 Row due = updates.offer(os.id, row, now);
-                if (due != null) publishUpdated(due);
+                if (due != null) updateBudget.offer(os.id, due);
               }
               return buffer.isEmpty() ? Future.succeededFuture() : flushBatch();
             });
@@ -477,6 +578,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
                 JsonObject session = ended.get();
                 open.remove(id);
                 updates.forget(id);
+                updateBudget.forget(id);
                 node.metrics().sessionEnded(reason);
                 bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
                 return Future.succeededFuture(
@@ -590,6 +692,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
                 UUID id = UUID.fromString(session.getString("id"));
                 open.remove(id);
                 updates.forget(id);
+                updateBudget.forget(id);
                 node.metrics().sessionEnded("timeout");
                 bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
               }
@@ -605,6 +708,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
     UUID id = UUID.fromString(session.getString("id"));
     OpenSession os = open.remove(id);
     updates.forget(id);
+    updateBudget.forget(id);
     if (os != null && os.pending != null) buffer.forget(id);
   }
 

@@ -254,6 +254,33 @@ public final class SessionRepository {
 
   /** Empty when a session with this id already exists (the caller compares it). */
   Future<Optional<JsonObject>> insert(SessionInput.Start s, Geo geo) {
+    return pool.preparedQuery(INSERT).execute(insertTuple(s, geo)).map(this::first);
+  }
+
+  /**
+   * Several starts in one transaction: the same statement once per start, sent as one batch between
+   * {@code BEGIN} and {@code COMMIT}, so they share one commit (one WAL flush when fsync is on)
+   * instead of one each. All or nothing: a failure rolls every one of them back, and the caller
+   * splits the batch to find the start at fault. One answer per start, in order.
+   */
+  Future<List<Optional<JsonObject>>> insertAll(List<Tuple> starts) {
+    if (starts.size() == 1) {
+      return pool.preparedQuery(INSERT).execute(starts.get(0)).map(rs -> List.of(first(rs)));
+    }
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(INSERT)
+                .executeBatch(starts)
+                .map(
+                    rs -> {
+                      List<Optional<JsonObject>> out = new java.util.ArrayList<>(starts.size());
+                      for (RowSet<Row> r = rs; r != null; r = r.next()) out.add(first(r));
+                      return out;
+                    }));
+  }
+
+  /** The parameters of {@link #INSERT} for one start. */
+  static Tuple insertTuple(SessionInput.Start s, Geo geo) {
     Tuple t =
         Tuple.tuple()
             .addUUID(s.id())
@@ -283,7 +310,7 @@ public final class SessionRepository {
         .addInteger(n.episodeNumber())
         .addInteger(n.year())
         .addDouble(n.durationSeconds());
-    return pool.preparedQuery(INSERT).execute(t).map(this::first);
+    return t;
   }
 
   public Future<Optional<JsonObject>> find(UUID id) {
@@ -375,17 +402,36 @@ public final class SessionRepository {
    * (dashboard snapshots and {@code GET /sessions/active}; bench/run scenario 7).
    */
   public Future<Buffer> activeJson(UUID userId) {
+    return activeJson(userId, Buffer.buffer(64 * 1024));
+  }
+
+  /**
+   * Like {@link #activeJson(UUID)}, appended to {@code into} (the caller's frame being built: the
+   * 50 000-session snapshot is then written once instead of being copied into its frame).
+   */
+  public Future<Buffer> activeJson(UUID userId, Buffer into) {
+    // the client may ask the collector for its container more than once (and finish more than
+    // once): the array is opened and closed once on the caller's buffer whatever it does
+    boolean[] openedClosed = new boolean[2];
     java.util.stream.Collector<Row, Buffer, Buffer> encode =
         java.util.stream.Collector.of(
-            () -> Buffer.buffer(64 * 1024).appendByte((byte) '['),
+            () -> {
+              if (!openedClosed[0]) into.appendByte((byte) '[');
+              openedClosed[0] = true;
+              return into;
+            },
             (out, row) -> {
-              if (out.length() > 1) out.appendByte((byte) ',');
+              if (out.getByte(out.length() - 1) != '[') out.appendByte((byte) ',');
               out.appendBuffer(toJson(row).toBuffer());
             },
             (a, b) -> {
               throw new UnsupportedOperationException("sequential only");
             },
-            out -> out.appendByte((byte) ']'));
+            out -> {
+              if (!openedClosed[1]) out.appendByte((byte) ']');
+              openedClosed[1] = true;
+              return out;
+            });
     var query =
         userId != null
             ? pool.preparedQuery(ACTIVE_FOR_USER).collecting(encode).execute(Tuple.of(userId))

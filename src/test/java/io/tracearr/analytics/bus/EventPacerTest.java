@@ -71,4 +71,27 @@ class EventPacerTest {
     }
     assertEquals(expected, out);
   }
+
+  /**
+   * Issue 18: what a pacer holds is bounded whatever the number of keys; past the bound an event is
+   * dropped, never held, and its key's next event after the interval goes out as usual.
+   */
+  @org.junit.jupiter.api.Test
+  void atMostMaxHeldKeysHoldAnEvent() {
+    EventPacer<String, String> pacer = new EventPacer<>(S, 2);
+    List<String> out = new ArrayList<>();
+    for (String k : List.of("a", "b", "c")) {
+      String sent = pacer.offer(k, k + 1, 0);
+      if (sent != null) out.add(sent);
+    }
+    for (String k : List.of("a", "b", "c")) {
+      String sent = pacer.offer(k, k + 2, 100 * 1_000_000L);
+      if (sent != null) out.add(sent);
+    }
+    assertEquals(2, pacer.held());
+    assertEquals(1, pacer.dropped());
+    pacer.due(S + 100 * 1_000_000L, (k, v) -> out.add(v));
+    assertEquals(List.of("a1", "b1", "c1", "a2", "b2"), out);
+    assertEquals("c3", pacer.offer("c", "c3", 3 * S));
+  }
 }

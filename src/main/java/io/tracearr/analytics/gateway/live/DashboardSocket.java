@@ -37,11 +37,6 @@ public final class DashboardSocket {
   public static final short CLOSE_GOING_AWAY = 1001;
   static final int MAX_BAD_FRAMES = 20;
 
-  /**
-   * Deltas held while the snapshot loads; past this the socket resyncs instead of buffering more.
-   */
-  static final int MAX_BACKLOG = 1000;
-
   private final Vertx vertx;
   private final ServerWebSocket ws;
   private final Principal who;
@@ -50,6 +45,7 @@ public final class DashboardSocket {
   private final Runnable cut;
   private final Consumer<DashboardSocket> onClosed;
   private final Consumer<DashboardSocket> flushLater;
+  private final LiveMemory memory;
 
   /**
    * Null when the channel is not on this event loop: frames then go through Vert.x, flushed one by
@@ -60,8 +56,11 @@ public final class DashboardSocket {
   private final int flushNowBytes;
   private final Subscription subscription;
 
-  /** Null once the snapshot went out. */
-  private SnapshotBacklog backlog = new SnapshotBacklog(MAX_BACKLOG);
+  /**
+   * Deltas held while the snapshot loads ({@code live.snapshot_backlog_max}; past it the socket
+   * resyncs instead of buffering more). Null once the snapshot went out.
+   */
+  private SnapshotBacklog backlog;
 
   private final Consumer<Frame> countDropped;
   private int badFrames;
@@ -79,6 +78,7 @@ public final class DashboardSocket {
       WebSocketDoor.Upgraded upgraded,
       AppConfig.Live cfg,
       DomainMetrics metrics,
+      LiveMemory memory,
       Consumer<DashboardSocket> onClosed,
       Consumer<DashboardSocket> flushLater) {
     this.vertx = vertx;
@@ -89,7 +89,9 @@ public final class DashboardSocket {
     this.metrics = metrics;
     this.onClosed = onClosed;
     this.flushLater = flushLater;
-    this.outbox = Outbox.of(upgraded.connection());
+    this.memory = memory;
+    this.backlog = new SnapshotBacklog(cfg.snapshotBacklogMax());
+    this.outbox = Outbox.of(upgraded.connection(), memory);
     this.flushNowBytes = Math.max(1, cfg.writeQueueMaxBytes() / 4);
     this.subscription = new Subscription(who);
     this.countDropped = f -> metrics.frameDropped(f.type());
@@ -157,7 +159,7 @@ public final class DashboardSocket {
         return;
       }
       overflowBytes += f.size();
-      if (overflowBytes > cfg.writeQueueMaxBytes()) {
+      if (overflowBytes > overflowMax()) {
         closeSlow();
         return;
       }
@@ -215,12 +217,24 @@ public final class DashboardSocket {
    * the channel for bytes written past Vert.x.
    */
   private boolean queueFull() {
-    if (outbox != null) return outbox.full();
+    if (outbox != null) {
+      return outbox.full() || memory.overShare(outbox.pending(), metrics.liveConnections.get());
+    }
     try {
       return ws.writeQueueFull();
     } catch (IllegalStateException closedMeanwhile) {
       return true;
     }
+  }
+
+  /**
+   * Frames that matter may pass a full queue by this much before the socket is closed: its own
+   * bound, or its share of the node's budget once that is used up.
+   */
+  private long overflowMax() {
+    if (memory.queued() < memory.budget()) return cfg.writeQueueMaxBytes();
+    return Math.min(
+        cfg.writeQueueMaxBytes(), memory.budget() / Math.max(1, metrics.liveConnections.get()));
   }
 
   private void startFullClock() {

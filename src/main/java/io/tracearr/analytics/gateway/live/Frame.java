@@ -59,6 +59,25 @@ public final class Frame {
     return new Frame(type, null, frame.getBytes());
   }
 
+  /**
+   * The start of a frame whose data is appended to the returned buffer, to be finished with "}" by
+   * {@link #ofWhole}: for the snapshot, written once, straight from the rows.
+   */
+  static io.vertx.core.buffer.Buffer encodedPrefix(String type, int expectedBytes) {
+    return io.vertx.core.buffer.Buffer.buffer(expectedBytes + 96)
+        .appendString("{\"type\":")
+        .appendString(io.vertx.core.json.Json.encode(type))
+        .appendString(",\"ts\":\"")
+        .appendString(Instant.now().toString())
+        .appendString("\",\"data\":");
+  }
+
+  /** The frame begun by {@link #encodedPrefix}, its data appended: closes it. */
+  static Frame ofWhole(String type, io.vertx.core.buffer.Buffer begun) {
+    begun.appendString("}");
+    return new Frame(type, null, begun.getBytes());
+  }
+
   /** A reply of the ingest channel: not an event, written to the one socket that asked. */
   static Frame reply(byte[] utf8) {
     return new Frame("reply", null, utf8);

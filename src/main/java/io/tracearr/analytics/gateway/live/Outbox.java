@@ -22,11 +22,16 @@ import java.util.ArrayList;
 public final class Outbox {
 
   private final VertxInternals.Wire wire;
+  private final LiveMemory memory;
   private final ArrayList<Frame> frames = new ArrayList<>();
   private int bytes;
 
-  private Outbox(VertxInternals.Wire wire) {
+  /** handed to the channel, not yet written to the kernel (counted in the node's budget too) */
+  private long inChannel;
+
+  private Outbox(VertxInternals.Wire wire, LiveMemory memory) {
     this.wire = wire;
+    this.memory = memory;
   }
 
   /**
@@ -34,8 +39,21 @@ public final class Outbox {
    * through Vert.x).
    */
   static Outbox of(HttpConnection connection) {
+    return of(connection, null);
+  }
+
+  /**
+   * Like {@link #of(HttpConnection)}, counting the bytes in the channel in {@code memory} (null:
+   * not counted).
+   */
+  static Outbox of(HttpConnection connection, LiveMemory memory) {
     VertxInternals.Wire wire = VertxInternals.wireOf(connection);
-    return wire == null ? null : new Outbox(wire);
+    return wire == null ? null : new Outbox(wire, memory);
+  }
+
+  /** Bytes this socket holds: waiting here and handed to its channel but not written out yet. */
+  long pending() {
+    return inChannel + bytes;
   }
 
   boolean isEmpty() {
@@ -89,7 +107,19 @@ public final class Outbox {
       }
     }
     clear();
-    wire.writeAndFlush(out);
+    if (memory == null) {
+      wire.writeAndFlush(out);
+      return n;
+    }
+    long size = out.size();
+    inChannel += size;
+    memory.added(size);
+    wire.writeAndFlush(
+        out,
+        () -> {
+          inChannel -= size;
+          memory.written(size);
+        });
     return n;
   }
 

@@ -20,15 +20,15 @@ import java.util.function.Consumer;
  * each one becomes a frame for every dashboard of the hub, and with thousands of sessions and a
  * thousand dashboards the fan-out alone took the event loops from the heartbeats (bench/run
  * scenario 7). Over the budget the newest state of each session waits in arrival order of its first
- * waiting update, so every session still gets its latest state out, only later; at most {@value
- * #MAX_WAITING} wait (the session JSON as published, shared with the other hubs of the node): past
- * that the oldest waiting update is dropped (counted), its session's next heartbeat brings a newer
- * one. Nothing is encoded until it leaves: most updates are superseded first.
+ * waiting update, so every session still gets its latest state out, only later; at most {@code
+ * live.updated_waiting_max} wait (the session JSON as published, shared with the other hubs of the
+ * node): past that the oldest waiting update is dropped (counted), its session's next heartbeat
+ * brings a newer one. Nothing is encoded until it leaves: most updates are superseded first.
  */
 public final class UpdateThrottle {
 
   private static final long SLICE_MS = 100;
-  static final int MAX_WAITING = 10_000;
+  private final int maxWaiting;
 
   private final Vertx vertx;
   private final Consumer<JsonObject> emit;
@@ -48,10 +48,12 @@ public final class UpdateThrottle {
       Vertx vertx,
       long intervalMs,
       int maxPerSecond,
+      int maxWaiting,
       Consumer<JsonObject> emit,
       Runnable onDropped) {
     this.vertx = vertx;
     this.emit = emit;
+    this.maxWaiting = Math.max(1, maxWaiting);
     this.onDropped = onDropped;
     this.pacer = new EventPacer<>(TimeUnit.MILLISECONDS.toNanos(intervalMs));
     this.perSlice =
@@ -87,7 +89,7 @@ public final class UpdateThrottle {
       emit.accept(session);
       return;
     }
-    if (waiting.size() >= MAX_WAITING) {
+    if (waiting.size() >= maxWaiting) {
       var eldest = waiting.keySet().iterator();
       eldest.next();
       eldest.remove();

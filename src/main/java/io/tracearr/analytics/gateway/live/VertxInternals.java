@@ -246,6 +246,13 @@ public final class VertxInternals {
     void writeAndFlush(Encoded bytes) {
       channel.writeAndFlush(bytes.buf, channel.voidPromise());
     }
+
+    /** Like {@link #writeAndFlush(Encoded)}, then {@code onDone} once the bytes are gone. */
+    void writeAndFlush(Encoded bytes, Runnable onDone) {
+      // the listener runs on the channel's event loop once the bytes left for the kernel, or the
+      // write failed (the channel closed and released them): either way they are no longer held
+      channel.writeAndFlush(bytes.buf).addListener(f -> onDone.run());
+    }
   }
 
   /**

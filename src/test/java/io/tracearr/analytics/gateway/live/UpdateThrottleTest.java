@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The per-hub budget of session.updated frames, on a real event loop. */
 class UpdateThrottleTest {
 
+  static final int MAX_WAITING = 10_000;
+
   private Vertx vertx;
   private final List<JsonObject> emitted = Collections.synchronizedList(new ArrayList<>());
   private final java.util.concurrent.atomic.AtomicInteger dropped =
@@ -61,7 +63,10 @@ class UpdateThrottleTest {
     // back
     onLoop(
         ctx,
-        () -> throttle[0] = new UpdateThrottle(vertx, 0, 20, this::emit, dropped::incrementAndGet));
+        () ->
+            throttle[0] =
+                new UpdateThrottle(
+                    vertx, 0, 20, MAX_WAITING, this::emit, dropped::incrementAndGet));
     onLoop(
         ctx,
         () -> {
@@ -95,16 +100,19 @@ class UpdateThrottleTest {
     UpdateThrottle[] throttle = new UpdateThrottle[1];
     onLoop(
         ctx,
-        () -> throttle[0] = new UpdateThrottle(vertx, 0, 10, this::emit, dropped::incrementAndGet));
-    int offered = UpdateThrottle.MAX_WAITING + 5;
+        () ->
+            throttle[0] =
+                new UpdateThrottle(
+                    vertx, 0, 10, MAX_WAITING, this::emit, dropped::incrementAndGet));
+    int offered = MAX_WAITING + 5;
     onLoop(
         ctx,
         () -> {
           for (int n = 0; n < offered; n++) offer(throttle[0], n, 1);
           // one per slice goes out at once, MAX_WAITING wait, the oldest of the rest make room
-          assertEquals(UpdateThrottle.MAX_WAITING, throttle[0].waiting());
+          assertEquals(MAX_WAITING, throttle[0].waiting());
         });
-    assertEquals(offered - 1 - UpdateThrottle.MAX_WAITING, dropped.get());
+    assertEquals(offered - 1 - MAX_WAITING, dropped.get());
     onLoop(ctx, throttle[0]::clear);
   }
 
@@ -116,7 +124,8 @@ class UpdateThrottleTest {
         ctx,
         () ->
             throttle[0] =
-                new UpdateThrottle(vertx, 60_000, 0, this::emit, dropped::incrementAndGet));
+                new UpdateThrottle(
+                    vertx, 60_000, 0, MAX_WAITING, this::emit, dropped::incrementAndGet));
     onLoop(
         ctx,
         () -> {
