@@ -31,6 +31,7 @@ class ConfigLoaderTest {
     assertEquals("./data", c.dataDir().toString());
     assertEquals(false, c.cluster().enabled());
     assertNull(c.analytics().geoipDbPath());
+    assertEquals(new AppConfig.Trust(5, 10, 20, 1), c.trust());
   }
 
   @Test
@@ -120,6 +121,17 @@ class ConfigLoaderTest {
             new JsonObject(),
             Map.of("ANALYTICS_ADMIN_API_KEY", "short"),
             "auth.admin_api_key (ANALYTICS_ADMIN_API_KEY) = \"<5 characters>\" (empty or at least 16 characters)"),
+        Arguments.of(
+            "negative trust penalty",
+            new JsonObject()
+                .put("trust", new JsonObject().put("penalty", new JsonObject().put("high", -5))),
+            Map.of(),
+            "trust.penalty.high = -5 (an integer 0..100)"),
+        Arguments.of(
+            "trust recovery beyond the scale",
+            file("trust", "recovery_per_day", 101),
+            Map.of(),
+            "trust.recovery_per_day = 101 (an integer 0..100)"),
         Arguments.of(
             "session timeout zero",
             new JsonObject(),
