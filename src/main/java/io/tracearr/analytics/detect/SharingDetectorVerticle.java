@@ -122,19 +122,29 @@ public final class SharingDetectorVerticle extends VerticleBase {
     vertx.setPeriodic(OPEN_COUNT_INTERVAL_MS, id -> refreshOpenCount());
     new PeriodicJobs(vertx, node)
         .schedule("alert-retention", ALERT_RETENTION_INTERVAL_MS, this::expireAlerts);
-    // scheduled even with every rule off: PUT /rules/{rule} may switch one on (the sweep of no rule
-    // is free)
-    long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
-    new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
     return reloadRules()
         .recover(
             err -> {
               log.warn(
                   "stored rule settings could not be read, using the config file's: {}",
                   err.toString());
+              scheduleSweep();
               return Future.succeededFuture();
             })
         .compose(v -> consumers());
+  }
+
+  private boolean sweepScheduled;
+
+  /**
+   * The periodic sweep, once some rule is on (at start, or when PUT /rules/{rule} switches one on
+   * later); with every rule off no sweep is claimed.
+   */
+  private void scheduleSweep() {
+    if (sweepScheduled || !rules.any()) return;
+    sweepScheduled = true;
+    long intervalMs = node.config().analytics().sharingDetection().sweepSeconds() * 1000L;
+    new PeriodicJobs(vertx, node).schedule("detect-sweep", intervalMs, this::sweep);
   }
 
   private Future<Void> reloadRules() {
@@ -144,6 +154,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
             b -> {
               book = b;
               rules = new SharingRules(b.detection(), node.geo().enabled());
+              scheduleSweep();
               if (!rules.any())
                 log.info(
                     "sharing detection is off (sharing_detection.enabled or every rule switched off)");
@@ -446,6 +457,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
                       v -> {
                         book = next;
                         rules = new SharingRules(next.detection(), node.geo().enabled());
+                        scheduleSweep();
                         bus.publish(Addresses.RULES_CHANGED, new JsonObject().put("rule", rule));
                         return new JsonObject()
                             .put("before", current.get(rule).toJson())

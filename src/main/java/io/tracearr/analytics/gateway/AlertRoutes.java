@@ -139,14 +139,24 @@ public final class AlertRoutes {
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
-                JsonObject alert = ar.result().body().getJsonObject("body");
-                if (alert != null)
-                  rc.put(
-                      AuditTrail.AFTER,
-                      new JsonObject()
-                          .put("status", alert.getString("status"))
-                          .put("dismiss_reason", alert.getString("dismiss_reason")));
-                HttpReplies.commandReply(rc, ar.result().body());
+                JsonObject reply = ar.result().body();
+                JsonObject alert = reply.getJsonObject("body");
+                if (alert == null) {
+                  HttpReplies.commandReply(rc, reply);
+                  return;
+                }
+                rc.put(
+                    AuditTrail.AFTER,
+                    new JsonObject()
+                        .put("status", alert.getString("status"))
+                        .put("dismiss_reason", alert.getString("dismiss_reason")));
+                // the same representation as GET: with the alert's rule actions
+                withActions(List.of(alert))
+                    .onComplete(
+                        x -> {
+                          if (x.failed()) rc.fail(DatabaseErrors.toProblem(x.cause()));
+                          else HttpReplies.commandReply(rc, reply);
+                        });
               } else
                 rc.fail(Problem.unavailable("The detector did not answer in time; retry shortly"));
             });
