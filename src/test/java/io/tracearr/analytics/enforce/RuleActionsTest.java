@@ -131,6 +131,39 @@ class RuleActionsTest {
   }
 
   @Test
+  void anActionClaimedByANodeThatDiedIsCarriedOutOnceItsClaimLapses() {
+    setAction(30, 0);
+    UUID user = UUID.randomUUID();
+    start(user, "tv");
+    String second = start(user, "phone");
+    Await.until(
+        Duration.ofSeconds(20),
+        "the intent stored",
+        () ->
+            node.count("SELECT count(*) FROM enforcement_actions WHERE user_id = '" + user + "'")
+                == 1);
+    // as if another node had claimed it when due and died before acting: due now, its lease runs
+    // two more seconds
+    node.sql(
+        "UPDATE enforcement_actions SET due_at = now(), claimed_by = 'node-that-died',"
+            + " claimed_until = now() + interval '2 seconds' WHERE user_id = '"
+            + user
+            + "'");
+    Await.until(
+        Duration.ofSeconds(20), "the action done", () -> finishedAction(user, null) != null);
+    JsonObject action = finishedAction(user, null);
+    assertEquals("terminated", action.getString("outcome"), action.encode());
+    assertEquals("terminated", endedReason(second));
+    assertEquals(
+        0,
+        node.count(
+            "SELECT count(*) FROM enforcement_actions WHERE user_id = '"
+                + user
+                + "' AND claimed_by = 'node-that-died'"),
+        "taken over by the live node");
+  }
+
+  @Test
   void aViolationThatClearsDuringTheDelayIsSkipped() {
     setAction(3, 0);
     UUID user = UUID.randomUUID();
