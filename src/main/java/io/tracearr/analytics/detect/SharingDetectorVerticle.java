@@ -491,15 +491,25 @@ public final class SharingDetectorVerticle extends VerticleBase {
               String type = alert.getString("alert_type");
               Instant now = Instant.now();
               SharingRules current = rules;
-              return activity
-                  .load(
+              Future<ActivityRepository.UserActivity> loaded =
+                  activity.load(
                       user,
                       now,
                       true,
-                      "device_spike".equals(type) ? SharingRules.DEVICE_WINDOW : null)
+                      "device_spike".equals(type) ? SharingRules.DEVICE_WINDOW : null);
+              // judged as live judging does: the user's exemptions, thresholds and trusted devices
+              // apply, and the trust score goes with the verdict (a rule action's
+              // only_if_trust_below)
+              Future<UserControls> controls = controlsOf(user);
+              Future<Map<UUID, Integer>> trust = controlsStore.trust(List.of(user));
+              return Future.all(loaded, controls, trust)
                   .map(
-                      a -> {
-                        Optional<Finding> f = current.judgeOne(type, a, now);
+                      all -> {
+                        ActivityRepository.UserActivity a = loaded.result();
+                        Optional<Finding> f =
+                            current.judge(a, now, controls.result()).stream()
+                                .filter(x -> x.alertType().equals(type))
+                                .findFirst();
                         JsonArray ids = new JsonArray();
                         f.ifPresent(
                             x ->
@@ -518,7 +528,8 @@ public final class SharingDetectorVerticle extends VerticleBase {
                             .put("user_id", user.toString())
                             .put("alert_type", type)
                             .put("session_ids", ids)
-                            .put("active_session_ids", active);
+                            .put("active_session_ids", active)
+                            .put("trust_score", trust.result().get(user));
                       });
             })
         .onComplete(

@@ -60,27 +60,6 @@ public final class SharingRules {
     return spike != null;
   }
 
-  /**
-   * The rule {@code alertType} alone, judged again (a rule action's sustain window ended): its
-   * finding if the violation still holds; empty when it does not or the rule is off now.
-   */
-  public java.util.Optional<Finding> judgeOne(
-      String alertType, ActivityRepository.UserActivity activity, Instant now) {
-    return switch (alertType) {
-      case "concurrent_streams" ->
-          concurrent == null
-              ? java.util.Optional.empty()
-              : concurrent.evaluate(activity.sessions());
-      case "geo_impossible" ->
-          geo == null ? java.util.Optional.empty() : geo.evaluate(activity.sessions());
-      case "impossible_travel" ->
-          travel == null ? java.util.Optional.empty() : travel.evaluate(activity.sessions());
-      case "device_spike" ->
-          spike == null ? java.util.Optional.empty() : spike.evaluate(activity.devices(), now);
-      default -> java.util.Optional.empty();
-    };
-  }
-
   /** At most one finding per rule, in a fixed rule order. */
   public List<Finding> judge(ActivityRepository.UserActivity activity, Instant now) {
     return judge(activity, now, UserControls.NONE);

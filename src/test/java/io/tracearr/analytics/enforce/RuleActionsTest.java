@@ -42,6 +42,10 @@ class RuleActionsTest {
   static final String SESSIONS = "/api/v1/analytics/sessions";
 
   private static void setAction(int delaySeconds, int cooldownMinutes) {
+    setAction(delaySeconds, cooldownMinutes, null);
+  }
+
+  private static void setAction(int delaySeconds, int cooldownMinutes, Integer trustBelow) {
     HttpResponse<Buffer> r =
         node.put(
             RULE,
@@ -56,7 +60,8 @@ class RuleActionsTest {
                         .put("target", "newest")
                         .put("delay_seconds", delaySeconds)
                         .put("cooldown_minutes", cooldownMinutes)
-                        .put("message", "Too many screens")));
+                        .put("message", "Too many screens")
+                        .put("only_if_trust_below", trustBelow)));
     assertEquals(200, r.statusCode(), r.bodyAsString());
   }
 
@@ -128,6 +133,30 @@ class RuleActionsTest {
         1,
         node.count("SELECT count(*) FROM enforcement_actions WHERE user_id = '" + user + "'"),
         "one action per alert");
+  }
+
+  @Test
+  void onlyIfTrustBelowActsOnLessTrustedUsersOnly() {
+    // a new user's score is 100; this alert (medium) takes 10: 90 when the action is judged
+    setAction(0, 0, 50);
+    UUID trusted = UUID.randomUUID();
+    start(trusted, "tv");
+    String kept = start(trusted, "phone");
+    Await.until(
+        Duration.ofSeconds(20), "the action done", () -> finishedAction(trusted, null) != null);
+    JsonObject skipped = finishedAction(trusted, null);
+    assertEquals("skipped_trust", skipped.getString("outcome"), skipped.encode());
+    assertEquals(null, endedReason(kept));
+
+    setAction(0, 0, 95);
+    UUID lessTrusted = UUID.randomUUID();
+    start(lessTrusted, "tv");
+    String stopped = start(lessTrusted, "phone");
+    Await.until(
+        Duration.ofSeconds(20), "the action done", () -> finishedAction(lessTrusted, null) != null);
+    JsonObject acted = finishedAction(lessTrusted, null);
+    assertEquals("terminated", acted.getString("outcome"), acted.encode());
+    assertEquals("terminated", endedReason(stopped));
   }
 
   @Test
