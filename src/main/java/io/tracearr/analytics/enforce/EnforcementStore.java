@@ -33,6 +33,23 @@ public final class EnforcementStore {
       ON CONFLICT (alert_id) DO NOTHING""";
 
   /**
+   * The catch-up for an intent lost with its node (the alert committed, the node died before it
+   * stored the action): open alerts of the rule raised in the last 10 minutes, since its action was
+   * last set, that have no stored action, due at raised + delay. Reads the detector's alerts;
+   * writes only enforcement_actions. The unique alert_id makes a race with the intake a no-op.
+   */
+  private static final String CATCH_UP =
+      """
+      INSERT INTO enforcement_actions (id, alert_id, user_id, rule, action, due_at)
+      SELECT gen_random_uuid(), a.id, a.user_id, a.alert_type, $2::jsonb, a.created_at + make_interval(secs => $3)
+      FROM sharing_alerts a
+      WHERE a.alert_type = $1 AND a.status = 'open'
+        AND a.created_at > now() - interval '10 minutes' AND a.created_at < now() - interval '2 seconds'
+        AND a.created_at >= COALESCE((SELECT updated_at FROM rule_settings WHERE rule = $1), '-infinity')
+        AND NOT EXISTS (SELECT 1 FROM enforcement_actions e WHERE e.alert_id = a.id)
+      ON CONFLICT (alert_id) DO NOTHING""";
+
+  /**
    * due, unfinished, not held by a live claim: taken by one node, the others skip the locked rows
    */
   private static final String CLAIM =
@@ -117,6 +134,13 @@ public final class EnforcementStore {
   }
 
   // ---- writes (the enforcement verticle's)
+
+  /** Stores the lost intents of {@code rule}'s recent alerts; how many. */
+  Future<Integer> catchUp(String rule, JsonObject action, int delaySeconds) {
+    return pool.preparedQuery(CATCH_UP)
+        .execute(Tuple.of(rule, action.encode(), (double) delaySeconds))
+        .map(rows -> rows.rowCount());
+  }
 
   Future<Boolean> intend(
       UUID alertId, UUID userId, String rule, JsonObject action, int delaySeconds) {

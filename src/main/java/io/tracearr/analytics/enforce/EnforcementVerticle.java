@@ -40,6 +40,9 @@ public final class EnforcementVerticle extends VerticleBase {
   private static final int CLAIM_BATCH = 20;
   private static final long AUDIT_RETENTION_INTERVAL_MS = 3_600_000;
 
+  /** how often (once per cluster) alerts whose action was never stored are looked for */
+  private static final long CATCH_UP_INTERVAL_MS = 5_000;
+
   /** the media server's stop call has its own bounded timeout (MediaApi) and one message first */
   private static final DeliveryOptions MEDIA = new DeliveryOptions().setSendTimeout(15_000);
 
@@ -65,8 +68,9 @@ public final class EnforcementVerticle extends VerticleBase {
     rules = new RuleSettingsStore(node.pool(), node.config());
     bus = vertx.eventBus();
     vertx.setPeriodic(cfg.pollMs(), id -> claimDue());
-    new PeriodicJobs(vertx, node)
-        .schedule("audit-retention", AUDIT_RETENTION_INTERVAL_MS, this::expireAudit);
+    PeriodicJobs jobs = new PeriodicJobs(vertx, node);
+    jobs.schedule("audit-retention", AUDIT_RETENTION_INTERVAL_MS, this::expireAudit);
+    jobs.schedule("enforce-catch-up", CATCH_UP_INTERVAL_MS, this::catchUp);
     return Future.all(
         bus.<JsonObject>localConsumer(Addresses.ENFORCE_TERMINATE, this::terminateCommand)
             .completion(),
@@ -216,6 +220,37 @@ public final class EnforcementVerticle extends VerticleBase {
                     "the action of alert {} could not be stored: {}",
                     alert.getString("id"),
                     err.toString()));
+  }
+
+  /**
+   * A node that died between committing an alert and storing its action lost the intent: the
+   * catch-up stores it (due as it would have been), so the action still runs once.
+   */
+  private Future<?> catchUp() {
+    return rules
+        .book()
+        .compose(
+            book -> {
+              List<Future<?>> each = new ArrayList<>();
+              for (String rule : io.tracearr.analytics.config.ConfigLoader.RULES) {
+                RuleBook.Setting setting = book.knows(rule) ? book.get(rule) : null;
+                if (setting == null || !setting.action().terminates()) continue;
+                RuleAction a = setting.action();
+                each.add(
+                    store
+                        .catchUp(rule, a.toJson(), a.delaySeconds())
+                        .onSuccess(
+                            n -> {
+                              if (n > 0)
+                                log.warn(
+                                    "stored {} {} action(s) whose intent was lost (a node died"
+                                        + " after raising the alert)",
+                                    n,
+                                    rule);
+                            }));
+              }
+              return Future.join(each);
+            });
   }
 
   private void claimDue() {

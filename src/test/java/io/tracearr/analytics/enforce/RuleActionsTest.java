@@ -136,6 +136,30 @@ class RuleActionsTest {
   }
 
   @Test
+  void anIntentLostWithItsNodeIsStoredByTheCatchUp() {
+    setAction(60, 0);
+    UUID user = UUID.randomUUID();
+    start(user, "tv");
+    start(user, "phone");
+    String intent =
+        "SELECT count(*) FROM enforcement_actions WHERE outcome IS NULL AND user_id = '"
+            + user
+            + "'";
+    Await.until(Duration.ofSeconds(20), "the intent stored", () -> node.count(intent) == 1);
+    String stored =
+        intent
+            + " AND due_at = (SELECT created_at FROM sharing_alerts WHERE user_id = '"
+            + user
+            + "') + interval '60 seconds'";
+    // as if the node had died after committing the alert, before storing what to do about it
+    node.sql("DELETE FROM enforcement_actions WHERE user_id = '" + user + "'");
+    Await.until(
+        Duration.ofSeconds(30),
+        "the catch-up stores it again, due as it was",
+        () -> node.count(stored) == 1);
+  }
+
+  @Test
   void onlyIfTrustBelowActsOnLessTrustedUsersOnly() {
     // a new user's score is 100; this alert (medium) takes 10: 90 when the action is judged
     setAction(0, 0, 50);
