@@ -239,7 +239,7 @@ public final class StatsRoutes {
   }
 
   /** start and end: valid dates, start <= end, at most {@link #MAX_RANGE_DAYS} days. */
-  private static LocalDate[] range(RoutingContext rc) {
+  static LocalDate[] range(RoutingContext rc) {
     LocalDate start = date(rc, "start");
     LocalDate end = date(rc, "end");
     if (start.isAfter(end)) throw Problem.validation("start", "must not be after end");

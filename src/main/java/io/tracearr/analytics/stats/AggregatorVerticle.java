@@ -64,7 +64,7 @@ public final class AggregatorVerticle extends VerticleBase {
     rollup =
         new DailyRollup(
             stateStore,
-            new DayRollupStore(node.pool()),
+            new DayRollupStore(node.pool(), cfg.timezone()),
             new BackfillStore(node.pool()),
             new PopularWindowStore(node.pool()),
             calendar,
