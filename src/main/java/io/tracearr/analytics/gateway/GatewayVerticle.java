@@ -18,9 +18,11 @@ import io.tracearr.analytics.media.MediaServerRepository;
 import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
+import io.tracearr.analytics.session.SessionSearch;
 import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
+import io.tracearr.analytics.stats.UsageRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -275,6 +277,17 @@ public final class GatewayVerticle extends VerticleBase {
                 vertx,
                 cfg.analytics(),
                 new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
+            .operations());
+    operations.putAll(
+        new UsageRoutes(
+                cfg.analytics(),
+                new UsageRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
+            .operations());
+    operations.putAll(
+        new HistoryRoutes(
+                new SessionSearch(node.pool(), new SessionRepository(node.pool())),
+                new StatsCalendar(cfg.analytics().timezone()),
+                node.metrics().registry())
             .operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {

@@ -62,7 +62,10 @@ public final class BenchRunner {
             case "fanout" -> List.of(Map.entry("4", live::fanout));
             case "memory" -> List.of(Map.entry("7", live::memory));
             case "data" ->
-                List.of(Map.entry("5", data::rollup), Map.entry("6", data::statsEndpoints));
+                List.of(
+                    Map.entry("5", data::rollup),
+                    Map.entry("6", data::statsEndpoints),
+                    Map.entry("9", data::usageEndpoints));
             case "notify" -> List.of(Map.entry("10", notify::notifications));
             case "import" -> List.of(Map.entry("11", imports::tautulli));
             default -> throw new IllegalArgumentException("unknown phase " + phase);
@@ -112,7 +115,7 @@ public final class BenchRunner {
           "memory",
           List.of("7"),
           "data",
-          List.of("5", "6"),
+          List.of("5", "6", "9"),
           "notify",
           List.of("10"),
           "import",
