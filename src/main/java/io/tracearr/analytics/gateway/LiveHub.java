@@ -68,7 +68,9 @@ public final class LiveHub {
   private final LiveMemory memory;
 
   /** snapshots loaded but not sent yet: they go out as the node's dashboard budget has room */
-  private final ArrayDeque<Object[]> snapshotsToSend = new ArrayDeque<>();
+  private final ArrayDeque<PendingSnapshot> snapshotsToSend = new ArrayDeque<>();
+
+  private record PendingSnapshot(DashboardSocket socket, Frame frame) {}
 
   private long snapshotTimer = -1;
   private final Set<DashboardSocket> sockets = new LinkedHashSet<>();
@@ -234,7 +236,7 @@ public final class LiveHub {
                 }
                 for (DashboardSocket socket : group) {
                   if (ar.succeeded()) {
-                    snapshotsToSend.add(new Object[] {socket, ar.result()});
+                    snapshotsToSend.add(new PendingSnapshot(socket, ar.result()));
                   } else {
                     socket.sendControl(
                         Frame.of("error", DatabaseErrors.toProblem(ar.cause()).toJson()));
@@ -268,9 +270,9 @@ public final class LiveHub {
    */
   private void sendSnapshots() {
     while (!snapshotsToSend.isEmpty()) {
-      Object[] next = snapshotsToSend.peek();
-      DashboardSocket socket = (DashboardSocket) next[0];
-      Frame frame = (Frame) next[1];
+      PendingSnapshot next = snapshotsToSend.peek();
+      DashboardSocket socket = next.socket();
+      Frame frame = next.frame();
       if (!sockets.contains(socket)) {
         snapshotsToSend.poll();
         continue;

@@ -1,0 +1,57 @@
+package io.tracearr.analytics.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The registry's budget of session.updated per second (issue 18): rate, order, bound, forget. */
+class RateBudgetTest {
+
+  private final List<String> out = new ArrayList<>();
+
+  @Test
+  void overTheBudgetTheNewestEventOfEachKeyWaitsForALaterSliceOldestFirst() {
+    RateBudget<String, String> budget =
+        new RateBudget<>(20, 100, (k, v) -> out.add(v)); // 2 a slice
+    budget.offer("a", "a1");
+    budget.offer("b", "b1");
+    budget.offer("c", "c1");
+    budget.offer("d", "d1");
+    budget.offer("c", "c2");
+    assertEquals(List.of("a1", "b1"), out);
+    assertEquals(2, budget.waiting());
+    budget.tick();
+    assertEquals(List.of("a1", "b1", "c2", "d1"), out);
+    assertEquals(0, budget.waiting());
+  }
+
+  @Test
+  void atMostMaxWaitingKeysWaitTheOldestIsDroppedAndCounted() {
+    RateBudget<String, String> budget = new RateBudget<>(10, 2, (k, v) -> out.add(v)); // 1 a slice
+    for (String k : List.of("a", "b", "c", "d")) budget.offer(k, k + 1);
+    assertEquals(List.of("a1"), out);
+    assertEquals(2, budget.waiting());
+    assertEquals(1, budget.dropped());
+    budget.tick();
+    budget.tick();
+    assertEquals(List.of("a1", "c1", "d1"), out);
+  }
+
+  @Test
+  void aForgottenKeysWaitingEventNeverLeavesAndZeroMeansNoLimit() {
+    RateBudget<String, String> budget = new RateBudget<>(10, 10, (k, v) -> out.add(v));
+    budget.offer("a", "a1");
+    budget.offer("b", "b1");
+    budget.forget("b");
+    budget.tick();
+    assertEquals(List.of("a1"), out);
+
+    out.clear();
+    RateBudget<String, String> unlimited = new RateBudget<>(0, 10, (k, v) -> out.add(v));
+    for (int i = 0; i < 1000; i++) unlimited.offer("k" + i, "v" + i);
+    assertEquals(1000, out.size());
+    assertEquals(0, unlimited.waiting());
+  }
+}
