@@ -2,6 +2,9 @@ import { Api } from './api.js';
 import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
 import { startNotifications } from './notifications.js';
+import { currentRoute } from './router.js';
+import { setContext, showPage } from './pages.js';
+import { resizeWithin } from './charts.js';
 import {
   alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
   userLabel,
@@ -48,10 +51,42 @@ async function signIn(token, { fromForm }) {
   $('sign-in').hidden = true;
   $('dashboard').hidden = false;
   $('sign-out').hidden = false;
+  $('nav').hidden = false;
+  setContext({ api, admin: false });
   state.live = new LiveConnection({ token, onFrame, onState: showConnection });
   window.tracearr = { live: state.live, state };
   state.live.connect();
   loadPopular();
+  route();
+}
+
+// ---- pages ---------------------------------------------------------------------------------------------
+
+/** Shows the page the address names (hash route) and loads what it needs. */
+async function route() {
+  if (!state.api) return;
+  const r = currentRoute();
+  const name = r.page === 'users' && r.rest.length ? 'user' : r.page;
+  const known = document.querySelector(`.page[data-page="${CSS.escape(name)}"]`);
+  const page = known ? name : 'overview';
+  for (const p of document.querySelectorAll('.page')) p.hidden = p.dataset.page !== page;
+  for (const a of document.querySelectorAll('#nav a')) {
+    const here = a.dataset.page === (page === 'user' ? 'users' : page);
+    if (here) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  const title = document.querySelector(`#page-${page} .page-title`)?.textContent || 'Overview';
+  document.title = `${title} · tracearr analytics`;
+  state.page = page;
+  if (page === 'overview') {
+    loadSummary();
+    loadPopular();
+    renderChart();
+  } else {
+    await showPage({ ...r, page: page === 'user' ? 'users' : page });
+  }
+  resizeWithin($(`page-${page}`));
+  document.body.dataset.page = page;
+  document.body.dataset.loaded = r.page + (r.rest.length ? '/' + r.rest.join('/') : '') + '?' + r.params;
 }
 
 function showSignIn(message) {
@@ -68,6 +103,7 @@ function signOut() {
   if (state.live) state.live.close();
   state.live = null;
   state.api = null;
+  $('nav').hidden = true;
   $('notifications').hidden = true;
   $('token').value = '';
   showSignIn('');
@@ -107,6 +143,7 @@ function onFrame(frame) {
   switch (frame.type) {
     case 'hello':
       state.admin = Array.isArray(d.roles) && d.roles.includes('admin');
+      setContext({ api: state.api, admin: state.admin });
       if (state.admin && $('notifications').hidden) startNotifications(state.api);
       $('about').textContent = `Node ${shortId(d.node_id)} · version ${d.version}`;
       $('settings-import').hidden = !state.admin;
@@ -133,10 +170,12 @@ function onFrame(frame) {
       removeAlert(d.id);
       break;
     case 'stats.updated':
+      // the frame says today's figures changed: refetch what the open page shows (coalesced, at most one
+      // request of each kind in flight), so the figures are fresh without a reload
       state.today = d;
       renderFigures();
       renderChart();
-      loadSummarySoon();
+      refreshSoon();
       break;
     case 'error':
       console.warn('live channel error', d);
@@ -331,9 +370,14 @@ async function loadSummary() {
   renderFigures();
 }
 
-function loadSummarySoon() {
+/** One refetch per burst of stats.updated frames (250 ms), not one per frame. */
+function refreshSoon() {
   if (summaryTimer) return;
-  summaryTimer = setTimeout(() => { summaryTimer = null; loadSummary(); }, 5000);
+  summaryTimer = setTimeout(() => {
+    summaryTimer = null;
+    loadSummary();
+    if (state.page === 'overview') loadPopular();
+  }, 250);
 }
 
 function renderFigures() {
@@ -455,6 +499,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('sign-out').addEventListener('click', signOut);
   $('retry').addEventListener('click', () => state.live?.retryNow());
   $('popular-window').addEventListener('change', loadPopular);
+  window.addEventListener('hashchange', route);
   $('daily-metric').addEventListener('change', renderChart);
   let resizeTimer = null;
   window.addEventListener('resize', () => {
