@@ -660,12 +660,22 @@ async function apiPage() {
     deepLinking: false,
     validatorUrl: null,
     tryItOutEnabled: false,
+    defaultModelsExpandDepth: -1,
     // "Try it out" goes out with the signed-in token, read at each request (sign-out / sign-in take effect)
+    // Swagger UI leaves its selects (servers, content types) without a name: give them one
+    onComplete: () => labelSwaggerSelects(),
     requestInterceptor: (req) => {
       if (ctx.api?.token && !String(req.url).endsWith('/openapi.yaml')) req.headers.Authorization = `Bearer ${ctx.api.token}`;
       return req;
     },
   });
+}
+
+function labelSwaggerSelects() {
+  for (const select of $('swagger').querySelectorAll('select:not([aria-label])')) {
+    const name = select.id === 'servers' ? 'Server' : (select.closest('label')?.textContent || select.className || 'Choice');
+    select.setAttribute('aria-label', name.trim() || 'Choice');
+  }
 }
 
 // ---- dispatch ---------------------------------------------------------------------------------------------
