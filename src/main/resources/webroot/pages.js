@@ -314,6 +314,7 @@ async function heatMap(range) {
     before = res.body.next_cursor;
     if (!before) break;
   }
+  $('heat-chart').hidden = !res.ok;
   if (!res.ok) {
     $('heat-caption').textContent = why(res, 'Plays by hour');
     $('heat-table').replaceChildren();
@@ -349,6 +350,7 @@ async function breakdowns(range) {
     el('details', {}, el('summary', { text: 'Table' }), el('div', { id: `bd-${group}-table`, class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': `${title}, table` })))));
   await Promise.all(BREAKDOWNS.map(async ([group, title]) => {
     const res = await ctx.api.get(`${A}/stats/plays?${qs({ ...range, group_by: group })}`);
+    $(`bd-${group}-chart`).hidden = false;
     if (!res.ok || !Array.isArray(res.body?.items)) {
       $(`bd-${group}-caption`).textContent = why(res, title);
       $(`bd-${group}-chart`).hidden = true;
@@ -430,7 +432,7 @@ async function concurrency(range, days) {
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: items.map(label), axisLabel: { color: c.muted } },
     yAxis: { type: 'value', minInterval: 1, axisLabel: { color: c.muted }, splitLine: { lineStyle: { color: c.line } } },
-    series: [{ type: 'line', step: 'end', name: 'Peak streams', data: items.map((it) => it.peak), itemStyle: { color: c.accent }, areaStyle: { opacity: 0.15 } }],
+    series: [{ type: 'line', step: 'end', showSymbol: false, name: 'Peak streams', data: items.map((it) => it.peak), itemStyle: { color: c.accent }, areaStyle: { opacity: 0.15 } }],
   }, `Concurrent streams per ${bucket}. ${caption}`);
   $('conc-table').replaceChildren(dataTable(`Peak concurrent streams per ${bucket}`, [bucket === 'hour' ? 'Hour' : 'Day', 'Peak'],
     items.filter((it) => bucket === 'day' || it.peak > 0).map((it) => [label(it), formatNumber(it.peak)])));
