@@ -18,6 +18,7 @@ import io.tracearr.analytics.session.SessionRepository;
 import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
+import io.tracearr.analytics.stats.UsageRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -270,6 +271,11 @@ public final class GatewayVerticle extends VerticleBase {
                 vertx,
                 cfg.analytics(),
                 new StatsRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
+            .operations());
+    operations.putAll(
+        new UsageRoutes(
+                cfg.analytics(),
+                new UsageRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
             .operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {

@@ -35,9 +35,11 @@ import java.util.function.Supplier;
  * <p>{@code stats/daily} and {@code popular} are served from memory, one cache per gateway instance
  * (its event loop owns it, no locks): roll-up answers (past days, popular windows) stay until the
  * next completed roll-up, announced cluster-wide by {@code events.stats.updated}, so every node
- * drops them; today's live row is refreshed at most once per {@link #LIVE_MAX_AGE}, one query at a
- * time ({@link LiveToday}). Each cache keeps at most {@link #CACHED_ANSWERS} answers, keyed by the
- * request's parameters. The other reads go to PostgreSQL.
+ * drops them (a start or an end triggers a roll-up of today within a second, see {@code
+ * AggregatorVerticle}); today's live row is served only while no start or end was heard of since
+ * its query began and for at most {@link #LIVE_MAX_AGE}, else the request waits for a newer query
+ * ({@link LiveToday}: never a stale answer). Each cache keeps at most {@link #CACHED_ANSWERS}
+ * answers, keyed by the request's parameters. The other reads go to PostgreSQL.
  */
 public final class StatsRoutes {
 
@@ -80,6 +82,10 @@ public final class StatsRoutes {
     this.liveToday = new LiveToday(repository::liveDay, LIVE_MAX_AGE);
     // published by the aggregator of whichever node ran the roll-up, after it committed
     vertx.eventBus().<JsonObject>consumer(Addresses.STATS_UPDATED, msg -> forgetRollUps());
+    // published cluster-wide by the registry that committed the start or end: the next read of
+    // today on this node waits for a query that sees it (no stale answer after a change)
+    vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_STARTED, msg -> liveToday.changed());
+    vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> liveToday.changed());
   }
 
   private void forgetRollUps() {
@@ -239,7 +245,7 @@ public final class StatsRoutes {
   }
 
   /** start and end: valid dates, start <= end, at most {@link #MAX_RANGE_DAYS} days. */
-  private static LocalDate[] range(RoutingContext rc) {
+  static LocalDate[] range(RoutingContext rc) {
     LocalDate start = date(rc, "start");
     LocalDate end = date(rc, "end");
     if (start.isAfter(end)) throw Problem.validation("start", "must not be after end");

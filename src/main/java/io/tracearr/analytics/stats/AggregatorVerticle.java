@@ -41,6 +41,15 @@ public final class AggregatorVerticle extends VerticleBase {
    */
   private static final int MAX_QUEUED = 1;
 
+  /**
+   * A start or end committed on this node is rolled into today this long after it (the starts and
+   * ends of a burst share one run), so popular day/week and the {@code stats.updated} frames follow
+   * within this delay plus one run of today.
+   */
+  static final long CHANGE_DELAY_MS = 200;
+
+  private boolean changePending;
+
   private final NodeContext node;
   private final AppConfig.Analytics cfg;
   private StatsRepository stats;
@@ -64,7 +73,7 @@ public final class AggregatorVerticle extends VerticleBase {
     rollup =
         new DailyRollup(
             stateStore,
-            new DayRollupStore(node.pool()),
+            new DayRollupStore(node.pool(), cfg.timezone()),
             new BackfillStore(node.pool()),
             new PopularWindowStore(node.pool()),
             calendar,
@@ -84,6 +93,10 @@ public final class AggregatorVerticle extends VerticleBase {
                     Addresses.STATS_RETENTION,
                     msg -> reply(msg, retention(true).map(Retention.Outcome::toJson)))
                 .completion());
+    // local: each start or end is re-rolled once in the cluster, by the node whose registry
+    // committed it
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.SESSION_STARTED, msg -> changed());
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.SESSION_ENDED, msg -> changed());
     return consumers.onSuccess(
         v -> {
           if (cfg.enabled()) scheduleJobs();
@@ -104,12 +117,25 @@ public final class AggregatorVerticle extends VerticleBase {
         .onFailure(err -> log.warn("startup back-fill claim failed: {}", err.toString()));
   }
 
+  /** Today changed (a start or an end): one roll-up soon, shared by the changes meanwhile. */
+  private void changed() {
+    if (!cfg.enabled() || changePending) return;
+    changePending = true;
+    vertx.setTimer(
+        CHANGE_DELAY_MS,
+        id -> {
+          changePending = false;
+          rollup("change");
+        });
+  }
+
   /**
    * Queues a roll-up behind the one running on this node. Every completed run publishes today's
    * figures cluster-wide and is timed.
    */
   private Future<DailyStat> rollup(String trigger) {
-    if (trigger.equals("periodic") && queued >= MAX_QUEUED) {
+    // a run that has not started yet will see every change committed before it starts
+    if ((trigger.equals("periodic") || trigger.equals("change")) && queued >= MAX_QUEUED) {
       runs(trigger, "skipped").increment();
       return Future.succeededFuture();
     }
@@ -120,7 +146,10 @@ public final class AggregatorVerticle extends VerticleBase {
             previous -> {
               queued--;
               Timer.Sample sample = Timer.start(node.metrics().registry());
-              int cap = trigger.equals("periodic") ? PERIODIC_BACKFILL_CAP : DailyRollup.UNBOUNDED;
+              int cap =
+                  trigger.equals("periodic") || trigger.equals("change")
+                      ? PERIODIC_BACKFILL_CAP
+                      : DailyRollup.UNBOUNDED;
               return rollup
                   .run(cap)
                   .onComplete(

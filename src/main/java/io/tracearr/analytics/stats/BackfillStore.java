@@ -160,6 +160,7 @@ public final class BackfillStore {
                                       PopularWindowStore.clear(conn)
                                           .compose(v -> each(runs, run -> run.hours(conn)))
                                           .compose(v -> each(runs, run -> run.content(conn)))
+                                          .compose(v -> each(runs, run -> run.usage(conn)))
                                           .compose(v -> each(runs, run -> run.days(conn)))))
                           .map(todo);
                     }));
@@ -215,6 +216,7 @@ public final class BackfillStore {
     private final OffsetDateTime from;
     private final OffsetDateTime to;
     private final double minPlaySeconds;
+    private final String zone;
 
     Run(List<LocalDate> run, StatsCalendar calendar, double minPlaySeconds) {
       days = run.toArray(LocalDate[]::new);
@@ -224,6 +226,17 @@ public final class BackfillStore {
       from = bounds[0];
       to = bounds[days.length];
       this.minPlaySeconds = minPlaySeconds;
+      this.zone = calendar.zone().getId();
+    }
+
+    Future<Void> usage(SqlConnection conn) {
+      return conn.preparedQuery(UsageSql.DELETE_DAYS)
+          .execute(Tuple.of(days[0], days[days.length - 1]))
+          .compose(
+              v ->
+                  conn.preparedQuery(UsageSql.INSERT_DAYS)
+                      .execute(Tuple.of(days, bounds, from, to, zone)))
+          .mapEmpty();
     }
 
     Future<Void> hours(SqlConnection conn) {

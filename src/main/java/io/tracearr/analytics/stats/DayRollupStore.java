@@ -18,6 +18,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /** Recomputes one day's roll-ups (its SQL is {@link DayRollupSql}). */
 public final class DayRollupStore {
@@ -25,8 +27,16 @@ public final class DayRollupStore {
   /** one snapshot for the sweep, the sums and the finalisation check */
   private final LockedTransaction transaction;
 
+  /** hours and weekdays of the usage roll-up are local to this zone */
+  private final String zone;
+
   public DayRollupStore(Pool pool) {
+    this(pool, ZoneOffset.UTC);
+  }
+
+  public DayRollupStore(Pool pool, ZoneId zone) {
     this.transaction = RollupLock.on(pool).isolation(Isolation.REPEATABLE_READ);
+    this.zone = zone.getId();
   }
 
   /**
@@ -50,7 +60,13 @@ public final class DayRollupStore {
                         finalized
                             ? Future.succeededFuture(false)
                             : recompute(
-                                    conn, day, utc(start), utc(end), minPlaySeconds, finalizable)
+                                    conn,
+                                    day,
+                                    utc(start),
+                                    utc(end),
+                                    minPlaySeconds,
+                                    finalizable,
+                                    zone)
                                 .map(true)));
   }
 
@@ -70,7 +86,8 @@ public final class DayRollupStore {
       OffsetDateTime start,
       OffsetDateTime end,
       double minPlaySeconds,
-      boolean finalizable) {
+      boolean finalizable,
+      String zone) {
     Tuple range = Tuple.of(start, end);
     Tuple plays = Tuple.of(day, start, end, minPlaySeconds);
     return conn.preparedQuery(DELETE_HOURS)
@@ -80,6 +97,9 @@ public final class DayRollupStore {
         .compose(v -> PopularWindowStore.applyDayChange(conn, plays))
         .compose(v -> conn.preparedQuery(DELETE_CONTENT).execute(Tuple.of(day)))
         .compose(v -> conn.preparedQuery(INSERT_CONTENT).execute(plays))
+        .compose(v -> conn.preparedQuery(UsageSql.DELETE_DAY).execute(Tuple.of(day)))
+        .compose(
+            v -> conn.preparedQuery(UsageSql.INSERT_DAY).execute(Tuple.of(day, start, end, zone)))
         .compose(
             v -> conn.preparedQuery(UPSERT_DAY).execute(Tuple.of(day, start, end, finalizable)))
         .mapEmpty();

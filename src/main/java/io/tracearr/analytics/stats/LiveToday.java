@@ -4,16 +4,23 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
- * Today's figures computed live from raw sessions, at most once per {@code maxAge} and one query at
- * a time (single flight): while a refresh runs, callers get the last value; only a caller with no
- * value for today yet waits for the query. Not thread-safe: one instance per event loop.
+ * Today's figures computed live from raw sessions, shared by the requests of one event loop. A
+ * value is served only while it is fresh: its query started after the last change this node heard
+ * of ({@link #changed}, called for every {@code events.session.started|ended} of the cluster) and
+ * less than {@code maxAge} ago (heartbeats move durations and bytes without an event). Otherwise
+ * the caller waits for a query that started after both, never for an older answer: no
+ * stale-while-revalidate, so the first read after a quiet spell or after a change is exact. Queries
+ * are shared: requests arriving while a fresh enough one runs join it. Not thread-safe: one
+ * instance per event loop.
  */
 public final class LiveToday {
 
   private final Function<LocalDate, Future<DailyStat>> query;
   private final long maxAgeNanos;
+  private final LongSupplier clock;
   private DailyStat value;
 
   /**
@@ -23,28 +30,55 @@ public final class LiveToday {
   private long valueAsOf;
 
   private Future<DailyStat> inFlight;
+  private LocalDate inFlightDay;
+  private long inFlightAsOf;
+
+  /** when this node last heard of a start or an end */
+  private long changedAt;
 
   public LiveToday(Function<LocalDate, Future<DailyStat>> query, Duration maxAge) {
+    this(query, maxAge, System::nanoTime);
+  }
+
+  LiveToday(Function<LocalDate, Future<DailyStat>> query, Duration maxAge, LongSupplier clock) {
     this.query = query;
     this.maxAgeNanos = maxAge.toNanos();
+    this.clock = clock;
+    this.changedAt = clock.getAsLong();
   }
 
-  /** Today's figures, as of at most {@code maxAge} plus one query's duration ago. */
+  /** A session started or ended somewhere in the cluster: answers from before it are stale. */
+  public void changed() {
+    changedAt = clock.getAsLong();
+  }
+
+  /**
+   * Today's figures, including every start and end committed before this node heard of it, and at
+   * most {@code maxAge} behind heartbeats.
+   */
   public Future<DailyStat> current(LocalDate today) {
-    boolean ours = value != null && value.date().equals(today);
-    if (ours && System.nanoTime() - valueAsOf < maxAgeNanos) return Future.succeededFuture(value);
-    Future<DailyStat> running = inFlight == null ? refresh(today) : inFlight;
-    return ours ? Future.succeededFuture(value) : running;
+    long now = clock.getAsLong();
+    if (value != null && value.date().equals(today) && fresh(valueAsOf, now))
+      return Future.succeededFuture(value);
+    if (inFlight != null && today.equals(inFlightDay) && fresh(inFlightAsOf, now)) return inFlight;
+    return refresh(today, now);
   }
 
-  private Future<DailyStat> refresh(LocalDate today) {
-    long asOf = System.nanoTime();
+  private boolean fresh(long asOf, long now) {
+    return asOf - changedAt >= 0 && now - asOf < maxAgeNanos;
+  }
+
+  private Future<DailyStat> refresh(LocalDate today, long asOf) {
     Future<DailyStat> running = query.apply(today);
     inFlight = running;
+    inFlightDay = today;
+    inFlightAsOf = asOf;
     running.onComplete(
         ar -> {
           if (inFlight == running) inFlight = null;
-          if (ar.succeeded() && (value == null || !value.date().isAfter(today))) {
+          if (ar.succeeded()
+              && (value == null || ar.result().date().isAfter(value.date()) || asOf - valueAsOf > 0)
+              && (value == null || !value.date().isAfter(today))) {
             value = ar.result();
             valueAsOf = asOf;
           }

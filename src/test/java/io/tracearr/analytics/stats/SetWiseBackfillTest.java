@@ -83,10 +83,10 @@ class SetWiseBackfillTest {
     assertTrue(setWise.get("hourly_concurrency").lines().count() > 100, setWise::toString);
 
     node.sql(
-        "DELETE FROM daily_stats; DELETE FROM daily_content_stats; DELETE FROM content_user_last; "
+        "DELETE FROM daily_stats; DELETE FROM daily_content_stats; DELETE FROM content_user_last; DELETE FROM daily_usage; "
             + "DELETE FROM hourly_concurrency; DELETE FROM content_window_totals; UPDATE rollup_state SET window_anchor = NULL");
     StatsCalendar calendar = new StatsCalendar(PARIS);
-    DayRollupStore dayStore = new DayRollupStore(node.app().node().pool());
+    DayRollupStore dayStore = new DayRollupStore(node.app().node().pool(), PARIS);
     LocalDate today = calendar.today();
     for (LocalDate d = today.minusDays(DAYS); !d.isAfter(today); d = d.plusDays(1)) {
       TestNode.await(
@@ -150,6 +150,10 @@ class SetWiseBackfillTest {
         query(
             "SELECT string_agg(w::text, E'\\n' ORDER BY window_name, content_id) "
                 + "FROM content_window_totals w"));
+    out.put(
+        "daily_usage",
+        query(
+            "SELECT string_agg(u::text, E'\\n' ORDER BY dim, day, key, user_id) FROM daily_usage u"));
     out.put("window_anchor", query("SELECT window_anchor::text FROM rollup_state"));
     return out;
   }

@@ -1,0 +1,175 @@
+package io.tracearr.analytics.gateway;
+
+import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.config.AppConfig;
+import io.tracearr.analytics.db.DatabaseErrors;
+import io.tracearr.analytics.gateway.auth.BearerAuth;
+import io.tracearr.analytics.gateway.http.HttpReplies;
+import io.tracearr.analytics.gateway.http.RequestParams;
+import io.tracearr.analytics.stats.UsageRepository;
+import io.tracearr.analytics.stats.UsageSql;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code stats/plays}, {@code stats/top-users} and {@code stats/bandwidth} (issue 17), for viewers
+ * and admins. Not cached: each answer reads the roll-ups for past days and today's raw sessions, so
+ * a start or end committed before the request is in it, on any node.
+ */
+public final class UsageRoutes {
+
+  private final AppConfig.Analytics cfg;
+  private final UsageRepository repository;
+
+  public UsageRoutes(AppConfig.Analytics cfg, UsageRepository repository) {
+    this.cfg = cfg;
+    this.repository = repository;
+  }
+
+  public Map<String, Handler<RoutingContext>> operations() {
+    return Map.of(
+        "getPlayStats", this::plays,
+        "getTopUsers", this::topUsers,
+        "getBandwidthStats", this::bandwidth);
+  }
+
+  private void plays(RoutingContext rc) {
+    allowed(rc);
+    LocalDate[] range = StatsRoutes.range(rc);
+    String groupBy = rc.queryParams().get("group_by");
+    if (groupBy == null || groupBy.isEmpty())
+      throw Problem.validation("group_by", "is required, one of " + UsageSql.names());
+    if (UsageSql.dimension(groupBy).isEmpty())
+      throw Problem.validation("group_by", "must be one of " + UsageSql.names());
+    int limit = RequestParams.intParam(rc, "limit", 200, 1, 1000);
+    reply(
+        rc,
+        repository.plays(groupBy, range[0], range[1], limit),
+        groups ->
+            new JsonObject()
+                .put("start", range[0].toString())
+                .put("end", range[1].toString())
+                .put("group_by", groupBy)
+                .put("timezone", cfg.timezone().getId())
+                .put(
+                    "items",
+                    new JsonArray(groups.stream().map(UsageRepository.Group::toJson).toList())));
+  }
+
+  private void topUsers(RoutingContext rc) {
+    allowed(rc);
+    String window = rc.queryParams().get("window");
+    if (window == null || window.isEmpty()) window = "week";
+    LocalDate today = repository.calendar().today();
+    LocalDate start =
+        switch (window) {
+          case "day" -> today;
+          case "week" -> today.minusDays(6);
+          case "month" -> today.minusDays(29);
+          case "year" -> today.minusDays(364);
+          case "all" -> LocalDate.of(1970, 1, 1);
+          default ->
+              throw Problem.validation("window", "must be one of day, week, month, year, all");
+        };
+    int limit = RequestParams.intParam(rc, "limit", 10, 1, 100);
+    String w = window;
+    reply(
+        rc,
+        repository.topUsers(start, today, limit),
+        groups ->
+            new JsonObject()
+                .put("window", w)
+                .put("start", w.equals("all") ? null : start.toString())
+                .put("end", today.toString())
+                .put(
+                    "items",
+                    new JsonArray(
+                        groups.stream()
+                            .map(
+                                g ->
+                                    new JsonObject()
+                                        .put("user_id", g.key())
+                                        .put(
+                                            "user_name",
+                                            g.label().equals(g.key()) ? null : g.label())
+                                        .put("plays", g.plays())
+                                        .put(
+                                            "watch_minutes",
+                                            UsageRepository.minutes(g.watchSeconds()))
+                                        .put("bandwidth_gb", UsageRepository.gigabytes(g.bytes()))
+                                        .put(
+                                            "last_seen",
+                                            g.lastSeen() == null ? null : g.lastSeen().toString()))
+                            .toList())));
+  }
+
+  private void bandwidth(RoutingContext rc) {
+    allowed(rc);
+    LocalDate[] range = StatsRoutes.range(rc);
+    String groupBy = rc.queryParams().get("group_by");
+    if (groupBy == null || groupBy.isEmpty()) groupBy = "day";
+    if (!groupBy.equals("day") && !groupBy.equals("user"))
+      throw Problem.validation("group_by", "must be day or user");
+    int limit = RequestParams.intParam(rc, "limit", 100, 1, 1000);
+    Future<List<JsonObject>> items =
+        groupBy.equals("day")
+            ? repository
+                .bytesPerDay(range[0], range[1])
+                .map(
+                    days ->
+                        days.entrySet().stream()
+                            .map(
+                                e ->
+                                    new JsonObject()
+                                        .put("key", e.getKey().toString())
+                                        .put("label", e.getKey().toString())
+                                        .put(
+                                            "bandwidth_gb",
+                                            UsageRepository.gigabytes(e.getValue())))
+                            .toList())
+            : repository
+                .bandwidthByUser(range[0], range[1], limit)
+                .map(
+                    groups ->
+                        groups.stream()
+                            .map(
+                                g ->
+                                    new JsonObject()
+                                        .put("key", g.key())
+                                        .put("label", g.label())
+                                        .put("bandwidth_gb", UsageRepository.gigabytes(g.bytes())))
+                            .toList());
+    String by = groupBy;
+    reply(
+        rc,
+        items,
+        list ->
+            new JsonObject()
+                .put("start", range[0].toString())
+                .put("end", range[1].toString())
+                .put("group_by", by)
+                .put("timezone", cfg.timezone().getId())
+                .put("items", new JsonArray(list)));
+  }
+
+  private void allowed(RoutingContext rc) {
+    BearerAuth.principal(rc).requireReadAll();
+    if (!cfg.enabled())
+      throw Problem.unavailable("Analytics are disabled on this node (analytics.enabled: false)");
+  }
+
+  private static <T> void reply(RoutingContext rc, Future<T> result, Function<T, JsonObject> body) {
+    result.onComplete(
+        ar -> {
+          if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+          else HttpReplies.json(rc, 200, body.apply(ar.result()));
+        });
+  }
+}
