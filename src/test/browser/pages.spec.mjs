@@ -100,7 +100,7 @@ async function audit(name, { exclude = [] } = {}) {
 
 async function visit(hash) {
   await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.waitForFunction((h) => document.body.dataset.loaded !== undefined && location.hash === h, hash);
+  await page.waitForFunction((h) => document.body.dataset.route === h, hash);
 }
 
 const text = async (sel) => (await page.locator(sel).innerText()).replace(/\s+/g, ' ');
@@ -217,7 +217,7 @@ try {
   await page.locator('#conc-chart[data-drawn="true"]').waitFor();
   check((await text('#conc-caption')).includes('Peak'), `concurrency caption: ${await text('#conc-caption')}`);
   await page.locator('#bw-chart[data-drawn="true"]').waitFor();
-  if (hasHistory) {
+  if (hasHistory || hasPlays) {
     await page.locator('#heat-chart[data-drawn="true"]').waitFor();
     check(/\d+ plays/.test(await text('#heat-caption')), `heat map caption: ${await text('#heat-caption')}`);
   }
@@ -227,7 +227,11 @@ try {
   } else {
     await page.locator('#bd-client-caption', { hasText: 'n/a' }).waitFor();
   }
-  if (hasTop) await page.locator('#top-table tbody tr', { hasText: 'Walter White' }).waitFor();
+  if (hasTop) {
+    await page.locator('#top-table tbody tr').first().waitFor();
+    const top = await text('#top-table tbody');
+    check(/Walter White|Jesse Pinkman|Skyler White/.test(top), `top users lists seeded users: ${top}`);
+  }
   check(await page.locator('#page-statistics [role="img"][aria-label]').count() >= 2, 'charts are labelled images');
   log(`statistics: heat map "${await text('#heat-caption')}"; concurrency "${await text('#conc-caption')}"; bandwidth "${await text('#bw-caption')}"`);
   await audit('statistics');
@@ -254,7 +258,7 @@ try {
   check(/km apart/.test(await alert.innerText()), 'the evidence is in words');
   await page.locator('#a-type').selectOption('impossible_travel');
   await page.locator('#alerts-form').getByRole('button', { name: 'Apply' }).click();
-  await page.waitForFunction(() => location.hash.includes('type=impossible_travel'));
+  await page.waitForFunction(() => document.body.dataset.route.includes('type=impossible_travel'));
   await page.locator('#alerts-page-list li', { hasText: 'Paris → Syracuse' }).waitFor();
   check(await page.locator('#alerts-page-list li', { hasText: 'Paris ↔ Syracuse' }).count() === 0, 'the type filter hides other types');
   await audit('alerts');

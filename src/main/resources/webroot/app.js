@@ -86,7 +86,8 @@ async function route() {
   }
   resizeWithin($(`page-${page}`));
   document.body.dataset.page = page;
-  document.body.dataset.loaded = r.page + (r.rest.length ? '/' + r.rest.join('/') : '') + '?' + r.params;
+  // the route whose data is on screen (tests wait for it; a later hashchange overwrites it)
+  document.body.dataset.route = location.hash || '#/overview';
 }
 
 function showSignIn(message) {
