@@ -298,6 +298,15 @@ try {
   const focused = await page.evaluate(() => document.activeElement?.tagName);
   check(['A', 'BUTTON', 'INPUT', 'SELECT'].includes(focused), `Tab reaches a control: ${focused}`);
 
+  step = 'dark';
+  await page.emulateMedia({ colorScheme: 'dark' });
+  for (const [name, hash] of [['overview-dark', '#/overview'], ['statistics-dark', '#/statistics?days=7']]) {
+    await visit(hash);
+    check(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor) === 'rgb(18, 21, 27)', 'the dark palette is used');
+    await audit(name);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+
   step = 'page errors';
   check(pageErrors.length === 0, `errors in the page: ${pageErrors.join(' / ')}`);
   log('passed');

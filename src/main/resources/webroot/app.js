@@ -78,11 +78,12 @@ async function route() {
   document.title = `${title} · tracearr analytics`;
   state.page = page;
   if (page === 'overview') {
+    showPage({ page: 'overview', rest: [], params: r.params }); // no loader: it retires the previous page's reads
     loadSummary();
     loadPopular();
     renderChart();
-  } else {
-    await showPage({ ...r, page: page === 'user' ? 'users' : page });
+  } else if (!(await showPage({ ...r, page: page === 'user' ? 'users' : page }))) {
+    return; // a newer route took over while this one loaded
   }
   resizeWithin($(`page-${page}`));
   document.body.dataset.page = page;

@@ -12,9 +12,29 @@ import { fillForm, formParams, href } from './router.js';
 const A = '/api/v1/analytics';
 const $ = (id) => document.getElementById(id);
 let ctx = { api: null, admin: false };
+let baseApi = null;
 
 export function setContext(c) {
-  ctx = c;
+  ctx = { ...c };
+  baseApi = c.api;
+}
+
+// A page left (or re-filtered) while its requests are in flight must not draw over the newer one: reads made
+// for an older route throw Stale when they answer, and showPage drops them.
+let generation = 0;
+class Stale extends Error {}
+
+function guarded(api, g) {
+  return {
+    token: api.token,
+    get: async (path) => {
+      const res = await api.get(path);
+      if (g !== generation) throw new Stale();
+      return res;
+    },
+    post: (path, body) => api.post(path, body),
+    delete: (path) => api.delete(path),
+  };
 }
 
 // ---- small DOM helpers ------------------------------------------------------------------------------------
@@ -514,7 +534,7 @@ async function map(route) {
   const c = theme();
   const max = Math.max(1, ...located.map((p) => p.n));
   await draw($('map-chart'), {
-    geo: { map: 'world', roam: true, itemStyle: { areaColor: c.land, borderColor: c.line }, emphasis: { disabled: true } },
+    geo: { map: 'world', roam: true, boundingCoords: [[-180, 84], [180, -58]], top: 8, bottom: 8, left: 8, right: 8, itemStyle: { areaColor: c.land, borderColor: c.line }, emphasis: { disabled: true } },
     series: [{
       type: 'scatter', coordinateSystem: 'geo', name: 'Sessions',
       data: located.map((p) => ({ name: p.name, value: [p.lon, p.lat, p.n] })),
@@ -704,5 +724,13 @@ export const PAGES = {
 export async function showPage(route) {
   const name = route.page === 'users' && route.rest.length ? 'user' : route.page;
   const handler = name === 'user' ? user : PAGES[name];
-  if (handler) await handler(route);
+  const g = ++generation;
+  ctx.api = guarded(baseApi, g);
+  try {
+    if (handler) await handler(route);
+  } catch (err) {
+    if (!(err instanceof Stale)) throw err;
+    return false;
+  }
+  return g === generation;
 }
