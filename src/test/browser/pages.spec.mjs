@@ -281,6 +281,13 @@ try {
   await page.locator('#key-result', { hasText: 'Copy it now' }).waitFor();
   check(/tra_\S+/.test(await text('#key-result')), 'the new key is shown once');
   await page.locator('#keys-table tbody tr', { hasText: 'Grafana reader' }).waitFor();
+  // a server that cannot be reached is refused with the field named, nothing stored
+  await page.locator('#srv-name').fill('Unreachable Jellyfin');
+  await page.locator('#srv-url').fill('http://127.0.0.1:9');
+  await page.locator('#srv-token').fill('not-a-token');
+  await page.locator('#server-form').getByRole('button', { name: 'Add server' }).click();
+  await page.locator('#server-result', { hasText: 'Could not add the server' }).waitFor();
+  log(`settings: ${await text('#server-result')}`);
   log('settings: servers, keys (one created from the form), notification channels and imports shown');
   await audit('settings');
 

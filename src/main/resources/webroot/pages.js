@@ -627,6 +627,25 @@ async function settings() {
     fill($('servers-table'), []);
     $('servers-note').textContent = why(servers, 'Media servers');
   }
+  $('server-form').hidden = !ctx.admin;
+  const serverForm = $('server-form');
+  if (!serverForm.dataset.wired) {
+    serverForm.dataset.wired = 'true';
+    serverForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = { name: $('srv-name').value.trim(), type: $('srv-type').value, url: $('srv-url').value.trim(), token: $('srv-token').value };
+      $('server-result').textContent = 'Asking the server…';
+      const res = await baseApi.post(`${A}/servers`, body);
+      if (res.ok) {
+        $('server-result').textContent = `Server ${res.body.name} added (${res.body.status}).`;
+        serverForm.reset();
+        if (location.hash.startsWith('#/settings')) settings();
+      } else {
+        const fields = (res.body?.errors ?? []).map((f) => `${f.field}: ${f.message}`).join('; ');
+        $('server-result').textContent = `Could not add the server: ${fields || res.body?.detail || `HTTP ${res.status}`}`;
+      }
+    });
+  }
   $('settings-keys').hidden = !ctx.admin;
   if (ctx.admin) loadKeys();
   const form = $('key-form');
