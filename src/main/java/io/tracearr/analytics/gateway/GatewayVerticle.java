@@ -15,6 +15,7 @@ import io.tracearr.analytics.media.MediaServerRepository;
 import io.tracearr.analytics.node.NodeContext;
 import io.tracearr.analytics.notify.NotificationRepository;
 import io.tracearr.analytics.session.SessionRepository;
+import io.tracearr.analytics.session.SessionSearch;
 import io.tracearr.analytics.session.UserQueries;
 import io.tracearr.analytics.stats.StatsCalendar;
 import io.tracearr.analytics.stats.StatsRepository;
@@ -276,6 +277,12 @@ public final class GatewayVerticle extends VerticleBase {
         new UsageRoutes(
                 cfg.analytics(),
                 new UsageRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
+            .operations());
+    operations.putAll(
+        new HistoryRoutes(
+                new SessionSearch(node.pool(), new SessionRepository(node.pool())),
+                new StatsCalendar(cfg.analytics().timezone()),
+                node.metrics().registry())
             .operations());
     Set<String> missing = new TreeSet<>();
     for (OpenAPIRoute route : builder.getRoutes()) {
