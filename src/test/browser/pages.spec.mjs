@@ -247,7 +247,7 @@ try {
   await audit('map');
   if (hasHistory) {
     await visit('#/map?window=7');
-    await page.waitForFunction(() => /Private network 1/.test(document.querySelector('#map-counts').textContent.replace(/\s+/g, ' ')));
+    await page.waitForFunction(() => /Private network 1/.test(document.querySelector('#map-counts').innerText.replace(/\s+/g, ' ')));
     log(`map 7 days: ${await text('#map-counts')}`);
   }
 
