@@ -297,6 +297,16 @@ try {
   check(await page.locator('#swagger .opblock').count() > 20, 'the contract lists its operations');
   // Swagger UI is a third-party widget: its own markup is audited too, findings are reported
   await audit('api');
+  // "Try it out" goes out with the signed-in token: a viewer/admin read answers 200, not 401
+  const op = page.locator('#operations-default-getStatsSummary');
+  await op.locator('.opblock-summary-control').click();
+  await op.getByRole('button', { name: 'Try it out' }).click();
+  await op.getByRole('button', { name: 'Execute' }).click();
+  const live = op.locator('.live-responses-table');
+  await live.waitFor();
+  const codes = await live.locator('.response-col_status').allInnerTexts();
+  check(codes.map((c) => c.trim()).includes('200'), `Try it out answered ${codes.join(' / ')}`);
+  log('api: Swagger UI lists the contract; Try it out used the signed-in token (200)');
 
   step = 'keyboard';
   await visit('#/overview');

@@ -721,6 +721,11 @@ async function apiPage() {
     // Swagger UI leaves its selects (servers, content types) without a name: give them one
     onComplete: () => labelSwaggerSelects(),
     requestInterceptor: (req) => {
+      // the contract's servers entry names a sample host: calls go to this server (the CSP allows no other)
+      try {
+        const u = new URL(req.url, location.href);
+        if (u.origin !== location.origin) req.url = location.origin + u.pathname + u.search;
+      } catch { /* a relative URL stays as it is */ }
       if (ctx.api?.token && !String(req.url).endsWith('/openapi.yaml')) req.headers.Authorization = `Bearer ${ctx.api.token}`;
       return req;
     },
