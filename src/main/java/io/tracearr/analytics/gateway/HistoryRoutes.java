@@ -48,6 +48,14 @@ public final class HistoryRoutes {
   /** the default window when start/end are not given, in days ending today */
   static final int DEFAULT_DAYS = 30;
 
+  /**
+   * CSV exports one gateway instance streams at once: each holds a pooled connection for as long as
+   * its reader takes, so more would starve the API (the pool has 8 by default, two instances).
+   */
+  static final int MAX_EXPORTS = 2;
+
+  private int exports;
+
   /** CSV text gathered before one write to the response */
   private static final int CHUNK_CHARS = 32 * 1024;
 
@@ -180,11 +188,23 @@ public final class HistoryRoutes {
   /** Streams the filter as CSV; see the class comment for the back-pressure and the abort. */
   private void export(RoutingContext rc, SessionSearch.Filter filter) {
     HttpServerResponse response = rc.response();
+    if (exports >= MAX_EXPORTS) {
+      throw Problem.unavailable(
+          "Too many CSV exports are running on this node ("
+              + MAX_EXPORTS
+              + " per gateway instance)");
+    }
+    exports++;
     search
         .export(filter)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) exports--;
+            })
         .onFailure(err -> rc.fail(DatabaseErrors.toProblem(err)))
         .onSuccess(
             export -> {
+              export.onClose(() -> exports--);
               if (response.closed() || response.ended()) {
                 export.close();
                 return;

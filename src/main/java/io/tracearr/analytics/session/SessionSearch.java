@@ -103,12 +103,18 @@ public final class SessionSearch {
     private final RowStream<Row> rows;
     private final SessionRepository sessions;
     private boolean closed;
+    private Runnable onClose = () -> {};
 
     Export(SqlConnection conn, Transaction tx, RowStream<Row> rows, SessionRepository sessions) {
       this.conn = conn;
       this.tx = tx;
       this.rows = rows;
       this.sessions = sessions;
+    }
+
+    /** runs once, when the export is closed */
+    public void onClose(Runnable action) {
+      this.onClose = action;
     }
 
     public RowStream<Row> rows() {
@@ -123,6 +129,7 @@ public final class SessionSearch {
     public Future<Void> close() {
       if (closed) return Future.succeededFuture();
       closed = true;
+      onClose.run();
       return rows.close().transform(v -> tx.rollback()).transform(v -> conn.close());
     }
   }

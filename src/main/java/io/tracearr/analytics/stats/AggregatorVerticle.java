@@ -48,7 +48,15 @@ public final class AggregatorVerticle extends VerticleBase {
    */
   static final long CHANGE_DELAY_MS = 200;
 
+  /**
+   * Change-triggered runs start at least this far apart on one node: under a flood of starts (a
+   * benchmark, a server reconnecting with hundreds of playbacks) today is re-rolled once a second,
+   * not back to back, so roll-ups cannot crowd out ingest.
+   */
+  static final long CHANGE_MIN_GAP_MS = 1000;
+
   private boolean changePending;
+  private long lastChangeRunMs;
 
   private final NodeContext node;
   private final AppConfig.Analytics cfg;
@@ -121,10 +129,13 @@ public final class AggregatorVerticle extends VerticleBase {
   private void changed() {
     if (!cfg.enabled() || changePending) return;
     changePending = true;
+    long delay =
+        Math.max(CHANGE_DELAY_MS, lastChangeRunMs + CHANGE_MIN_GAP_MS - System.currentTimeMillis());
     vertx.setTimer(
-        CHANGE_DELAY_MS,
+        delay,
         id -> {
           changePending = false;
+          lastChangeRunMs = System.currentTimeMillis();
           rollup("change");
         });
   }

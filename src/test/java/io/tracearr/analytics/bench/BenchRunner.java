@@ -59,7 +59,10 @@ public final class BenchRunner {
             case "fanout" -> List.of(Map.entry("4", live::fanout));
             case "memory" -> List.of(Map.entry("7", live::memory));
             case "data" ->
-                List.of(Map.entry("5", data::rollup), Map.entry("6", data::statsEndpoints));
+                List.of(
+                    Map.entry("5", data::rollup),
+                    Map.entry("6", data::statsEndpoints),
+                    Map.entry("9", data::usageEndpoints));
             default -> throw new IllegalArgumentException("unknown phase " + phase);
           };
       for (Map.Entry<String, Scenario> s : scenarios) {
@@ -107,7 +110,7 @@ public final class BenchRunner {
           "memory",
           List.of("7"),
           "data",
-          List.of("5", "6"));
+          List.of("5", "6", "9"));
 
   /** Whether {@code --phases} / {@code --only} (bench/run's options) select scenario {@code id}. */
   static boolean selected(Map<String, String> opts, String phase, String id) {

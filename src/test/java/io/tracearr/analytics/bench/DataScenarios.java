@@ -159,4 +159,70 @@ final class DataScenarios {
         .check("popular?window=week p99 < 50 ms", pw.p99Ms(), pw.p99Ms() < 50);
     return r;
   }
+
+  /**
+   * Scenario 9 (issue 17): stats/plays (a year, by client, answered from daily_usage plus today
+   * live) and stats/top-users (month) on the generated history, 50 concurrent clients.
+   */
+  ScenarioResult usageEndpoints() throws Exception {
+    ScenarioResult r =
+        new ScenarioResult(
+            "9",
+            "stats/plays?group_by=client (1 year) and stats/top-users?window=month at "
+                + b.sizes.generatedSessions()
+                + " sessions, 50 concurrent clients",
+            "p99 < 20 ms each");
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    String plays =
+        "/api/v1/analytics/stats/plays?start="
+            + today.minusDays(364)
+            + "&end="
+            + today
+            + "&group_by=client";
+    String top = "/api/v1/analytics/stats/top-users?window=month&limit=10";
+    HttpResponse<String> p = b.get(plays, b.viewerKey);
+    HttpResponse<String> t = b.get(top, b.viewerKey);
+    if (p.statusCode() == 404 || t.statusCode() == 404)
+      return r.skipped("stats/plays or stats/top-users is not in this build");
+    if (p.statusCode() != 200)
+      return r.error("stats/plays answered " + p.statusCode() + ": " + Processes.tail(p.body()));
+    if (t.statusCode() != 200)
+      return r.error(
+          "stats/top-users answered " + t.statusCode() + ": " + Processes.tail(t.body()));
+    if (!generated)
+      r.note(
+          "scenario 5 did not generate the history in this run: measured on whatever the table holds");
+    Files.writeString(b.tools.raw("s9-plays-sample.json"), p.body());
+    Files.writeString(b.tools.raw("s9-top-users-sample.json"), t.body());
+    String usageRows =
+        b.psql("s9-usage-rows", "SELECT count(*) FROM daily_usage;", Duration.ofMinutes(5));
+    int c = 50;
+    int secs = b.sizes.seconds();
+    Map<String, String> playsEnv = Map.of("BENCH_TOKEN", b.viewerKey, "BENCH_PATH", plays);
+    Map<String, String> topEnv = Map.of("BENCH_TOKEN", b.viewerKey, "BENCH_PATH", top);
+    b.wrk("s9-plays-warmup", "get.lua", b.port, c, b.sizes.warmupSeconds(), playsEnv);
+    Bench.Wrk pw = b.wrk("s9-plays", "get.lua", b.port, c, secs, playsEnv);
+    b.wrk("s9-top-users-warmup", "get.lua", b.port, c, b.sizes.warmupSeconds(), topEnv);
+    Bench.Wrk tw = b.wrk("s9-top-users", "get.lua", b.port, c, secs, topEnv);
+    if (pw.errorShare() > 0.5 || tw.errorShare() > 0.5) {
+      return r.error(
+          String.format(
+              "errors: plays %d non-2xx + %d socket, top-users %d non-2xx + %d socket",
+              pw.non2xx(), pw.socketErrors(), tw.non2xx(), tw.socketErrors()));
+    }
+    r.figure("daily_usage_rows", Long.parseLong(usageRows.trim()))
+        .figure("plays_rate_per_s", pw.rate())
+        .figure("plays_p50_ms", pw.p50Ms())
+        .figure("plays_p99_ms", pw.p99Ms())
+        .figure("top_users_rate_per_s", tw.rate())
+        .figure("top_users_p50_ms", tw.p50Ms())
+        .figure("top_users_p99_ms", tw.p99Ms())
+        .check(
+            "≥ 99 % answered 2xx",
+            100 * (1 - Math.max(pw.errorShare(), tw.errorShare())),
+            Math.max(pw.errorShare(), tw.errorShare()) <= 0.01)
+        .check("stats/plays p99 < 20 ms", pw.p99Ms(), pw.p99Ms() < 20)
+        .check("stats/top-users p99 < 20 ms", tw.p99Ms(), tw.p99Ms() < 20);
+    return r;
+  }
 }

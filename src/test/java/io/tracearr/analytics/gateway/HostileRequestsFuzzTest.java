@@ -52,6 +52,7 @@ class HostileRequestsFuzzTest {
           "hourly_concurrency",
           "content_window_totals",
           "content_user_last",
+          "daily_usage",
           "rollup_state",
           "notification_sweep",
           "flyway_schema_history");

@@ -1,0 +1,83 @@
+package io.tracearr.analytics.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LiveToday's rule, without a server: never an answer from before a change or older than max age.
+ */
+class LiveTodayTest {
+
+  static final LocalDate TODAY = LocalDate.parse("2026-03-01");
+  final AtomicLong now = new AtomicLong(1_000_000_000L);
+  final List<Promise<DailyStat>> queries = new ArrayList<>();
+  final LiveToday live =
+      new LiveToday(
+          day -> {
+            Promise<DailyStat> p = Promise.promise();
+            queries.add(p);
+            return p.future();
+          },
+          Duration.ofSeconds(1),
+          now::get);
+
+  static DailyStat sessions(long n) {
+    return new DailyStat(TODAY, n, 0, 0, 0, 0, 0);
+  }
+
+  @Test
+  void aFreshAnswerIsSharedAndAChangeForcesANewQuery() {
+    Future<DailyStat> first = live.current(TODAY);
+    Future<DailyStat> joined = live.current(TODAY);
+    assertSame(first, joined, "requests share the query in flight");
+    queries.get(0).complete(sessions(1));
+    assertEquals(1, live.current(TODAY).result().totalSessions());
+    assertEquals(1, queries.size(), "served from memory while fresh");
+
+    now.addAndGet(10);
+    live.changed();
+    now.addAndGet(10);
+    Future<DailyStat> afterChange = live.current(TODAY);
+    assertFalse(afterChange.isComplete(), "no stale answer after a change: it waits");
+    assertEquals(2, queries.size());
+    queries.get(1).complete(sessions(2));
+    assertEquals(2, afterChange.result().totalSessions());
+  }
+
+  @Test
+  void aQueryInFlightFromBeforeAChangeIsNotJoined() {
+    Future<DailyStat> before = live.current(TODAY);
+    now.addAndGet(10);
+    live.changed();
+    now.addAndGet(10);
+    Future<DailyStat> after = live.current(TODAY);
+    assertTrue(before != after);
+    assertEquals(2, queries.size());
+    queries.get(1).complete(sessions(5));
+    queries.get(0).complete(sessions(4));
+    // the older query finishing last does not replace the newer answer
+    assertEquals(5, live.current(TODAY).result().totalSessions());
+  }
+
+  @Test
+  void afterAQuietSpellTheFirstReadWaitsForANewQuery() {
+    live.current(TODAY);
+    queries.get(0).complete(sessions(1));
+    now.addAndGet(Duration.ofSeconds(30).toNanos());
+    Future<DailyStat> first = live.current(TODAY);
+    assertFalse(first.isComplete(), "an old answer is not served while refreshing");
+    queries.get(1).complete(sessions(3));
+    assertEquals(3, first.result().totalSessions());
+  }
+}
