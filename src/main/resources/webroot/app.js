@@ -3,7 +3,9 @@ import { LiveConnection } from './live.js';
 import { renderDailyChart } from './chart.js';
 import { startNotifications } from './notifications.js';
 import { startEnforce, stopEnforce, terminateCell, alertActions, enforceFrame } from './enforce.js';
-import { renderUserControls } from './user-controls.js';
+import { currentRoute } from './router.js';
+import { setContext, showPage } from './pages.js';
+import { resizeWithin } from './charts.js';
 import {
   alertTypeLabel, describeEvidence, evidenceDetails, formatClock, formatMinutes, formatNumber, sessionTitle, shortId,
   userLabel,
@@ -50,10 +52,44 @@ async function signIn(token, { fromForm }) {
   $('sign-in').hidden = true;
   $('dashboard').hidden = false;
   $('sign-out').hidden = false;
+  $('nav').hidden = false;
+  setContext({ api, admin: false });
   state.live = new LiveConnection({ token, onFrame, onState: showConnection });
   window.tracearr = { live: state.live, state };
   state.live.connect();
   loadPopular();
+  route();
+}
+
+// ---- pages ---------------------------------------------------------------------------------------------
+
+/** Shows the page the address names (hash route) and loads what it needs. */
+async function route() {
+  if (!state.api) return;
+  const r = currentRoute();
+  const name = r.page === 'users' && r.rest.length ? 'user' : r.page;
+  const known = document.querySelector(`.page[data-page="${CSS.escape(name)}"]`);
+  const page = known ? name : 'overview';
+  for (const p of document.querySelectorAll('.page')) p.hidden = p.dataset.page !== page;
+  for (const a of document.querySelectorAll('#nav a')) {
+    const here = a.dataset.page === (page === 'user' ? 'users' : page);
+    if (here) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  const title = document.querySelector(`#page-${page} .page-title`)?.textContent || 'Overview';
+  document.title = `${title} · tracearr analytics`;
+  state.page = page;
+  if (page === 'overview') {
+    showPage({ page: 'overview', rest: [], params: r.params }); // no loader: it retires the previous page's reads
+    loadSummary();
+    loadPopular();
+    renderChart();
+  } else if (!(await showPage({ ...r, page: page === 'user' ? 'users' : page }))) {
+    return; // a newer route took over while this one loaded
+  }
+  resizeWithin($(`page-${page}`));
+  document.body.dataset.page = page;
+  // the route whose data is on screen (tests wait for it; a later hashchange overwrites it)
+  document.body.dataset.route = location.hash || '#/overview';
 }
 
 function showSignIn(message) {
@@ -70,6 +106,7 @@ function signOut() {
   if (state.live) state.live.close();
   state.live = null;
   state.api = null;
+  $('nav').hidden = true;
   $('notifications').hidden = true;
   stopEnforce();
   $('token').value = '';
@@ -110,6 +147,7 @@ function onFrame(frame) {
   switch (frame.type) {
     case 'hello':
       state.admin = Array.isArray(d.roles) && d.roles.includes('admin');
+      setContext({ api: state.api, admin: state.admin });
       if (state.admin && $('notifications').hidden) startNotifications(state.api);
       if (state.admin) startEnforce(state.api);
       $('about').textContent = `Node ${shortId(d.node_id)} · version ${d.version}`;
@@ -137,10 +175,12 @@ function onFrame(frame) {
       removeAlert(d.id);
       break;
     case 'stats.updated':
+      // the frame says today's figures changed: refetch what the open page shows (coalesced, at most one
+      // request of each kind in flight), so the figures are fresh without a reload
       state.today = d;
       renderFigures();
       renderChart();
-      loadSummarySoon();
+      refreshSoon();
       break;
     case 'error':
       console.warn('live channel error', d);
@@ -230,7 +270,7 @@ function sessionCells(s) {
   const mbps = Number(s.bandwidth_kbps) > 0 ? `${formatNumber(s.bandwidth_kbps / 1000, 1)} Mbps` : '';
   const year = s.content && Number.isInteger(s.content.year) ? ` · ${s.content.year}` : '';
   const cells = [
-    cell(userButton(s.user_name, s.user_id), null, s.user_id),
+    cell(userLink(s.user_name, s.user_id), null, s.user_id),
     cell(sessionTitle(s), `${s.content_type}${year}`),
     cell(s.device_name, s.device_id && s.device_id !== s.device_name ? shortId(s.device_id) : null),
     cell(s.client_name, s.server_name ? `via ${s.server_name}` : null),
@@ -244,22 +284,14 @@ function sessionCells(s) {
   return cells;
 }
 
-// ---- the user panel (issue 15; user-controls.js is self-contained, this is only the way in) ----------
+// ---- a user's name leads to the user's page (trust, exemptions and trusted devices are there) ----------
 
-function userButton(name, userId) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'link user-link';
-  b.textContent = userLabel(name, userId);
-  b.addEventListener('click', () => openUserPanel(userId));
-  return b;
-}
-
-async function openUserPanel(userId) {
-  const panel = $('user-panel');
-  panel.hidden = false;
-  await renderUserControls($('user-panel-body'), userId, { token: state.api.token, admin: state.admin });
-  panel.scrollIntoView({ block: 'start' });
+function userLink(name, userId) {
+  const a = document.createElement('a');
+  a.href = `#/users/${encodeURIComponent(userId)}`;
+  a.className = 'user-link';
+  a.textContent = userLabel(name, userId);
+  return a;
 }
 
 // ---- alerts --------------------------------------------------------------------------------------------
@@ -356,9 +388,14 @@ async function loadSummary() {
   renderFigures();
 }
 
-function loadSummarySoon() {
+/** One refetch per burst of stats.updated frames (250 ms), not one per frame. */
+function refreshSoon() {
   if (summaryTimer) return;
-  summaryTimer = setTimeout(() => { summaryTimer = null; loadSummary(); }, 5000);
+  summaryTimer = setTimeout(() => {
+    summaryTimer = null;
+    loadSummary();
+    if (state.page === 'overview') loadPopular();
+  }, 250);
 }
 
 function renderFigures() {
@@ -478,9 +515,9 @@ document.addEventListener('DOMContentLoaded', () => {
     signIn(token, { fromForm: true });
   });
   $('sign-out').addEventListener('click', signOut);
-  $('user-panel-close').addEventListener('click', () => { $('user-panel').hidden = true; });
   $('retry').addEventListener('click', () => state.live?.retryNow());
   $('popular-window').addEventListener('change', loadPopular);
+  window.addEventListener('hashchange', route);
   $('daily-metric').addEventListener('change', renderChart);
   let resizeTimer = null;
   window.addEventListener('resize', () => {

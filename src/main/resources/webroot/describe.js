@@ -1,12 +1,31 @@
 // Words for what the service sends: numbers, durations and sharing-alert evidence.
 
-const NBSP = '\u00a0';
 
+const numberFormats = new Map();
+
+/** A number in the browser's locale (grouping and decimal mark); 'n/a' when there is none. */
 export function formatNumber(n, digits = 0) {
   if (n === null || n === undefined || n === '' || !Number.isFinite(Number(n))) return 'n/a';
-  const [int, frac] = Number(n).toFixed(digits).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
-  return frac ? `${grouped}.${frac}` : grouped;
+  let f = numberFormats.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    numberFormats.set(digits, f);
+  }
+  return f.format(Number(n));
+}
+
+/** A date and time in the browser's locale; '—' when missing. */
+export function formatDateTime(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A calendar day (YYYY-MM-DD) in the browser's locale, without shifting it through a time zone. */
+export function formatDay(isoDay) {
+  if (!isoDay) return '—';
+  const [y, m, d] = String(isoDay).split('-').map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
 
 export function shortId(id) {
@@ -49,10 +68,11 @@ export function formatClock(seconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+/** "1 h 52 min", "45 min". */
 export function formatMinutes(minutes) {
   const m = Math.round(Number(minutes) || 0);
   if (m < 60) return `${m} min`;
-  return `${formatNumber(Math.floor(m / 60))} h ${String(m % 60).padStart(2, '0')} min`;
+  return `${formatNumber(Math.floor(m / 60))} h ${m % 60} min`;
 }
 
 function formatHours(hours) {

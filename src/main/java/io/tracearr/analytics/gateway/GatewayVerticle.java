@@ -232,6 +232,14 @@ public final class GatewayVerticle extends VerticleBase {
     // they hold a key
     root.route("/api/v1/*").handler(auth::handle);
     root.route("/api/v1/*").subRouter(api(contract));
+    // chart and API-browser libraries ship as WebJars inside the jar: versioned paths, so they
+    // may be cached for long
+    root.get("/webjars/*")
+        .handler(GatewayVerticle::pageHeaders)
+        .handler(
+            StaticHandler.create("META-INF/resources/webjars")
+                .setDirectoryListing(false)
+                .setMaxAgeSeconds(86_400));
     root.get()
         .handler(GatewayVerticle::pageHeaders)
         .handler(StaticHandler.create("webroot").setCachingEnabled(false));

@@ -88,7 +88,10 @@ public final class BrowserSpec {
   }
 
   private static synchronized void installDriver() throws Exception {
-    if (Files.isDirectory(BROWSER_DIR.resolve("node_modules").resolve("playwright-core"))) return;
+    Path modules = BROWSER_DIR.resolve("node_modules");
+    // every package of package.json (playwright-core, axe-core): an older install gets the new ones
+    if (Files.isDirectory(modules.resolve("playwright-core"))
+        && Files.isDirectory(modules.resolve("axe-core"))) return;
     String npm =
         executable("npm").orElseGet(() -> fail("npm is not installed (apt-get install -y npm)"));
     Process p =
