@@ -83,6 +83,8 @@ try {
   await page.locator('#terminate-cancel').click();
 
   step = 'audit view';
+  // the audit view is on the Settings page
+  await page.getByRole('link', { name: /^Settings$/ }).first().click();
   await page.locator('#audit').waitFor({ state: 'visible' });
   await page.locator('#audit-log tbody tr', { hasText: 'terminateSession' }).first().waitFor();
   const entry = await page.locator('#audit-log tbody tr', { hasText: 'terminateSession' }).first().innerText();

@@ -123,6 +123,12 @@ try {
   const skyler = randomUUID();
   await start({ user_id: skyler, user_name: 'Skyler White', content_title: 'Shared Account Movie', device_name: 'Paris TV' });
   await start({ user_id: skyler, content_title: 'Shared Account Movie', device_name: 'Syracuse Laptop', ip_address: SYRACUSE_IP });
+  // one situation, one alert (issue 15): travel needs the earlier session ended before the later one started
+  const traveller = randomUUID();
+  const minutesAgo = (m) => new Date(Date.now() - m * 60000).toISOString();
+  const earlier = await start({ user_id: traveller, user_name: 'Late Traveller', content_title: 'Earlier Movie', device_name: 'Paris TV', started_at: minutesAgo(80) });
+  check((await api('DELETE', `${A}/sessions/${earlier}`, { ended_at: minutesAgo(70) })).status === 204, 'earlier session ended');
+  await start({ user_id: traveller, content_title: 'Later Movie', device_name: 'Syracuse Laptop', ip_address: SYRACUSE_IP });
   const hasHistory = (await api('GET', `${A}/sessions/history?limit=1`)).status === 200;
   const hasPlays = (await api('GET', `${A}/stats/plays?group_by=client&start=2026-01-01&end=2026-01-02`)).status === 200;
   const hasTop = (await api('GET', `${A}/stats/top-users?window=day`)).status === 200;

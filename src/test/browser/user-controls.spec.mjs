@@ -71,8 +71,10 @@ try {
   await row.waitFor();
 
   step = 'open the user';
-  await row.getByRole('button', { name: 'Skyler White' }).click();
-  const panel = page.locator('#user-panel');
+  // the name leads to the user's page, where the panel renders
+  await row.getByRole('link', { name: 'Skyler White' }).click();
+  await page.waitForURL(`**/#/users/${user}`);
+  const panel = page.locator('#user-controls');
   await panel.waitFor({ state: 'visible' });
   await panel.locator('[data-testid="trust-score"]').waitFor();
   const trustText = await panel.locator('[data-testid="trust-score"]').innerText();
@@ -124,7 +126,7 @@ try {
   check(!trusted.body.items.some((d) => d.device_key === deviceKey), 'no longer trusted through the API');
 
   step = 'labels';
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#user-panel input, #user-panel select')]
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#user-controls input, #user-controls select')]
     .filter((e) => e.labels.length === 0).map((e) => e.id || e.name));
   check(unlabelled.length === 0, `controls without a label: ${unlabelled}`);
 
