@@ -351,6 +351,55 @@ class RuleActionsTest {
   }
 
   @Test
+  void exemptionsThresholdsAndTrustedDevicesAreAudited() {
+    UUID user = UUID.randomUUID();
+    String session = start(user, "den-tv");
+    String deviceKey =
+        node.get(SESSIONS + "/" + session, TestNode.ADMIN_KEY)
+            .bodyAsJsonObject()
+            .getString("device_key");
+    String users = "/api/v1/analytics/users/" + user;
+    HttpResponse<Buffer> rules =
+        node.put(
+            users + "/rules",
+            TestNode.ADMIN_KEY,
+            new JsonObject()
+                .put("exempt", new JsonArray().add("geo_impossible"))
+                .put("thresholds", new JsonObject().put("concurrent_streams", 5)));
+    assertEquals(200, rules.statusCode(), rules.bodyAsString());
+    HttpResponse<Buffer> trusted =
+        node.post(
+            users + "/trusted-devices",
+            TestNode.ADMIN_KEY,
+            new JsonObject().put("device_key", deviceKey).put("label", "Den TV"));
+    assertEquals(201, trusted.statusCode(), trusted.bodyAsString());
+    HttpResponse<Buffer> untrusted =
+        node.delete(
+            users
+                + "/trusted-devices/"
+                + java.net.URLEncoder.encode(deviceKey, java.nio.charset.StandardCharsets.UTF_8),
+            TestNode.ADMIN_KEY,
+            null);
+    assertEquals(204, untrusted.statusCode(), untrusted.bodyAsString());
+
+    Await.until(
+        Duration.ofSeconds(10),
+        "the three changes audited with the actor and the user",
+        () ->
+            audit("putUserRules").stream()
+                    .anyMatch(
+                        e ->
+                            "ok".equals(e.getString("result"))
+                                && e.getString("actor").startsWith("api-key:admin")
+                                && String.valueOf(e.getString("target")).contains(user.toString()))
+                && audit("trustDevice").stream()
+                    .anyMatch(e -> String.valueOf(e.getString("target")).contains(user.toString()))
+                && audit("untrustDevice").stream()
+                    .anyMatch(
+                        e -> String.valueOf(e.getString("target")).contains(user.toString())));
+  }
+
+  @Test
   void ruleChangesAndKeyChangesAreAuditedWithTheActor() {
     JsonObject before = node.get(RULE, TestNode.ADMIN_KEY).bodyAsJsonObject();
     HttpResponse<Buffer> changed =
