@@ -536,8 +536,12 @@ class ThreeNodeClusterIT {
             .setURI("/api/v1/live")
             .addHeader("Authorization", "Bearer " + VIEWER_KEY);
     try {
-      dashboard = TestNode.await(ws.connect(options));
-      dashboard.textMessageHandler(text -> frames.add(new JsonObject(text)));
+      // the handler is set on the event loop as the connection completes: the server's first frame
+      // (hello) may already be on its way, and a frame with no handler yet is dropped
+      dashboard =
+          TestNode.await(
+              ws.connect(options)
+                  .onSuccess(w -> w.textMessageHandler(text -> frames.add(new JsonObject(text)))));
       dashboard.closeHandler(
           v ->
               dashboardFailure =
