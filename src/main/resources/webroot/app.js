@@ -388,14 +388,22 @@ async function loadSummary() {
   renderFigures();
 }
 
-/** One refetch per burst of stats.updated frames (250 ms), not one per frame. */
+/**
+ * One refetch per burst of stats.updated frames (250 ms after the first), and at most one every 5 s while
+ * frames keep coming: today's figures come in the frame itself; the summary and popular lists only need to
+ * follow, and at 1 000 dashboards a refetch on every roll-up (one a second per node under load) would be
+ * 1 000 queries a second.
+ */
+let lastRefresh = 0;
 function refreshSoon() {
   if (summaryTimer) return;
+  const wait = Math.max(250, lastRefresh + 5000 - Date.now());
   summaryTimer = setTimeout(() => {
     summaryTimer = null;
+    lastRefresh = Date.now();
     loadSummary();
     if (state.page === 'overview') loadPopular();
-  }, 250);
+  }, wait);
 }
 
 function renderFigures() {

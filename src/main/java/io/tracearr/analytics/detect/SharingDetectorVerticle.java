@@ -58,7 +58,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
   /** rebuilt when a rule's settings change ({@code PUT /rules/{rule}}, on any node) */
   private SharingRules rules;
 
-  private RuleBook book;
   private RuleSettingsStore ruleSettings;
 
   /**
@@ -99,8 +98,8 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   public SharingDetectorVerticle(NodeContext node) {
     this.node = node;
-    this.book = RuleBook.fromConfig(node.config());
-    this.rules = new SharingRules(book.detection(), node.geo().enabled());
+    this.rules =
+        new SharingRules(RuleBook.fromConfig(node.config()).detection(), node.geo().enabled());
     this.maxInFlight = Math.max(1, node.config().database().poolSize() / 2);
   }
 
@@ -152,7 +151,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
         .book()
         .map(
             b -> {
-              book = b;
               rules = new SharingRules(b.detection(), node.geo().enabled());
               scheduleSweep();
               if (!rules.any())
@@ -455,7 +453,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
                   .put(after, msg.body().getString("by"))
                   .map(
                       v -> {
-                        book = next;
                         rules = new SharingRules(next.detection(), node.geo().enabled());
                         scheduleSweep();
                         bus.publish(Addresses.RULES_CHANGED, new JsonObject().put("rule", rule));

@@ -79,8 +79,6 @@ public final class UserControlsStore {
       DELETE FROM trusted_devices WHERE user_id = $1 AND device_key = $2
       RETURNING device_key, label, created_at, created_by""";
 
-  private static final String USER_EXISTS = "SELECT 1 FROM users WHERE id = $1";
-
   private static final String TRUST =
       "SELECT user_id, score FROM user_trust WHERE user_id = ANY($1)";
 
@@ -195,10 +193,6 @@ public final class UserControlsStore {
   }
 
   // ---- writes (the detector's)
-
-  Future<Boolean> userExists(UUID user) {
-    return pool.preparedQuery(USER_EXISTS).execute(Tuple.of(user)).map(rows -> rows.size() > 0);
-  }
 
   /** The rules after and before ({@code {"rules", "before"}}); empty for an unknown user. */
   Future<Optional<JsonObject>> putRules(UUID user, UserRulesInput.Rules rules, String by) {

@@ -161,7 +161,7 @@ public final class SessionSearch {
       where.add("s.status = $" + params.size());
     }
     if (f.q() != null) {
-      params.addString("%" + likeEscape(f.q()) + "%");
+      params.addString("%" + UserQueries.likeEscaped(f.q()) + "%");
       String p = "$" + params.size();
       where.add(
           "(u.name ILIKE %1$s OR s.content_title ILIKE %1$s OR c.title ILIKE %1$s OR s.device_name ILIKE %1$s)"
@@ -185,10 +185,5 @@ public final class SessionSearch {
       sql += " LIMIT $" + params.size();
     }
     return new Query(sql, params);
-  }
-
-  /** LIKE's wildcards and its escape character taken literally */
-  static String likeEscape(String q) {
-    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 }

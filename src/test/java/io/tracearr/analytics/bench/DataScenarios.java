@@ -204,13 +204,14 @@ final class DataScenarios {
     Bench.Wrk pw = b.wrk("s9-plays", "get.lua", b.port, c, secs, playsEnv);
     b.wrk("s9-top-users-warmup", "get.lua", b.port, c, b.sizes.warmupSeconds(), topEnv);
     Bench.Wrk tw = b.wrk("s9-top-users", "get.lua", b.port, c, secs, topEnv);
-    if (pw.errorShare() > 0.5 || tw.errorShare() > 0.5) {
-      return r.error(
-          String.format(
-              "errors: plays %d non-2xx + %d socket, top-users %d non-2xx + %d socket",
-              pw.non2xx(), pw.socketErrors(), tw.non2xx(), tw.socketErrors()));
-    }
+    // requests the service answered with an error (e.g. 503 when the query outlasts its timeout)
+    // are
+    // a measured result, not a crash of the harness: they fail the first check below
     r.figure("daily_usage_rows", Long.parseLong(usageRows.trim()))
+        .figure("plays_requests", pw.requests())
+        .figure("plays_errors", pw.non2xx() + pw.socketErrors())
+        .figure("top_users_requests", tw.requests())
+        .figure("top_users_errors", tw.non2xx() + tw.socketErrors())
         .figure("plays_rate_per_s", pw.rate())
         .figure("plays_p50_ms", pw.p50Ms())
         .figure("plays_p99_ms", pw.p99Ms())
