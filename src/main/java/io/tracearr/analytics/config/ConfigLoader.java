@@ -269,7 +269,10 @@ public final class ConfigLoader {
     var enforcement =
         new AppConfig.Enforcement(
             s.integer("enforcement.poll_ms", 50, 60_000),
-            s.integer("enforcement.claim_seconds", 5, 3_600),
+            // a claim outlasts one carry-out's worst case (re-judgement 10 s, then in parallel per
+            // target the media stop 15 s and the end 10 s), so a live node's action is never taken
+            // over and run twice
+            s.integer("enforcement.claim_seconds", 60, 3_600),
             java.util.Map.copyOf(ruleActions));
     var trust =
         new AppConfig.Trust(
