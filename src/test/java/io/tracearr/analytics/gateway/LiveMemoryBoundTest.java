@@ -12,6 +12,7 @@ import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.LiveClient;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
+import io.tracearr.analytics.testing.StalledDashboard;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,12 +20,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +82,7 @@ class LiveMemoryBoundTest {
       int snapshotBytes = snapshot.encode().length();
       assertTrue(snapshotBytes > 100_000, "a snapshot of " + snapshotBytes + " bytes");
       // each of these is owed that snapshot: 40 × it is several times the budget
-      for (int i = 0; i < STALLED; i++) stalled.add(upgradeAndNeverRead());
+      for (int i = 0; i < STALLED; i++) stalled.add(StalledDashboard.open(node));
       Await.until(
           Duration.ofSeconds(20),
           "every dashboard connected",
@@ -201,35 +197,5 @@ class LiveMemoryBoundTest {
     node.app().vertx().eventBus().publish(Addresses.ALERT_RAISED, alert);
     healthy.await("alert.raised", d -> alert.getString("id").equals(d.getString("id")));
     return alert.getString("id");
-  }
-
-  /** A raw TCP client: completes the WebSocket handshake, then never reads again. */
-  private static Socket upgradeAndNeverRead() throws Exception {
-    Socket s = new Socket();
-    s.setReceiveBufferSize(4096);
-    s.connect(new InetSocketAddress("127.0.0.1", node.port()), 5000);
-    s.setSoTimeout(10_000);
-    OutputStream out = s.getOutputStream();
-    out.write(
-        ("GET /api/v1/live?access_token="
-                + TestNode.VIEWER_KEY
-                + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:"
-                + node.port()
-                + "\r\n"
-                + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = s.getInputStream();
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) throw new AssertionError("connection closed during the handshake: " + head);
-      head.write(b);
-    }
-    assertTrue(
-        head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head.toString());
-    return s;
   }
 }

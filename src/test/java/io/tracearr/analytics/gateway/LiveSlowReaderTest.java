@@ -10,17 +10,13 @@ import io.tracearr.analytics.testing.AlertFixtures;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.LiveClient;
 import io.tracearr.analytics.testing.NodeExtension;
+import io.tracearr.analytics.testing.StalledDashboard;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +135,7 @@ class LiveSlowReaderTest {
     try (LiveClient healthy =
         LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY)) {
       healthy.await("snapshot");
-      for (int i = 0; i < 100; i++) stalled.add(upgradeAndNeverRead());
+      for (int i = 0; i < 100; i++) stalled.add(StalledDashboard.open(node));
       Await.until(
           Duration.ofSeconds(20),
           "101 dashboards connected",
@@ -183,36 +179,6 @@ class LiveSlowReaderTest {
     } finally {
       for (Socket s : stalled) s.close();
     }
-  }
-
-  /** A raw TCP client: completes the WebSocket handshake, then never reads again. */
-  private static Socket upgradeAndNeverRead() throws Exception {
-    Socket s = new Socket();
-    s.setReceiveBufferSize(4096);
-    s.connect(new InetSocketAddress("127.0.0.1", node.port()), 5000);
-    s.setSoTimeout(10_000);
-    OutputStream out = s.getOutputStream();
-    out.write(
-        ("GET /api/v1/live?access_token="
-                + TestNode.VIEWER_KEY
-                + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:"
-                + node.port()
-                + "\r\n"
-                + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = s.getInputStream();
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) throw new AssertionError("connection closed during the handshake: " + head);
-      head.write(b);
-    }
-    assertTrue(
-        head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head.toString());
-    return s;
   }
 
   /** Heap in use after a collection, plus direct buffers (where Netty keeps queued writes). */
