@@ -179,12 +179,6 @@ public final class Addresses {
   public static final String USERS_DEVICES_UNTRUST = "users.devices.untrust";
 
   /**
-   * published cluster-wide by the detector that changed a user's controls {@code {"user_id"}}:
-   * every detector drops its cached copy
-   */
-  public static final String USER_CONTROLS_CHANGED = "detect.user_controls.changed";
-
-  /**
    * run the trust recovery now {@code {"through": "YYYY-MM-DD"}} (default: yesterday, UTC) → {@code
    * {"users_recovered"}}; the daily job sends nothing, it runs the same code once per cluster
    */

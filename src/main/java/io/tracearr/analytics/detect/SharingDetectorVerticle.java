@@ -47,9 +47,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
   private static final long ALERT_RETENTION_INTERVAL_MS = 3_600_000;
   private static final long TRUST_RECOVERY_INTERVAL_MS = 86_400_000;
 
-  /** users whose controls one node keeps in memory (least recently used dropped first) */
-  static final int CONTROLS_CACHE_SIZE = 10_000;
-
   static final int MAX_DEVICE_KEY_LENGTH = 500;
   static final int MAX_LABEL_LENGTH = 200;
 
@@ -76,21 +73,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
   private AlertRetention retention;
   private UserControlsStore controlsStore;
   private EventBus bus;
-
-  /**
-   * Each judged user's controls, so a judgement costs no extra query; dropped on {@code
-   * detect.user_controls.changed} from any node. A load that was under way when a change arrived is
-   * not kept ({@link #controlsGeneration}), so a stale read never outlives the change.
-   */
-  private final Map<UUID, UserControls> controlsCache =
-      new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, UserControls> eldest) {
-          return size() > CONTROLS_CACHE_SIZE;
-        }
-      };
-
-  private long controlsGeneration;
 
   private static final class Judging {
     Promise<List<JsonObject>> next;
@@ -195,8 +177,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
             bus.<JsonObject>localConsumer(Addresses.USERS_DEVICES_UNTRUST, this::untrustDevice)
                 .completion(),
             bus.<JsonObject>localConsumer(Addresses.TRUST_RECOVER, this::recoverOnDemand)
-                .completion(),
-            bus.<JsonObject>consumer(Addresses.USER_CONTROLS_CHANGED, this::controlsChanged)
                 .completion()));
   }
 
@@ -565,31 +545,14 @@ public final class SharingDetectorVerticle extends VerticleBase {
   // ---- per-user controls and trust (issue 15)
   // -----------------------------------------------------------------------
 
-  /** The user's controls, from the cache or one query. */
+  /**
+   * The user's controls, read for every judgement (in parallel with the activity it judges, so it
+   * adds no wait). Not cached: a node's copy could judge a start with controls another node had
+   * already changed (and answered 200 for) before the change's event arrived; one indexed read per
+   * judgement is the price of "a change applies to the next start on every node".
+   */
   private Future<UserControls> controlsOf(UUID user) {
-    UserControls cached = controlsCache.get(user);
-    if (cached != null) return Future.succeededFuture(cached);
-    long generation = controlsGeneration;
-    return controlsStore
-        .controls(user)
-        .onSuccess(
-            c -> {
-              if (generation == controlsGeneration) controlsCache.put(user, c);
-            });
-  }
-
-  private void controlsChanged(Message<JsonObject> msg) {
-    controlsGeneration++;
-    try {
-      controlsCache.remove(UUID.fromString(msg.body().getString("user_id")));
-    } catch (RuntimeException e) {
-      controlsCache.clear();
-    }
-  }
-
-  private void announceControlsChanged(UUID user) {
-    // every node's detector judges, so every node drops its copy (this one included)
-    bus.publish(Addresses.USER_CONTROLS_CHANGED, new JsonObject().put("user_id", user.toString()));
+    return controlsStore.controls(user);
   }
 
   private static UUID userOf(Message<JsonObject> msg) {
@@ -627,7 +590,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
                 msg.reply(CommandReply.problem(Problem.notFound("No user " + user)));
                 return;
               }
-              announceControlsChanged(user);
               msg.reply(
                   CommandReply.body(200, r.getJsonObject("rules"))
                       .put("before", r.getJsonObject("before")));
@@ -664,7 +626,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
                 return;
               }
               boolean inserted = r.getBoolean("inserted");
-              if (inserted) announceControlsChanged(user);
               msg.reply(
                   CommandReply.body(inserted ? 201 : 200, r.getJsonObject("device"))
                       .put("before", inserted ? null : r.getJsonObject("device")));
@@ -691,7 +652,6 @@ public final class SharingDetectorVerticle extends VerticleBase {
                             "No trusted device '" + deviceKey + "' for user " + user)));
                 return;
               }
-              announceControlsChanged(user);
               msg.reply(new JsonObject().put("status", 204).put("before", removed));
             });
   }
