@@ -58,7 +58,7 @@ final class HttpDoor {
       refuse(
           req,
           Problem.validation(
-              inPath ? "path" : "query",
+              inPath ? "path" : badlyEncoded(target.substring(q + 1)),
               "has bad percent-encoding (% must be followed by two hex digits)"));
       return false;
     }
@@ -84,6 +84,26 @@ final class HttpDoor {
     req.response().putHeader("Connection", "close");
     refuse(req, p);
     req.response().closed();
+  }
+
+  /**
+   * The query parameter whose name or value is badly encoded, so the problem names the field
+   * ("query" when no single one can be named).
+   */
+  static String badlyEncoded(String rawQuery) {
+    if (rawQuery == null) return "query";
+    for (String pair : rawQuery.split("&")) {
+      if (wellEncoded(pair)) continue;
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      if (!wellEncoded(name) || name.isBlank() || name.length() > 100) return "query";
+      try {
+        return java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return "query";
+      }
+    }
+    return "query";
   }
 
   static boolean wellEncoded(String s) {

@@ -149,12 +149,25 @@ class HistoryExplorerTest {
     // the user's name
     assertEquals(of(3, 1, 6), ids("q=alice%20sm"));
     assertEquals(of(2), ids("q=bob%27s"));
-    // % and _ are literal
-    // _ is literal: as a LIKE wildcard "_d" would also match "iPad" (h3). (A "%" cannot be tested
-    // here: vertx-openapi 5.0.10's RequestUtils decodes the query string a second time, so "%25"
-    // arrives as "%" and is refused as bad percent-encoding; a known limit of every query
-    // parameter)
+    // % and _ are literal: as LIKE wildcards "0%_" would match "100%_done" and every title with a
+    // 0, "_d" also "iPad" (h3). "%25" is "%": the contract validation used to decode the query a
+    // second time and refuse it as bad percent-encoding.
     assertEquals(of(6), ids("q=_d"));
+    assertEquals(of(6), ids("q=0%25_"));
+    assertEquals(of(6), ids("q=100%25"));
+    assertEquals(List.of(), ids("q=%25%25"));
+    // "+" in a query is a space, "%2B" a plus (nothing seeded has one)
+    assertEquals(of(1), ids("q=the+matrix"));
+    assertEquals(List.of(), ids("q=the%2Bmatrix"));
+    // a broken escape is the client's error
+    HttpResponse<Buffer> broken =
+        node.get("/api/v1/analytics/sessions/history?q=%zz", TestNode.VIEWER_KEY);
+    assertEquals(400, broken.statusCode(), broken.bodyAsString());
+    assertEquals("application/problem+json", broken.getHeader("Content-Type"));
+    assertEquals(
+        "q",
+        broken.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"),
+        broken.bodyAsString());
     assertEquals(List.of(), ids("q=zzz"));
   }
 
