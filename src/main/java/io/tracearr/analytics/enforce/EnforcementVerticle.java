@@ -117,7 +117,10 @@ public final class EnforcementVerticle extends VerticleBase {
                               .map(
                                   reply -> {
                                     JsonObject session = reply.getJsonObject("session");
-                                    if (!reply.getBoolean("ended", false))
+                                    // the watcher may have seen our stop take effect and ended the
+                                    // session (as terminated) before the stop call answered
+                                    if (!reply.getBoolean("ended", false)
+                                        && !"terminated".equals(session.getString("ended_reason")))
                                       return alreadyEnded(session);
                                     node.metrics().sessionTerminated(trigger);
                                     JsonObject event =

@@ -57,6 +57,13 @@ final class ServerWatcher {
   private final Listener listener;
   private final io.tracearr.analytics.metrics.DomainMetrics metrics;
   private final PlaybackTracker tracker;
+
+  /** How long a stop we made marks its session's end as terminated. */
+  private static final long STOPPING_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+  /** Sessions this watcher is stopping (or stopped) → until when (nanoTime); event loop only. */
+  private final java.util.Map<UUID, Long> stopping = new java.util.HashMap<>();
+
   private final AtomicInteger sessionsSeen = new AtomicInteger();
   private String status;
   private boolean stopped;
@@ -128,6 +135,13 @@ final class ServerWatcher {
   Future<String> terminate(UUID sessionId, String reason) {
     ObservedPlayback p = tracker.playbackOf(sessionId).orElse(null);
     if (p == null) return Future.failedFuture("the server does not show this session playing");
+    // from the call on: a poll that sees the playback gone ends it as terminated, not as the
+    // client's own end (the stop can take effect before its answer arrives)
+    stopping.put(sessionId, System.nanoTime() + STOPPING_NANOS);
+    return stopCall(p, reason).onFailure(err -> stopping.remove(sessionId));
+  }
+
+  private Future<String> stopCall(ObservedPlayback p, String reason) {
     String control = p.controlId() != null ? p.controlId() : p.serverSessionKey();
     String text =
         reason == null || reason.isBlank()
@@ -321,6 +335,13 @@ final class ServerWatcher {
             });
   }
 
+  private boolean stoppedByUs(UUID sessionId) {
+    Long until = stopping.remove(sessionId);
+    long now = System.nanoTime();
+    stopping.values().removeIf(t -> t - now < 0);
+    return until != null && until - now > 0;
+  }
+
   /** Sends one command; true when the registry says the session has already ended. */
   private Future<Boolean> sendOne(SessionCommand c) {
     String address;
@@ -338,7 +359,7 @@ final class ServerWatcher {
           new JsonObject()
               .put("id", e.sessionId().toString())
               .put("body", new JsonObject())
-              .put("reason", e.reason());
+              .put("reason", stoppedByUs(e.sessionId()) ? "terminated" : e.reason());
     }
     return vertx
         .eventBus()

@@ -256,6 +256,79 @@ class TerminateTest {
     }
   }
 
+  private static long sessionPolls(MediaServerSimulator sim) {
+    return sim.requests().stream().filter(q -> q.equals("GET /Sessions")).count();
+  }
+
+  /**
+   * The stop takes effect before its answer (the simulator answers 3 s late, the watcher polls
+   * every second): the watcher sees the playback gone first. Before the fix its poll ended the
+   * session as the client's own end and the answer was "already_ended".
+   */
+  @Test
+  void aStopThatTheWatcherSeesBeforeItsAnswerStillEndsTheSessionTerminated() {
+    MediaServerSimulator sim =
+        TestNode.await(
+            MediaServerSimulator.start(node.clientVertx(), ServerType.JELLYFIN, "jf-token-slow"));
+    try {
+      sim.fixtureSessions(false);
+      sim.answerStopsAfter(3_000);
+      sim.put(
+          Playback.episode(
+              "sess-slow",
+              "item-slow",
+              "Pilot",
+              "user-walt",
+              "Walt",
+              "dev-slow",
+              "Den TV",
+              "198.51.100.78"));
+      HttpResponse<Buffer> added =
+          node.post(
+              "/api/v1/analytics/servers?validate=false",
+              TestNode.ADMIN_KEY,
+              new JsonObject()
+                  .put("name", "Slow-stop Jellyfin")
+                  .put("type", "jellyfin")
+                  .put("url", sim.baseUrl())
+                  .put("token", sim.token())
+                  .put("poll_interval_seconds", 1));
+      assertEquals(201, added.statusCode(), added.bodyAsString());
+      UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
+      UUID user = MediaIds.user(server, "user-walt");
+      Await.until(
+          Duration.ofSeconds(20),
+          "the Jellyfin session open",
+          () ->
+              node.count(
+                      "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL AND user_id = '"
+                          + user
+                          + "'")
+                  == 1);
+      String id =
+          node.get(SESSIONS + "/active?user_id=" + user, TestNode.ADMIN_KEY)
+              .bodyAsJsonObject()
+              .getJsonArray("items")
+              .getJsonObject(0)
+              .getString("id");
+      long polls = sessionPolls(sim);
+
+      HttpResponse<Buffer> r = terminate(id, TestNode.ADMIN_KEY, new JsonObject());
+      assertEquals(202, r.statusCode(), r.bodyAsString());
+      // the watcher polled while the stop call waited for its answer
+      assertTrue(sessionPolls(sim) >= polls + 2, "polls during the stop: " + sim.requests());
+      assertEquals("terminated", r.bodyAsJsonObject().getString("outcome"), r.bodyAsString());
+      assertEquals(
+          1,
+          node.count(
+              "SELECT count(*) FROM playback_sessions WHERE id = '"
+                  + id
+                  + "' AND ended_reason = 'terminated'"));
+    } finally {
+      sim.close();
+    }
+  }
+
   @Test
   void aPlexSessionGetsTheTerminateCallWithTheReason() {
     MediaServerSimulator sim =

@@ -234,6 +234,23 @@ public final class MediaServerSimulator implements AutoCloseable {
   private final JsonObject fixturePlex = Fixtures.object(Fixtures.PLEX_STATUS_SESSIONS);
   private final Map<String, Playback> playbacks = new LinkedHashMap<>();
   private final List<ReceivedCommand> commands = new CopyOnWriteArrayList<>();
+
+  /** How long a stop (Playing/Stop, Plex terminate) takes to answer; it takes effect at once. */
+  private volatile long stopAnswerDelayMs;
+
+  /**
+   * A slow stop call: the playback stops at once, the answer comes {@code ms} later (a server whose
+   * stop waits on the client), so a poll can see it gone before the stop call returns.
+   */
+  public void answerStopsAfter(long ms) {
+    stopAnswerDelayMs = ms;
+  }
+
+  private void answerStop(HttpServerRequest req, int status) {
+    if (stopAnswerDelayMs <= 0) req.response().setStatusCode(status).end();
+    else vertx.setTimer(stopAnswerDelayMs, t -> req.response().setStatusCode(status).end());
+  }
+
   private final List<String> socketMessages = new CopyOnWriteArrayList<>();
   private final Set<ServerWebSocket> sockets = new CopyOnWriteArraySet<>();
   private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -548,7 +565,11 @@ public final class MediaServerSimulator implements AutoCloseable {
       return;
     }
     commands.add(new ReceivedCommand(kind, sessionId, payload));
-    if (kind.equals("Playing/Stop")) stopMediaBrowserSession(sessionId);
+    if (kind.equals("Playing/Stop")) {
+      stopMediaBrowserSession(sessionId);
+      answerStop(req, 204);
+      return;
+    }
     req.response().setStatusCode(204).end();
   }
 
@@ -699,7 +720,7 @@ public final class MediaServerSimulator implements AutoCloseable {
             new JsonObject()
                 .put("reason", req.getParam("reason"))
                 .put("method", req.method().name())));
-    req.response().setStatusCode(200).end();
+    answerStop(req, 200);
   }
 
   private static void json(HttpServerRequest req, int status, String body) {
