@@ -41,7 +41,7 @@ public final class IngestConnection {
   private int inFlight;
 
   /** sessions started or heartbeated over this socket and not ended: where a terminate goes */
-  private final java.util.Set<String> carried = new java.util.HashSet<>();
+  private final CarriedSessions carried = new CarriedSessions(MAX_CARRIED);
 
   private boolean paused;
   private boolean closed;
@@ -173,13 +173,13 @@ public final class IngestConnection {
       JsonObject session = reply.getJsonObject("session");
       if (session != null && session.getString("ended_at") == null)
         carried.add(session.getString("id"));
-    } else if (carried.size() < MAX_CARRIED) {
+    } else {
       carried.add(cmd.getString("id"));
     }
   }
 
   /** bounds the set for a client that heartbeats sessions it never ends (the reaper ends them) */
-  private static final int MAX_CARRIED = 10_000;
+  static final int MAX_CARRIED = 10_000;
 
   private void reply(Object ref, Problem p) {
     write(
