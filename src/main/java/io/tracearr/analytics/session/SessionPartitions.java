@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The monthly partitions of playback_sessions (V16): created ahead (the current UTC month and the
@@ -27,6 +29,8 @@ final class SessionPartitions {
 
   static final int MONTHS_AHEAD = 2;
   static final int ID_BATCH = 5000;
+  static final String LOCK_TIMEOUT = "5s";
+  private static final Logger log = LoggerFactory.getLogger(SessionPartitions.class);
 
   private static final Pattern MONTHLY = Pattern.compile("playback_sessions_p(\\d{6})");
   private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
@@ -104,8 +108,26 @@ final class SessionPartitions {
             open -> {
               if (open.iterator().next().getBoolean(0)) return Future.succeededFuture(0L);
               return deleteIds(partition, new UUID(0L, 0L), 0L)
-                  .compose(
-                      n -> pool.query("DROP TABLE IF EXISTS " + partition).execute().map(v -> n));
+                  .compose(n -> dropTable(partition, n));
+            });
+  }
+
+  /**
+   * DROP TABLE locks the parent exclusively for an instant, but must wait for every statement
+   * reading it (a long stats query) while every session statement would queue behind it: it gives
+   * up after {@link #LOCK_TIMEOUT}, and the month's rows then go by the batched delete this time.
+   */
+  private Future<Long> dropTable(String partition, long rows) {
+    return pool.withTransaction(
+            conn ->
+                conn.query("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'")
+                    .execute()
+                    .compose(v -> conn.query("DROP TABLE IF EXISTS " + partition).execute()))
+        .map(v -> rows)
+        .recover(
+            err -> {
+              log.warn("partition {} not dropped this time: {}", partition, err.getMessage());
+              return Future.succeededFuture(0L);
             });
   }
 
