@@ -48,3 +48,11 @@ WHERE s.id = $1 AND s.started_at = (SELECT g.started_at FROM session_ids g WHERE
 RETURNING s.id;
 EXPLAIN (ANALYZE, BUFFERS) EXECUTE fin('00000000-0000-4000-e000-000000000010');
 ROLLBACK;
+\echo '### heartbeat flush of 100 open sessions (the FLUSH join shape, rolled back)'
+BEGIN;
+PREPARE fl(uuid[]) AS UPDATE playback_sessions s SET last_heartbeat_at = GREATEST(s.last_heartbeat_at, now())
+FROM unnest($1::uuid[]) AS v(v_id) JOIN session_ids g ON g.id = v_id
+WHERE s.id = v_id AND s.started_at = g.started_at AND s.ended_at IS NULL
+RETURNING s.id;
+EXPLAIN (ANALYZE, BUFFERS) EXECUTE fl(ARRAY(SELECT id FROM playback_sessions WHERE ended_at IS NULL LIMIT 100));
+ROLLBACK;
