@@ -54,5 +54,6 @@ PREPARE fl(uuid[]) AS UPDATE playback_sessions s SET last_heartbeat_at = GREATES
 FROM unnest($1::uuid[]) AS v(v_id) JOIN session_ids g ON g.id = v_id
 WHERE s.id = v_id AND s.started_at = g.started_at AND s.ended_at IS NULL
 RETURNING s.id;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE fl(ARRAY(SELECT id FROM playback_sessions WHERE ended_at IS NULL LIMIT 100));
+SELECT ARRAY(SELECT id FROM playback_sessions WHERE ended_at IS NULL LIMIT 100)::text AS ids \gset
+EXPLAIN (ANALYZE, BUFFERS) EXECUTE fl(:'ids');
 ROLLBACK;
