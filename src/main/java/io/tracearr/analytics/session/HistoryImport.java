@@ -124,48 +124,49 @@ final class HistoryImport {
   /** {@code {"import_id"}} → the command reply with the counts. */
   Future<JsonObject> run(JsonObject cmd) {
     UUID importId = SessionInput.pathId("import_id", cmd.getString("import_id"));
-    Tuple id = Tuple.of(importId);
     return pool.preparedQuery(ENSURE_PARTITIONS)
-        .execute(id)
-        .compose(
-            ensured ->
-                transaction.run(
-                    conn ->
-                        conn.query(WORK_MEM)
-                            .execute()
-                            .compose(v -> conn.preparedQuery(INSERT_SESSIONS).execute(id))
-                            .compose(
-                                sessions ->
-                                    conn.preparedQuery(UPSERT_USERS)
-                                        .execute(id)
-                                        .compose(
-                                            users ->
-                                                conn.preparedQuery(UPSERT_CONTENT)
-                                                    .execute(id)
-                                                    .map(
-                                                        content -> {
-                                                          Row r = sessions.iterator().next();
-                                                          return new JsonObject()
-                                                              .put(
-                                                                  "sessions_inserted",
-                                                                  r.getLong("inserted"))
-                                                              .put(
-                                                                  "users_upserted",
-                                                                  users.rowCount())
-                                                              .put(
-                                                                  "content_upserted",
-                                                                  content.rowCount())
-                                                              .put(
-                                                                  "first_started_at",
-                                                                  iso(
-                                                                      r.getOffsetDateTime(
-                                                                          "first_started_at")))
-                                                              .put(
-                                                                  "last_started_at",
-                                                                  iso(
-                                                                      r.getOffsetDateTime(
-                                                                          "last_started_at")));
-                                                        })))))
+        .execute(Tuple.of(importId))
+        .compose(ensured -> moveIn(cmd));
+  }
+
+  /** The move-in transaction, once the imported months have their partitions. */
+  private Future<JsonObject> moveIn(JsonObject cmd) {
+    UUID importId = SessionInput.pathId("import_id", cmd.getString("import_id"));
+    Tuple id = Tuple.of(importId);
+    return transaction
+        .run(
+            conn ->
+                conn.query(WORK_MEM)
+                    .execute()
+                    .compose(v -> conn.preparedQuery(INSERT_SESSIONS).execute(id))
+                    .compose(
+                        sessions ->
+                            conn.preparedQuery(UPSERT_USERS)
+                                .execute(id)
+                                .compose(
+                                    users ->
+                                        conn.preparedQuery(UPSERT_CONTENT)
+                                            .execute(id)
+                                            .map(
+                                                content -> {
+                                                  Row r = sessions.iterator().next();
+                                                  return new JsonObject()
+                                                      .put(
+                                                          "sessions_inserted",
+                                                          r.getLong("inserted"))
+                                                      .put("users_upserted", users.rowCount())
+                                                      .put("content_upserted", content.rowCount())
+                                                      .put(
+                                                          "first_started_at",
+                                                          iso(
+                                                              r.getOffsetDateTime(
+                                                                  "first_started_at")))
+                                                      .put(
+                                                          "last_started_at",
+                                                          iso(
+                                                              r.getOffsetDateTime(
+                                                                  "last_started_at")));
+                                                }))))
         .map(body -> CommandReply.body(200, body));
   }
 
