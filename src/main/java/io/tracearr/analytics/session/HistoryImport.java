@@ -27,16 +27,23 @@ final class HistoryImport {
    */
   private static final String INSERT_SESSIONS =
       """
-      WITH inserted AS (
+      WITH g AS (
+        INSERT INTO session_ids (id, started_at)
+        SELECT id, started_at FROM import_staging WHERE import_id = $1
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id, started_at),
+      inserted AS (
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, bytes_transferred, status,
           started_at, ended_at, last_heartbeat_at, duration_seconds, position_seconds, ended_reason, server_id)
-        SELECT id, user_id, content_type, content_id, content_title, client_name, device_name,
-          device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps,
-          (bandwidth_kbps::float8 * 125 * duration_seconds)::bigint, 'ended',
-          started_at, ended_at, ended_at, duration_seconds, position_seconds, 'imported', server_id
-        FROM import_staging WHERE import_id = $1
-        ON CONFLICT (id) DO NOTHING
+        -- one row per id, the one session_ids took: a file may hold a session twice (its second copy used to meet
+        -- ON CONFLICT (id), which the partitioned table's (id, started_at) key cannot say any more)
+        SELECT DISTINCT ON (s.id) s.id, s.user_id, s.content_type, s.content_id, s.content_title, s.client_name,
+          s.device_name, s.device_id, s.device_key, s.ip_address, s.transcoded, s.resolution, s.bandwidth_kbps,
+          (s.bandwidth_kbps::float8 * 125 * s.duration_seconds)::bigint, 'ended',
+          s.started_at, s.ended_at, s.ended_at, s.duration_seconds, s.position_seconds, 'imported', s.server_id
+        FROM import_staging s JOIN g ON g.id = s.id AND g.started_at = s.started_at
+        WHERE s.import_id = $1
         RETURNING started_at)
       SELECT count(*) AS inserted, min(started_at) AS first_started_at, max(started_at) AS last_started_at
       FROM inserted""";
@@ -95,14 +102,35 @@ final class HistoryImport {
   /** the sort of a million staged rows by user and title stays in memory */
   private static final String WORK_MEM = "SET LOCAL work_mem = '128MB'";
 
+  /**
+   * The imported months get their partitions before the import's transaction, in a statement of
+   * their own: creating a partition locks playback_sessions, which must not last as long as the
+   * import (rows of a month that cannot get one land in the DEFAULT partition).
+   */
+  private static final String ENSURE_PARTITIONS =
+      """
+      SELECT session_partitions_ensure((min(started_at) AT TIME ZONE 'UTC')::date,
+                                       (max(started_at) AT TIME ZONE 'UTC')::date)
+      FROM import_staging WHERE import_id = $1 HAVING count(*) > 0""";
+
+  private final Pool pool;
   private final LockedTransaction transaction;
 
   HistoryImport(Pool pool) {
+    this.pool = pool;
     this.transaction = LockedTransaction.on(pool);
   }
 
   /** {@code {"import_id"}} → the command reply with the counts. */
   Future<JsonObject> run(JsonObject cmd) {
+    UUID importId = SessionInput.pathId("import_id", cmd.getString("import_id"));
+    return pool.preparedQuery(ENSURE_PARTITIONS)
+        .execute(Tuple.of(importId))
+        .compose(ensured -> moveIn(cmd));
+  }
+
+  /** The move-in transaction, once the imported months have their partitions. */
+  private Future<JsonObject> moveIn(JsonObject cmd) {
     UUID importId = SessionInput.pathId("import_id", cmd.getString("import_id"));
     Tuple id = Tuple.of(importId);
     return transaction

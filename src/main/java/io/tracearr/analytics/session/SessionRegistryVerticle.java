@@ -121,7 +121,12 @@ public final class SessionRegistryVerticle extends VerticleBase {
     vertx.setPeriodic(
         5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
     node.health().report("heartbeat_writes", "ok", false);
-    new PeriodicJobs(vertx, node).schedule("reaper", cfg.reapIntervalSeconds() * 1000L, this::reap);
+    PeriodicJobs jobs = new PeriodicJobs(vertx, node);
+    jobs.schedule("reaper", cfg.reapIntervalSeconds() * 1000L, this::reap);
+    // playback_sessions' monthly partitions, created ahead once per cluster (issue 18): hourly, so
+    // a month's partition exists weeks before its first start whatever the nodes' uptime
+    SessionPartitions partitions = new SessionPartitions(node.pool());
+    jobs.schedule("session_partitions", 3_600_000L, () -> partitions.ensureAhead(clock.instant()));
     return Future.all(
         List.of(
             bus.<JsonObject>localConsumer(Addresses.SESSIONS_START, msg -> serve(msg, this::start))

@@ -49,23 +49,27 @@ public final class SessionRepository {
       playback_sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id""";
 
   /**
-   * Insert-or-nothing by id (safe client retries), and the user and item it names upserted in the
-   * same statement: a start stays one round-trip and one commit. Only an inserted session touches
-   * users/content (a retried start changes nothing). The latest non-null value wins; a null never
-   * erases a known one. An upsert that would change nothing is skipped (no dead tuple per start for
-   * a known item); the names are then the rows as they were ({@code ou}, {@code oc}: a statement's
-   * CTEs do not see each other's writes, so the answer takes a written row's RETURNING when there
-   * is one, the snapshot otherwise).
+   * Insert-or-nothing by id (safe client retries, even with another started_at: the id's uniqueness
+   * is session_ids', since the partitioned table's key is (id, started_at)), and the user and item
+   * it names upserted in the same statement: a start stays one round-trip and one commit. Only an
+   * inserted session touches users/content (a retried start changes nothing). The latest non-null
+   * value wins; a null never erases a known one. An upsert that would change nothing is skipped (no
+   * dead tuple per start for a known item); the names are then the rows as they were ({@code ou},
+   * {@code oc}: a statement's CTEs do not see each other's writes, so the answer takes a written
+   * row's RETURNING when there is one, the snapshot otherwise).
    */
   private static final String INSERT =
       """
-      WITH ins AS (
+      WITH g AS (
+        INSERT INTO session_ids (id, started_at) VALUES ($1, $14) ON CONFLICT (id) DO NOTHING RETURNING id),
+      ins AS (
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
           geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km, server_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11, $12, $13, 'playing', $14, $14, $15, $16, $17, $18,
-          $19, $20)
-        ON CONFLICT (id) DO NOTHING
+        SELECT g.id, $2::uuid, $3::text, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text::inet,
+          $11::bool, $12::text, $13::int, 'playing', $14::timestamptz, $14::timestamptz, $15::text, $16::text,
+          $17::float8, $18::float8, $19::int, $20::uuid
+        FROM g
         RETURNING *),
       uw AS (
         INSERT INTO users AS x (id, name, server_id, first_seen_at, last_seen_at)
@@ -131,7 +135,11 @@ public final class SessionRepository {
         LEFT JOIN cw ON true LEFT JOIN content oc ON oc.id = s.content_id"""
           .formatted(SESSION_COLUMNS);
 
-  private static final String FIND = "SELECT " + COLUMNS + " FROM " + NAMED + " WHERE s.id = $1";
+  /** the guard table's started_at prunes every partition but one (at run time) */
+  private static final String BY_ID =
+      "s.id = $1 AND s.started_at = (SELECT g.started_at FROM session_ids g WHERE g.id = $1)";
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM " + NAMED + " WHERE " + BY_ID;
 
   /**
    * Ends an open session. Played time since the last heartbeat counts when it was playing; a late
@@ -151,7 +159,8 @@ public final class SessionRepository {
               THEN (s.bandwidth_kbps::float8 * 125 * GREATEST(0, EXTRACT(EPOCH FROM (e.end_at - s.last_heartbeat_at))))::bigint
               ELSE 0 END
       FROM (SELECT COALESCE($2::timestamptz, now()) AS end_at) e
-      WHERE s.id = $1 AND s.ended_at IS NULL AND e.end_at >= s.started_at
+      WHERE s.id = $1 AND s.started_at = (SELECT g.started_at FROM session_ids g WHERE g.id = $1)
+        AND s.ended_at IS NULL AND e.end_at >= s.started_at
       RETURNING s.*)
       SELECT %s FROM e s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN content c ON c.id = s.content_id"""
           .formatted(COLUMNS);
@@ -191,7 +200,8 @@ public final class SessionRepository {
                   $13::text[], $14::text[], $15::float8[], $16::float8[], $17::int[])
         AS v(v_id, v_first_at, v_last_at, v_extra_played, v_extra_bytes, v_bytes, v_status, v_position, v_bandwidth,
              v_transcoded, v_resolution, v_ip, v_geo_city, v_geo_country, v_geo_latitude, v_geo_longitude, v_geo_accuracy_km)
-      WHERE s.id = v_id AND s.ended_at IS NULL
+        JOIN session_ids g ON g.id = v_id
+      WHERE s.id = v_id AND s.started_at = g.started_at AND s.ended_at IS NULL
       RETURNING %s"""
           .formatted(SESSION_COLUMNS);
 
