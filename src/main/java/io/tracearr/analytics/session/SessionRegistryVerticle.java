@@ -573,11 +573,14 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private void publishUpdated(Row row) {
-    JsonObject session = repository.toJson(row);
     OpenSession os = open.get(row.getUUID(SessionRepository.ID));
     if (os != null) {
-      bus.publish(Addresses.SESSION_UPDATED, os.named(session), SharedJson.OPTIONS);
+      JsonObject session =
+          repository.toJson(
+              row, os.userName, os.content != null ? os.content : SessionRepository.emptyContent());
+      bus.publish(Addresses.SESSION_UPDATED, session, SharedJson.OPTIONS);
     } else {
+      JsonObject session = repository.toJson(row);
       // rare (ended or pruned while its heartbeats were in flight): read the names rather than
       // publish none
       repository
