@@ -49,7 +49,6 @@ public final class SessionRoutes {
 
   private final Vertx vertx;
   private final SessionRepository repository;
-  private HeartbeatIntake intake;
 
   public SessionRoutes(Vertx vertx, SessionRepository repository) {
     this.vertx = vertx;
@@ -101,10 +100,12 @@ public final class SessionRoutes {
     command(rc, Addresses.SESSIONS_HEARTBEAT, new JsonObject().put("id", idText).put("body", body));
   }
 
+  /**
+   * Looked up per request (a map read), not kept: a registry redeployed in the same Vert.x instance
+   * brings a new intake, and the old one is no longer drained.
+   */
   private HeartbeatIntake intake() {
-    HeartbeatIntake in = intake;
-    if (in == null) intake = in = HeartbeatIntake.of(vertx);
-    return in;
+    return HeartbeatIntake.of(vertx);
   }
 
   private static UUID quietUuid(String s) {

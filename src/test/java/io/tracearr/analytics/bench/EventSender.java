@@ -21,12 +21,14 @@ import java.util.function.Supplier;
  * frames), so the client, not the service, set the rate. Here it has its own JVM and threads.
  *
  * <pre>
- *   EventSender --port P --rate R --millis M --sent FILE   (key from BENCH_INGEST_KEY)
+ *   EventSender --port P --rate R [--warmup-millis W] --millis M --sent FILE   (key from BENCH_INGEST_KEY)
  * </pre>
  *
- * Prints one JSON line (ok, errors, behind, rate, p99 of the REST calls) and writes FILE: one line
- * per event, "started:&lt;id&gt;" / "ended:&lt;id&gt;" and the epoch microseconds it was sent, for
- * the end-to-end latency the dashboards' side joins.
+ * With a warm-up it prints "WARM" after it and waits for a line on stdin before the measured run.
+ *
+ * <p>Prints one JSON line (ok, errors, behind, rate, p99 of the REST calls) and writes FILE: one
+ * line per event, "started:&lt;id&gt;" / "ended:&lt;id&gt;" and the epoch microseconds it was sent,
+ * for the end-to-end latency the dashboards' side joins.
  */
 public final class EventSender {
 
@@ -37,6 +39,7 @@ public final class EventSender {
     for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i].substring(2), args[i + 1]);
     int port = Integer.parseInt(o.get("port"));
     double rate = Double.parseDouble(o.get("rate"));
+    long warmupMillis = Long.parseLong(o.getOrDefault("warmup-millis", "0"));
     long millis = Long.parseLong(o.get("millis"));
     Path sentFile = Path.of(o.get("sent"));
     String key = System.getenv("BENCH_INGEST_KEY");
@@ -66,6 +69,19 @@ public final class EventSender {
                     if (rep.ok()) started.add(id);
                   });
         };
+    if (warmupMillis > 0) {
+      // the same traffic, so that the harness takes "heap before" in the steady state, and this
+      // JVM is warm when it counts; then it waits for the harness's go
+      events
+          .paced(rate, warmupMillis, 512, event)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(warmupMillis + 120_000, TimeUnit.MILLISECONDS);
+      sentAt.clear();
+      System.out.println("WARM");
+      System.out.flush();
+      new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+    }
     HttpLoad.Paced load =
         events
             .paced(rate, millis, 512, event)

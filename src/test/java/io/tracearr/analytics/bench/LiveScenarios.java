@@ -8,8 +8,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -216,14 +214,24 @@ final class LiveScenarios {
       // dashboards' frames, the sender reached only 354-443 of 1 000 events/s (issue 18)
       // a warm-up of the same traffic, so that "heap before" is taken in the steady state, not at a
       // cold start
-      sendEvents("s4-sender-warmup", rate, b.sizes.warmupSeconds() * 1000L);
-      Thread.sleep(2000);
-      double heapBefore = b.heapAfterGcMb();
-      double rssBefore = b.rssMb()[0];
-      dash.resetCounters();
-      dash.receivedAtMicros.clear();
-      dash.recordReceipts(true);
-      JsonObject load = sendEvents("s4-sender", rate, b.sizes.fanoutSeconds() * 1000L);
+      Sender sender =
+          new Sender(rate, b.sizes.warmupSeconds() * 1000L, b.sizes.fanoutSeconds() * 1000L);
+      JsonObject load;
+      double heapBefore;
+      double rssBefore;
+      try {
+        sender.awaitLine("WARM", b.sizes.warmupSeconds() + 180);
+        Thread.sleep(2000);
+        heapBefore = b.heapAfterGcMb();
+        rssBefore = b.rssMb()[0];
+        dash.resetCounters();
+        dash.receivedAtMicros.clear();
+        dash.recordReceipts(true);
+        sender.go();
+        load = new JsonObject(sender.awaitLine("{", b.sizes.fanoutSeconds() + 180));
+      } finally {
+        sender.close();
+      }
       long delivered = load.getLong("ok");
       // frames still in flight when the load stops are let in, then counted
       long settle = System.nanoTime() + 10_000_000_000L;
@@ -292,36 +300,70 @@ final class LiveScenarios {
   }
 
   /**
-   * Runs {@link EventSender} in its own JVM for {@code millis}; its one-line JSON answer. Its sent
-   * record goes to raw/{@code name}.sent.
+   * {@link EventSender} in its own JVM: warm-up, then "WARM" on its stdout; the measured run after
+   * {@link #go}, then its one-line JSON answer. Its stderr goes to raw/s4-sender.err, its sent
+   * record to raw/s4-sender.sent.
    */
-  private JsonObject sendEvents(String name, double rate, long millis) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Processes.Outcome o =
-        b.tools
-            .run(
-                name,
-                List.of(
-                    java,
-                    "-Xmx256m",
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    EventSender.class.getName(),
-                    "--port",
-                    String.valueOf(b.port),
-                    "--rate",
-                    String.valueOf(rate),
-                    "--millis",
-                    String.valueOf(millis),
-                    "--sent",
-                    b.tools.raw(name + ".sent").toAbsolutePath().toString()),
-                Map.of("BENCH_INGEST_KEY", b.ingestKey),
-                Duration.ofMillis(millis + 180_000),
-                null)
-            .requireSuccess(name);
-    String[] lines = o.stdout().strip().split("\n");
-    return new JsonObject(lines[lines.length - 1]);
+  private final class Sender implements AutoCloseable {
+    private final Process p;
+    private final java.io.BufferedReader out;
+
+    Sender(double rate, long warmupMillis, long millis) throws Exception {
+      String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              javaBin,
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              EventSender.class.getName(),
+              "--port",
+              String.valueOf(b.port),
+              "--rate",
+              String.valueOf(rate),
+              "--warmup-millis",
+              String.valueOf(warmupMillis),
+              "--millis",
+              String.valueOf(millis),
+              "--sent",
+              b.tools.raw("s4-sender.sent").toAbsolutePath().toString());
+      pb.environment().put("BENCH_INGEST_KEY", b.ingestKey);
+      pb.redirectError(b.tools.raw("s4-sender.err").toFile());
+      p = pb.start();
+      out =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The first stdout line starting with {@code prefix}, within {@code seconds}. */
+    String awaitLine(String prefix, long seconds) throws Exception {
+      java.util.concurrent.CompletableFuture<String> line =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  String l;
+                  while ((l = out.readLine()) != null) if (l.startsWith(prefix)) return l;
+                  return null;
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      String l = line.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+      if (l == null)
+        throw new IllegalStateException("the event sender exited (see raw/s4-sender.err)");
+      return l;
+    }
+
+    void go() throws java.io.IOException {
+      p.getOutputStream().write("GO\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      p.getOutputStream().flush();
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+    }
   }
 
   /** sender's "key micros" lines joined with the first live socket's receipts */
