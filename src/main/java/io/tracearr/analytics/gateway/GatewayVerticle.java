@@ -9,6 +9,7 @@ import io.tracearr.analytics.detect.UserControlsStore;
 import io.tracearr.analytics.enforce.EnforcementStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.auth.FailedAuthLimiter;
+import io.tracearr.analytics.gateway.http.FlatJson;
 import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.gateway.http.RequestIds;
 import io.tracearr.analytics.gateway.live.TextMessages;
@@ -426,6 +427,17 @@ public final class GatewayVerticle extends VerticleBase {
     if (rc.body() == null || rc.body().isEmpty()) {
       rc.next();
       return;
+    }
+    // a heartbeat (PUT /analytics/sessions/:id) is a flat object: read straight from its bytes,
+    // for SessionRoutes to take; anything else falls through to the usual parse and its errors
+    if (rc.request().method() == io.vertx.core.http.HttpMethod.PUT
+        && rc.request().path().startsWith(SessionRoutes.SESSIONS_PATH)) {
+      JsonObject flat = FlatJson.parse(rc.body().buffer());
+      if (flat != null) {
+        rc.put(SessionRoutes.FLAT_BODY, flat);
+        rc.next();
+        return;
+      }
     }
     try {
       if (rc.body().asJsonObject() == null) {

@@ -11,6 +11,7 @@ import io.tracearr.analytics.gateway.auth.Principal;
 import io.tracearr.analytics.gateway.auth.Role;
 import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.gateway.http.RequestParams;
+import io.tracearr.analytics.session.HeartbeatIntake;
 import io.tracearr.analytics.session.SessionInput;
 import io.tracearr.analytics.session.SessionRepository;
 import io.vertx.core.Handler;
@@ -40,6 +41,12 @@ public final class SessionRoutes {
   static final Set<String> VALIDATED_BY_REGISTRY =
       Set.of("startSession", "heartbeatSession", "endSession");
 
+  /** where a heartbeat's path starts ({@code PUT .../sessions/:id}) */
+  static final String SESSIONS_PATH = "/api/v1/analytics/sessions/";
+
+  /** the routing context key of a heartbeat body read by {@code FlatJson} */
+  static final String FLAT_BODY = "session.flatBody";
+
   private final Vertx vertx;
   private final SessionRepository repository;
 
@@ -64,12 +71,50 @@ public final class SessionRoutes {
         rc, Addresses.SESSIONS_START, new JsonObject().put("body", RequestParams.requiredBody(rc)));
   }
 
+  /**
+   * A heartbeat of a session the registry knows open is queued in its {@link HeartbeatIntake} and
+   * answered here, on this event loop: no request/reply hop to the registry's event loop and back
+   * (issue 18). The registry still writes it, and answers everything else as a command: unknown
+   * sessions (404/409), an IP change, a full buffer (503), a bad id or body (400, with its
+   * wording).
+   */
   private void heartbeat(RoutingContext rc) {
     BearerAuth.principal(rc).requireWriteSessions();
-    command(
-        rc,
-        Addresses.SESSIONS_HEARTBEAT,
-        new JsonObject().put("id", rc.pathParam("id")).put("body", RequestParams.requiredBody(rc)));
+    String idText = rc.pathParam("id");
+    JsonObject flat = rc.get(FLAT_BODY);
+    JsonObject body = flat != null ? flat : RequestParams.requiredBody(rc);
+    HeartbeatIntake in = intake();
+    UUID id = in == null ? null : quietUuid(idText);
+    if (id != null) {
+      SessionInput.Heartbeat hb = null;
+      try {
+        hb = SessionInput.heartbeat(body);
+      } catch (Problem invalid) {
+        // the registry words it, as for every other door
+      }
+      if (hb != null && in.offer(id, hb)) {
+        HttpReplies.noContent(rc);
+        return;
+      }
+    }
+    command(rc, Addresses.SESSIONS_HEARTBEAT, new JsonObject().put("id", idText).put("body", body));
+  }
+
+  /**
+   * Looked up per request (a map read), not kept: a registry redeployed in the same Vert.x instance
+   * brings a new intake, and the old one is no longer drained.
+   */
+  private HeartbeatIntake intake() {
+    return HeartbeatIntake.of(vertx);
+  }
+
+  private static UUID quietUuid(String s) {
+    if (s == null || s.length() != 36) return null;
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private void end(RoutingContext rc) {

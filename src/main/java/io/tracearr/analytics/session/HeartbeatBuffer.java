@@ -53,8 +53,21 @@ final class HeartbeatBuffer {
    * @throws Problem 503 when the buffer is full and {@code os} has nothing waiting yet
    */
   void add(OpenSession os, SessionInput.Heartbeat hb, Instant at, SessionRepository.Geo geo) {
+    add(os, hb, at, geo, true);
+  }
+
+  /**
+   * As above; {@code mayRefuse} false for a heartbeat already acknowledged ({@link
+   * HeartbeatIntake}, whose own bound keeps this overshoot bounded).
+   */
+  void add(
+      OpenSession os,
+      SessionInput.Heartbeat hb,
+      Instant at,
+      SessionRepository.Geo geo,
+      boolean mayRefuse) {
     if (os.pending == null) {
-      if (waiting.size() + inFlight >= max) {
+      if (mayRefuse && waiting.size() + inFlight >= max) {
         throw Problem.unavailable("Too many heartbeats waiting for the database; retry shortly");
       }
       os.pending = new PendingHeartbeat(os.id, at, os.status, os.bandwidthKbps);

@@ -54,11 +54,4 @@ final class OpenSession {
         session.getString("user_name"),
         session.getJsonObject("content"));
   }
-
-  /** A flushed row's JSON completed with the names this entry remembers. */
-  JsonObject named(JsonObject session) {
-    session.put("user_name", userName);
-    if (content != null) session.put("content", content.copy());
-    return session;
-  }
 }

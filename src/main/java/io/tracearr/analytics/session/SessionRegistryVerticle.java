@@ -52,6 +52,9 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final Map<UUID, OpenSession> open = new HashMap<>();
   private final HeartbeatBuffer buffer;
 
+  /** heartbeats the gateway answered itself, for sessions known open here (issue 18) */
+  private final HeartbeatIntake intake;
+
   /**
    * session.updated at most once per session per second from this node; holds the flushed row,
    * encoded when due
@@ -94,6 +97,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
     this.locator = locator;
     this.clock = clock;
     this.buffer = new HeartbeatBuffer(cfg.heartbeatBufferMax(), open::get);
+    this.intake = new HeartbeatIntake(cfg.heartbeatBufferMax(), clock);
     // each held update is a flushed row (~2 kB): bounded against the heap
     // (sessions.updated_held_max)
     this.updates = new EventPacer<>(UPDATED_EVENT_INTERVAL_NANOS, cfg.updatedHeldMax());
@@ -114,9 +118,11 @@ public final class SessionRegistryVerticle extends VerticleBase {
     vertx.setPeriodic(
         cfg.heartbeatFlushMs(),
         id -> {
+          drainIntake();
           if (!flushing) flushNow();
         });
     vertx.setPeriodic(60_000, id -> pruneCache());
+    intake.register(vertx);
     vertx.setPeriodic(100, id -> updateBudget.tick());
     vertx.setPeriodic(
         5_000, id -> repository.countActive().onSuccess(node.metrics().activeSessions::set));
@@ -164,6 +170,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   /** Buffered heartbeats are written before the node goes. */
   @Override
   public Future<?> stop() {
+    intake.unregister(vertx);
     return flushNow()
         .recover(
             err -> {
@@ -230,7 +237,9 @@ public final class SessionRegistryVerticle extends VerticleBase {
             inserted -> {
               if (inserted.isPresent()) {
                 JsonObject session = inserted.get();
-                open.put(s.id(), OpenSession.of(session, clock.instant()));
+                OpenSession os = OpenSession.of(session, clock.instant());
+                open.put(s.id(), os);
+                intake.known(os.id, os.ipAddress);
                 node.metrics().sessionsStarted.increment();
                 bus.publish(Addresses.SESSION_STARTED, session, SharedJson.OPTIONS);
                 bus.send(
@@ -349,7 +358,11 @@ public final class SessionRegistryVerticle extends VerticleBase {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
     SessionInput.Heartbeat hb = SessionInput.heartbeat(cmd.getJsonObject("body", new JsonObject()));
     OpenSession known = open.get(id);
-    if (known != null) return accept(known, hb);
+    if (known != null) {
+      Future<JsonObject> reply = accept(known, hb, clock.instant(), true);
+      intake.known(id, known.ipAddress);
+      return reply;
+    }
     return repository
         .find(id)
         .compose(
@@ -360,16 +373,39 @@ public final class SessionRegistryVerticle extends VerticleBase {
                 throw Problem.conflict(
                     "Session " + id + " has ended (" + s.getString("status") + ")");
               OpenSession os = open.computeIfAbsent(id, k -> OpenSession.of(s, clock.instant()));
-              return accept(os, hb);
+              Future<JsonObject> reply = accept(os, hb, clock.instant(), true);
+              intake.known(id, os.ipAddress);
+              return reply;
             });
   }
 
-  private Future<JsonObject> accept(OpenSession os, SessionInput.Heartbeat hb) {
-    Instant now = clock.instant();
+  /**
+   * Moves the heartbeats the gateway answered itself into the buffer, in the order they came. A
+   * session ended meanwhile drops its heartbeat (it raced the end, see {@link HeartbeatIntake}).
+   */
+  private void drainIntake() {
+    HeartbeatIntake.Queued q;
+    while ((q = intake.poll()) != null) {
+      OpenSession os = open.get(q.sessionId());
+      if (os == null) {
+        node.metrics().heartbeatsDropped.increment();
+        continue;
+      }
+      accept(os, q.heartbeat(), q.at(), false);
+    }
+    intake.registryWaiting(buffer.size() + buffer.inFlight());
+  }
+
+  /**
+   * @param mayRefuse false for a heartbeat already acknowledged (from the intake): buffered even
+   *     past the buffer's bound
+   */
+  private Future<JsonObject> accept(
+      OpenSession os, SessionInput.Heartbeat hb, Instant now, boolean mayRefuse) {
     boolean ipChanged = hb.ipAddress() != null && !hb.ipAddress().equals(os.ipAddress);
     SessionInput.Heartbeat effective = ipChanged ? hb : withoutIp(hb);
     SessionRepository.Geo geo = ipChanged ? locator.apply(hb.ipAddress()) : null;
-    buffer.add(os, effective, now, geo);
+    buffer.add(os, effective, now, geo, mayRefuse);
     if (hb.status() != null) os.status = hb.status();
     if (hb.bandwidthKbps() != null) os.bandwidthKbps = hb.bandwidthKbps();
     if (ipChanged) os.ipAddress = hb.ipAddress();
@@ -419,6 +455,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private Future<Void> flushBatch() {
+    drainIntake();
     updates.due(System.nanoTime(), updateBudget::offer);
     if (buffer.isEmpty()) return Future.succeededFuture();
     List<PendingHeartbeat> batch = buffer.take(MAX_FLUSH_BATCH);
@@ -453,6 +490,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
                 Row due = updates.offer(os.id, row, now);
                 if (due != null) updateBudget.offer(os.id, due);
               }
+              intake.registryWaiting(buffer.size() + buffer.inFlight());
               return buffer.isEmpty() ? Future.succeededFuture() : flushBatch();
             });
   }
@@ -540,11 +578,14 @@ public final class SessionRegistryVerticle extends VerticleBase {
   }
 
   private void publishUpdated(Row row) {
-    JsonObject session = repository.toJson(row);
     OpenSession os = open.get(row.getUUID(SessionRepository.ID));
     if (os != null) {
-      bus.publish(Addresses.SESSION_UPDATED, os.named(session), SharedJson.OPTIONS);
+      JsonObject session =
+          repository.toJson(
+              row, os.userName, os.content != null ? os.content : SessionRepository.emptyContent());
+      bus.publish(Addresses.SESSION_UPDATED, session, SharedJson.OPTIONS);
     } else {
+      JsonObject session = repository.toJson(row);
       // rare (ended or pruned while its heartbeats were in flight): read the names rather than
       // publish none
       repository
@@ -570,6 +611,8 @@ public final class SessionRegistryVerticle extends VerticleBase {
     SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
     String reason = endReason(cmd);
     OpenSession os = open.get(id);
+    // later heartbeats take the command path (409 once ended); queued ones are drained by the flush
+    intake.forget(id);
     // the session's heartbeats go first: those still buffered, and those in a batch being written
     // right now (an
     // end committed before that batch would make the batch skip the ended row, losing the last
@@ -628,6 +671,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private Future<JsonObject> terminate(JsonObject cmd) {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
     Instant now = clock.instant();
+    intake.forget(id);
     Future<Void> flushed = open.containsKey(id) ? flushNow() : Future.succeededFuture();
     return flushed
         .compose(v -> repository.end(id, now, "terminated"))
@@ -695,6 +739,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
             reaped -> {
               for (JsonObject session : reaped) {
                 UUID id = UUID.fromString(session.getString("id"));
+                intake.forget(id);
                 open.remove(id);
                 updates.forget(id);
                 updateBudget.forget(id);
@@ -711,6 +756,7 @@ public final class SessionRegistryVerticle extends VerticleBase {
    */
   private void forget(JsonObject session) {
     UUID id = UUID.fromString(session.getString("id"));
+    intake.forget(id);
     OpenSession os = open.remove(id);
     updates.forget(id);
     updateBudget.forget(id);
@@ -719,6 +765,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
 
   private void pruneCache() {
     Instant cutoff = clock.instant().minusSeconds(2L * cfg.timeoutSeconds());
-    open.values().removeIf(os -> os.pending == null && os.lastSeen.isBefore(cutoff));
+    drainIntake();
+    open.values()
+        .removeIf(
+            os -> {
+              boolean stale = os.pending == null && os.lastSeen.isBefore(cutoff);
+              if (stale) intake.forget(os.id);
+              return stale;
+            });
   }
 }

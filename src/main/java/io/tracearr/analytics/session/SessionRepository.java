@@ -527,6 +527,15 @@ public final class SessionRepository {
    */
   public JsonObject toJson(Row r) {
     boolean named = r.size() > USER_NAME;
+    return toJson(r, named ? r.getString(USER_NAME) : null, named ? content(r) : emptyContent());
+  }
+
+  /**
+   * A flushed row ({@link #SESSION_COLUMNS}) with the names the registry remembers: its {@code
+   * session.updated} event, built in one go (filling in empty names and then replacing them with a
+   * copy was a third of the event's cost, issue 18). {@code content} is shared, never changed.
+   */
+  JsonObject toJson(Row r, String userName, JsonObject content) {
     UUID serverId = r.getUUID(SERVER_ID);
     JsonObject location = null;
     Double lat = r.getDouble(GEO_LATITUDE);
@@ -562,10 +571,10 @@ public final class SessionRepository {
         .put("last_heartbeat_at", iso(r.getOffsetDateTime(LAST_HEARTBEAT_AT)))
         .put("location", location)
         .put("ended_reason", r.getString(ENDED_REASON))
-        .put("user_name", named ? r.getString(USER_NAME) : null)
+        .put("user_name", userName)
         .put("server_id", serverId == null ? null : serverId.toString())
         .put("server_name", servers.name(serverId))
-        .put("content", named ? content(r) : emptyContent());
+        .put("content", content);
   }
 
   private static JsonObject content(Row r) {

@@ -59,6 +59,15 @@ final class Dashboards {
   /** "started:&lt;id&gt;" / "ended:&lt;id&gt;" → System.nanoTime() when the command was sent. */
   final Map<String, Long> sentAt = new ConcurrentHashMap<>();
 
+  /**
+   * For a sender in another process (scenario 4): "started:&lt;id&gt;" / "ended:&lt;id&gt;" → epoch
+   * microseconds when the first live socket received it; joined with the sender's own record
+   * afterwards.
+   */
+  final Map<String, Long> receivedAtMicros = new ConcurrentHashMap<>();
+
+  private volatile boolean recordReceipts;
+
   final List<Socket> sockets = new ArrayList<>();
   final AtomicLong framesSeen = new AtomicLong();
   final AtomicLong reconnects = new AtomicLong();
@@ -222,6 +231,10 @@ final class Dashboards {
       long ts = tsMicros(head);
       if (ts > 0) fanoutMicros.recordValue(Math.max(1, nowMicros - ts));
       String id = dataId(head);
+      if (id != null && recordReceipts && s == firstLive()) {
+        receivedAtMicros.putIfAbsent(
+            (head.charAt(17) == 's' ? "started:" : "ended:") + id, nowMicros);
+      }
       if (id != null) {
         Long sent = sentAt.get((head.charAt(17) == 's' ? "started:" : "ended:") + id);
         if (sent != null)
@@ -239,6 +252,28 @@ final class Dashboards {
       }
     }
     if (!f.isFinal() && !s.inSnapshot) s.inOther = true;
+  }
+
+  private volatile Socket firstLive;
+
+  private Socket firstLive() {
+    Socket f = firstLive;
+    if (f == null) {
+      synchronized (sockets) {
+        for (Socket x : sockets) {
+          if (!x.stalled) {
+            firstLive = f = x;
+            break;
+          }
+        }
+      }
+    }
+    return f;
+  }
+
+  /** Receipts of the first live socket are kept in {@link #receivedAtMicros} from now on. */
+  void recordReceipts(boolean on) {
+    this.recordReceipts = on;
   }
 
   /**

@@ -6,9 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
 
@@ -193,11 +194,10 @@ final class LiveScenarios {
                 + " session events/s, plus "
                 + stalled
                 + " stalled sockets",
-            "p99 delivery < 250 ms; heap after = heap before ± 10 %");
+            "p99 delivery < 250 ms; heap after ≤ heap before + 10 %");
     if (!liveExists()) return r.skipped("GET /api/v1/live is not in this build");
     b.endLeftoverSessions();
     Dashboards dash = new Dashboards(b.vertx, b.host, b.port, b.viewerKey);
-    HttpLoad events = new HttpLoad(b.vertx, b.host, b.port, 32);
     try {
       int opened = await(dash.open(dashboards, 50, false), 600);
       if (opened < dashboards)
@@ -210,44 +210,29 @@ final class LiveScenarios {
                 + dash.census()
                 + ")");
       await(dash.open(stalled, 10, true), 120);
-      ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
-      boolean[] endNext = {false};
-      java.util.function.Supplier<Future<HttpLoad.Reply>> event =
-          () -> {
-            endNext[0] = !endNext[0];
-            String toEnd = endNext[0] ? started.poll() : null;
-            if (toEnd != null) {
-              dash.sentAt.put("ended:" + toEnd, System.nanoTime());
-              return events.call(
-                  HttpMethod.DELETE, "/api/v1/analytics/sessions/" + toEnd, b.ingestKey, null);
-            }
-            String id = Ids.random();
-            dash.sentAt.put("started:" + id, System.nanoTime());
-            return events
-                .call(
-                    HttpMethod.POST,
-                    "/api/v1/analytics/sessions",
-                    b.ingestKey,
-                    Ids.start(id, Ids.random(), (int) (Math.random() * 1_000_000)).toBuffer())
-                .onSuccess(
-                    rep -> {
-                      if (rep.ok()) started.add(id);
-                    });
-          };
+      // the events come from another process (EventSender): in this one, busy reading the
+      // dashboards' frames, the sender reached only 354-443 of 1 000 events/s (issue 18)
       // a warm-up of the same traffic, so that "heap before" is taken in the steady state, not at a
       // cold start
-      await(
-          events.paced(rate, b.sizes.warmupSeconds() * 1000L, 512, event),
-          b.sizes.warmupSeconds() + 120);
-      Thread.sleep(2000);
-      double heapBefore = b.heapAfterGcMb();
-      double rssBefore = b.rssMb()[0];
-      dash.resetCounters();
-      HttpLoad.Paced load =
-          await(
-              events.paced(rate, b.sizes.fanoutSeconds() * 1000L, 512, event),
-              b.sizes.fanoutSeconds() + 120);
-      long delivered = load.ok.get();
+      Sender sender =
+          new Sender(rate, b.sizes.warmupSeconds() * 1000L, b.sizes.fanoutSeconds() * 1000L);
+      JsonObject load;
+      double heapBefore;
+      double rssBefore;
+      try {
+        sender.awaitLine("WARM", b.sizes.warmupSeconds() + 180);
+        Thread.sleep(2000);
+        heapBefore = b.heapAfterGcMb();
+        rssBefore = b.rssMb()[0];
+        dash.resetCounters();
+        dash.receivedAtMicros.clear();
+        dash.recordReceipts(true);
+        sender.go();
+        load = new JsonObject(sender.awaitLine("{", b.sizes.fanoutSeconds() + 180));
+      } finally {
+        sender.close();
+      }
+      long delivered = load.getLong("ok");
       // frames still in flight when the load stops are let in, then counted
       long settle = System.nanoTime() + 10_000_000_000L;
       while (dash.sessionFramesMinMean()[1] < delivered && System.nanoTime() < settle)
@@ -263,17 +248,21 @@ final class LiveScenarios {
         Thread.sleep(500);
         serverSockets = b.metricSum("analytics_live_connections", null);
       }
+      dash.recordReceipts(false);
+      Histogram endToEnd = endToEnd(b.tools.raw("s4-sender.sent"), dash.receivedAtMicros);
       double heapAfter = b.heapAfterGcMb();
       double fanoutP99 = dash.fanoutMicros.getValueAtPercentile(99) / 1000.0;
       double heapChange = (heapAfter - heapBefore) / heapBefore;
-      r.figure("events_per_s", load.rate())
+      r.figure("events_per_s", load.getDouble("rate"))
           .figure("events", delivered)
-          .figure("event_errors", load.notOk.get() + load.failed.get())
-          .figure("events_behind", load.behind.get())
+          .figure("event_errors", load.getLong("not_ok") + load.getLong("failed"))
+          .figure("events_behind", load.getLong("behind"))
+          .figure("event_call_p99_ms", load.getDouble("call_p99_ms"))
           .figure("delivery_p50_ms", dash.fanoutMicros.getValueAtPercentile(50) / 1000.0)
           .figure("delivery_p99_ms", fanoutP99)
           .figure("delivery_max_ms", dash.fanoutMicros.getMaxValue() / 1000.0)
-          .figure("end_to_end_p99_ms", dash.endToEndMicros.getValueAtPercentile(99) / 1000.0)
+          .figure("end_to_end_p99_ms", endToEnd.getValueAtPercentile(99) / 1000.0)
+          .figure("end_to_end_samples", endToEnd.getTotalCount())
           .figure("frames_received_per_dashboard_min", perSocket[0])
           .figure("frames_received_per_dashboard_mean", perSocket[1])
           .figure("dashboards_dropped_by_server", droppedLive)
@@ -292,15 +281,102 @@ final class LiveScenarios {
           "delivery = frame ts (the hub encodes the event) → receipt on the dashboard; end_to_end adds the REST "
               + "start/end that caused it. Heap is measured after a full GC (jcmd GC.run) from /metrics.");
       boolean complete = droppedLive == 0 && perSocket[0] >= delivered;
+      if (load.getDouble("rate") < 0.95 * rate) {
+        r.note(
+            String.format(
+                "the sender (its own process) reached %.0f of the %.0f events/s asked, %d behind:"
+                    + " the service's answers set the pace (at most 512 calls in flight)",
+                load.getDouble("rate"), rate, load.getLong("behind")));
+      }
       r.check("p99 delivery < 250 ms", fanoutP99, fanoutP99 < 250)
           .check("every live dashboard kept and got every event", perSocket[0], complete)
           .check(
-              "heap after within ± 10 % of before", 100 * heapChange, Math.abs(heapChange) <= 0.10);
+              "heap after ≤ heap before + 10 % (a bound on growth)",
+              100 * heapChange, heapChange <= 0.10);
     } finally {
       await(dash.closeAll(), 60);
-      await(events.close(), 30);
     }
     return r;
+  }
+
+  /**
+   * {@link EventSender} in its own JVM: warm-up, then "WARM" on its stdout; the measured run after
+   * {@link #go}, then its one-line JSON answer. Its stderr goes to raw/s4-sender.err, its sent
+   * record to raw/s4-sender.sent.
+   */
+  private final class Sender implements AutoCloseable {
+    private final Process p;
+    private final java.io.BufferedReader out;
+
+    Sender(double rate, long warmupMillis, long millis) throws Exception {
+      String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              javaBin,
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              EventSender.class.getName(),
+              "--port",
+              String.valueOf(b.port),
+              "--rate",
+              String.valueOf(rate),
+              "--warmup-millis",
+              String.valueOf(warmupMillis),
+              "--millis",
+              String.valueOf(millis),
+              "--sent",
+              b.tools.raw("s4-sender.sent").toAbsolutePath().toString());
+      pb.environment().put("BENCH_INGEST_KEY", b.ingestKey);
+      pb.redirectError(b.tools.raw("s4-sender.err").toFile());
+      p = pb.start();
+      out =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The first stdout line starting with {@code prefix}, within {@code seconds}. */
+    String awaitLine(String prefix, long seconds) throws Exception {
+      java.util.concurrent.CompletableFuture<String> line =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  String l;
+                  while ((l = out.readLine()) != null) if (l.startsWith(prefix)) return l;
+                  return null;
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      String l = line.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+      if (l == null)
+        throw new IllegalStateException("the event sender exited (see raw/s4-sender.err)");
+      return l;
+    }
+
+    void go() throws java.io.IOException {
+      p.getOutputStream().write("GO\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      p.getOutputStream().flush();
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+  }
+
+  /** sender's "key micros" lines joined with the first live socket's receipts */
+  private static Histogram endToEnd(Path sentFile, Map<String, Long> received) throws Exception {
+    Histogram h = new Histogram(3);
+    for (String line : Files.readAllLines(sentFile)) {
+      int sp = line.indexOf(' ');
+      if (sp < 0) continue;
+      Long at = received.get(line.substring(0, sp));
+      if (at == null) continue;
+      h.recordValue(Math.max(1, at - Long.parseLong(line.substring(sp + 1))));
+    }
+    return h;
   }
 
   // ---- 7: memory
