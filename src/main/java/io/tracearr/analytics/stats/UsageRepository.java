@@ -2,10 +2,14 @@ package io.tracearr.analytics.stats;
 
 import static io.tracearr.analytics.stats.StatsCalendar.utc;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -13,12 +17,14 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The usage reads of issue 17 ({@code stats/plays}, {@code stats/top-users}, {@code
@@ -43,6 +49,8 @@ public final class UsageRepository {
   /** cached past parts per repository (one per gateway instance); least recently used go first */
   static final int CACHE_ENTRIES = 256;
 
+  private static final String PAST_WORK_MEM = "SET LOCAL work_mem = '256MB'";
+
   private static final String VERSION = "(SELECT usage_version AS version FROM rollup_state)";
 
   /** $1 dim, $2 and $3 the past days */
@@ -52,9 +60,11 @@ public final class UsageRepository {
         SELECT key, sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds, sum(bytes)::bigint AS bytes
         FROM usage_day_value WHERE dim = $1 AND day >= $2 AND day <= $3 GROUP BY key
       ), users AS (
-        SELECT k AS key, count(DISTINCT p.user_id) AS users
-        FROM usage_day_user p CROSS JOIN LATERAL %s AS x(k)
-        WHERE p.day >= $2 AND p.day <= $3 GROUP BY k
+        SELECT key, count(*) AS users FROM (
+          SELECT DISTINCT k AS key, p.user_id
+          FROM usage_day_user p CROSS JOIN LATERAL %s AS x(k)
+          WHERE p.day >= $2 AND p.day <= $3) pairs
+        GROUP BY key
       ), g AS (
         SELECT s.key, s.plays, s.seconds, s.bytes, COALESCE(u.users, 0) AS users, NULL::timestamptz AS last_seen
         FROM sums s LEFT JOIN users u USING (key)
@@ -150,18 +160,21 @@ public final class UsageRepository {
   private final Pool pool;
   private final StatsCalendar calendar;
 
-  /** (query, version) → past part; a failed computation is dropped */
-  private final Map<String, Future<Part>> cache =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Future<Part>> eldest) {
-          return size() > CACHE_ENTRIES;
-        }
-      };
+  /**
+   * (query, version) → past part, shared by every gateway instance of the node (keyed by its pool):
+   * a past part costs seconds at millions of user-days, so it is computed once per node and
+   * version, not once per event loop. A failed computation is dropped; past the bound the cache
+   * starts again empty.
+   */
+  private static final Map<Pool, Map<String, Future<Part>>> CACHES =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final Map<String, Future<Part>> cache;
 
   public UsageRepository(Pool pool, StatsCalendar calendar) {
     this.pool = pool;
     this.calendar = calendar;
+    this.cache = CACHES.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
   }
 
   public StatsCalendar calendar() {
@@ -329,44 +342,65 @@ public final class UsageRepository {
 
   private Future<Part> past(String sql, Tuple args, String key, long version) {
     String cacheKey = key + "@" + version;
-    Future<Part> cached = cache.get(cacheKey);
-    if (cached != null) return cached;
-    Future<Part> computed = read(sql, args);
-    cache.put(cacheKey, computed);
-    computed.onComplete(
-        ar -> {
-          if (ar.failed() || ar.result().version() != version) cache.remove(cacheKey);
-          // a newer version makes older entries of this query useless
-          if (ar.succeeded())
-            cache.put(key + "@" + ar.result().version(), Future.succeededFuture(ar.result()));
-        });
-    return computed;
+    Future<Part> shared = cache.get(cacheKey);
+    if (shared == null) {
+      if (cache.size() >= CACHE_ENTRIES) cache.clear();
+      Promise<Part> mine = Promise.promise();
+      shared = cache.putIfAbsent(cacheKey, mine.future());
+      if (shared == null) {
+        shared = mine.future();
+        // one statement at a larger work_mem: the distinct (value, user) pairs of a range are
+        // hashed in memory instead of sorted on disk
+        pool.withTransaction(
+                conn ->
+                    conn.query(PAST_WORK_MEM)
+                        .execute()
+                        .compose(v -> read(conn.preparedQuery(sql).execute(args))))
+            .onComplete(
+                ar -> {
+                  if (ar.failed() || ar.result().version() != version) cache.remove(cacheKey);
+                  if (ar.succeeded())
+                    cache.put(
+                        key + "@" + ar.result().version(), Future.succeededFuture(ar.result()));
+                  mine.handle(ar);
+                });
+      }
+    }
+    if (shared.isComplete()) return shared;
+    // computed on another instance's event loop: complete on this one
+    Context here = Vertx.currentContext();
+    if (here == null) return shared;
+    Promise<Part> local = Promise.promise();
+    shared.onComplete(ar -> here.runOnContext(v -> local.handle(ar)));
+    return local.future();
   }
 
   private Future<Part> read(String sql, Tuple args) {
-    return pool.preparedQuery(sql)
-        .execute(args)
-        .map(
-            rows -> {
-              long version = 0;
-              List<Group> out = new ArrayList<>();
-              for (Row r : rows) {
-                version = r.getLong("version");
-                String key = r.getString("key");
-                if (key == null) continue; // the version row alone: no group
-                OffsetDateTime last = r.getOffsetDateTime("last_seen");
-                out.add(
-                    new Group(
-                        key,
-                        r.getString("name"),
-                        r.getLong("plays"),
-                        r.getDouble("seconds"),
-                        r.getLong("users"),
-                        r.getLong("bytes"),
-                        last == null ? null : last.toInstant()));
-              }
-              return new Part(version, out);
-            });
+    return read(pool.preparedQuery(sql).execute(args));
+  }
+
+  private static Future<Part> read(Future<RowSet<Row>> query) {
+    return query.map(
+        rows -> {
+          long version = 0;
+          List<Group> out = new ArrayList<>();
+          for (Row r : rows) {
+            version = r.getLong("version");
+            String key = r.getString("key");
+            if (key == null) continue; // the version row alone: no group
+            OffsetDateTime last = r.getOffsetDateTime("last_seen");
+            out.add(
+                new Group(
+                    key,
+                    r.getString("name"),
+                    r.getLong("plays"),
+                    r.getDouble("seconds"),
+                    r.getLong("users"),
+                    r.getLong("bytes"),
+                    last == null ? null : last.toInstant()));
+          }
+          return new Part(version, out);
+        });
   }
 
   private static Group add(Group a, Group b) {

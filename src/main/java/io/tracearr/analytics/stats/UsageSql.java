@@ -89,20 +89,35 @@ public final class UsageSql {
    * The run's sessions, each dimension's key computed once: $1 days, $2 their bounds, $3 and $4 the
    * first and last bound, $5 the zone.
    */
-  private static final String RUN_ROWS =
-      """
-      SELECT width_bucket(s.started_at, $2::timestamptz[]) AS b, s.user_id, s.started_at,
-             s.duration_seconds AS dur, s.bytes_transferred AS bytes, %s
-      FROM playback_sessions s
-      WHERE s.started_at >= $3 AND s.started_at < $4"""
-          .formatted(
-              IntStream.range(0, VALUE_DIMS.size())
-                  .mapToObj(
-                      i ->
-                          DIMENSIONS.get(VALUE_DIMS.get(i)).formatted("$5::text")
-                              + " AS k"
-                              + (i + 1))
-                  .collect(Collectors.joining(",\n       ")));
+  private static final String RUN_ROWS;
+
+  static {
+    // the platform's dozen regular expressions cost more than the rest of the roll-up together when
+    // run per session (36 µs a row): they run once per distinct (client, device) pair of the run,
+    // joined back by hash
+    String platform = "platform";
+    String keys =
+        IntStream.range(0, VALUE_DIMS.size())
+            .mapToObj(
+                i ->
+                    (VALUE_DIMS.get(i).equals(platform)
+                            ? "pf.platform"
+                            : DIMENSIONS.get(VALUE_DIMS.get(i)).formatted("$5::text"))
+                        + " AS k"
+                        + (i + 1))
+            .collect(Collectors.joining(",\n       "));
+    RUN_ROWS =
+        """
+        SELECT width_bucket(s.started_at, $2::timestamptz[]) AS b, s.user_id, s.started_at,
+               s.duration_seconds AS dur, s.bytes_transferred AS bytes, %s
+        FROM playback_sessions s
+        JOIN (SELECT s.client_name, s.device_name, %s AS platform
+              FROM (SELECT DISTINCT client_name, device_name FROM playback_sessions
+                    WHERE started_at >= $3 AND started_at < $4) s) pf
+          ON pf.client_name = s.client_name AND pf.device_name = s.device_name
+        WHERE s.started_at >= $3 AND s.started_at < $4"""
+            .formatted(keys, PLATFORM);
+  }
 
   static final String DELETE_VALUE_DAYS =
       "DELETE FROM usage_day_value WHERE day >= $1 AND day <= $2";
