@@ -197,6 +197,24 @@ public final class BackfillStore {
     return chain;
   }
 
+  /**
+   * Rewrites the usage roll-ups (usage_day_value, usage_day_user) of a run of consecutive days, and
+   * moves the usage version on (the gateways' cached answers are keyed by it). Shared by the
+   * per-day roll-up (a one-day run) and the back-fill, so both write the same rows.
+   */
+  static Future<Void> usage(
+      SqlConnection conn, LocalDate[] days, OffsetDateTime[] bounds, String zone) {
+    Tuple range = Tuple.of(days[0], days[days.length - 1]);
+    Tuple run = Tuple.of(days, bounds, bounds[0], bounds[days.length], zone);
+    return conn.preparedQuery(UsageSql.DELETE_VALUE_DAYS)
+        .execute(range)
+        .compose(v -> conn.preparedQuery(UsageSql.DELETE_USER_DAYS).execute(range))
+        .compose(v -> conn.preparedQuery(UsageSql.INSERT_VALUE_DAYS).execute(run))
+        .compose(v -> conn.preparedQuery(UsageSql.INSERT_USER_DAYS).execute(run))
+        .compose(v -> conn.query(UsageSql.BUMP_VERSION).execute())
+        .mapEmpty();
+  }
+
   /** {@code days} (ascending) cut into runs of consecutive days. */
   static List<List<LocalDate>> consecutiveRuns(List<LocalDate> days) {
     List<List<LocalDate>> runs = new ArrayList<>();
@@ -233,13 +251,7 @@ public final class BackfillStore {
     }
 
     Future<Void> usage(SqlConnection conn) {
-      return conn.preparedQuery(UsageSql.DELETE_DAYS)
-          .execute(Tuple.of(days[0], days[days.length - 1]))
-          .compose(
-              v ->
-                  conn.preparedQuery(UsageSql.INSERT_DAYS)
-                      .execute(Tuple.of(days, bounds, from, to, zone)))
-          .mapEmpty();
+      return BackfillStore.usage(conn, days, bounds, zone);
     }
 
     Future<Void> hours(SqlConnection conn) {

@@ -97,19 +97,13 @@ public final class DayRollupStore {
         .compose(v -> PopularWindowStore.applyDayChange(conn, plays))
         .compose(v -> conn.preparedQuery(DELETE_CONTENT).execute(Tuple.of(day)))
         .compose(v -> conn.preparedQuery(INSERT_CONTENT).execute(plays))
-        // usage rows (about a dozen per session) only for past days: today's usage answers are
-        // live from the raw sessions, and today is re-rolled after every start and end
+        // usage rows only for past days: today's usage answers are live from the raw sessions, and
+        // today is re-rolled after every start and end
         .compose(
             v ->
                 finalizable
-                    ? conn.preparedQuery(UsageSql.DELETE_DAY).execute(Tuple.of(day)).mapEmpty()
-                    : Future.succeededFuture())
-        .compose(
-            v ->
-                finalizable
-                    ? conn.preparedQuery(UsageSql.INSERT_DAY)
-                        .execute(Tuple.of(day, start, end, zone))
-                        .mapEmpty()
+                    ? BackfillStore.usage(
+                        conn, new LocalDate[] {day}, new OffsetDateTime[] {start, end}, zone)
                     : Future.succeededFuture())
         .compose(
             v -> conn.preparedQuery(UPSERT_DAY).execute(Tuple.of(day, start, end, finalizable)))

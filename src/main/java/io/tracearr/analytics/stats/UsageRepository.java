@@ -2,10 +2,14 @@ package io.tracearr.analytics.stats;
 
 import static io.tracearr.analytics.stats.StatsCalendar.utc;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -13,35 +17,116 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The usage reads of issue 17 ({@code stats/plays}, {@code stats/top-users}, {@code
- * stats/bandwidth}): past days from {@code daily_usage} (so their cost grows with days, users and
- * values, never with raw sessions), today live from the raw sessions that started today. Nothing is
- * cached: every answer includes every start and end committed before it was asked.
+ * stats/bandwidth}). An answer is its past days (from usage_day_value and usage_day_user, so their
+ * cost never grows with raw sessions) plus today, live from the raw sessions that started today.
+ * The past part is cached per (query, usage version): the version (rollup_state.usage_version)
+ * moves in the transaction that rewrites past days, and every answer reads it in the same statement
+ * as today's live part, so an answer includes every start and end committed before it was asked and
+ * never mixes two versions of the past.
+ *
+ * <p>Merging stays exact. Sums add up. Unique users of a value = the past's + today's users of it
+ * not seen with it in the past days (looked up per user in usage_day_user). Users (group_by=user,
+ * top-users, bandwidth per user): the past's top {@code limit}, with today's users' totals over the
+ * whole range replacing or joining them; a user outside the past's top who did not play today
+ * cannot overtake one inside it (totals only grow, the order is the same), so the top is exact.
  */
 public final class UsageRepository {
 
   /** the dimensions whose keys are ordinal (hours, weekdays): answered in key order */
   private static final List<String> ORDINAL = List.of("hour_of_day", "day_of_week", "weekday_hour");
 
-  private static final String GROUPED =
+  /** cached past parts per repository (one per gateway instance); least recently used go first */
+  static final int CACHE_ENTRIES = 256;
+
+  private static final String PAST_WORK_MEM = "SET LOCAL work_mem = '256MB'";
+
+  private static final String VERSION = "(SELECT usage_version AS version FROM rollup_state)";
+
+  /** $1 dim, $2 and $3 the past days */
+  private static final String PAST_VALUES =
       """
-      WITH u AS (%s), g AS (
-        SELECT key, sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds,
-               count(DISTINCT user_id) AS users, sum(bytes)::bigint AS bytes, max(last_seen) AS last_seen
-        FROM u GROUP BY key
+      WITH sums AS (
+        SELECT key, sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds, sum(bytes)::bigint AS bytes
+        FROM usage_day_value WHERE dim = $1 AND day >= $2 AND day <= $3 GROUP BY key
+      ), users AS (
+        SELECT key, count(*) AS users FROM (
+          SELECT DISTINCT k AS key, p.user_id
+          FROM usage_day_user p CROSS JOIN LATERAL %s AS x(k)
+          WHERE p.day >= $2 AND p.day <= $3) pairs
+        GROUP BY key
+      ), g AS (
+        SELECT s.key, s.plays, s.seconds, s.bytes, COALESCE(u.users, 0) AS users, NULL::timestamptz AS last_seen
+        FROM sums s LEFT JOIN users u USING (key)
       )
-      SELECT g.*, %s AS name FROM g ORDER BY %s LIMIT $7::int""";
+      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
+
+  /** $1 unused (dim), $2 and $3 the past days, $4 limit */
+  private static final String PAST_USERS =
+      """
+      WITH g AS (
+        SELECT user_id::text AS key, sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds,
+               sum(bytes)::bigint AS bytes, 1::bigint AS users, max(last_seen) AS last_seen
+        FROM usage_day_user WHERE day >= $2 AND day <= $3 AND $1::text IS NOT NULL
+        GROUP BY user_id ORDER BY %s LIMIT $4::int
+      )
+      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
+
+  /**
+   * Today, live, by one dimension: $1 and $2 today's bounds (an empty range when today is outside
+   * the asked range), $3 and $4 the past days, $5 the zone.
+   */
+  private static final String TODAY_VALUES =
+      """
+      WITH t AS (
+        SELECT %s AS key, s.user_id, s.duration_seconds AS dur, s.bytes_transferred AS bytes
+        FROM playback_sessions s WHERE s.started_at >= $1 AND s.started_at < $2 AND $5::text IS NOT NULL
+      ), sums AS (
+        SELECT key, count(*) AS plays, sum(dur)::float8 AS seconds, sum(bytes)::bigint AS bytes FROM t GROUP BY key
+      ), fresh AS (
+        SELECT key, count(*) AS users FROM (SELECT DISTINCT key, user_id FROM t) u
+        WHERE NOT EXISTS (SELECT 1 FROM usage_day_user p
+                          WHERE p.user_id = u.user_id AND p.day >= $3 AND p.day <= $4 AND u.key = ANY %s)
+        GROUP BY key
+      ), g AS (
+        SELECT s.key, s.plays, s.seconds, s.bytes, COALESCE(f.users, 0) AS users, NULL::timestamptz AS last_seen
+        FROM sums s LEFT JOIN fresh f USING (key)
+      )
+      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
+
+  /** today's users with their totals over the whole range (past days + today) */
+  private static final String TODAY_USERS =
+      """
+      WITH t AS (
+        SELECT s.user_id, count(*) AS plays, sum(s.duration_seconds)::float8 AS seconds,
+               sum(s.bytes_transferred)::bigint AS bytes, max(s.started_at) AS last_seen
+        FROM playback_sessions s WHERE s.started_at >= $1 AND s.started_at < $2 AND $5::text IS NOT NULL
+        GROUP BY s.user_id
+      ), g AS (
+        SELECT t.user_id::text AS key, t.plays + COALESCE(p.plays, 0) AS plays,
+               t.seconds + COALESCE(p.seconds, 0) AS seconds, t.bytes + COALESCE(p.bytes, 0) AS bytes,
+               1::bigint AS users, GREATEST(t.last_seen, p.last_seen) AS last_seen
+        FROM t LEFT JOIN LATERAL (
+          SELECT sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds, sum(bytes)::bigint AS bytes,
+                 max(last_seen) AS last_seen
+          FROM usage_day_user p WHERE p.user_id = t.user_id AND p.day >= $3 AND p.day <= $4) p ON true
+      )
+      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
 
   private static final String BYTES_PER_DAY =
       """
-      SELECT day, sum(bytes)::bigint AS bytes FROM daily_usage
-      WHERE dim = 'user' AND day >= $1 AND day <= $2 GROUP BY day""";
+      SELECT day, sum(bytes)::bigint AS bytes FROM usage_day_value
+      WHERE dim = 'transcode' AND day >= $1 AND day <= $2 GROUP BY day""";
 
   private static final String LIVE_BYTES =
       """
@@ -69,16 +154,63 @@ public final class UsageRepository {
     }
   }
 
+  /** rows of a query and the usage version they were read at */
+  private record Part(long version, List<Group> groups) {}
+
   private final Pool pool;
   private final StatsCalendar calendar;
+
+  /**
+   * (query, version) → past part, shared by every gateway instance of the node (keyed by its pool):
+   * a past part costs seconds at millions of user-days, so it is computed once per node and
+   * version, not once per event loop. A failed computation is dropped; past the bound the cache
+   * starts again empty.
+   */
+  private static final Map<Pool, Map<String, Future<Part>>> CACHES =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final Map<String, Future<Part>> cache;
 
   public UsageRepository(Pool pool, StatsCalendar calendar) {
     this.pool = pool;
     this.calendar = calendar;
+    this.cache = CACHES.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
   }
 
   public StatsCalendar calendar() {
     return calendar;
+  }
+
+  /** how the answer is ordered */
+  private enum Order {
+    KEY(
+        Comparator.comparing((Group g) -> g.key().length()).thenComparing(Group::key),
+        "length(user_id::text), user_id::text"),
+    PLAYS(
+        Comparator.comparingLong(Group::plays)
+            .reversed()
+            .thenComparing(Comparator.comparingDouble(Group::watchSeconds).reversed())
+            .thenComparing(Group::key),
+        "sum(plays) DESC, sum(watch_seconds) DESC, user_id::text"),
+    WATCH_TIME(
+        Comparator.comparingDouble(Group::watchSeconds)
+            .reversed()
+            .thenComparing(Comparator.comparingLong(Group::plays).reversed())
+            .thenComparing(Group::key),
+        "sum(watch_seconds) DESC, sum(plays) DESC, user_id::text"),
+    BYTES(
+        Comparator.comparingLong(Group::bytes).reversed().thenComparing(Group::key),
+        "sum(bytes) DESC, user_id::text");
+
+    final Comparator<Group> comparator;
+
+    /** the same order in SQL, over usage_day_user grouped by user */
+    final String sql;
+
+    Order(Comparator<Group> comparator, String sql) {
+      this.comparator = comparator;
+      this.sql = sql;
+    }
   }
 
   /**
@@ -87,23 +219,21 @@ public final class UsageRepository {
    * order.
    */
   public Future<List<Group>> plays(String groupBy, LocalDate start, LocalDate end, int limit) {
-    String order =
+    Order order =
         ORDINAL.contains(groupBy)
-            ? "length(g.key), g.key"
-            : groupBy.equals("user")
-                ? "g.seconds DESC, g.plays DESC, g.key"
-                : "g.plays DESC, g.seconds DESC, g.key";
+            ? Order.KEY
+            : groupBy.equals("user") ? Order.WATCH_TIME : Order.PLAYS;
     return grouped(groupBy, start, end, order, limit);
   }
 
   /** Users ranked by watch time over [start, end]. */
   public Future<List<Group>> topUsers(LocalDate start, LocalDate end, int limit) {
-    return grouped("user", start, end, "g.seconds DESC, g.plays DESC, g.key", limit);
+    return grouped("user", start, end, Order.WATCH_TIME, limit);
   }
 
   /** Users ranked by bytes over [start, end]. */
   public Future<List<Group>> bandwidthByUser(LocalDate start, LocalDate end, int limit) {
-    return grouped("user", start, end, "g.bytes DESC, g.key", limit);
+    return grouped("user", start, end, Order.BYTES, limit);
   }
 
   /** Bytes of the sessions started on each day of [start, end], zeros included, in order. */
@@ -136,46 +266,170 @@ public final class UsageRepository {
   }
 
   private Future<List<Group>> grouped(
-      String groupBy, LocalDate start, LocalDate end, String order, int limit) {
+      String groupBy, LocalDate start, LocalDate end, Order order, int limit) {
     LocalDate today = calendar.today();
-    OffsetDateTime liveFrom;
-    OffsetDateTime liveTo;
-    if (StatsRepository.within(today, start, end)) {
-      liveFrom = utc(calendar.start(today));
-      liveTo = utc(calendar.end(today));
-    } else {
-      liveFrom = utc(calendar.start(today));
-      liveTo = liveFrom;
-    }
-    String sql = GROUPED.formatted(UsageSql.perKeyAndUser(groupBy), nameOf(groupBy), order);
-    return pool.preparedQuery(sql)
-        .execute(
-            Tuple.of(
-                groupBy,
-                start,
-                min(end, today.minusDays(1)),
-                liveFrom,
-                liveTo,
-                calendar.zone().getId(),
-                limit))
+    OffsetDateTime liveFrom = utc(calendar.start(today));
+    OffsetDateTime liveTo =
+        StatsRepository.within(today, start, end) ? utc(calendar.end(today)) : liveFrom;
+    LocalDate pastEnd = min(end, today.minusDays(1));
+    boolean users = groupBy.equals("user");
+    String name = nameOf(groupBy);
+    String todaySql =
+        users
+            ? TODAY_USERS.formatted(name, VERSION)
+            : TODAY_VALUES.formatted(
+                UsageSql.DIMENSIONS.get(groupBy).formatted("$5::text"),
+                UsageSql.keysOf("p", groupBy),
+                name,
+                VERSION);
+    Tuple todayArgs = Tuple.of(liveFrom, liveTo, start, pastEnd, calendar.zone().getId());
+    String pastSql =
+        users
+            ? PAST_USERS.formatted(order.sql, name, VERSION)
+            : PAST_VALUES.formatted(UsageSql.keysOf("p", groupBy), name, VERSION);
+    Tuple pastArgs =
+        users ? Tuple.of(groupBy, start, pastEnd, limit) : Tuple.of(groupBy, start, pastEnd);
+    String pastKey = groupBy + "|" + start + "|" + pastEnd + "|" + order + "|" + limit;
+    return answer(todaySql, todayArgs, pastSql, pastArgs, pastKey, !pastEnd.isBefore(start), 3)
         .map(
-            rows -> {
-              List<Group> out = new ArrayList<>();
-              for (Row r : rows) {
-                String key = r.getString("key");
-                OffsetDateTime last = r.getOffsetDateTime("last_seen");
-                out.add(
-                    new Group(
-                        key,
-                        label(groupBy, key, r.getString("name")),
-                        r.getLong("plays"),
-                        r.getDouble("seconds"),
-                        r.getLong("users"),
-                        r.getLong("bytes"),
-                        last == null ? null : last.toInstant()));
+            parts -> {
+              Map<String, Group> merged = new HashMap<>();
+              for (Group g : parts[0].groups()) merged.put(g.key(), g);
+              for (Group t : parts[1].groups()) {
+                Group p = merged.get(t.key());
+                // a user's live row already holds the whole range's totals
+                merged.put(t.key(), users || p == null ? t : add(p, t));
               }
-              return out;
+              return merged.values().stream()
+                  .map(g -> relabel(groupBy, g))
+                  .sorted(order.comparator)
+                  .limit(limit)
+                  .toList();
             });
+  }
+
+  /** [past, today], both read at one usage version */
+  private Future<Part[]> answer(
+      String todaySql,
+      Tuple todayArgs,
+      String pastSql,
+      Tuple pastArgs,
+      String pastKey,
+      boolean hasPast,
+      int attempts) {
+    return read(todaySql, todayArgs)
+        .compose(
+            today -> {
+              if (!hasPast)
+                return Future.succeededFuture(new Part[] {new Part(0, List.of()), today});
+              return past(pastSql, pastArgs, pastKey, today.version())
+                  .compose(
+                      past ->
+                          past.version() == today.version() || attempts <= 1
+                              ? Future.succeededFuture(new Part[] {past, today})
+                              // the past days were rewritten between the two reads: read today
+                              // again at the new version
+                              : answer(
+                                  todaySql,
+                                  todayArgs,
+                                  pastSql,
+                                  pastArgs,
+                                  pastKey,
+                                  true,
+                                  attempts - 1));
+            });
+  }
+
+  private Future<Part> past(String sql, Tuple args, String key, long version) {
+    String cacheKey = key + "@" + version;
+    Future<Part> shared = cache.get(cacheKey);
+    if (shared == null) {
+      if (cache.size() >= CACHE_ENTRIES) cache.clear();
+      Promise<Part> mine = Promise.promise();
+      shared = cache.putIfAbsent(cacheKey, mine.future());
+      if (shared == null) {
+        shared = mine.future();
+        // one statement at a larger work_mem: the distinct (value, user) pairs of a range are
+        // hashed in memory instead of sorted on disk
+        pool.withTransaction(
+                conn ->
+                    conn.query(PAST_WORK_MEM)
+                        .execute()
+                        .compose(v -> read(conn.preparedQuery(sql).execute(args))))
+            .onComplete(
+                ar -> {
+                  if (ar.failed() || ar.result().version() != version) cache.remove(cacheKey);
+                  if (ar.succeeded())
+                    cache.put(
+                        key + "@" + ar.result().version(), Future.succeededFuture(ar.result()));
+                  mine.handle(ar);
+                });
+      }
+    }
+    if (shared.isComplete()) return shared;
+    // computed on another instance's event loop: complete on this one
+    Context here = Vertx.currentContext();
+    if (here == null) return shared;
+    Promise<Part> local = Promise.promise();
+    shared.onComplete(ar -> here.runOnContext(v -> local.handle(ar)));
+    return local.future();
+  }
+
+  private Future<Part> read(String sql, Tuple args) {
+    return read(pool.preparedQuery(sql).execute(args));
+  }
+
+  private static Future<Part> read(Future<RowSet<Row>> query) {
+    return query.map(
+        rows -> {
+          long version = 0;
+          List<Group> out = new ArrayList<>();
+          for (Row r : rows) {
+            version = r.getLong("version");
+            String key = r.getString("key");
+            if (key == null) continue; // the version row alone: no group
+            OffsetDateTime last = r.getOffsetDateTime("last_seen");
+            out.add(
+                new Group(
+                    key,
+                    r.getString("name"),
+                    r.getLong("plays"),
+                    r.getDouble("seconds"),
+                    r.getLong("users"),
+                    r.getLong("bytes"),
+                    last == null ? null : last.toInstant()));
+          }
+          return new Part(version, out);
+        });
+  }
+
+  private static Group add(Group a, Group b) {
+    Instant last =
+        a.lastSeen() == null
+            ? b.lastSeen()
+            : b.lastSeen() == null || a.lastSeen().isAfter(b.lastSeen())
+                ? a.lastSeen()
+                : b.lastSeen();
+    return new Group(
+        a.key(),
+        a.label() != null ? a.label() : b.label(),
+        a.plays() + b.plays(),
+        a.watchSeconds() + b.watchSeconds(),
+        a.uniqueUsers() + b.uniqueUsers(),
+        a.bytes() + b.bytes(),
+        last);
+  }
+
+  /** the label field carries the database name until here */
+  private static Group relabel(String groupBy, Group g) {
+    return new Group(
+        g.key(),
+        label(groupBy, g.key(), g.label()),
+        g.plays(),
+        g.watchSeconds(),
+        g.uniqueUsers(),
+        g.bytes(),
+        g.lastSeen());
   }
 
   /**

@@ -1,16 +1,20 @@
 package io.tracearr.analytics.stats;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The usage breakdowns (issue 17): what each {@code group_by} dimension's key is, as an SQL
- * expression over a session {@code s}, and the statements that roll them up into {@code
- * daily_usage}. One definition serves the roll-up (every dimension at once) and today's live answer
- * (one dimension), so past days and today can never disagree on a key. The time zone is a parameter
- * ({@code %1$s} below): hours and weekdays are local to {@code analytics.timezone}.
+ * expression over a session {@code s}, and the statements that roll them up. One definition serves
+ * the roll-up (every dimension at once) and today's live answer (one dimension), so past days and
+ * today can never disagree on a key. Tables (V17): {@code usage_day_value} (per day and value:
+ * sums) and {@code usage_day_user} (per day and user: sums and each session's keys, for exact
+ * unique users). The time zone is a parameter ({@code %1$s} below): hours and weekdays are local to
+ * {@code analytics.timezone}.
  */
 public final class UsageSql {
 
@@ -72,54 +76,107 @@ public final class UsageSql {
     return String.join(", ", DIMENSIONS.keySet());
   }
 
-  /** every dimension of a session as rows (dim, key): a LATERAL source */
-  static String allDimensions(String tzParam) {
-    return DIMENSIONS.entrySet().stream()
-        .map(e -> "('" + e.getKey() + "', " + e.getValue().formatted(tzParam) + ")")
-        .collect(Collectors.joining(",\n  ", "(VALUES ", ")"));
+  /** the dimensions of usage_day_value and of usage_day_user.keys, in this order ('user' is not) */
+  static final List<String> VALUE_DIMS =
+      DIMENSIONS.keySet().stream().filter(d -> !d.equals("user")).toList();
+
+  /** 1-based position of a dimension in usage_day_user.keys */
+  static int keyIndex(String dim) {
+    return VALUE_DIMS.indexOf(dim) + 1;
   }
 
-  private static final String COLUMNS =
-      "daily_usage (day, dim, key, user_id, plays, watch_seconds, bytes, last_seen)";
+  /**
+   * The run's sessions, each dimension's key computed once: $1 days, $2 their bounds, $3 and $4 the
+   * first and last bound, $5 the zone.
+   */
+  private static final String RUN_ROWS;
 
-  static final String DELETE_DAY = "DELETE FROM daily_usage WHERE day = $1";
+  static {
+    // the platform's dozen regular expressions cost more than the rest of the roll-up together when
+    // run per session (36 µs a row): they run once per distinct (client, device) pair of the run,
+    // joined back by hash
+    String platform = "platform";
+    String keys =
+        IntStream.range(0, VALUE_DIMS.size())
+            .mapToObj(
+                i ->
+                    (VALUE_DIMS.get(i).equals(platform)
+                            ? "pf.platform"
+                            : DIMENSIONS.get(VALUE_DIMS.get(i)).formatted("$5::text"))
+                        + " AS k"
+                        + (i + 1))
+            .collect(Collectors.joining(",\n       "));
+    RUN_ROWS =
+        """
+        SELECT width_bucket(s.started_at, $2::timestamptz[]) AS b, s.user_id, s.started_at,
+               s.duration_seconds AS dur, s.bytes_transferred AS bytes, %s
+        FROM playback_sessions s
+        JOIN (SELECT s.client_name, s.device_name, %s AS platform
+              FROM (SELECT DISTINCT client_name, device_name FROM playback_sessions
+                    WHERE started_at >= $3 AND started_at < $4) s) pf
+          ON pf.client_name = s.client_name AND pf.device_name = s.device_name
+        WHERE s.started_at >= $3 AND s.started_at < $4"""
+            .formatted(keys, PLATFORM);
+  }
 
-  /** $1 the day, $2 and $3 its bounds, $4 the time zone */
-  static final String INSERT_DAY =
-      """
-      INSERT INTO %s
-      SELECT $1::date, d.dim, d.key, s.user_id, count(*), sum(s.duration_seconds), sum(s.bytes_transferred),
-             max(s.started_at)
-      FROM playback_sessions s CROSS JOIN LATERAL %s AS d(dim, key)
-      WHERE s.started_at >= $2 AND s.started_at < $3
-      GROUP BY d.dim, d.key, s.user_id"""
-          .formatted(COLUMNS, allDimensions("$4::text"));
-
-  static final String DELETE_DAYS = "DELETE FROM daily_usage WHERE day >= $1 AND day <= $2";
-
-  /** the back-fill's form: $1 days, $2 their bounds, $3 and $4 the first and last bound, $5 zone */
-  static final String INSERT_DAYS =
-      """
-      INSERT INTO %s
-      SELECT ($1::date[])[width_bucket(s.started_at, $2::timestamptz[])], d.dim, d.key, s.user_id, count(*),
-             sum(s.duration_seconds), sum(s.bytes_transferred), max(s.started_at)
-      FROM playback_sessions s CROSS JOIN LATERAL %s AS d(dim, key)
-      WHERE s.started_at >= $3 AND s.started_at < $4
-      GROUP BY 1, d.dim, d.key, s.user_id"""
-          .formatted(COLUMNS, allDimensions("$5::text"));
+  static final String DELETE_VALUE_DAYS =
+      "DELETE FROM usage_day_value WHERE day >= $1 AND day <= $2";
 
   /**
-   * One dimension over a range: roll-ups for the past days [$2, $3], raw sessions for today's
-   * bounds [$4, $5) (an empty range when today is outside), $6 the zone. Grouped per (key, user) so
-   * unique users stay exact.
+   * Every dimension's per-day sums in one scan of the run's sessions: GROUPING SETS (b, k1) … (b,
+   * k11), each fed by the same row; GROUPING() says which set (so which dimension) a result row is.
+   * The same statement rolls one day (a one-day run) or a back-fill.
    */
-  static String perKeyAndUser(String groupBy) {
-    return """
-        SELECT key, user_id, plays, watch_seconds, bytes, last_seen
-        FROM daily_usage WHERE dim = $1 AND day >= $2 AND day <= $3
-        UNION ALL
-        SELECT %s, s.user_id, 1, s.duration_seconds, s.bytes_transferred, s.started_at
-        FROM playback_sessions s WHERE s.started_at >= $4 AND s.started_at < $5 AND $6::text IS NOT NULL"""
-        .formatted(DIMENSIONS.get(groupBy).formatted("$6::text"));
+  static final String INSERT_VALUE_DAYS;
+
+  static {
+    int n = VALUE_DIMS.size();
+    String keys =
+        IntStream.rangeClosed(1, n).mapToObj(i -> "k" + i).collect(Collectors.joining(", "));
+    StringBuilder dim = new StringBuilder("CASE GROUPING(" + keys + ")");
+    StringBuilder key = new StringBuilder("CASE GROUPING(" + keys + ")");
+    for (int i = 1; i <= n; i++) {
+      int mask = ((1 << n) - 1) & ~(1 << (n - i));
+      dim.append(" WHEN ").append(mask).append(" THEN '").append(VALUE_DIMS.get(i - 1)).append("'");
+      key.append(" WHEN ").append(mask).append(" THEN k").append(i);
+    }
+    dim.append(" END");
+    key.append(" END");
+    INSERT_VALUE_DAYS =
+        """
+        INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
+        SELECT ($1::date[])[b], %s, %s, count(*), sum(dur), sum(bytes)
+        FROM (%s) r
+        GROUP BY GROUPING SETS (%s)"""
+            .formatted(
+                dim,
+                key,
+                RUN_ROWS,
+                IntStream.rangeClosed(1, n)
+                    .mapToObj(i -> "(b, k" + i + ")")
+                    .collect(Collectors.joining(", ")));
+  }
+
+  static final String DELETE_USER_DAYS = "DELETE FROM usage_day_user WHERE day >= $1 AND day <= $2";
+
+  /** one row per (day, user): sums, and each session's keys as a row of {@code keys} */
+  static final String INSERT_USER_DAYS =
+      """
+      INSERT INTO usage_day_user (user_id, day, plays, watch_seconds, bytes, last_seen, keys)
+      SELECT user_id, ($1::date[])[b], count(*), sum(dur), sum(bytes), max(started_at), array_agg(ARRAY[%s])
+      FROM (%s) r
+      GROUP BY b, user_id"""
+          .formatted(
+              IntStream.rangeClosed(1, VALUE_DIMS.size())
+                  .mapToObj(i -> "k" + i)
+                  .collect(Collectors.joining(", ")),
+              RUN_ROWS);
+
+  static final String BUMP_VERSION = "UPDATE rollup_state SET usage_version = usage_version + 1";
+
+  /** the values of dimension {@code dim} in a usage_day_user row {@code p} */
+  static String keysOf(String p, String dim) {
+    return "(SELECT %1$s.keys[i][%2$d] FROM generate_subscripts(%1$s.keys, 1) i)"
+        .formatted(p, keyIndex(dim));
   }
 }

@@ -109,9 +109,13 @@ final class Bench implements AutoCloseable {
   // ----------------------------------------------------------------------
 
   HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+    return get(path, token, Duration.ofSeconds(30));
+  }
+
+  HttpResponse<String> get(String path, String token, Duration timeout)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
-            .timeout(Duration.ofSeconds(30));
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).timeout(timeout);
     if (token != null) b.header("Authorization", "Bearer " + token);
     return control.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
   }

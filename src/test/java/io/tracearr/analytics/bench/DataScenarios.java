@@ -57,7 +57,7 @@ final class DataScenarios {
         new ScenarioResult(
             "5",
             "roll-up of " + rows + " generated sessions over 90 days (full back-fill)",
-            "≤ 1.3 × the bare query");
+            "≤ 2 × the bare query (issue 18)");
     b.endLeftoverSessions();
     double genSeconds = generate();
     b.psql("s5-vacuum", "VACUUM ANALYZE playback_sessions;", Duration.ofMinutes(30));
@@ -97,7 +97,7 @@ final class DataScenarios {
         .figure("days_rolled_up", Long.parseLong(days))
         .limit("one bare GROUP BY over the same rows (psql)", bareMs, "ms")
         .ratio(ratio)
-        .check("roll-up ≤ 1.3 × bare", ratio, ratio <= 1.3);
+        .check("roll-up ≤ 2 × bare", ratio, ratio <= 2.0);
     r.note(
         "roll-up timed through the aggregator's own path (stats.rollup on the local bus, via the bench listener); "
             + "the bare query: "
@@ -161,8 +161,9 @@ final class DataScenarios {
   }
 
   /**
-   * Scenario 9 (issue 17): stats/plays (a year, by client, answered from daily_usage plus today
-   * live) and stats/top-users (month) on the generated history, 50 concurrent clients.
+   * Scenario 9 (issue 17): stats/plays (a year, by client, answered from
+   * usage_day_value/usage_day_user plus today live) and stats/top-users (month) on the generated
+   * history, 50 concurrent clients.
    */
   ScenarioResult usageEndpoints() throws Exception {
     ScenarioResult r =
@@ -180,8 +181,15 @@ final class DataScenarios {
             + today
             + "&group_by=client";
     String top = "/api/v1/analytics/stats/top-users?window=month&limit=10";
-    HttpResponse<String> p = b.get(plays, b.viewerKey);
-    HttpResponse<String> t = b.get(top, b.viewerKey);
+    // the first answers compute the past parts the node then caches (until a past day is
+    // re-rolled):
+    // timed on their own, with room for millions of user-days
+    long f0 = System.nanoTime();
+    HttpResponse<String> p = b.get(plays, b.viewerKey, Duration.ofMinutes(5));
+    long f1 = System.nanoTime();
+    HttpResponse<String> t = b.get(top, b.viewerKey, Duration.ofMinutes(5));
+    r.figure("plays_first_ms", (f1 - f0) / 1e6)
+        .figure("top_users_first_ms", (System.nanoTime() - f1) / 1e6);
     if (p.statusCode() == 404 || t.statusCode() == 404)
       return r.skipped("stats/plays or stats/top-users is not in this build");
     if (p.statusCode() != 200)
@@ -194,8 +202,13 @@ final class DataScenarios {
           "scenario 5 did not generate the history in this run: measured on whatever the table holds");
     Files.writeString(b.tools.raw("s9-plays-sample.json"), p.body());
     Files.writeString(b.tools.raw("s9-top-users-sample.json"), t.body());
-    String usageRows =
-        b.psql("s9-usage-rows", "SELECT count(*) FROM daily_usage;", Duration.ofMinutes(5));
+    String[] usageRows =
+        b.psql(
+                "s9-usage-rows",
+                "SELECT (SELECT count(*) FROM usage_day_value) || ' ' || (SELECT count(*) FROM usage_day_user);",
+                Duration.ofMinutes(5))
+            .trim()
+            .split(" ");
     int c = 50;
     int secs = b.sizes.seconds();
     Map<String, String> playsEnv = Map.of("BENCH_TOKEN", b.viewerKey, "BENCH_PATH", plays);
@@ -207,7 +220,8 @@ final class DataScenarios {
     // requests the service answered with an error (e.g. 503 when the query outlasts its timeout)
     // are
     // a measured result, not a crash of the harness: they fail the first check below
-    r.figure("daily_usage_rows", Long.parseLong(usageRows.trim()))
+    r.figure("usage_day_value_rows", Long.parseLong(usageRows[0]))
+        .figure("usage_day_user_rows", Long.parseLong(usageRows[1]))
         .figure("plays_requests", pw.requests())
         .figure("plays_errors", pw.non2xx() + pw.socketErrors())
         .figure("top_users_requests", tw.requests())

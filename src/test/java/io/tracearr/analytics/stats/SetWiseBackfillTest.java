@@ -84,7 +84,7 @@ class SetWiseBackfillTest {
     assertTrue(setWise.get("hourly_concurrency").lines().count() > 100, setWise::toString);
 
     node.sql(
-        "DELETE FROM daily_stats; DELETE FROM daily_content_stats; DELETE FROM content_user_last; DELETE FROM daily_usage; "
+        "DELETE FROM daily_stats; DELETE FROM daily_content_stats; DELETE FROM content_user_last; DELETE FROM usage_day_value; DELETE FROM usage_day_user; "
             + "DELETE FROM hourly_concurrency; DELETE FROM content_window_totals; UPDATE rollup_state SET window_anchor = NULL");
     StatsCalendar calendar = new StatsCalendar(PARIS);
     DayRollupStore dayStore = new DayRollupStore(node.app().node().pool(), PARIS);
@@ -155,9 +155,15 @@ class SetWiseBackfillTest {
             "SELECT string_agg(w::text, E'\\n' ORDER BY window_name, content_id) "
                 + "FROM content_window_totals w"));
     out.put(
-        "daily_usage",
+        "usage_day_value",
+        query("SELECT string_agg(u::text, E'\\n' ORDER BY dim, day, key) FROM usage_day_value u"));
+    // the keys' rows (one per session) in a fixed order: array_agg's order is the plan's
+    out.put(
+        "usage_day_user",
         query(
-            "SELECT string_agg(u::text, E'\\n' ORDER BY dim, day, key, user_id) FROM daily_usage u"));
+            "SELECT string_agg(concat_ws(',', user_id, day, plays, watch_seconds, bytes, last_seen, "
+                + "(SELECT string_agg(k, ';' ORDER BY k) FROM unnest(keys) k)), E'\\n' "
+                + "ORDER BY user_id, day) FROM usage_day_user u"));
     out.put("window_anchor", query("SELECT window_anchor::text FROM rollup_state"));
     return out;
   }
