@@ -15,12 +15,27 @@ public final class Addresses {
   public static final String SESSIONS_END = "sessions.end";
 
   /**
-   * move a staged import into the sessions: {@code {"import_id"}} → {@code {"status": 200, "body":
-   * {"sessions_inserted", "users_upserted", "content_upserted", "first_started_at",
-   * "last_started_at"}}}; served by the registry (the one writer of playback_sessions, users and
-   * content) in one transaction, sent by the importer
+   * open an import's transaction: {@code {"import_id", "server_id"}} → {@code {"status": 200}}.
+   * Served by the registry (the one writer of playback_sessions, users and content); the import's
+   * sessions, users and content are written in that one transaction, held until {@link
+   * #SESSIONS_IMPORT_END}. Sent by the importer, like the two below.
    */
-  public static final String SESSIONS_IMPORT = "sessions.import";
+  public static final String SESSIONS_IMPORT_BEGIN = "sessions.import.begin";
+
+  /**
+   * one batch of an open import's sessions, a {@code session.HistoryBatch} (local only, never
+   * copied) → {@code {"status": 200}} once its INSERT is done, or a problem (the import is then
+   * rolled back by its end)
+   */
+  public static final String SESSIONS_IMPORT_ROWS = "sessions.import.rows";
+
+  /**
+   * close an import's transaction: {@code {"import_id", "commit": true}} → users and content
+   * upserted, COMMIT, {@code {"status": 200, "body": {"sessions_inserted", "users_upserted",
+   * "content_upserted", "first_started_at", "last_started_at"}}}; {@code "commit": false} →
+   * ROLLBACK
+   */
+  public static final String SESSIONS_IMPORT_END = "sessions.import.end";
 
   /** registry → its local detector: one session event to judge, exactly once in the cluster */
   public static final String DETECT_SESSION = "detect.session";
@@ -45,7 +60,10 @@ public final class Addresses {
   /** run DetectSharing now (POST /sharing/detect) */
   public static final String DETECT_SWEEP = "detect.sweep";
 
-  /** run the roll-up now; replies with today's DailyStat JSON */
+  /**
+   * run the roll-up now, {@code {}} or {@code {"late_from": instant}} (days from then on are
+   * recomputed: an import's); replies with today's DailyStat JSON
+   */
   public static final String STATS_ROLLUP = "stats.rollup";
 
   /** run the roll-ups' retention now; replies {@code {sessions_deleted, sessions_kept_from}} */

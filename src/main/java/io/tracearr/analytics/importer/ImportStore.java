@@ -15,9 +15,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Every query the imports and import_staging tables see. The writes are package-private: the
- * importer verticle is the one writer of both (the registry only reads import_staging when it moves
- * an import in); the gateway reads through {@link #find} and {@link #list}.
+ * Every query the imports table sees. The writes are package-private: the importer verticle is its
+ * one writer; the gateway reads through {@link #find} and {@link #list}.
  */
 public final class ImportStore {
 
@@ -116,37 +115,6 @@ public final class ImportStore {
       "SELECT "
           + COLUMNS
           + " FROM imports WHERE (created_at, id) < ($2, $3) ORDER BY created_at DESC, id DESC LIMIT $1";
-
-  private static final String DELETE_STAGING = "DELETE FROM import_staging WHERE import_id = $1";
-
-  /** staging left by imports that no longer run (a crash between the end and the clean-up) */
-  private static final String DELETE_ORPHAN_STAGING =
-      """
-      DELETE FROM import_staging s WHERE NOT EXISTS (
-        SELECT 1 FROM imports i WHERE i.id = s.import_id AND i.status IN ('queued', 'running'))""";
-
-  /**
-   * One batch of rows, one statement: arrays unnested into rows. The server id is one value for the
-   * whole import; the addresses go in as text and are cast once the batch is in the database.
-   */
-  static final String STAGE =
-      """
-      INSERT INTO import_staging (import_id, server_id, id, user_id, user_external_id, user_name, content_id,
-        content_external_id, content_type, content_title, series_title, season_number, episode_number, year,
-        media_duration_seconds, client_name, device_name, device_id, device_key, ip_address, transcoded, resolution,
-        bandwidth_kbps, started_at, ended_at, duration_seconds, position_seconds)
-      SELECT $1, $2, v.id, v.user_id, v.user_external_id, v.user_name, v.content_id, v.content_external_id,
-        v.content_type, v.content_title, v.series_title, v.season_number, v.episode_number, v.year,
-        v.media_duration_seconds, v.client_name, v.device_name, v.device_id, v.device_key, v.ip::inet, v.transcoded,
-        v.resolution, v.bandwidth_kbps, v.started_at, v.ended_at, v.duration_seconds, v.position_seconds
-      FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::text[], $9::text[], $10::text[],
-                  $11::text[], $12::int[], $13::int[], $14::int[], $15::float8[], $16::text[], $17::text[], $18::text[],
-                  $19::text[], $20::text[], $21::bool[], $22::text[], $23::int[], $24::timestamptz[],
-                  $25::timestamptz[], $26::float8[], $27::float8[])
-        AS v(id, user_id, user_external_id, user_name, content_id, content_external_id, content_type, content_title,
-             series_title, season_number, episode_number, year, media_duration_seconds, client_name, device_name,
-             device_id, device_key, ip, transcoded, resolution, bandwidth_kbps, started_at, ended_at, duration_seconds,
-             position_seconds)""";
 
   private final Pool pool;
 
@@ -258,18 +226,6 @@ public final class ImportStore {
     return pool.query(LIVE_FILES)
         .execute()
         .map(rows -> Rows.all(rows, r -> r.getString("file_path")));
-  }
-
-  Future<Integer> deleteStaging(UUID id) {
-    return pool.preparedQuery(DELETE_STAGING).execute(Tuple.of(id)).map(RowSet::rowCount);
-  }
-
-  Future<Integer> deleteOrphanStaging() {
-    return pool.query(DELETE_ORPHAN_STAGING).execute().map(RowSet::rowCount);
-  }
-
-  Future<Void> stage(Tuple batch) {
-    return pool.preparedQuery(STAGE).execute(batch).mapEmpty();
   }
 
   public Future<Optional<JsonObject>> find(UUID id) {

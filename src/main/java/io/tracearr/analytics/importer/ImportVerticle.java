@@ -6,6 +6,7 @@ import io.tracearr.analytics.bus.CommandReply;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.node.NodeContext;
+import io.tracearr.analytics.session.HistoryBatch;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -28,17 +29,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * History imports (issue 16) on one node: the one writer of imports and import_staging. An upload
- * waits on the disk of the node that received it, so each node runs only its own uploads; one
- * import runs at a time in the whole cluster (a claim that the unique index imports_one_running
- * arbitrates), the others wait queued.
+ * History imports (issue 16) on one node: the one writer of imports. An upload waits on the disk of
+ * the node that received it, so each node runs only its own uploads; one import runs at a time in
+ * the whole cluster (a claim that the unique index imports_one_running arbitrates), the others wait
+ * queued.
  *
- * <p>A run: the source's reader on a worker thread streams rows into import_staging in batches;
- * then one command to the session registry ({@code sessions.import}) moves them into the sessions
- * in one transaction; then the roll-ups of the touched days are rebuilt ({@code stats.rollup}:
- * imported sessions are late reports to it); the staging rows and the upload are deleted whatever
- * the outcome. Progress goes to the imports row and to dashboards ({@code events.import.progress})
- * at most once a second.
+ * <p>A run: the session registry opens the import's transaction ({@code sessions.import.begin});
+ * the source's reader on a thread of its own streams rows to it in batches ({@code
+ * sessions.import.rows}, a few in flight, so reading overlaps the inserts); then the registry
+ * upserts users and content and commits ({@code sessions.import.end}); then the roll-ups of the
+ * touched days are rebuilt ({@code stats.rollup} from the earliest imported start). A failed or
+ * cancelled run ends with {@code sessions.import.end} without commit: a ROLLBACK, nothing stays.
+ * The upload is deleted whatever the outcome. Progress goes to the imports row and to dashboards
+ * ({@code events.import.progress}) at most once a second.
  */
 public final class ImportVerticle extends VerticleBase {
 
@@ -56,9 +59,16 @@ public final class ImportVerticle extends VerticleBase {
   /** uploads on disk that no import refers to, older than this, are leftovers of a stopped node */
   private static final Duration LEFTOVER_UPLOAD_AGE = Duration.ofHours(1);
 
-  /** a move-in of millions of rows is one transaction; give it time */
-  private static final DeliveryOptions MOVE_IN =
-      new DeliveryOptions().setSendTimeout(Duration.ofHours(2).toMillis());
+  /** the end upserts every user and title of the import and commits: give it time */
+  private static final DeliveryOptions END =
+      new DeliveryOptions().setSendTimeout(Duration.ofHours(1).toMillis());
+
+  private static final DeliveryOptions BEGIN =
+      new DeliveryOptions().setSendTimeout(Duration.ofMinutes(2).toMillis());
+
+  /** a batch's answer waits behind the batches in flight before it */
+  private static final DeliveryOptions ROWS =
+      HistoryBatch.options(Duration.ofMinutes(5).toMillis());
 
   private static final DeliveryOptions ROLLUP =
       new DeliveryOptions().setSendTimeout(Duration.ofHours(1).toMillis());
@@ -87,7 +97,11 @@ public final class ImportVerticle extends VerticleBase {
   private static final class Running {
     final UUID id;
     final ImportCounters counters = new ImportCounters();
-    StagingSink sink;
+    SessionSink sink;
+
+    /** the registry holds this import's transaction open: it must be ended, commit or not */
+    boolean open;
+
     long pulseTimer = -1;
     boolean pulsing;
     volatile boolean cancelled;
@@ -106,7 +120,6 @@ public final class ImportVerticle extends VerticleBase {
     readers = vertx.createSharedWorkerExecutor("history-import", 1, 24, TimeUnit.HOURS);
     return vertx
         .executeBlocking(() -> Files.createDirectories(uploads))
-        .compose(v -> store.deleteOrphanStaging())
         .compose(v -> deleteLeftoverUploads())
         .compose(
             v ->
@@ -235,8 +248,9 @@ public final class ImportVerticle extends VerticleBase {
         .compose(v -> store.failStale(STALE_AFTER))
         .compose(
             stale -> {
+              // its transaction went with its node's connection
               stale.forEach(id -> log.warn("import {} lost its node: failed", id));
-              return Future.all(stale.stream().map(store::deleteStaging).toList());
+              return Future.<Void>succeededFuture();
             })
         .compose(v -> deleteFinishedUploads())
         .compose(
@@ -312,28 +326,49 @@ public final class ImportVerticle extends VerticleBase {
     String tz = job.getString("timezone");
     HistorySource reader = source.reader(tz == null ? ZoneOffset.UTC : java.time.ZoneId.of(tz));
     run.sink =
-        new StagingSink(
+        new SessionSink(
             id,
-            serverId,
             serverId != null ? serverId : ImportIds.unboundServer(source),
             run.counters,
-            store::stage,
+            this::writeBatch,
             Instant.now());
     if (run.cancelled) run.sink.cancel();
     run.pulseTimer = vertx.setPeriodic(PROGRESS_INTERVAL_MS, t -> pulse(run));
     Path file = Path.of(claimed.filePath());
 
+    JsonObject begin = new JsonObject().put("import_id", id.toString());
+    if (serverId != null) begin.put("server_id", serverId.toString());
+    // the file's first and last start, so the registry creates the months' partitions before the
+    // import's transaction opens (never inside it: that would lock out every live start)
     readers
-        .executeBlocking(
-            () -> {
-              try {
-                reader.read(file, run.sink);
-                return run.sink.finish();
-              } finally {
-                run.sink.drain();
-              }
-            },
-            false)
+        .executeBlocking(() -> reader.span(file), false)
+        .compose(
+            span -> {
+              span.ifPresent(
+                  sp ->
+                      begin
+                          .put("from_day", sp.first().minusDays(1).toString())
+                          .put("to_day", sp.last().plusDays(1).toString()));
+              return command(
+                  Addresses.SESSIONS_IMPORT_BEGIN,
+                  begin,
+                  BEGIN,
+                  "opening the import's transaction");
+            })
+        .compose(
+            opened -> {
+              run.open = true;
+              return readers.executeBlocking(
+                  () -> {
+                    try {
+                      reader.read(file, run.sink);
+                      return run.sink.finish();
+                    } finally {
+                      run.sink.drain();
+                    }
+                  },
+                  false);
+            })
         .compose(
             staged ->
                 store
@@ -344,47 +379,90 @@ public final class ImportVerticle extends VerticleBase {
                           if (run.cancelled || moving.isEmpty())
                             return Future.failedFuture(new CancellationException("cancelled"));
                           vertx.cancelTimer(run.pulseTimer);
-                          return pulseNow(run).compose(v -> moveIn(id));
+                          return pulseNow(run).compose(v -> commit(run));
                         }))
         .compose(
-            inserted ->
+            counts ->
                 store
                     .phase(id, "rolling_up")
                     .onSuccess(j -> j.ifPresent(this::publish))
-                    .compose(v -> rollUp(id))
-                    .map(inserted))
-        .onComplete(ar -> finish(run, ar.succeeded() ? ar.result() : null, ar.cause()));
+                    .compose(v -> rollUp(id, counts.getString("first_started_at")))
+                    .map(counts.getLong("sessions_inserted")))
+        .transform(
+            ar ->
+                rollback(run)
+                    .onComplete(v -> finish(run, ar.succeeded() ? ar.result() : null, ar.cause())));
   }
 
-  /** The registry's transaction; its reply names the sessions it inserted. */
-  private Future<Long> moveIn(UUID id) {
+  /** One batch to the registry's open transaction; fails with the registry's reason. */
+  private Future<Void> writeBatch(HistoryBatch batch) {
     return vertx
         .eventBus()
-        .<JsonObject>request(
-            Addresses.SESSIONS_IMPORT, new JsonObject().put("import_id", id.toString()), MOVE_IN)
-        .compose(
-            reply -> {
-              JsonObject body = reply.body();
-              JsonObject problem = body.getJsonObject("problem");
-              if (problem != null) {
-                return Future.failedFuture(
-                    new ImportFailure("moving the rows in failed: " + problem.getString("detail")));
-              }
-              JsonObject counts = body.getJsonObject("body");
-              log.info("import {} moved in: {}", id, counts.encode());
-              return Future.succeededFuture(counts.getLong("sessions_inserted"));
+        .<JsonObject>request(Addresses.SESSIONS_IMPORT_ROWS, batch, ROWS)
+        .compose(reply -> answer(reply.body(), "writing the sessions"))
+        .mapEmpty();
+  }
+
+  /** Users and content upserted, COMMIT; the reply names the sessions inserted. */
+  private Future<JsonObject> commit(Running run) {
+    run.open = false;
+    return command(
+            Addresses.SESSIONS_IMPORT_END,
+            new JsonObject().put("import_id", run.id.toString()).put("commit", true),
+            END,
+            "committing the import")
+        .onSuccess(counts -> log.info("import {} committed: {}", run.id, counts.encode()));
+  }
+
+  /** After a failure or a cancel, the transaction (if still open) is rolled back: nothing stays. */
+  private Future<Void> rollback(Running run) {
+    if (!run.open) return Future.succeededFuture();
+    run.open = false;
+    return command(
+            Addresses.SESSIONS_IMPORT_END,
+            new JsonObject().put("import_id", run.id.toString()).put("commit", false),
+            END,
+            "rolling the import back")
+        .<Void>mapEmpty()
+        .recover(
+            err -> {
+              // the registry rolls back an import it has not heard of for a while, and a lost
+              // connection rolls back by itself
+              log.warn("import {}: rollback not confirmed: {}", run.id, err.toString());
+              return Future.succeededFuture();
             });
+  }
+
+  private Future<JsonObject> command(
+      String address, JsonObject body, DeliveryOptions options, String what) {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(address, body, options)
+        .compose(reply -> answer(reply.body(), what));
+  }
+
+  private static Future<JsonObject> answer(JsonObject reply, String what) {
+    JsonObject problem = reply.getJsonObject("problem");
+    if (problem != null)
+      return Future.failedFuture(
+          new ImportFailure(what + " failed: " + problem.getString("detail")));
+    JsonObject body = reply.getJsonObject("body");
+    return Future.succeededFuture(body == null ? new JsonObject() : body);
   }
 
   /**
    * Imported sessions are late reports to the roll-up (started long before they were created), so a
-   * run now rebuilds the days they touched. A failed run does not undo an import that has been
-   * committed: the periodic roll-up takes the same path.
+   * run now rebuilds the days they touched, from the earliest imported start (handed over: the
+   * sessions' created_at is the transaction's start, which a periodic run during a long import may
+   * already have passed). A failed run does not undo an import that has been committed: the
+   * periodic roll-up takes the same path.
    */
-  private Future<Void> rollUp(UUID id) {
+  private Future<Void> rollUp(UUID id, String firstStartedAt) {
+    JsonObject cmd = new JsonObject();
+    if (firstStartedAt != null) cmd.put("late_from", firstStartedAt);
     return vertx
         .eventBus()
-        .request(Addresses.STATS_ROLLUP, new JsonObject(), ROLLUP)
+        .request(Addresses.STATS_ROLLUP, cmd, ROLLUP)
         .<Void>mapEmpty()
         .recover(
             err -> {
@@ -422,11 +500,8 @@ public final class ImportVerticle extends VerticleBase {
                     run.id,
                     status,
                     err.toString()))
-        .eventually(() -> store.deleteStaging(run.id))
         .onComplete(
             ar -> {
-              if (ar.failed())
-                log.warn("import {}: staging rows not deleted: {}", run.id, ar.cause().toString());
               log.info(
                   "import {} {}: {} read, {} skipped, {} imported",
                   run.id,
@@ -442,7 +517,7 @@ public final class ImportVerticle extends VerticleBase {
   /** What the person who uploaded the file reads as the import's error. */
   private static String reason(Throwable failure) {
     if (failure instanceof ImportFailure f) return f.getMessage();
-    if (failure instanceof StagingSink.StagingFailed f) return f.getMessage();
+    if (failure instanceof SessionSink.WriteFailed f) return f.getMessage();
     if (failure instanceof Problem p) return p.getMessage();
     return "the import stopped unexpectedly: " + failure;
   }

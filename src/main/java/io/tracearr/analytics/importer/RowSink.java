@@ -2,8 +2,8 @@ package io.tracearr.analytics.importer;
 
 /**
  * Where a reader sends what it reads, one row at a time, so nothing holds a whole history in
- * memory. A sink may throw any unchecked exception (a cancelled import, a failed staging write) to
- * stop the read: the reader closes its file and lets the exception through unchanged.
+ * memory. A sink may throw any unchecked exception (a cancelled import, a failed write) to stop the
+ * read: the reader closes its file and lets the exception through unchanged.
  */
 public interface RowSink {
 

@@ -85,6 +85,30 @@ public final class TautulliReader implements HistorySource {
        ORDER BY sh.id
       """;
 
+  /** Tautulli's {@code started} is unix seconds: the span is one indexed-free aggregate. */
+  @Override
+  public java.util.Optional<Span> span(Path file) throws ImportFailure {
+    try (Connection db = SqliteFile.openReadOnly(file)) {
+      SqliteFile.requireSchema(db, "Tautulli", REQUIRED);
+      try (Statement st = db.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT min(started), max(started) FROM session_history WHERE started > 0")) {
+        if (!rs.next() || rs.getObject(1) == null) return java.util.Optional.empty();
+        return java.util.Optional.of(
+            new Span(
+                java.time.Instant.ofEpochSecond(rs.getLong(1))
+                    .atZone(java.time.ZoneOffset.UTC)
+                    .toLocalDate(),
+                java.time.Instant.ofEpochSecond(rs.getLong(2))
+                    .atZone(java.time.ZoneOffset.UTC)
+                    .toLocalDate()));
+      }
+    } catch (SQLException e) {
+      throw SqliteFile.failure(e);
+    }
+  }
+
   @Override
   public void read(Path file, RowSink sink) throws ImportFailure {
     try (Connection db = SqliteFile.openReadOnly(file)) {

@@ -113,8 +113,9 @@ public final class SessionRegistryVerticle extends VerticleBase {
   public Future<?> start() {
     repository = new SessionRepository(node.pool(), node.heartbeatPool());
     expiry = new SessionExpiry(node.pool());
-    historyImport = new HistoryImport(node.pool());
+    historyImport = new HistoryImport(vertx, node.pool());
     bus = vertx.eventBus();
+    HistoryBatch.register(bus);
     vertx.setPeriodic(
         cfg.heartbeatFlushMs(),
         id -> {
@@ -146,31 +147,43 @@ public final class SessionRegistryVerticle extends VerticleBase {
                     Addresses.SESSIONS_TERMINATE, msg -> serve(msg, this::terminate))
                 .completion(),
             bus.<JsonObject>localConsumer(Addresses.SESSIONS_EXPIRE, this::expire).completion(),
-            // a move-in of millions of rows takes longer than a command's bound: it answers when it
-            // is
-            // done
+            // an import's transaction lasts as long as the import: each command answers when its
+            // statements are done
             bus.<JsonObject>localConsumer(
-                    Addresses.SESSIONS_IMPORT,
-                    msg ->
-                        historyImport
-                            .run(msg.body())
-                            .onComplete(
-                                ar ->
-                                    msg.reply(
-                                        ar.succeeded()
-                                            ? ar.result()
-                                            : CommandReply.problem(
-                                                DatabaseErrors.toProblem(ar.cause())),
-                                        SharedJson.OPTIONS)))
+                    Addresses.SESSIONS_IMPORT_BEGIN, msg -> serveImport(msg, historyImport::begin))
+                .completion(),
+            bus.<HistoryBatch>localConsumer(
+                    Addresses.SESSIONS_IMPORT_ROWS, msg -> serveImport(msg, historyImport::rows))
+                .completion(),
+            bus.<JsonObject>localConsumer(
+                    Addresses.SESSIONS_IMPORT_END, msg -> serveImport(msg, historyImport::end))
                 .completion(),
             bus.<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> forget(msg.body()))
                 .completion()));
   }
 
-  /** Buffered heartbeats are written before the node goes. */
+  private <T> void serveImport(Message<T> msg, Function<T, Future<JsonObject>> command) {
+    Future<JsonObject> reply;
+    try {
+      reply = command.apply(msg.body());
+    } catch (Problem p) {
+      reply = Future.failedFuture(p);
+    }
+    reply.onComplete(
+        ar ->
+            msg.reply(
+                ar.succeeded()
+                    ? ar.result()
+                    : CommandReply.problem(DatabaseErrors.toProblem(ar.cause())),
+                SharedJson.OPTIONS));
+  }
+
+  /** Buffered heartbeats are written before the node goes; an open import is rolled back. */
   @Override
   public Future<?> stop() {
     intake.unregister(vertx);
+
+    historyImport.rollbackAll();
     return flushNow()
         .recover(
             err -> {

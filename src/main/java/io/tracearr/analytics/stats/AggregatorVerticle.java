@@ -93,7 +93,8 @@ public final class AggregatorVerticle extends VerticleBase {
                 .eventBus()
                 .<JsonObject>localConsumer(
                     Addresses.STATS_ROLLUP,
-                    msg -> reply(msg, rollup("manual").map(DailyStat::toJson)))
+                    msg ->
+                        reply(msg, rollup("manual", lateFrom(msg.body())).map(DailyStat::toJson)))
                 .completion(),
             vertx
                 .eventBus()
@@ -145,6 +146,24 @@ public final class AggregatorVerticle extends VerticleBase {
    * figures cluster-wide and is timed.
    */
   private Future<DailyStat> rollup(String trigger) {
+    return rollup(trigger, null);
+  }
+
+  /**
+   * {@code "late_from"} of a manual run: the earliest start of sessions just committed late (an
+   * import), which the late-report watermark may not show (their created_at is their transaction's
+   * start).
+   */
+  private static Instant lateFrom(JsonObject cmd) {
+    String at = cmd == null ? null : cmd.getString("late_from");
+    try {
+      return at == null ? null : Instant.parse(at);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private Future<DailyStat> rollup(String trigger, Instant lateFrom) {
     // a run that has not started yet will see every change committed before it starts
     if ((trigger.equals("periodic") || trigger.equals("change")) && queued >= MAX_QUEUED) {
       runs(trigger, "skipped").increment();
@@ -162,7 +181,7 @@ public final class AggregatorVerticle extends VerticleBase {
                       ? PERIODIC_BACKFILL_CAP
                       : DailyRollup.UNBOUNDED;
               return rollup
-                  .run(cap)
+                  .run(cap, lateFrom)
                   .onComplete(
                       ar -> {
                         sample.stop(node.metrics().rollupDuration);

@@ -72,6 +72,14 @@ public final class DailyRollup {
    * run.
    */
   public Future<DailyStat> run(int missingDaysCap) {
+    return run(missingDaysCap, null);
+  }
+
+  /**
+   * As {@link #run(int)}, with the days from {@code lateFrom} on (null: none) forced like a late
+   * report's.
+   */
+  public Future<DailyStat> run(int missingDaysCap, Instant lateFrom) {
     LocalDate today = calendar.today();
     return stateStore
         .state()
@@ -80,7 +88,15 @@ public final class DailyRollup {
               // retention purged the raw sessions before this day: a day there can no longer be
               // recomputed, its roll-up stands (imported rows for it are plays both tools saw)
               LocalDate retained = state.rawCompleteFrom();
-              Future<Optional<Instant>> late = stateStore.earliestLateStart(state.watermark());
+              Future<Optional<Instant>> late =
+                  stateStore
+                      .earliestLateStart(state.watermark())
+                      .map(
+                          found ->
+                              lateFrom == null
+                                  ? found
+                                  : Optional.of(
+                                      found.filter(f -> f.isBefore(lateFrom)).orElse(lateFrom)));
               Future<List<LocalDate>> unfinalized = stateStore.unfinalizedBefore(today);
               Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
               return Future.all(late, unfinalized, missing)

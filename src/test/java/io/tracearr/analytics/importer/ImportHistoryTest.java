@@ -183,7 +183,6 @@ class ImportHistoryTest {
     assertEquals(7, again.getLong("rows_already_present"));
     assertEquals(sessionsBefore, node.snapshot("playback_sessions"));
     assertEquals(days, daily("2024-03-01", "2024-03-05"));
-    assertEquals(0, node.count("SELECT count(*) FROM import_staging"));
   }
 
   // ---- Jellystat and Playback Reporting of one Jellyfin server: one person, one user
@@ -293,6 +292,8 @@ class ImportHistoryTest {
   void aCancelledImportLeavesNothingAndASecondImportWaitsQueuedMeanwhile() throws Exception {
     Path big = largeTautulli(dir.resolve("large-tautulli.db"), 300_000);
     String sessionsBefore = node.snapshot("playback_sessions");
+    String usersBefore = node.snapshot("users");
+    String contentBefore = node.snapshot("content");
 
     JsonObject first = upload("tautulli", big, null, null);
     String firstId = first.getString("id");
@@ -324,8 +325,10 @@ class ImportHistoryTest {
     assertEquals("cancelled", ended.getString("status"), ended::encodePrettily);
     assertTrue(ended.getLong("rows_read") < 300_000, "the reader stopped early");
 
+    // the rows it had written were in its transaction, rolled back
     assertEquals(sessionsBefore, node.snapshot("playback_sessions"));
-    assertEquals(0, node.count("SELECT count(*) FROM import_staging"));
+    assertEquals(usersBefore, node.snapshot("users"));
+    assertEquals(contentBefore, node.snapshot("content"));
     HttpResponse<Buffer> again = node.delete(PATH + "/" + firstId, TestNode.ADMIN_KEY, null);
     assertEquals(409, again.statusCode());
     // the uploads are deleted by the node's housekeeping once their imports ended
@@ -396,7 +399,6 @@ class ImportHistoryTest {
         job.getString("error").contains(reason), () -> "error was: " + job.getString("error"));
     assertEquals(sessions, node.snapshot("playback_sessions"));
     assertEquals(users, node.snapshot("users"));
-    assertEquals(0, node.count("SELECT count(*) FROM import_staging"));
   }
 
   // ---- requests refused before an import exists
