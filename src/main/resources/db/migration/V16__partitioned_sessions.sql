@@ -86,6 +86,10 @@ DECLARE
   hi timestamptz;
   made integer := 0;
 BEGIN
+  -- creating a partition locks playback_sessions exclusively: give up after 5 s rather than queue every session
+  -- statement behind a long reader or an import's transaction (the hourly job retries; an import fails with the
+  -- reason). Local to the caller's transaction.
+  PERFORM set_config('lock_timeout', '5s', true);
   WHILE m <= last_month LOOP
     part := 'playback_sessions_p' || to_char(m, 'YYYYMM');
     lo := (m::timestamp AT TIME ZONE 'UTC');
