@@ -19,7 +19,7 @@ import java.util.Map;
 final class BenchReport {
 
   static final List<String> ORDER =
-      List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
+      List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "13");
 
   /** The figure shown in the table's "measured" column, per scenario. */
   private static final Map<String, List<String>> HEADLINE =
@@ -43,7 +43,11 @@ final class BenchReport {
               "10",
               List.of(
                   "receipt_p99_ms", "alert_p99_ms_no_channels", "alert_p99_ms_hanging_receiver")),
-          Map.entry("11", List.of("import_rows_per_s", "copy_rows_per_s", "rss_peak_mb")));
+          Map.entry("11", List.of("import_rows_per_s", "copy_rows_per_s", "rss_peak_mb")),
+          Map.entry(
+              "13",
+              List.of(
+                  "change_p99_ms", "change_p50_ms", "cpu_ms_per_server_per_s", "changes_missed")));
 
   private BenchReport() {}
 

@@ -11,7 +11,7 @@ import java.util.Map;
  * weigh on the next one's figures.
  *
  * <pre>
- *   BenchRunner phase http|fanout|memory|data|notify|import --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
+ *   BenchRunner phase http|fanout|memory|data|notify|import|media --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
  *   BenchRunner report [--quick] [--out DIR]
  * </pre>
  *
@@ -37,7 +37,7 @@ public final class BenchRunner {
       code = phase(args[1], opts);
     } else {
       System.err.println(
-          "usage: BenchRunner phase http|fanout|memory|data|notify|import ... | report ...");
+          "usage: BenchRunner phase http|fanout|memory|data|notify|import|media ... | report ...");
       code = 2;
     }
     System.exit(code);
@@ -51,6 +51,7 @@ public final class BenchRunner {
       DataScenarios data = new DataScenarios(b);
       NotifyScenarios notify = new NotifyScenarios(b, live);
       ImportScenario imports = new ImportScenario(b);
+      MediaScenario media = new MediaScenario(b);
       List<Map.Entry<String, Scenario>> scenarios =
           switch (phase) {
             case "http" ->
@@ -68,6 +69,7 @@ public final class BenchRunner {
                     Map.entry("9", data::usageEndpoints));
             case "notify" -> List.of(Map.entry("10", notify::notifications));
             case "import" -> List.of(Map.entry("11", imports::tautulli));
+            case "media" -> List.of(Map.entry("13", media::polling));
             default -> throw new IllegalArgumentException("unknown phase " + phase);
           };
       for (Map.Entry<String, Scenario> s : scenarios) {
@@ -119,7 +121,9 @@ public final class BenchRunner {
           "notify",
           List.of("10"),
           "import",
-          List.of("11"));
+          List.of("11"),
+          "media",
+          List.of("13"));
 
   /** Whether {@code --phases} / {@code --only} (bench/run's options) select scenario {@code id}. */
   static boolean selected(Map<String, String> opts, String phase, String id) {
