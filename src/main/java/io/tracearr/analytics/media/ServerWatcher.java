@@ -54,6 +54,43 @@ final class ServerWatcher {
   static final int MAX_SESSIONS_IN_FLIGHT = 32;
 
   /**
+   * Starts in flight to the registry from all of a node's watchers at once. A start costs a commit
+   * and a sharing judgement (database reads); 50 servers starting 32 sessions each at once
+   * exhausted the database pool (8 connections) and judgements failed with "Timeout waiting for
+   * connection" (bench/run scenario 13). One at a time per server was 50 at once.
+   */
+  static final int MAX_STARTS_IN_FLIGHT = 16;
+
+  /**
+   * The node's budget of starts in flight, shared by its watchers (which all run on the verticle's
+   * event loop, so it needs no lock).
+   */
+  static final class StartBudget {
+    private int free;
+    private final Deque<Runnable> waiting = new ArrayDeque<>();
+
+    StartBudget(int size) {
+      this.free = size;
+    }
+
+    /** Runs {@code task} now, or when a start in flight ends; the task calls {@link #release}. */
+    void acquire(Runnable task) {
+      if (free > 0) {
+        free--;
+        task.run();
+      } else {
+        waiting.add(task);
+      }
+    }
+
+    void release() {
+      Runnable next = waiting.poll();
+      if (next != null) next.run();
+      else free++;
+    }
+  }
+
+  /**
    * After a poll, the next one waits at least this long, even when the last one (with its commands)
    * took more than the interval: a server that answers slowly is not asked back to back.
    */
@@ -77,6 +114,7 @@ final class ServerWatcher {
   private final Listener listener;
   private final io.tracearr.analytics.metrics.DomainMetrics metrics;
   private final PlaybackTracker tracker;
+  private final StartBudget starts;
   private final AtomicInteger sessionsSeen = new AtomicInteger();
   private String status;
   private boolean stopped;
@@ -100,8 +138,10 @@ final class ServerWatcher {
       ServerRow server,
       String knownStatus,
       io.tracearr.analytics.metrics.DomainMetrics metrics,
+      StartBudget starts,
       Listener listener) {
     this.vertx = vertx;
+    this.starts = starts;
     this.http = http;
     this.sockets = sockets;
     this.server = server;
@@ -357,7 +397,10 @@ final class ServerWatcher {
     return out;
   }
 
-  /** Runs the chains, at most {@link #MAX_SESSIONS_IN_FLIGHT} at once; completes after the last. */
+  /**
+   * Runs the chains, at most {@link #MAX_SESSIONS_IN_FLIGHT} at once, a chain opening with a start
+   * only when the node's {@link StartBudget} allows; completes after the last.
+   */
   private Future<Void> sideBySide(List<Deque<SessionCommand>> chains, int[] restarts) {
     if (chains.isEmpty()) return Future.succeededFuture();
     Promise<Void> done = Promise.promise();
@@ -369,12 +412,24 @@ final class ServerWatcher {
           while (running[0] < MAX_SESSIONS_IN_FLIGHT && !waiting.isEmpty() && !stopped) {
             Deque<SessionCommand> next = waiting.poll();
             running[0]++;
-            drain(next, restarts)
-                .onComplete(
-                    ar -> {
-                      running[0]--;
-                      pump[0].run();
-                    });
+            if (next.peek() instanceof SessionCommand.Start) {
+              starts.acquire(
+                  () ->
+                      drain(next, restarts)
+                          .onComplete(
+                              ar -> {
+                                starts.release();
+                                running[0]--;
+                                pump[0].run();
+                              }));
+            } else {
+              drain(next, restarts)
+                  .onComplete(
+                      ar -> {
+                        running[0]--;
+                        pump[0].run();
+                      });
+            }
           }
           if (running[0] == 0) done.tryComplete();
         };

@@ -327,15 +327,22 @@ final class MediaScenario {
     // every simulator answers the same fixture identity, and the service derives a server's id from
     // it: validate=false stores each under its own id (it still reads the identity at the first
     // poll)
-    HttpResponse<String> resp =
-        control.send(
-            HttpRequest.newBuilder(uri("/api/v1/analytics/servers?validate=false"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + b.adminKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpRequest post =
+        HttpRequest.newBuilder(uri("/api/v1/analytics/servers?validate=false"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + b.adminKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+            .build();
+    HttpResponse<String> resp;
+    try {
+      resp = control.send(post, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException closed) {
+      // a pooled keep-alive connection the service closed meanwhile (seen once under load): the
+      // name is unique, so a second try cannot add the server twice
+      BenchRunner.log("adding media server " + s + " again after: " + closed);
+      resp = control.send(post, HttpResponse.BodyHandlers.ofString());
+    }
     if (resp.statusCode() != 201)
       throw new IllegalStateException(
           "adding media server " + s + " answered " + resp.statusCode() + ": " + resp.body());

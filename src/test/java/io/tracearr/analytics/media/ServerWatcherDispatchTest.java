@@ -63,6 +63,26 @@ class ServerWatcherDispatchTest {
   }
 
   @Test
+  void theStartBudgetHoldsStartsPastItsSizeUntilOneEnds() {
+    ServerWatcher.StartBudget budget = new ServerWatcher.StartBudget(2);
+    List<String> ran = new ArrayList<>();
+    budget.acquire(() -> ran.add("a"));
+    budget.acquire(() -> ran.add("b"));
+    budget.acquire(() -> ran.add("c"));
+    budget.acquire(() -> ran.add("d"));
+    assertEquals(List.of("a", "b"), ran, "two in flight, the others wait");
+    budget.release();
+    assertEquals(List.of("a", "b", "c"), ran, "an end lets the oldest waiting one go");
+    budget.release();
+    budget.release();
+    budget.release();
+    budget.acquire(() -> ran.add("e"));
+    budget.acquire(() -> ran.add("f"));
+    budget.acquire(() -> ran.add("g"));
+    assertEquals(List.of("a", "b", "c", "d", "e", "f"), ran, "back to two free, no more");
+  }
+
+  @Test
   void pollsStartOneIntervalApartAndRestAfterALongOne() {
     // the poll and its commands took 300 ms of a 2 s interval: the next starts 1.7 s later
     assertEquals(1_700, ServerWatcher.nextPollDelay(10_000, 10_300, 2_000));
