@@ -45,8 +45,13 @@ final class MediaScenario {
   private static final ServerType[] TYPES = {ServerType.JELLYFIN, ServerType.EMBY, ServerType.PLEX};
 
   private final Bench b;
+  // HTTP/1.1: the default h2c upgrade attempt on a POST lost the answer to a processed request
+  // (EOF) under load
   private final HttpClient control =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   MediaScenario(Bench b) {
     this.b = b;
@@ -337,10 +342,11 @@ final class MediaScenario {
     HttpResponse<String> resp;
     try {
       resp = control.send(post, HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException closed) {
-      // a pooled keep-alive connection the service closed meanwhile (seen once under load): the
-      // name is unique, so a second try cannot add the server twice
-      BenchRunner.log("adding media server " + s + " again after: " + closed);
+    } catch (java.io.IOException lost) {
+      // the answer was lost, maybe not the request: the name is unique, so look it up first
+      BenchRunner.log("adding media server " + s + ": " + lost + "; looking it up");
+      String id = serverIdByName("bench-media-" + s);
+      if (id != null) return id;
       resp = control.send(post, HttpResponse.BodyHandlers.ofString());
     }
     if (resp.statusCode() != 201)
@@ -361,6 +367,15 @@ final class MediaScenario {
     } catch (Exception e) {
       BenchRunner.log("could not delete media server " + id + ": " + e);
     }
+  }
+
+  private String serverIdByName(String name) throws Exception {
+    HttpResponse<String> resp = b.get("/api/v1/analytics/servers", b.adminKey);
+    if (resp.statusCode() != 200) return null;
+    for (Object o : new JsonObject(resp.body()).getJsonArray("items")) {
+      if (o instanceof JsonObject s && name.equals(s.getString("name"))) return s.getString("id");
+    }
+    return null;
   }
 
   /** "up: 50" etc., from the API's list. */
