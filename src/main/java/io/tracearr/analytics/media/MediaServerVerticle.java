@@ -49,6 +49,10 @@ public final class MediaServerVerticle extends VerticleBase {
   private WebSocketClient sockets;
   private final Map<UUID, ServerWatcher> watchers = new HashMap<>();
 
+  /** starts in flight from all this node's watchers: bounded so a burst cannot drain the pool */
+  private final ServerWatcher.StartBudget startBudget =
+      new ServerWatcher.StartBudget(ServerWatcher.MAX_STARTS_IN_FLIGHT);
+
   /** every known server by name, for the gauges: status as this node last read or saw it */
   private final Map<String, Gauged> gauged = new ConcurrentHashMap<>();
 
@@ -249,7 +253,8 @@ public final class MediaServerVerticle extends VerticleBase {
       log.info(
           "watching media server '{}' ({}, {}) from this node", row.name(), row.type(), row.url());
       ServerWatcher w =
-          new ServerWatcher(vertx, http, sockets, row, row.status(), node.metrics(), listener);
+          new ServerWatcher(
+              vertx, http, sockets, row, row.status(), node.metrics(), startBudget, listener);
       watchers.put(id, w);
       w.start();
     }

@@ -11,7 +11,7 @@ import java.util.Map;
  * weigh on the next one's figures.
  *
  * <pre>
- *   BenchRunner phase http|fanout|memory|data|notify|import|retention --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
+ *   BenchRunner phase http|fanout|memory|data|notify|import|retention|media --port P --bare-port B --pg-port G --pid N [--quick] [--out DIR]
  *   BenchRunner report [--quick] [--out DIR]
  * </pre>
  *
@@ -37,7 +37,7 @@ public final class BenchRunner {
       code = phase(args[1], opts);
     } else {
       System.err.println(
-          "usage: BenchRunner phase http|fanout|memory|data|notify|import|retention ... | report ...");
+          "usage: BenchRunner phase http|fanout|memory|data|notify|import|retention|media ... | report ...");
       code = 2;
     }
     System.exit(code);
@@ -52,6 +52,7 @@ public final class BenchRunner {
       NotifyScenarios notify = new NotifyScenarios(b, live);
       ImportScenario imports = new ImportScenario(b);
       RetentionScenario retention = new RetentionScenario(b);
+      MediaScenario media = new MediaScenario(b);
       List<Map.Entry<String, Scenario>> scenarios =
           switch (phase) {
             case "http" ->
@@ -70,6 +71,7 @@ public final class BenchRunner {
             case "notify" -> List.of(Map.entry("10", notify::notifications));
             case "import" -> List.of(Map.entry("11", imports::tautulli));
             case "retention" -> List.of(Map.entry("12", retention::retention));
+            case "media" -> List.of(Map.entry("13", media::polling));
             default -> throw new IllegalArgumentException("unknown phase " + phase);
           };
       for (Map.Entry<String, Scenario> s : scenarios) {
@@ -123,7 +125,9 @@ public final class BenchRunner {
           "import",
           List.of("11"),
           "retention",
-          List.of("12"));
+          List.of("12"),
+          "media",
+          List.of("13"));
 
   /** Whether {@code --phases} / {@code --only} (bench/run's options) select scenario {@code id}. */
   static boolean selected(Map<String, String> opts, String phase, String id) {
