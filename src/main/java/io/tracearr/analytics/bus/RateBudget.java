@@ -18,6 +18,10 @@ public final class RateBudget<K, V> {
   private final int maxWaiting;
   private final BiConsumer<K, V> emit;
   private final LinkedHashMap<K, V> waiting = new LinkedHashMap<>();
+
+  /** urgent events over the budget: they leave before every waiting ordinary one */
+  private final LinkedHashMap<K, V> urgent = new LinkedHashMap<>();
+
   private int leftInSlice;
   private long dropped;
 
@@ -33,11 +37,15 @@ public final class RateBudget<K, V> {
    * Emits the event now if the slice has budget left and nothing of its key waits; else it waits.
    */
   public void offer(K key, V event) {
+    if (urgent.containsKey(key)) {
+      urgent.put(key, event); // the newer state keeps the urgent place
+      return;
+    }
     if (waiting.containsKey(key)) {
       waiting.put(key, event);
       return;
     }
-    if (leftInSlice > 0 && waiting.isEmpty()) {
+    if (leftInSlice > 0 && waiting.isEmpty() && urgent.isEmpty()) {
       if (perSlice != Integer.MAX_VALUE) leftInSlice--;
       emit.accept(key, event);
       return;
@@ -51,9 +59,41 @@ public final class RateBudget<K, V> {
     waiting.put(key, event);
   }
 
-  /** A new slice (every 100 ms): the oldest waiting events leave first. */
+  /**
+   * An event that must not queue behind ordinary ones (a session's status changed: paused,
+   * resumed): it replaces the key's waiting event and leaves now if the slice has budget, else
+   * first in the next slice. Still counted against the budget, so a flood of them stays bounded.
+   */
+  public void offerUrgent(K key, V event) {
+    waiting.remove(key);
+    if (urgent.containsKey(key)) {
+      urgent.put(key, event);
+      return;
+    }
+    if (leftInSlice > 0 && urgent.isEmpty()) {
+      if (perSlice != Integer.MAX_VALUE) leftInSlice--;
+      emit.accept(key, event);
+      return;
+    }
+    if (urgent.size() >= maxWaiting) {
+      Iterator<K> eldest = urgent.keySet().iterator();
+      eldest.next();
+      eldest.remove();
+      dropped++;
+    }
+    urgent.put(key, event);
+  }
+
+  /** A new slice (every 100 ms): urgent events first, then the oldest waiting ones. */
   public void tick() {
     leftInSlice = perSlice;
+    var u = urgent.entrySet().iterator();
+    while (leftInSlice > 0 && u.hasNext()) {
+      var e = u.next();
+      u.remove();
+      if (perSlice != Integer.MAX_VALUE) leftInSlice--;
+      emit.accept(e.getKey(), e.getValue());
+    }
     var it = waiting.entrySet().iterator();
     while (leftInSlice > 0 && it.hasNext()) {
       var e = it.next();
@@ -66,10 +106,11 @@ public final class RateBudget<K, V> {
   /** The key's stream ended: its waiting event must not follow. */
   public void forget(K key) {
     waiting.remove(key);
+    urgent.remove(key);
   }
 
   public int waiting() {
-    return waiting.size();
+    return waiting.size() + urgent.size();
   }
 
   public long dropped() {

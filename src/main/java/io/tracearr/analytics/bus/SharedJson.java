@@ -27,6 +27,15 @@ public final class SharedJson implements MessageCodec<JsonObject, JsonObject> {
    */
   public static final DeliveryOptions OPTIONS = new DeliveryOptions().setCodecName(NAME);
 
+  /**
+   * A {@code session.updated} whose session changed status: receivers let it overtake ordinary
+   * updates held by their rate limits.
+   */
+  public static final String URGENT_HEADER = "x-urgent";
+
+  public static final DeliveryOptions URGENT =
+      new DeliveryOptions().setCodecName(NAME).addHeader(URGENT_HEADER, "1");
+
   /** For a command whose reply may take up to {@code timeoutMs}. */
   public static DeliveryOptions command(long timeoutMs) {
     return new DeliveryOptions().setCodecName(NAME).setSendTimeout(timeoutMs);

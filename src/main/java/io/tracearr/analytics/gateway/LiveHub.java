@@ -1,6 +1,7 @@
 package io.tracearr.analytics.gateway;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.bus.SharedJson;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.detect.AlertRepository;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
@@ -131,7 +132,13 @@ public final class LiveHub {
     List<Future<Void>> registered = new ArrayList<>();
     for (String address : EVENTS) {
       MessageConsumer<JsonObject> c =
-          vertx.eventBus().consumer(address, msg -> onEvent(address, msg.body()));
+          vertx
+              .eventBus()
+              .consumer(
+                  address,
+                  msg ->
+                      onEvent(
+                          address, msg.body(), msg.headers().contains(SharedJson.URGENT_HEADER)));
       consumers.add(c);
       registered.add(c.completion());
     }
@@ -286,7 +293,7 @@ public final class LiveHub {
     }
   }
 
-  private void onEvent(String address, JsonObject data) {
+  private void onEvent(String address, JsonObject data, boolean urgent) {
     if (data == null) return;
     if (sockets.isEmpty()) {
       // nothing to send; a held-back update would only be stale by the time someone connects
@@ -294,7 +301,10 @@ public final class LiveHub {
       return;
     }
     switch (address) {
-      case Addresses.SESSION_UPDATED -> updates.offer(data);
+      case Addresses.SESSION_UPDATED -> {
+        if (urgent) updates.offerUrgent(data);
+        else updates.offer(data);
+      }
       case Addresses.SESSION_ENDED -> {
         updates.forget(data.getValue("id") instanceof String id ? id : null);
         broadcast(Frame.event(address, data));

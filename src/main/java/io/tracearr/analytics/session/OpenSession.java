@@ -16,6 +16,10 @@ final class OpenSession {
 
   final UUID id;
   String status;
+
+  /** the status of the last event published for it: a change makes its next update urgent */
+  String publishedStatus;
+
   String ipAddress;
   int bandwidthKbps;
   Instant lastSeen;
@@ -39,6 +43,7 @@ final class OpenSession {
     this.userName = userName;
     this.content = content;
     this.status = status;
+    this.publishedStatus = status;
     this.ipAddress = ipAddress;
     this.bandwidthKbps = bandwidthKbps;
     this.lastSeen = lastSeen;

@@ -500,6 +500,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
                   continue;
                 }
                 os.status = row.getString(SessionRepository.STATUS);
+                if (!os.status.equals(os.publishedStatus)) {
+                  // paused, resumed, buffering: out now, ahead of position-only updates (the
+                  // budget still counts it; publishUpdated marks it urgent for the hubs)
+                  updates.forget(os.id);
+                  updateBudget.offerUrgent(os.id, row);
+                  continue;
+                }
                 Row due = updates.offer(os.id, row, now);
                 if (due != null) updateBudget.offer(os.id, due);
               }
@@ -596,7 +603,11 @@ public final class SessionRegistryVerticle extends VerticleBase {
       JsonObject session =
           repository.toJson(
               row, os.userName, os.content != null ? os.content : SessionRepository.emptyContent());
-      bus.publish(Addresses.SESSION_UPDATED, session, SharedJson.OPTIONS);
+      String status = row.getString(SessionRepository.STATUS);
+      boolean changed = !status.equals(os.publishedStatus);
+      os.publishedStatus = status;
+      bus.publish(
+          Addresses.SESSION_UPDATED, session, changed ? SharedJson.URGENT : SharedJson.OPTIONS);
     } else {
       JsonObject session = repository.toJson(row);
       // rare (ended or pruned while its heartbeats were in flight): read the names rather than

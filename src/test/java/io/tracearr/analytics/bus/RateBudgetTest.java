@@ -54,4 +54,29 @@ class RateBudgetTest {
     assertEquals(1000, out.size());
     assertEquals(0, unlimited.waiting());
   }
+
+  /**
+   * A status change (pause, resume) must not wait behind thousands of position-only updates: it
+   * leaves first in the next slice, replaces its key's ordinary event, and still uses the budget.
+   */
+  @Test
+  void anUrgentEventOvertakesTheWaitingOnesAndTakesItsKeysPlace() {
+    RateBudget<String, String> budget =
+        new RateBudget<>(10, 100, (k, v) -> out.add(v)); // 1 a slice
+    for (String k : List.of("a", "b", "c", "d")) budget.offer(k, k + 1);
+    assertEquals(List.of("a1"), out);
+    budget.offerUrgent("d", "d-paused");
+    budget.offer("d", "d-paused-later"); // its newer state keeps the urgent place
+    assertEquals(3, budget.waiting());
+    budget.tick();
+    assertEquals(List.of("a1", "d-paused-later"), out);
+    budget.tick();
+    budget.tick();
+    assertEquals(List.of("a1", "d-paused-later", "b1", "c1"), out);
+    // with budget left it goes at once
+    out.clear();
+    budget.tick();
+    budget.offerUrgent("e", "e-paused");
+    assertEquals(List.of("e-paused"), out);
+  }
 }

@@ -40,6 +40,12 @@ public final class UpdateThrottle {
   /** over the budget: the newest state per session, oldest waiting first */
   private final LinkedHashMap<String, JsonObject> waiting = new LinkedHashMap<>();
 
+  /**
+   * over the budget, updates whose session changed status (the registry marks them): they leave
+   * before every waiting ordinary one
+   */
+  private final LinkedHashMap<String, JsonObject> urgent = new LinkedHashMap<>();
+
   private final int perSlice;
   private int leftInSlice;
   private long tickTimer = -1;
@@ -76,15 +82,47 @@ public final class UpdateThrottle {
   }
 
   /**
+   * An update whose session changed status (paused, resumed, buffering): not held by the
+   * per-session interval, and over the budget it goes before every waiting ordinary update. A
+   * dashboard shows a pause at once even while thousands of position-only updates wait their turn.
+   */
+  public void offerUrgent(JsonObject session) {
+    String id = session.getValue("id") instanceof String s ? s : null;
+    if (id == null) {
+      emit.accept(session);
+      return;
+    }
+    pacer.forget(id);
+    waiting.remove(id);
+    if (leftInSlice > 0 && urgent.isEmpty()) {
+      if (perSlice != Integer.MAX_VALUE) leftInSlice--;
+      emit.accept(session);
+      return;
+    }
+    if (!urgent.containsKey(id) && urgent.size() >= maxWaiting) {
+      var eldest = urgent.keySet().iterator();
+      eldest.next();
+      eldest.remove();
+      onDropped.run();
+    }
+    urgent.put(id, session);
+    if (tickTimer == -1) tickTimer = vertx.setPeriodic(SLICE_MS, t -> tick());
+  }
+
+  /**
    * Emits now if the slice has budget left, else the session's newest state waits for a later
    * slice.
    */
   private void release(String id, JsonObject session) {
+    if (urgent.containsKey(id)) {
+      urgent.put(id, session);
+      return;
+    }
     if (waiting.containsKey(id)) {
       waiting.put(id, session);
       return;
     }
-    if (leftInSlice > 0) {
+    if (leftInSlice > 0 && urgent.isEmpty()) {
       if (perSlice != Integer.MAX_VALUE) leftInSlice--;
       emit.accept(session);
       return;
@@ -100,6 +138,13 @@ public final class UpdateThrottle {
 
   private void tick() {
     leftInSlice = perSlice;
+    var u = urgent.values().iterator();
+    while (leftInSlice > 0 && u.hasNext()) {
+      JsonObject next = u.next();
+      u.remove();
+      if (perSlice != Integer.MAX_VALUE) leftInSlice--;
+      emit.accept(next);
+    }
     var it = waiting.values().iterator();
     while (leftInSlice > 0 && it.hasNext()) {
       JsonObject next = it.next();
@@ -108,26 +153,28 @@ public final class UpdateThrottle {
       emit.accept(next);
     }
     pacer.due(System.nanoTime(), this::release);
-    if (pacer.tracked() == 0 && waiting.isEmpty()) {
+    if (pacer.tracked() == 0 && waiting.isEmpty() && urgent.isEmpty()) {
       vertx.cancelTimer(tickTimer);
       tickTimer = -1;
     }
   }
 
   int waiting() {
-    return waiting.size();
+    return waiting.size() + urgent.size();
   }
 
   /** The session ended: an update still held back must not follow its end frame. */
   public void forget(String sessionId) {
     if (sessionId == null) return;
     waiting.remove(sessionId);
+    urgent.remove(sessionId);
     pacer.forget(sessionId);
   }
 
   public void clear() {
     pacer.clear();
     waiting.clear();
+    urgent.clear();
     if (tickTimer != -1) vertx.cancelTimer(tickTimer);
     tickTimer = -1;
   }

@@ -134,4 +134,31 @@ class UpdateThrottleTest {
     assertEquals(500, emitted.size());
     onLoop(ctx, () -> assertTrue(throttle[0].waiting() == 0));
   }
+
+  /** A paused session's update goes before the position-only updates waiting for the budget. */
+  @Test
+  void aStatusChangeOvertakesTheWaitingUpdates() {
+    var ctx = vertx.getOrCreateContext();
+    UpdateThrottle[] throttle = new UpdateThrottle[1];
+    onLoop(
+        ctx,
+        () ->
+            throttle[0] =
+                new UpdateThrottle(
+                    vertx, 1_000, 10, MAX_WAITING, this::emit, dropped::incrementAndGet));
+    onLoop(
+        ctx,
+        () -> {
+          for (int n = 0; n < 50; n++) offer(throttle[0], n, 1);
+          throttle[0].offerUrgent(new JsonObject().put("id", "s40").put("status", "paused"));
+        });
+    Await.until(
+        Duration.ofSeconds(5),
+        "the paused update out",
+        () -> emitted.stream().anyMatch(j -> j.containsKey("status")));
+    List<String> ids = emitted.stream().map(j -> j.getString("id")).toList();
+    // s0 went out in the first slice; the pause in the next one, ahead of s1..s49
+    assertEquals(List.of("s0", "s40"), ids.subList(0, 2));
+    assertEquals("paused", emitted.get(1).getString("status"));
+  }
 }
