@@ -105,7 +105,14 @@ class FrozenDatabaseTest {
     all.add(postmaster);
     postmaster.descendants().forEach(all::add);
     signal("-STOP", all);
-    return all;
+    // a backend forked between the listing and the postmaster's stop (the pool opening a connection
+    // under load) would still answer: stop the latecomers until none is left running
+    while (true) {
+      List<ProcessHandle> late = postmaster.descendants().filter(p -> !all.contains(p)).toList();
+      if (late.isEmpty()) return all;
+      all.addAll(late);
+      signal("-STOP", late);
+    }
   }
 
   private static void resume(List<ProcessHandle> processes) throws Exception {
