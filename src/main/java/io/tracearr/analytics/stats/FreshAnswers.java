@@ -21,10 +21,11 @@ import java.util.function.Supplier;
  * cluster, the last one also covering a roll-up that rewrote past days) and less than {@code
  * maxAge} ago (heartbeats move durations and bytes without an event; a change on another node is
  * heard a few ms after its commit). Otherwise the caller waits for a computation that started after
- * both: no stale-while-revalidate, so the first read after a quiet spell or a change is exact.
- * Concurrent requests for one key share one computation. Bounded by entries and bytes (least
- * recently used dropped first). Thread-safe: the map is guarded by this object's monitor, held for
- * map operations only.
+ * both: no stale-while-revalidate, so the first read after a quiet spell or a change is exact. A
+ * request served an answer older than half the age limit starts its successor (refresh ahead):
+ * under steady load no request waits for the age limit, only after a change. Concurrent requests
+ * for one key share one computation. Bounded by entries and bytes (least recently used dropped
+ * first). Thread-safe: the map is guarded by this object's monitor, held for map operations only.
  */
 public final class FreshAnswers {
 
@@ -36,7 +37,11 @@ public final class FreshAnswers {
   }
 
   private static final class Entry {
+    final Promise<Encoded> promise;
     final Future<Encoded> future;
+
+    /** a computation started ahead of this one's age limit, to replace it */
+    Entry next;
 
     /** when its computation started: it holds every change heard of before */
     final long asOf;
@@ -44,8 +49,9 @@ public final class FreshAnswers {
     /** bytes counted in {@link #bytes} once completed, else 0 */
     int size;
 
-    Entry(Future<Encoded> future, long asOf) {
-      this.future = future;
+    Entry(long asOf) {
+      this.promise = Promise.promise();
+      this.future = promise.future();
       this.asOf = asOf;
     }
   }
@@ -89,17 +95,39 @@ public final class FreshAnswers {
    */
   public Future<Encoded> get(String key, Supplier<Future<Encoded>> compute) {
     long now = clock.getAsLong();
-    Promise<Encoded> promise;
     Entry mine;
+    Entry replacing;
     synchronized (this) {
       Entry found = entries.get(key);
-      if (found != null && fresh(found.asOf, now)) return here(found.future);
-      if (found != null) forget(key, found);
-      promise = Promise.promise();
-      mine = new Entry(promise.future(), now);
-      entries.put(key, mine);
-      trim();
+      if (found != null && fresh(found.asOf, now)) {
+        // past half its age, a served answer starts its successor, so that in a steady state no
+        // request waits for the age limit; the served answer itself still obeys the rule
+        if (found.next == null
+            && found.future.isComplete()
+            && now - found.asOf >= maxAgeNanos / 2) {
+          found.next = new Entry(now);
+          mine = found.next;
+          replacing = found;
+        } else return here(found.future);
+      } else if (found != null && found.next != null && fresh(found.next.asOf, now)) {
+        return here(found.next.future);
+      } else {
+        if (found != null) forget(key, found);
+        mine = new Entry(now);
+        replacing = null;
+        entries.put(key, mine);
+        trim();
+      }
     }
+    start(key, mine, replacing, compute);
+    return here(replacing != null ? replacing.future : mine.future);
+  }
+
+  /**
+   * Runs {@code mine}'s computation; its answer is kept if it is still the key's entry, or replaces
+   * {@code replacing} if that is (a refresh ahead of the age limit).
+   */
+  private void start(String key, Entry mine, Entry replacing, Supplier<Future<Encoded>> compute) {
     computations.incrementAndGet();
     Future<Encoded> running;
     try {
@@ -110,7 +138,16 @@ public final class FreshAnswers {
     running.onComplete(
         ar -> {
           synchronized (this) {
-            if (entries.get(key) == mine) {
+            if (replacing != null) {
+              if (replacing.next == mine) replacing.next = null;
+              if (ar.succeeded() && entries.get(key) == replacing) {
+                forget(key, replacing);
+                entries.put(key, mine);
+                mine.size = ar.result().size();
+                bytes += mine.size;
+                trim();
+              }
+            } else if (entries.get(key) == mine) {
               if (ar.failed()) forget(key, mine);
               else {
                 mine.size = ar.result().size();
@@ -119,9 +156,8 @@ public final class FreshAnswers {
               }
             }
           }
-          promise.handle(ar);
+          mine.promise.handle(ar);
         });
-    return here(promise.future());
   }
 
   long computations() {

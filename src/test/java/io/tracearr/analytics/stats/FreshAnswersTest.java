@@ -46,10 +46,40 @@ class FreshAnswersTest {
     assertEquals(1, computations.size(), "concurrent misses share one computation");
     computations.get(0).complete(encoded(10));
     assertSame(first.result(), joined.result());
-    now.addAndGet(Duration.ofMillis(999).toNanos());
+    now.addAndGet(Duration.ofMillis(400).toNanos());
     assertSame(first.result(), get("q").result());
     assertEquals(1, computations.size());
     assertEquals(1, answers.computations());
+  }
+
+  @Test
+  void pastHalfItsAgeAServedAnswerStartsItsSuccessor() {
+    get("q");
+    FreshAnswers.Encoded old = encoded(10);
+    computations.get(0).complete(old);
+    now.addAndGet(Duration.ofMillis(600).toNanos());
+    assertSame(old, get("q").result(), "still fresh: served as it is");
+    assertEquals(2, computations.size(), "and its successor started");
+    assertSame(old, get("q").result());
+    assertEquals(2, computations.size(), "one successor at a time");
+    // past the age limit the successor, started at 600 ms, is joined, not a new computation
+    now.addAndGet(Duration.ofMillis(450).toNanos());
+    Future<FreshAnswers.Encoded> joined = get("q");
+    assertEquals(2, computations.size());
+    FreshAnswers.Encoded next = encoded(12);
+    computations.get(1).complete(next);
+    assertSame(next, joined.result());
+    assertSame(next, get("q").result());
+    assertEquals(2, computations.size());
+    assertEquals(12, answers.bytes());
+    // a change makes the successor in flight stale too
+    now.addAndGet(Duration.ofMillis(600).toNanos());
+    get("q");
+    assertEquals(3, computations.size());
+    now.addAndGet(1);
+    answers.changed();
+    assertTrue(!get("q").isComplete());
+    assertEquals(4, computations.size());
   }
 
   @Test
