@@ -289,6 +289,7 @@ public final class GatewayVerticle extends VerticleBase {
             .operations());
     operations.putAll(
         new UsageRoutes(
+                vertx,
                 cfg.analytics(),
                 new UsageRepository(node.pool(), new StatsCalendar(cfg.analytics().timezone())))
             .operations());

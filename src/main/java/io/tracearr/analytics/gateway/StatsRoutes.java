@@ -148,7 +148,7 @@ public final class StatsRoutes {
    * gzipped): bench/run scenario 6 spent the machine copying 200 MB/s of identical answers. Null
    * for small answers, which are sent as they are.
    */
-  private static Buffer gzip(Buffer body) {
+  static Buffer gzip(Buffer body) {
     if (body.length() < 1024) return null;
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length() / 4);
     try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
@@ -244,7 +244,7 @@ public final class StatsRoutes {
     send(rc, body, null);
   }
 
-  private static void send(RoutingContext rc, Buffer body, Buffer gzipped) {
+  static void send(RoutingContext rc, Buffer body, Buffer gzipped) {
     if (rc.response().ended()) return;
     var response = rc.response().setStatusCode(200).putHeader("Content-Type", "application/json");
     if (gzipped != null) {

@@ -1,15 +1,18 @@
 package io.tracearr.analytics.gateway;
 
 import io.tracearr.analytics.api.Problem;
+import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
-import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.gateway.http.RequestParams;
+import io.tracearr.analytics.stats.FreshAnswers;
 import io.tracearr.analytics.stats.UsageRepository;
 import io.tracearr.analytics.stats.UsageSql;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,20 +20,32 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code stats/plays}, {@code stats/top-users} and {@code stats/bandwidth} (issue 17), for viewers
- * and admins. Not cached: each answer reads the roll-ups for past days and today's raw sessions, so
- * a start or end committed before the request is in it, on any node.
+ * and admins. An answer reads the roll-ups for past days and today's raw sessions; its encoded
+ * bytes (and gzip) are then served from the node's {@link FreshAnswers}, keyed by the full query,
+ * while no start, end or roll-up was heard of since it was computed and for at most {@link
+ * UsageRepository#ANSWER_MAX_AGE}, so a start or end committed on any node is in the first answer
+ * after this node heard of it, and a re-rolled past day in the first answer after its roll-up.
  */
 public final class UsageRoutes {
 
   private final AppConfig.Analytics cfg;
   private final UsageRepository repository;
+  private final FreshAnswers answers;
 
-  public UsageRoutes(AppConfig.Analytics cfg, UsageRepository repository) {
+  public UsageRoutes(Vertx vertx, AppConfig.Analytics cfg, UsageRepository repository) {
     this.cfg = cfg;
     this.repository = repository;
+    this.answers = repository.answers();
+    // published cluster-wide by the registry that committed the start or end, and by the
+    // aggregator after each roll-up (which may have rewritten past days: a new usage_version)
+    for (String address :
+        List.of(Addresses.SESSION_STARTED, Addresses.SESSION_ENDED, Addresses.STATS_UPDATED)) {
+      vertx.eventBus().<JsonObject>consumer(address, msg -> answers.changed());
+    }
   }
 
   public Map<String, Handler<RoutingContext>> operations() {
@@ -51,7 +66,8 @@ public final class UsageRoutes {
     int limit = RequestParams.intParam(rc, "limit", 200, 1, 1000);
     reply(
         rc,
-        repository.plays(groupBy, range[0], range[1], limit),
+        "plays|" + groupBy + "|" + range[0] + "|" + range[1] + "|" + limit,
+        () -> repository.plays(groupBy, range[0], range[1], limit),
         groups ->
             new JsonObject()
                 .put("start", range[0].toString())
@@ -82,7 +98,8 @@ public final class UsageRoutes {
     String w = window;
     reply(
         rc,
-        repository.topUsers(start, today, limit),
+        "top-users|" + w + "|" + start + "|" + today + "|" + limit,
+        () -> repository.topUsers(start, today, limit),
         groups ->
             new JsonObject()
                 .put("window", w)
@@ -118,37 +135,41 @@ public final class UsageRoutes {
     if (!groupBy.equals("day") && !groupBy.equals("user"))
       throw Problem.validation("group_by", "must be day or user");
     int limit = RequestParams.intParam(rc, "limit", 100, 1, 1000);
-    Future<List<JsonObject>> items =
-        groupBy.equals("day")
-            ? repository
-                .bytesPerDay(range[0], range[1])
-                .map(
-                    days ->
-                        days.entrySet().stream()
-                            .map(
-                                e ->
-                                    new JsonObject()
-                                        .put("key", e.getKey().toString())
-                                        .put("label", e.getKey().toString())
-                                        .put(
-                                            "bandwidth_gb",
-                                            UsageRepository.gigabytes(e.getValue())))
-                            .toList())
-            : repository
-                .bandwidthByUser(range[0], range[1], limit)
-                .map(
-                    groups ->
-                        groups.stream()
-                            .map(
-                                g ->
-                                    new JsonObject()
-                                        .put("key", g.key())
-                                        .put("label", g.label())
-                                        .put("bandwidth_gb", UsageRepository.gigabytes(g.bytes())))
-                            .toList());
     String by = groupBy;
+    Supplier<Future<List<JsonObject>>> items =
+        () ->
+            by.equals("day")
+                ? repository
+                    .bytesPerDay(range[0], range[1])
+                    .map(
+                        days ->
+                            days.entrySet().stream()
+                                .map(
+                                    e ->
+                                        new JsonObject()
+                                            .put("key", e.getKey().toString())
+                                            .put("label", e.getKey().toString())
+                                            .put(
+                                                "bandwidth_gb",
+                                                UsageRepository.gigabytes(e.getValue())))
+                                .toList())
+                : repository
+                    .bandwidthByUser(range[0], range[1], limit)
+                    .map(
+                        groups ->
+                            groups.stream()
+                                .map(
+                                    g ->
+                                        new JsonObject()
+                                            .put("key", g.key())
+                                            .put("label", g.label())
+                                            .put(
+                                                "bandwidth_gb",
+                                                UsageRepository.gigabytes(g.bytes())))
+                                .toList());
     reply(
         rc,
+        "bandwidth|" + by + "|" + range[0] + "|" + range[1] + "|" + limit,
         items,
         list ->
             new JsonObject()
@@ -165,11 +186,28 @@ public final class UsageRoutes {
       throw Problem.unavailable("Analytics are disabled on this node (analytics.enabled: false)");
   }
 
-  private static <T> void reply(RoutingContext rc, Future<T> result, Function<T, JsonObject> body) {
-    result.onComplete(
-        ar -> {
-          if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
-          else HttpReplies.json(rc, 200, body.apply(ar.result()));
-        });
+  /**
+   * The answer to {@code query} (the operation and its validated parameters) for today, encoded
+   * once per computation and served from the node's cache while fresh.
+   */
+  private <T> void reply(
+      RoutingContext rc, String query, Supplier<Future<T>> result, Function<T, JsonObject> body) {
+    String key = query + "|" + repository.calendar().today();
+    answers
+        .get(
+            key,
+            () ->
+                result
+                    .get()
+                    .map(
+                        value -> {
+                          Buffer encoded = body.apply(value).toBuffer();
+                          return new FreshAnswers.Encoded(encoded, StatsRoutes.gzip(encoded));
+                        }))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+              else StatsRoutes.send(rc, ar.result().body(), ar.result().gzipped());
+            });
   }
 }

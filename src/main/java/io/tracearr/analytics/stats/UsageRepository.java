@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -171,14 +172,48 @@ public final class UsageRepository {
 
   private final Map<String, Future<Part>> cache;
 
+  /** whole encoded answers, shared by the node's gateway instances like the past parts */
+  private static final Map<Pool, FreshAnswers> ANSWERS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** encoded answers kept per node, and their bytes (body + gzip) */
+  static final int ANSWER_ENTRIES = 512;
+
+  static final long ANSWER_BYTES = 32L * 1024 * 1024;
+
+  /**
+   * How old a whole answer may be when served: a heartbeat's bytes and duration show at most this
+   * long (plus one computation) after they were committed, a start or an end on another node at
+   * most this long after it was committed if its event were lost.
+   */
+  public static final Duration ANSWER_MAX_AGE = Duration.ofSeconds(1);
+
+  private final FreshAnswers answers;
+
   public UsageRepository(Pool pool, StatsCalendar calendar) {
     this.pool = pool;
     this.calendar = calendar;
     this.cache = CACHES.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
+    this.answers =
+        ANSWERS.computeIfAbsent(
+            pool, p -> new FreshAnswers(ANSWER_MAX_AGE, ANSWER_ENTRIES, ANSWER_BYTES));
   }
 
   public StatsCalendar calendar() {
     return calendar;
+  }
+
+  /**
+   * The node's cache of whole encoded answers (the gateway encodes them and calls {@link
+   * FreshAnswers#changed} on every start, end and completed roll-up it hears of).
+   */
+  public FreshAnswers answers() {
+    return answers;
+  }
+
+  /** the node's answers cache, for tests */
+  static FreshAnswers answersOf(Pool pool) {
+    return ANSWERS.get(pool);
   }
 
   /** how the answer is ordered */
