@@ -22,6 +22,7 @@ final class HttpDoor {
    * problem.
    */
   static void guard(io.vertx.core.http.HttpConnection connection) {
+    VertxInternals.guardAnswering(connection);
     VertxInternals.guardHttpVersion(
         connection,
         505,
@@ -47,6 +48,8 @@ final class HttpDoor {
 
   /** True when the request may go on to the router; otherwise it has been answered. */
   static boolean admit(HttpServerRequest req) {
+    // a request being answered is not cut by the idle timeout (an upgrade has its own)
+    if (!req.headers().contains("Upgrade")) VertxInternals.answering(req);
     if (req.version() == null) {
       refuse(req, versionProblem());
       return false;

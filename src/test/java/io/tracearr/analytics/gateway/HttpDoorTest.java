@@ -78,6 +78,66 @@ class HttpDoorTest {
     }
   }
 
+  /**
+   * Headers whole, the body half-sent: still dropped, the answering guard waits for a whole
+   * request.
+   */
+  @Test
+  void aHalfSentBodyIsDroppedAfterTheIdleTimeout() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", node.port())) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream()
+          .write(
+              ("POST "
+                      + SESSIONS
+                      + " HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n"
+                      + "Authorization: Bearer "
+                      + TestNode.INGEST_KEY
+                      + "\r\nContent-Length: 100\r\n\r\n{\"user_id\"")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      InputStream in = s.getInputStream();
+      while (in.read() >= 0) {
+        // the connection must end
+      }
+    }
+  }
+
+  /**
+   * A request that arrived whole is answered even when the answer takes longer than the idle
+   * timeout (1 s here): adding a media server validates it against the server, which answers after
+   * 2.5 s. Before, the connection was closed under the request (the client got EOF while the server
+   * went on and stored it).
+   */
+  @Test
+  void anAnswerSlowerThanTheIdleTimeoutStillArrives() {
+    var sim =
+        TestNode.await(
+            io.tracearr.analytics.media.MediaServerSimulator.start(
+                node.clientVertx(),
+                io.tracearr.analytics.media.ServerType.JELLYFIN,
+                "jf-token-slow-answer"));
+    try {
+      sim.slowDelayMs(2_500);
+      sim.behave(io.tracearr.analytics.media.MediaServerSimulator.Behaviour.SLOW);
+      long t0 = System.nanoTime();
+      var r =
+          node.post(
+              "/api/v1/analytics/servers",
+              TestNode.ADMIN_KEY,
+              new JsonObject()
+                  .put("name", "Slow to validate")
+                  .put("type", "jellyfin")
+                  .put("url", sim.baseUrl())
+                  .put("token", sim.token()));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 2_000, "the validation took " + ms + " ms");
+      assertEquals(201, r.statusCode(), r.bodyAsString());
+    } finally {
+      sim.close();
+    }
+  }
+
   static Stream<Arguments> contentTypes() {
     String hb = SESSIONS + "/{open}";
     String dismiss = "/api/v1/analytics/sharing/alerts/{alert}/dismiss";

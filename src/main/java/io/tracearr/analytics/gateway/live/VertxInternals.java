@@ -142,6 +142,47 @@ public final class VertxInternals {
   }
 
   /**
+   * Keeps the server's short idle timeout for what it is for (a half-sent request is not held)
+   * without cutting a request that has arrived whole and is being answered: an answer that takes
+   * longer than the timeout (a first statistics read over millions of rows, a media server's slow
+   * validation) sends and receives nothing meanwhile, and Vert.x closed the connection under it
+   * (the client saw EOF after the server had done the work). Sits right after the "idle" handler
+   * and drops its event while the connection's latest request is fully received and not yet
+   * answered; the idle handler fires again later, so a connection left silent after the answer
+   * still closes.
+   */
+  static final class AnsweringGuard extends io.netty.channel.ChannelInboundHandlerAdapter {
+    io.vertx.core.http.HttpServerRequest current;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      io.vertx.core.http.HttpServerRequest r = current;
+      if (evt instanceof io.netty.handler.timeout.IdleStateEvent
+          && r != null
+          && r.isEnded()
+          && !r.response().ended()
+          && !r.response().closed()) return;
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /** Installs the {@link AnsweringGuard} on a new connection (once). */
+  public static void guardAnswering(HttpConnection connection) {
+    Channel channel = channelOf(connection);
+    if (channel == null
+        || channel.pipeline().get("idle") == null
+        || channel.pipeline().get("answeringGuard") != null) return;
+    channel.pipeline().addAfter("idle", "answeringGuard", new AnsweringGuard());
+  }
+
+  /** The request now being answered on its connection (not for WebSocket upgrades). */
+  public static void answering(io.vertx.core.http.HttpServerRequest request) {
+    Channel channel = channelOf(request.connection());
+    if (channel == null) return;
+    if (channel.pipeline().get("answeringGuard") instanceof AnsweringGuard g) g.current = request;
+  }
+
+  /**
    * The status for a request Netty's HTTP decoder refused before Vert.x made it a request (Vert.x's
    * own default handler, with the same choice, answers in plain text): 414 for a request line over
    * the limit, 431 for headers over it, else 400.
