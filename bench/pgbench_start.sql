@@ -1,15 +1,19 @@
--- Scenario 2's limit: the statement a session start runs (SessionRepository.INSERT: the session row and its
--- device upsert in one statement, returning the session's columns), against scratch copies of the two
+-- Scenario 2's limit: the statement a session start runs (SessionRepository.INSERT: the id guard, the session row and
+-- its device upsert in one statement, returning the session's columns), against scratch copies of the two
 -- tables (CREATE TABLE ... (LIKE ... INCLUDING ALL): same columns, constraints and indexes) on the same
 -- PostgreSQL. Keep in step with SessionRepository.INSERT.
-WITH ins AS (
+WITH g AS (
+  -- session_ids guards the id (the partitioned table's key is (id, started_at)), as in the start itself
+  INSERT INTO bench_scratch_ids (id, started_at) VALUES (gen_random_uuid(), now()) ON CONFLICT (id) DO NOTHING
+  RETURNING id, started_at
+), ins AS (
   INSERT INTO bench_scratch_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
     device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, status, started_at, last_heartbeat_at,
     geo_city, geo_country, geo_latitude, geo_longitude, geo_accuracy_km)
-  VALUES (gen_random_uuid(), gen_random_uuid(), 'movie', gen_random_uuid(), 'Bench Movie', 'Bench Client', 'Bench Device',
-    'bench-start', 'bench-start', '203.0.113.7'::text::inet, false, '1080p', 8000, 'playing', now(), now(),
-    NULL, NULL, NULL, NULL, NULL)
-  ON CONFLICT (id) DO NOTHING
+  SELECT g.id, gen_random_uuid(), 'movie', gen_random_uuid(), 'Bench Movie', 'Bench Client', 'Bench Device',
+    'bench-start', 'bench-start', '203.0.113.7'::text::inet, false, '1080p', 8000, 'playing', g.started_at, g.started_at,
+    NULL, NULL, NULL, NULL, NULL
+  FROM g
   RETURNING *
 ), dev AS (
   INSERT INTO bench_scratch_devices (user_id, device_key, first_seen_at, last_seen_at)

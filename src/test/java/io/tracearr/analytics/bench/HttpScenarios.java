@@ -104,8 +104,9 @@ final class HttpScenarios {
     String[] v =
         b.psql(
                 "pg-stat-updates",
-                "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables "
-                    + "WHERE relname = 'playback_sessions';",
+                // the table is partitioned (V16): its rows' statistics are the partitions'
+                "SELECT coalesce(sum(n_tup_upd), 0) || ' ' || coalesce(sum(n_tup_hot_upd), 0) "
+                    + "FROM pg_stat_user_tables WHERE relname LIKE 'playback\\_sessions\\_%';",
                 Duration.ofMinutes(1))
             .split(" ");
     return new long[] {Long.parseLong(v[0]), Long.parseLong(v[1])};
@@ -180,7 +181,8 @@ final class HttpScenarios {
     b.psql(
         "s2-scratch",
         """
-        DROP TABLE IF EXISTS bench_scratch_sessions, bench_scratch_devices;
+        DROP TABLE IF EXISTS bench_scratch_sessions, bench_scratch_devices, bench_scratch_ids;
+        CREATE TABLE bench_scratch_ids (LIKE session_ids INCLUDING ALL);
         CREATE TABLE bench_scratch_sessions (LIKE playback_sessions INCLUDING ALL);
         CREATE TABLE bench_scratch_devices (LIKE user_devices INCLUDING ALL);
         """,
@@ -199,7 +201,7 @@ final class HttpScenarios {
     } finally {
       b.psql(
           "s2-scratch-drop",
-          "DROP TABLE IF EXISTS bench_scratch_sessions, bench_scratch_devices;",
+          "DROP TABLE IF EXISTS bench_scratch_sessions, bench_scratch_devices, bench_scratch_ids;",
           Duration.ofMinutes(1));
     }
     double ratio = full.rate() / tps;
