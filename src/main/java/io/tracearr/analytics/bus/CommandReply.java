@@ -24,4 +24,28 @@ public final class CommandReply {
   public static JsonObject problem(Problem p) {
     return new JsonObject().put("status", p.status()).put("problem", p.toJson());
   }
+
+  /**
+   * Answers a command message with what {@code command} completes with, or its failure as a problem
+   * ({@code toProblem}); a {@link Problem} thrown while starting the command is answered the same
+   * way. {@code options} null: the bus's default codec.
+   */
+  public static <T> void serve(
+      io.vertx.core.eventbus.Message<T> msg,
+      java.util.function.Function<T, io.vertx.core.Future<JsonObject>> command,
+      java.util.function.Function<Throwable, Problem> toProblem,
+      io.vertx.core.eventbus.DeliveryOptions options) {
+    io.vertx.core.Future<JsonObject> reply;
+    try {
+      reply = command.apply(msg.body());
+    } catch (Problem p) {
+      reply = io.vertx.core.Future.failedFuture(p);
+    }
+    reply.onComplete(
+        ar -> {
+          JsonObject body = ar.succeeded() ? ar.result() : problem(toProblem.apply(ar.cause()));
+          if (options == null) msg.reply(body);
+          else msg.reply(body, options);
+        });
+  }
 }

@@ -144,18 +144,7 @@ public final class ImportVerticle extends VerticleBase {
   }
 
   private void serve(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
-    Future<JsonObject> reply;
-    try {
-      reply = command.apply(msg.body());
-    } catch (Problem p) {
-      reply = Future.failedFuture(p);
-    }
-    reply.onComplete(
-        ar ->
-            msg.reply(
-                ar.succeeded()
-                    ? ar.result()
-                    : CommandReply.problem(DatabaseErrors.toProblem(ar.cause()))));
+    CommandReply.serve(msg, command, DatabaseErrors::toProblem, null);
   }
 
   // ---- commands

@@ -336,17 +336,7 @@ public final class MediaServerVerticle extends VerticleBase {
   // ------------------------------------------------------------------------------------------------
 
   private void serve(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
-    Future<JsonObject> reply;
-    try {
-      reply = command.apply(msg.body());
-    } catch (Problem p) {
-      reply = Future.failedFuture(p);
-    }
-    reply.onComplete(
-        ar ->
-            msg.reply(
-                ar.succeeded() ? ar.result() : CommandReply.problem(toProblem(ar.cause())),
-                SharedJson.OPTIONS));
+    CommandReply.serve(msg, command, MediaServerVerticle::toProblem, SharedJson.OPTIONS);
   }
 
   private static Problem toProblem(Throwable err) {

@@ -48,6 +48,16 @@ final class HeartbeatBuffer {
   }
 
   /**
+   * Heartbeats acknowledged elsewhere and not yet here (the gateway's intake): the bound counts
+   * them, so the two doors together never hold more than {@code max}.
+   */
+  private java.util.function.IntSupplier alsoWaiting = () -> 0;
+
+  void countAlso(java.util.function.IntSupplier waitingElsewhere) {
+    this.alsoWaiting = waitingElsewhere;
+  }
+
+  /**
    * Buffers one heartbeat received at {@code at}.
    *
    * @throws Problem 503 when the buffer is full and {@code os} has nothing waiting yet
@@ -67,7 +77,7 @@ final class HeartbeatBuffer {
       SessionRepository.Geo geo,
       boolean mayRefuse) {
     if (os.pending == null) {
-      if (mayRefuse && waiting.size() + inFlight >= max) {
+      if (mayRefuse && waiting.size() + inFlight + alsoWaiting.getAsInt() >= max) {
         throw Problem.unavailable("Too many heartbeats waiting for the database; retry shortly");
       }
       os.pending = new PendingHeartbeat(os.id, at, os.status, os.bandwidthKbps);

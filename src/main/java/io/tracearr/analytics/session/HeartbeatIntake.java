@@ -97,6 +97,11 @@ public final class HeartbeatIntake implements Shareable {
     return q;
   }
 
+  /** heartbeats queued here, not yet drained by the registry */
+  int queuedCount() {
+    return queued.get();
+  }
+
   void registryWaiting(int sessions) {
     registryWaiting = sessions;
   }
