@@ -61,8 +61,9 @@ public final class Addresses {
   public static final String DETECT_SWEEP = "detect.sweep";
 
   /**
-   * run the roll-up now, {@code {}} or {@code {"late_from": instant}} (days from then on are
-   * recomputed: an import's); replies with today's DailyStat JSON
+   * run the roll-up now, {@code {}} or {@code {"late_from": instant, "late_to": instant}} (the days
+   * from one to the other are recomputed: an import's; without late_to, up to today); replies with
+   * today's DailyStat JSON
    */
   public static final String STATS_ROLLUP = "stats.rollup";
 

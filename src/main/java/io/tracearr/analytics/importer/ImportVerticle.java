@@ -375,7 +375,12 @@ public final class ImportVerticle extends VerticleBase {
                 store
                     .phase(id, "rolling_up")
                     .onSuccess(j -> j.ifPresent(this::publish))
-                    .compose(v -> rollUp(id, counts.getString("first_started_at")))
+                    .compose(
+                        v ->
+                            rollUp(
+                                id,
+                                counts.getString("first_started_at"),
+                                counts.getString("last_ended_at")))
                     .map(counts.getLong("sessions_inserted")))
         .transform(
             ar ->
@@ -441,14 +446,15 @@ public final class ImportVerticle extends VerticleBase {
 
   /**
    * Imported sessions are late reports to the roll-up (started long before they were created), so a
-   * run now rebuilds the days they touched, from the earliest imported start (handed over: the
-   * sessions' created_at is the transaction's start, which a periodic run during a long import may
-   * already have passed). A failed run does not undo an import that has been committed: the
-   * periodic roll-up takes the same path.
+   * run now rebuilds the days they touched, from the earliest imported start to the latest imported
+   * end and no others (handed over: the sessions' created_at is the transaction's start, which a
+   * periodic run during a long import may already have passed). A failed run does not undo an
+   * import that has been committed: the periodic roll-up takes the same path.
    */
-  private Future<Void> rollUp(UUID id, String firstStartedAt) {
+  private Future<Void> rollUp(UUID id, String firstStartedAt, String lastEndedAt) {
     JsonObject cmd = new JsonObject();
     if (firstStartedAt != null) cmd.put("late_from", firstStartedAt);
+    if (lastEndedAt != null) cmd.put("late_to", lastEndedAt);
     return vertx
         .eventBus()
         .request(Addresses.STATS_ROLLUP, cmd, ROLLUP)

@@ -76,8 +76,9 @@ final class HistoryImport {
           (v.bandwidth_kbps::float8 * 125 * v.duration_seconds)::bigint, 'ended',
           v.started_at, v.ended_at, v.ended_at, v.duration_seconds, v.position_seconds, 'imported', $1::uuid
         FROM v JOIN g ON g.id = v.id AND g.started_at = v.started_at
-        RETURNING started_at)
-      SELECT count(*) AS inserted, min(started_at) AS first_started_at, max(started_at) AS last_started_at
+        RETURNING started_at, ended_at)
+      SELECT count(*) AS inserted, min(started_at) AS first_started_at, max(started_at) AS last_started_at,
+             max(ended_at) AS last_ended_at
       FROM inserted""";
 
   /**
@@ -172,6 +173,7 @@ final class HistoryImport {
     long contentUpserted;
     OffsetDateTime first;
     OffsetDateTime last;
+    OffsetDateTime lastEnd;
     long idleTimer = -1;
 
     Open(UUID importId, UUID serverId) {
@@ -280,6 +282,7 @@ final class HistoryImport {
                   o.inserted += r.getLong("inserted");
                   o.first = earlier(o.first, r.getOffsetDateTime("first_started_at"));
                   o.last = later(o.last, r.getOffsetDateTime("last_started_at"));
+                  o.lastEnd = later(o.lastEnd, r.getOffsetDateTime("last_ended_at"));
                   return CommandReply.body(200, new JsonObject());
                 });
     for (int i = 0; i < n; i++) {
@@ -324,7 +327,8 @@ final class HistoryImport {
                         .put("users_upserted", o.usersUpserted)
                         .put("content_upserted", o.contentUpserted)
                         .put("first_started_at", iso(o.first))
-                        .put("last_started_at", iso(o.last)));
+                        .put("last_started_at", iso(o.last))
+                        .put("last_ended_at", iso(o.lastEnd)));
               }
             });
     return o.outcome.map(body -> CommandReply.body(200, body));

@@ -94,7 +94,7 @@ public final class AggregatorVerticle extends VerticleBase {
                 .<JsonObject>localConsumer(
                     Addresses.STATS_ROLLUP,
                     msg ->
-                        reply(msg, rollup("manual", lateFrom(msg.body())).map(DailyStat::toJson)))
+                        reply(msg, rollup("manual", lateReport(msg.body())).map(DailyStat::toJson)))
                 .completion(),
             vertx
                 .eventBus()
@@ -150,12 +150,20 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   /**
-   * {@code "late_from"} of a manual run: the earliest start of sessions just committed late (an
-   * import), which the late-report watermark may not show (their created_at is their transaction's
-   * start).
+   * {@code "late_from"} and {@code "late_to"} of a manual run: the earliest start and latest end of
+   * sessions just committed late (an import), which the late-report watermark may not show (their
+   * created_at is their transaction's start). Without {@code late_to}, every day from {@code
+   * late_from} to today.
    */
-  private static Instant lateFrom(JsonObject cmd) {
-    String at = cmd == null ? null : cmd.getString("late_from");
+  static RollupStateStore.Span lateReport(JsonObject cmd) {
+    Instant from = instant(cmd, "late_from");
+    if (from == null) return null;
+    Instant to = instant(cmd, "late_to");
+    return new RollupStateStore.Span(from, to == null || to.isBefore(from) ? Instant.now() : to);
+  }
+
+  private static Instant instant(JsonObject cmd, String key) {
+    String at = cmd == null ? null : cmd.getString(key);
     try {
       return at == null ? null : Instant.parse(at);
     } catch (java.time.format.DateTimeParseException e) {
@@ -163,7 +171,7 @@ public final class AggregatorVerticle extends VerticleBase {
     }
   }
 
-  private Future<DailyStat> rollup(String trigger, Instant lateFrom) {
+  private Future<DailyStat> rollup(String trigger, RollupStateStore.Span lateReport) {
     // a run that has not started yet will see every change committed before it starts
     if ((trigger.equals("periodic") || trigger.equals("change")) && queued >= MAX_QUEUED) {
       runs(trigger, "skipped").increment();
@@ -181,7 +189,7 @@ public final class AggregatorVerticle extends VerticleBase {
                       ? PERIODIC_BACKFILL_CAP
                       : DailyRollup.UNBOUNDED;
               return rollup
-                  .run(cap, lateFrom)
+                  .run(cap, lateReport)
                   .onComplete(
                       ar -> {
                         sample.stop(node.metrics().rollupDuration);

@@ -76,10 +76,11 @@ public final class DailyRollup {
   }
 
   /**
-   * As {@link #run(int)}, with the days from {@code lateFrom} on (null: none) forced like a late
-   * report's.
+   * As {@link #run(int)}, with the days of {@code lateReport} (null: none) forced like a late
+   * report's: an import's span, handed over because its sessions' created_at (their transaction's
+   * start) may already be behind the watermark.
    */
-  public Future<DailyStat> run(int missingDaysCap, Instant lateFrom) {
+  public Future<DailyStat> run(int missingDaysCap, RollupStateStore.Span lateReport) {
     LocalDate today = calendar.today();
     return stateStore
         .state()
@@ -88,15 +89,14 @@ public final class DailyRollup {
               // retention purged the raw sessions before this day: a day there can no longer be
               // recomputed, its roll-up stands (imported rows for it are plays both tools saw)
               LocalDate retained = state.rawCompleteFrom();
-              Future<Optional<Instant>> late =
+              Future<Optional<RollupStateStore.Span>> late =
                   stateStore
-                      .earliestLateStart(state.watermark())
+                      .lateSpan(state.watermark())
                       .map(
                           found ->
-                              lateFrom == null
+                              lateReport == null
                                   ? found
-                                  : Optional.of(
-                                      found.filter(f -> f.isBefore(lateFrom)).orElse(lateFrom)));
+                                  : Optional.of(lateReport.with(found.orElse(null))));
               Future<List<LocalDate>> unfinalized = stateStore.unfinalizedBefore(today);
               Future<List<LocalDate>> missing = missingDays(today, missingDaysCap);
               return Future.all(late, unfinalized, missing)
@@ -106,15 +106,18 @@ public final class DailyRollup {
                         Map<LocalDate, Boolean> plan = new TreeMap<>();
                         missing.result().forEach(d -> plan.put(d, false));
                         unfinalized.result().forEach(d -> plan.put(d, false));
+                        // the days the late sessions span, and no others: each counts on the
+                        // day it started, and its hours up to its end
                         late.result()
-                            .map(calendar::dayOf)
                             .ifPresent(
-                                first -> {
+                                span -> {
+                                  LocalDate first = calendar.dayOf(span.from());
+                                  LocalDate last = calendar.dayOf(span.to());
                                   for (LocalDate d =
                                           retained != null && first.isBefore(retained)
                                               ? retained
                                               : first;
-                                      d.isBefore(today);
+                                      d.isBefore(today) && !d.isAfter(last);
                                       d = d.plusDays(1)) plan.put(d, true);
                                 });
                         plan.put(today, true);

@@ -72,7 +72,10 @@ public final class Retention {
     // sessions reported late (an import) that no roll-up has seen yet stay, with every later day:
     // purged before the roll-up, their days would keep roll-ups that never counted them
     Future<Optional<Instant>> unseen =
-        stateStore.state().compose(state -> stateStore.earliestLateStart(state.watermark()));
+        stateStore
+            .state()
+            .compose(state -> stateStore.lateSpan(state.watermark()))
+            .map(span -> span.map(RollupStateStore.Span::from));
     return Future.all(stateStore.earliestStart(), unseen)
         .compose(
             both -> {

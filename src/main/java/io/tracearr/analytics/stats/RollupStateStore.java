@@ -41,10 +41,16 @@ public final class RollupStateStore {
    * playback_sessions_started in order hoping to meet a late row early, which reads the whole table
    * when there is none (63 s at 10 M rows).
    */
-  private static final String EARLIEST_LATE_START =
+  /**
+   * The span of the sessions reported late since a watermark: from the earliest start to the latest
+   * end (an open session's is now). A late session changes only the days it spans, so only those
+   * are re-rolled, not every day up to today (an import of years ago must not re-roll the recent
+   * months of live history).
+   */
+  private static final String LATE_SPAN =
       """
-      SELECT min(started_at) AS started_at FROM (
-        SELECT started_at FROM playback_sessions
+      SELECT min(started_at) AS started_at, max(COALESCE(ended_at, now())) AS ended_at FROM (
+        SELECT started_at, ended_at FROM playback_sessions
         WHERE created_at - started_at > interval '5 minutes' AND created_at > $1
         OFFSET 0) late""";
 
@@ -93,14 +99,32 @@ public final class RollupStateStore {
     return pool.preparedQuery(ADVANCE_HORIZON).execute(Tuple.of(day)).mapEmpty();
   }
 
+  /** From the earliest start to the latest end of a set of sessions. */
+  public record Span(Instant from, Instant to) {
+
+    /** the smallest span holding both (null: none) */
+    public Span with(Span other) {
+      if (other == null) return this;
+      return new Span(
+          from.isBefore(other.from) ? from : other.from, to.isAfter(other.to) ? to : other.to);
+    }
+  }
+
   /**
-   * The earliest start among sessions reported late (created well after they started) since {@code
-   * since}.
+   * The span of the sessions reported late (created well after they started) since {@code since}.
    */
-  public Future<Optional<Instant>> earliestLateStart(Instant since) {
-    return pool.preparedQuery(EARLIEST_LATE_START)
+  public Future<Optional<Span>> lateSpan(Instant since) {
+    return pool.preparedQuery(LATE_SPAN)
         .execute(Tuple.of(utc(since)))
-        .map(RollupStateStore::instant);
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              OffsetDateTime from = r.getOffsetDateTime("started_at");
+              OffsetDateTime to = r.getOffsetDateTime("ended_at");
+              return from == null
+                  ? Optional.<Span>empty()
+                  : Optional.of(new Span(from.toInstant(), to.toInstant()));
+            });
   }
 
   public Future<Optional<Instant>> earliestStart() {

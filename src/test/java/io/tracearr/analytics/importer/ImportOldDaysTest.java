@@ -48,36 +48,7 @@ class ImportOldDaysTest {
         FROM generate_series(date '2024-02-25', date '2024-03-08', interval '1 day') d""");
     assertEquals(0, day("2024-03-03").getInteger("total_sessions"));
 
-    ImportFixtures.copy(ImportFixtures.TAUTULLI, dir);
-    MultipartForm form =
-        MultipartForm.create()
-            .attribute("source", "tautulli")
-            .binaryFileUpload(
-                "file",
-                "tautulli.db",
-                dir.resolve(ImportFixtures.TAUTULLI).toString(),
-                "application/octet-stream");
-    HttpResponse<Buffer> r =
-        TestNode.await(
-            node.client()
-                .post("/api/v1/analytics/imports")
-                .timeout(60_000)
-                .putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-                .sendMultipartForm(form));
-    assertEquals(202, r.statusCode(), r.bodyAsString());
-    String id = r.bodyAsJsonObject().getString("id");
-    Await.until(
-        Duration.ofMinutes(3),
-        "import " + id + " completed",
-        () -> {
-          String status =
-              node.get("/api/v1/analytics/imports/" + id, TestNode.ADMIN_KEY)
-                  .bodyAsJsonObject()
-                  .getString("status");
-          if (status.equals("failed") || status.equals("cancelled"))
-            throw new AssertionError("import " + status);
-          return status.equals("completed");
-        });
+    importFile("tautulli", ImportFixtures.TAUTULLI);
 
     // the same hand-computed figures as ImportHistoryTest's (stopped − started − paused, bandwidth
     // × played): sessions, minutes, users, transcodes, peak
@@ -129,6 +100,58 @@ class ImportOldDaysTest {
     assertEquals(3, day("2023-05-02").getInteger("total_sessions"));
     retention();
     assertEquals(3, day("2023-05-02").getInteger("total_sessions"));
+  }
+
+  @Test
+  void anImportReRollsTheDaysItSpansAndNoOthers() {
+    // a recent final day whose stored figures a re-roll would change (it has no raw session): an
+    // import of 2024 history must leave it alone, as it must leave months of live history alone
+    java.time.LocalDate recent = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(3);
+    node.sql(
+        """
+        INSERT INTO daily_stats (day, total_sessions, total_duration_seconds, unique_users, total_bytes,
+                                 transcoded_sessions, peak_concurrent_streams, finalized)
+        VALUES (date '%s', 7, 4200, 3, 0, 0, 2, true)"""
+            .formatted(recent));
+
+    importFile("jellystat", ImportFixtures.JELLYSTAT);
+
+    // the imported days are counted (Jellystat rows on 2024-03-10 and 2024-03-11) ...
+    org.junit.jupiter.api.Assertions.assertTrue(
+        day("2024-03-10").getInteger("total_sessions") >= 1, () -> day("2024-03-10").encode());
+    // ... and the recent day was not recomputed: it still says what it said
+    JsonObject kept = day(recent.toString());
+    assertEquals(7, kept.getInteger("total_sessions"), kept::encode);
+    assertEquals(3, kept.getInteger("unique_users"), kept::encode);
+  }
+
+  static void importFile(String source, String fixture) {
+    ImportFixtures.copy(fixture, dir);
+    MultipartForm form =
+        MultipartForm.create()
+            .attribute("source", source)
+            .binaryFileUpload(
+                "file", fixture, dir.resolve(fixture).toString(), "application/octet-stream");
+    HttpResponse<Buffer> r =
+        TestNode.await(
+            node.client()
+                .post("/api/v1/analytics/imports")
+                .timeout(60_000)
+                .putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
+                .sendMultipartForm(form));
+    assertEquals(202, r.statusCode(), r.bodyAsString());
+    String id = r.bodyAsJsonObject().getString("id");
+    Await.until(
+        Duration.ofMinutes(3),
+        "import " + id + " completed",
+        () -> {
+          JsonObject job =
+              node.get("/api/v1/analytics/imports/" + id, TestNode.ADMIN_KEY).bodyAsJsonObject();
+          String status = job.getString("status");
+          if (status.equals("failed") || status.equals("cancelled"))
+            throw new AssertionError("import " + status + ": " + job.encode());
+          return status.equals("completed");
+        });
   }
 
   static void retention() {
