@@ -68,6 +68,13 @@ final class FramesScenario {
     final Histogram delayMicros = new ConcurrentHistogram(3);
     final Histogram getMicros = new ConcurrentHistogram(3);
     final Histogram summaryMicros = new ConcurrentHistogram(3);
+
+    /** the frame's ts (the hub encoded it) to its receipt: the delivery part of the delay */
+    final Histogram deliveryMicros = new ConcurrentHistogram(3);
+
+    /** why GETs failed: status or exception class → count */
+    final Map<String, AtomicLong> getFailures = new ConcurrentHashMap<>();
+
     final AtomicLong statsFrames = new AtomicLong();
     final AtomicLong statsFrameBytes = new AtomicLong();
     final AtomicLong httpBytes = new AtomicLong();
@@ -278,6 +285,7 @@ final class FramesScenario {
             .put("delay_p50_ms", run.delayMicros.getValueAtPercentile(50) / 1000.0)
             .put("delay_p99_ms", run.delayMicros.getValueAtPercentile(99) / 1000.0)
             .put("every_dashboard_delay_max_ms", everyMax / 1000.0)
+            .put("frame_delivery_p99_ms", run.deliveryMicros.getValueAtPercentile(99) / 1000.0)
             .put("stats_frames_per_dashboard", run.statsFrames.get() / (double) DASHBOARDS)
             .put("stats_frame_bytes_per_change", run.statsFrameBytes.get() / (double) changes)
             .put("ws_bytes_per_change", ws / (double) changes)
@@ -289,7 +297,8 @@ final class FramesScenario {
           .put("gets_per_change", run.gets.get() / (double) changes)
           .put("get_p50_ms", run.getMicros.getValueAtPercentile(50) / 1000.0)
           .put("get_p99_ms", run.getMicros.getValueAtPercentile(99) / 1000.0)
-          .put("summary_get_p99_ms", run.summaryMicros.getValueAtPercentile(99) / 1000.0);
+          .put("summary_get_p99_ms", run.summaryMicros.getValueAtPercentile(99) / 1000.0)
+          .put("get_failures", new java.util.TreeMap<>(run.getFailures).toString());
     }
     BenchRunner.log("scenario 14 " + mode.name().toLowerCase() + ": " + out.encode());
     return out;
@@ -319,8 +328,16 @@ final class FramesScenario {
     run.statsFrames.incrementAndGet();
     run.statsFrameBytes.addAndGet(text.length());
     View v = run.views.computeIfAbsent(socket, s -> new View());
+    JsonObject frame = new JsonObject(text);
+    String ts = frame.getString("ts");
+    if (ts != null) {
+      java.time.Instant at = java.time.Instant.parse(ts);
+      long micros =
+          Dashboards.nowMicros() - (at.getEpochSecond() * 1_000_000L + at.getNano() / 1000);
+      run.deliveryMicros.recordValue(Math.max(1, micros));
+    }
     if (run.mode == Mode.FRAMES) {
-      JsonObject data = new JsonObject(text).getJsonObject("data");
+      JsonObject data = frame.getJsonObject("data");
       Long total = data == null ? null : data.getLong("total_sessions");
       if (total != null) run.holds(v, total);
     } else {
@@ -377,7 +394,15 @@ final class FramesScenario {
                           }
                           return body;
                         }))
-        .onFailure(err -> run.getErrors.incrementAndGet());
+        .onFailure(
+            err -> {
+              run.getErrors.incrementAndGet();
+              String why =
+                  err instanceof IllegalStateException && err.getMessage().startsWith("GET ")
+                      ? err.getMessage().substring(err.getMessage().lastIndexOf(' ') + 1)
+                      : err.getClass().getSimpleName();
+              run.getFailures.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
+            });
   }
 
   /** what the headers weigh on the wire: "name: value\r\n" each, and the blank line */
