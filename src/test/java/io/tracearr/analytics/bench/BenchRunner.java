@@ -53,6 +53,7 @@ public final class BenchRunner {
       ImportScenario imports = new ImportScenario(b);
       RetentionScenario retention = new RetentionScenario(b);
       MediaScenario media = new MediaScenario(b);
+      FramesScenario frames = new FramesScenario(b);
       List<Map.Entry<String, Scenario>> scenarios =
           switch (phase) {
             case "http" ->
@@ -61,7 +62,8 @@ public final class BenchRunner {
                     Map.entry("8", http::wsIngest),
                     Map.entry("3", live::alertLatency),
                     Map.entry("2", http::starts));
-            case "fanout" -> List.of(Map.entry("4", live::fanout));
+            case "fanout" ->
+                List.of(Map.entry("4", live::fanout), Map.entry("14", frames::framesVsRefetch));
             case "memory" -> List.of(Map.entry("7", live::memory));
             case "data" ->
                 List.of(
@@ -115,7 +117,7 @@ public final class BenchRunner {
           "http",
           List.of("1", "8", "3", "2"),
           "fanout",
-          List.of("4"),
+          List.of("4", "14"),
           "memory",
           List.of("7"),
           "data",

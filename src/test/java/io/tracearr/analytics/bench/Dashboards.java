@@ -110,6 +110,15 @@ final class Dashboards {
   }
 
   /**
+   * extra per-frame work (scenario 14): the socket and the whole text of each stats.updated frame
+   */
+  private volatile BiConsumer<Socket, String> statsListener;
+
+  void onStats(BiConsumer<Socket, String> listener) {
+    this.statsListener = listener;
+  }
+
+  /**
    * Opens {@code n} sockets, {@code concurrency} handshakes at a time; completes when every one has
    * its snapshot (or failed).
    */
@@ -244,6 +253,9 @@ final class Dashboards {
       s.inSnapshot = true;
       s.snapshotBytes = b.length();
       if (f.isFinal()) snapshotComplete(s, ready);
+    } else if (head.startsWith("{\"type\":\"stats.updated\"") && f.isFinal()) {
+      BiConsumer<Socket, String> l = statsListener;
+      if (l != null) l.accept(s, b.toString(StandardCharsets.UTF_8));
     } else if (head.startsWith("{\"type\":\"alert.")) {
       BiConsumer<String, String> l = alertListener;
       if (l != null) {
