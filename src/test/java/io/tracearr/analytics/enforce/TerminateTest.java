@@ -8,6 +8,7 @@ import io.tracearr.analytics.media.MediaServerSimulator.Playback;
 import io.tracearr.analytics.media.ServerType;
 import io.tracearr.analytics.metrics.Scrape;
 import io.tracearr.analytics.notify.RecordingReceiver;
+import io.tracearr.analytics.testing.AuditLog;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
@@ -57,11 +58,7 @@ class TerminateTest {
   }
 
   private static List<JsonObject> audit(String action) {
-    JsonArray items =
-        node.get("/api/v1/analytics/audit?action=" + action + "&limit=500", TestNode.ADMIN_KEY)
-            .bodyAsJsonObject()
-            .getJsonArray("items");
-    return items.stream().map(o -> (JsonObject) o).toList();
+    return AuditLog.entries(node, action);
   }
 
   @Test
