@@ -3,7 +3,9 @@ package io.tracearr.analytics.stats;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -47,6 +49,21 @@ final class FreshCluster implements BeforeAllCallback, AfterAllCallback {
 
   TestNode b() {
     return nodes.node(1);
+  }
+
+  /**
+   * A session start's body: a movie on Chrome at 8 000 kbps, played since {@code startedAt}; the
+   * caller adds the names, client and address it reads back.
+   */
+  static JsonObject movieStart(UUID id, UUID user, UUID content, Instant startedAt) {
+    return new JsonObject()
+        .put("id", id.toString())
+        .put("user_id", user.toString())
+        .put("content_type", "movie")
+        .put("content_id", content.toString())
+        .put("device_name", "Chrome")
+        .put("bandwidth_kbps", 8000)
+        .put("started_at", startedAt.toString());
   }
 
   @Override

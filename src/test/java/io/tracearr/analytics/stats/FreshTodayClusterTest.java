@@ -49,18 +49,11 @@ class FreshTodayClusterTest {
         a.post(
             "/api/v1/analytics/sessions",
             TestNode.INGEST_KEY,
-            new JsonObject()
-                .put("id", id.toString())
-                .put("user_id", USER.toString())
+            FreshCluster.movieStart(id, USER, CONTENT, Instant.now().minusSeconds(600))
                 .put("user_name", "fresh")
-                .put("content_type", "movie")
-                .put("content_id", CONTENT.toString())
                 .put("content_title", "Fresh")
                 .put("client_name", "Plex Web")
-                .put("device_name", "Chrome")
-                .put("ip_address", "10.9.8.7")
-                .put("bandwidth_kbps", 8000)
-                .put("started_at", Instant.now().minusSeconds(600).toString()));
+                .put("ip_address", "10.9.8.7"));
     long t0 = System.nanoTime();
     assertEquals(201, started.statusCode(), started.bodyAsString());
     // the event has reached node b (its gateways got it in the same delivery): the next read is the

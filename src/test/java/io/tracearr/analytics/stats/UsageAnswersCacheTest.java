@@ -84,18 +84,11 @@ class UsageAnswersCacheTest {
         a.post(
             "/api/v1/analytics/sessions",
             TestNode.INGEST_KEY,
-            new JsonObject()
-                .put("id", id.toString())
-                .put("user_id", user.toString())
+            FreshCluster.movieStart(id, user, UUID.randomUUID(), Instant.now().minusSeconds(60))
                 .put("user_name", "cached")
-                .put("content_type", "movie")
-                .put("content_id", UUID.randomUUID().toString())
                 .put("content_title", "Cached")
                 .put("client_name", "Cache Test Client")
-                .put("device_name", "Chrome")
-                .put("ip_address", "10.9.8.6")
-                .put("bandwidth_kbps", 8000)
-                .put("started_at", Instant.now().minusSeconds(60).toString()));
+                .put("ip_address", "10.9.8.6"));
     long t0 = System.nanoTime();
     assertEquals(201, started.statusCode(), started.bodyAsString());
     Await.until(
