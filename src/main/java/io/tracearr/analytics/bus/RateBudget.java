@@ -9,14 +9,17 @@ import java.util.function.BiConsumer;
  * owner's timer calling {@link #tick}); over the budget the newest event of each key waits, in the
  * order its key first waited, and leaves in a later slice. At most {@code maxWaiting} keys wait:
  * past that the oldest waiting event is dropped (counted in {@link #dropped}), so what is held is
- * bounded whatever the load. Pure and single-threaded like {@link EventPacer}: one owner (an event
- * loop).
+ * bounded whatever the load. An urgent lane ({@link #offerUrgent}) lets a status change pass every
+ * waiting ordinary event. Pure and single-threaded like {@link EventPacer}: one owner (an event
+ * loop). The session registry budgets what it publishes with it, each live hub what it sends to its
+ * dashboards (gateway.live.UpdateThrottle).
  */
 public final class RateBudget<K, V> {
 
   private final int perSlice;
   private final int maxWaiting;
   private final BiConsumer<K, V> emit;
+  private final Runnable onDropped;
   private final LinkedHashMap<K, V> waiting = new LinkedHashMap<>();
 
   /** urgent events over the budget: they leave before every waiting ordinary one */
@@ -27,9 +30,15 @@ public final class RateBudget<K, V> {
 
   /** {@code perSecond} 0 = no limit. */
   public RateBudget(int perSecond, int maxWaiting, BiConsumer<K, V> emit) {
+    this(perSecond, maxWaiting, emit, () -> {});
+  }
+
+  /** {@code onDropped} runs for each event dropped past {@code maxWaiting} (a metric). */
+  public RateBudget(int perSecond, int maxWaiting, BiConsumer<K, V> emit, Runnable onDropped) {
     this.perSlice = perSecond <= 0 ? Integer.MAX_VALUE : Math.max(1, perSecond / 10);
     this.maxWaiting = Math.max(1, maxWaiting);
     this.emit = emit;
+    this.onDropped = onDropped;
     this.leftInSlice = perSlice;
   }
 
@@ -55,6 +64,7 @@ public final class RateBudget<K, V> {
       eldest.next();
       eldest.remove();
       dropped++;
+      onDropped.run();
     }
     waiting.put(key, event);
   }
@@ -80,6 +90,7 @@ public final class RateBudget<K, V> {
       eldest.next();
       eldest.remove();
       dropped++;
+      onDropped.run();
     }
     urgent.put(key, event);
   }
@@ -107,6 +118,12 @@ public final class RateBudget<K, V> {
   public void forget(K key) {
     waiting.remove(key);
     urgent.remove(key);
+  }
+
+  /** Nothing waits any more (the owner stops). */
+  public void clear() {
+    waiting.clear();
+    urgent.clear();
   }
 
   public int waiting() {

@@ -46,21 +46,37 @@ final class AuditTrail {
             int status = rc.response().getStatusCode();
             boolean refused = status == 403;
             if (!refused && (read || status >= 400)) return;
-            Principal who = BearerAuth.principal(rc);
-            JsonObject entry =
-                new JsonObject()
-                    .put("actor", who == null ? "anonymous" : who.name())
-                    .put("action", operationId)
-                    .put("target", rc.request().path())
-                    .put("result", refused ? "forbidden" : "ok")
-                    .put("status", status);
-            if (!refused) {
-              entry.put("before", rc.get(BEFORE));
-              entry.put("after", rc.get(AFTER));
-            }
-            vertx.eventBus().send(Addresses.AUDIT_RECORD, entry);
+            record(vertx, rc, operationId, refused);
           });
       h.handle(rc);
     };
+  }
+
+  /**
+   * Records {@code rc}'s 403 refusal of {@code operationId} once the response has gone, for a check
+   * that refuses before the operation's own (audited) route is reached: the upload's, made before a
+   * byte of the body is read.
+   */
+  static void recordRefusal(RoutingContext rc, String operationId) {
+    rc.addEndHandler(
+        ar -> {
+          if (rc.response().getStatusCode() == 403) record(rc.vertx(), rc, operationId, true);
+        });
+  }
+
+  private static void record(Vertx vertx, RoutingContext rc, String operationId, boolean refused) {
+    Principal who = BearerAuth.principal(rc);
+    JsonObject entry =
+        new JsonObject()
+            .put("actor", who == null ? "anonymous" : who.name())
+            .put("action", operationId)
+            .put("target", rc.request().path())
+            .put("result", refused ? "forbidden" : "ok")
+            .put("status", rc.response().getStatusCode());
+    if (!refused) {
+      entry.put("before", rc.get(BEFORE));
+      entry.put("after", rc.get(AFTER));
+    }
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, entry);
   }
 }

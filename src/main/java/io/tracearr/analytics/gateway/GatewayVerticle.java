@@ -274,7 +274,7 @@ public final class GatewayVerticle extends VerticleBase {
             .operations());
     operations.putAll(
         new UserControlRoutes(
-                vertx, new UserControlsStore(node.pool()), cfg.analytics().sharingDetection())
+                vertx, new UserControlsStore(node.pool()), new RuleSettingsStore(node.pool(), cfg))
             .operations());
     operations.putAll(new ServerRoutes(vertx, new MediaServerRepository(node.pool())).operations());
     operations.putAll(

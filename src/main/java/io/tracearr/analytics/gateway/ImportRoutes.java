@@ -86,7 +86,13 @@ public final class ImportRoutes {
         .handler(auth::handle)
         .handler(
             rc -> {
-              BearerAuth.principal(rc).requireAdmin();
+              try {
+                BearerAuth.principal(rc).requireAdmin();
+              } catch (Problem refused) {
+                // the contract route, and its audit, is never reached
+                AuditTrail.recordRefusal(rc, "createImport");
+                throw refused;
+              }
               rc.next();
             })
         .failureHandler(drain);
@@ -137,6 +143,7 @@ public final class ImportRoutes {
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
+                audited(rc, ar.result().body());
                 HttpReplies.commandReply(rc, ar.result().body());
               } else {
                 deleteUpload(file.uploadedFileName());
@@ -180,10 +187,31 @@ public final class ImportRoutes {
             Addresses.IMPORTS_CANCEL, new JsonObject().put("id", id.toString()), COMMAND)
         .onComplete(
             ar -> {
-              if (ar.succeeded()) HttpReplies.commandReply(rc, ar.result().body());
-              else
+              if (ar.succeeded()) {
+                audited(rc, ar.result().body());
+                HttpReplies.commandReply(rc, ar.result().body());
+              } else
                 rc.fail(Problem.unavailable("The importer did not answer in time; retry shortly"));
             });
+  }
+
+  /**
+   * The import a created or cancelled answer names, for the audit entry (the actor and the time are
+   * the audit trail's own): which import, of what, and its status after the command.
+   */
+  private static void audited(RoutingContext rc, JsonObject reply) {
+    JsonObject job = reply.getJsonObject("body");
+    if (job == null) return;
+    rc.put(
+        AuditTrail.AFTER,
+        new JsonObject()
+            .put("id", job.getString("id"))
+            .put("source", job.getString("source"))
+            .put("status", job.getString("status"))
+            .put("file_name", job.getString("file_name"))
+            .put("file_bytes", job.getLong("file_bytes"))
+            .put("server_id", job.getString("server_id"))
+            .put("timezone", job.getString("timezone")));
   }
 
   private void deleteUpload(String path) {

@@ -4,6 +4,8 @@ import io.tracearr.analytics.api.Problem;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.config.AppConfig;
 import io.tracearr.analytics.db.DatabaseErrors;
+import io.tracearr.analytics.detect.RuleBook;
+import io.tracearr.analytics.detect.RuleSettingsStore;
 import io.tracearr.analytics.detect.UserControlsStore;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.http.HttpReplies;
@@ -28,13 +30,14 @@ public final class UserControlRoutes {
 
   private final Vertx vertx;
   private final UserControlsStore store;
-  private final AppConfig.SharingDetection detection;
 
-  public UserControlRoutes(
-      Vertx vertx, UserControlsStore store, AppConfig.SharingDetection detection) {
+  /** the global rules now: the config file's with the changes made through /rules on top */
+  private final RuleSettingsStore rules;
+
+  public UserControlRoutes(Vertx vertx, UserControlsStore store, RuleSettingsStore rules) {
     this.vertx = vertx;
     this.store = store;
-    this.detection = detection;
+    this.rules = rules;
   }
 
   public Map<String, Handler<RoutingContext>> operations() {
@@ -51,11 +54,12 @@ public final class UserControlRoutes {
     UUID id = RequestParams.pathUuid(rc, "id");
     store
         .rules(id)
+        .compose(found -> rules.book().map(book -> found.map(r -> withGlobals(id, r, book))))
         .onComplete(
             ar -> {
               if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
               else if (ar.result().isEmpty()) rc.fail(Problem.notFound("No user " + id));
-              else HttpReplies.json(rc, 200, withDefaults(id, ar.result().get()));
+              else HttpReplies.json(rc, 200, ar.result().get());
             });
   }
 
@@ -68,15 +72,25 @@ public final class UserControlRoutes {
             .put("user_id", id.toString())
             .put("body", RequestParams.requiredBody(rc))
             .put("by", who.name());
-    send(
-        rc,
-        Addresses.USERS_RULES_PUT,
-        cmd,
-        reply -> {
-          JsonObject body = reply.getJsonObject("body");
-          if (body != null) reply.put("body", withDefaults(id, body));
-          return reply;
-        });
+    // the global rules are read first: a failed read changes nothing
+    rules
+        .book()
+        .onComplete(
+            book -> {
+              if (book.failed()) {
+                rc.fail(DatabaseErrors.toProblem(book.cause()));
+                return;
+              }
+              send(
+                  rc,
+                  Addresses.USERS_RULES_PUT,
+                  cmd,
+                  reply -> {
+                    JsonObject body = reply.getJsonObject("body");
+                    if (body != null) reply.put("body", withGlobals(id, body, book.result()));
+                    return reply;
+                  });
+            });
   }
 
   private void listTrusted(RoutingContext rc) {
@@ -130,9 +144,14 @@ public final class UserControlRoutes {
             });
   }
 
-  /** The rules as set, plus the global thresholds they replace (what the dashboard shows). */
-  private JsonObject withDefaults(UUID id, JsonObject rules) {
-    return rules
+  /**
+   * The rules as set, plus the global thresholds they replace (what the dashboard shows): the
+   * rules' current ones, as {@code /rules} answers and the detector judges with, not the config
+   * file's.
+   */
+  private static JsonObject withGlobals(UUID id, JsonObject userRules, RuleBook book) {
+    AppConfig.SharingDetection detection = book.detection();
+    return userRules
         .copy()
         .put("user_id", id.toString())
         .put(

@@ -79,4 +79,20 @@ class RateBudgetTest {
     budget.offerUrgent("e", "e-paused");
     assertEquals(List.of("e-paused"), out);
   }
+
+  /** The live hubs count each drop in a metric and empty the budget when they stop. */
+  @Test
+  void eachDropIsReportedAndClearEmptiesBothLanes() {
+    int[] drops = new int[1];
+    RateBudget<String, String> budget =
+        new RateBudget<>(10, 2, (k, v) -> out.add(v), () -> drops[0]++); // 1 a slice
+    for (String k : List.of("a", "b", "c", "d", "e")) budget.offer(k, k + 1);
+    budget.offerUrgent("f", "f-paused");
+    assertEquals(2, drops[0]);
+    assertEquals(budget.dropped(), drops[0]);
+    budget.clear();
+    assertEquals(0, budget.waiting());
+    budget.tick();
+    assertEquals(List.of("a1"), out);
+  }
 }

@@ -156,6 +156,43 @@ class UserControlsTest {
         2, fx.awaitAlert(strict, "device_spike").getJsonObject("evidence").getInteger("threshold"));
   }
 
+  /**
+   * The panel's "global" beside a user's own threshold is the rule's current one: a change made
+   * through /rules shows there (it showed the config file's value).
+   */
+  @Test
+  void theGlobalThresholdsBesideAUsersAreTheRulesCurrentOnes() {
+    UUID user = UUID.randomUUID();
+    fx.start(user, "g0", LAN);
+    String rule = "/api/v1/analytics/rules/concurrent_streams";
+    HttpResponse<Buffer> changed =
+        node.put(
+            rule,
+            TestNode.ADMIN_KEY,
+            new JsonObject().put("thresholds", new JsonObject().put("max_streams", 7)));
+    assertEquals(200, changed.statusCode(), changed.bodyAsString());
+    try {
+      assertEquals(
+          7, getRules(user).getJsonObject("global_thresholds").getInteger("concurrent_streams"));
+      HttpResponse<Buffer> put =
+          putRules(
+              user,
+              new JsonObject().put("thresholds", new JsonObject().put("concurrent_streams", 5)));
+      assertEquals(200, put.statusCode(), put.bodyAsString());
+      JsonObject answer = put.bodyAsJsonObject();
+      assertEquals(5, answer.getJsonObject("thresholds").getInteger("concurrent_streams"));
+      assertEquals(7, answer.getJsonObject("global_thresholds").getInteger("concurrent_streams"));
+    } finally {
+      // the other cases judge with the config's 3
+      HttpResponse<Buffer> back =
+          node.put(
+              rule,
+              TestNode.ADMIN_KEY,
+              new JsonObject().put("thresholds", new JsonObject().put("max_streams", 3)));
+      assertEquals(200, back.statusCode(), back.bodyAsString());
+    }
+  }
+
   // ---- trusted devices
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tracearr.analytics.testing.AuditLog;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
@@ -99,11 +100,7 @@ class RuleActionsTest {
   }
 
   private static List<JsonObject> audit(String action) {
-    JsonArray items =
-        node.get("/api/v1/analytics/audit?action=" + action + "&limit=500", TestNode.ADMIN_KEY)
-            .bodyAsJsonObject()
-            .getJsonArray("items");
-    return items.stream().map(o -> (JsonObject) o).toList();
+    return AuditLog.entries(node, action);
   }
 
   @Test

@@ -3,16 +3,17 @@ package io.tracearr.analytics.enforce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tracearr.analytics.media.MediaIds;
 import io.tracearr.analytics.media.MediaServerSimulator;
 import io.tracearr.analytics.media.MediaServerSimulator.Playback;
 import io.tracearr.analytics.media.ServerType;
 import io.tracearr.analytics.metrics.Scrape;
 import io.tracearr.analytics.notify.RecordingReceiver;
+import io.tracearr.analytics.testing.AuditLog;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
+import io.tracearr.analytics.testing.WatchedServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,11 +58,7 @@ class TerminateTest {
   }
 
   private static List<JsonObject> audit(String action) {
-    JsonArray items =
-        node.get("/api/v1/analytics/audit?action=" + action + "&limit=500", TestNode.ADMIN_KEY)
-            .bodyAsJsonObject()
-            .getJsonArray("items");
-    return items.stream().map(o -> (JsonObject) o).toList();
+    return AuditLog.entries(node, action);
   }
 
   @Test
@@ -151,10 +148,6 @@ class TerminateTest {
 
   @Test
   void aJellyfinSessionGetsTheMessageAndTheStopCallAndChannelsGetSessionTerminated() {
-    MediaServerSimulator sim =
-        TestNode.await(
-            MediaServerSimulator.start(
-                node.clientVertx(), ServerType.JELLYFIN, "jf-token-terminate"));
     RecordingReceiver receiver = TestNode.await(RecordingReceiver.start(node.clientVertx()));
     try {
       HttpResponse<Buffer> channel =
@@ -169,90 +162,70 @@ class TerminateTest {
                   .put("events", new JsonArray().add("session.terminated")));
       assertEquals(201, channel.statusCode(), channel.bodyAsString());
 
-      sim.fixtureSessions(false);
-      sim.put(
-          Playback.episode(
-              "sess-t1",
-              "item-t1",
-              "Pilot",
-              "user-jesse",
-              "Jesse",
-              "dev-t1",
-              "Living Room TV",
-              "198.51.100.77"));
-      HttpResponse<Buffer> added =
-          node.post(
-              "/api/v1/analytics/servers?validate=false",
-              TestNode.ADMIN_KEY,
-              new JsonObject()
-                  .put("name", "Terminate Jellyfin")
-                  .put("type", "jellyfin")
-                  .put("url", sim.baseUrl())
-                  .put("token", sim.token())
-                  .put("poll_interval_seconds", 1));
-      assertEquals(201, added.statusCode(), added.bodyAsString());
-      UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
-      UUID user = MediaIds.user(server, "user-jesse");
-      Await.until(
-          Duration.ofSeconds(20),
-          "the Jellyfin session open",
-          () ->
-              node.count(
-                      "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL AND user_id = '"
-                          + user
-                          + "'")
-                  == 1);
-      String id =
-          node.get(SESSIONS + "/active?user_id=" + user, TestNode.ADMIN_KEY)
-              .bodyAsJsonObject()
-              .getJsonArray("items")
-              .getJsonObject(0)
-              .getString("id");
+      try (WatchedServer jellyfin =
+          WatchedServer.add(
+              node,
+              node.clientVertx(),
+              ServerType.JELLYFIN,
+              "jf-token-terminate",
+              "Terminate Jellyfin",
+              Playback.episode(
+                  "sess-t1",
+                  "item-t1",
+                  "Pilot",
+                  "user-jesse",
+                  "Jesse",
+                  "dev-t1",
+                  "Living Room TV",
+                  "198.51.100.77"))) {
+        MediaServerSimulator sim = jellyfin.sim;
+        String id = jellyfin.openSession("user-jesse");
 
-      HttpResponse<Buffer> r =
-          terminate(id, TestNode.ADMIN_KEY, new JsonObject().put("reason", "Please stop sharing"));
-      assertEquals(202, r.statusCode(), r.bodyAsString());
-      assertEquals("terminated", r.bodyAsJsonObject().getString("outcome"), r.bodyAsString());
+        HttpResponse<Buffer> r =
+            terminate(
+                id, TestNode.ADMIN_KEY, new JsonObject().put("reason", "Please stop sharing"));
+        assertEquals(202, r.statusCode(), r.bodyAsString());
+        assertEquals("terminated", r.bodyAsJsonObject().getString("outcome"), r.bodyAsString());
 
-      List<MediaServerSimulator.ReceivedCommand> commands = sim.commands();
-      assertTrue(
-          commands.stream()
-              .anyMatch(
-                  c ->
-                      c.kind().equals("Message")
-                          && c.sessionId().equals("sess-t1")
-                          && "Please stop sharing".equals(c.payload().getString("Text"))),
-          commands.toString());
-      assertTrue(
-          commands.stream()
-              .anyMatch(c -> c.kind().equals("Playing/Stop") && c.sessionId().equals("sess-t1")),
-          commands.toString());
-      assertEquals(
-          1,
-          node.count(
-              "SELECT count(*) FROM playback_sessions WHERE id = '"
-                  + id
-                  + "' AND ended_reason = 'terminated'"));
+        List<MediaServerSimulator.ReceivedCommand> commands = sim.commands();
+        assertTrue(
+            commands.stream()
+                .anyMatch(
+                    c ->
+                        c.kind().equals("Message")
+                            && c.sessionId().equals("sess-t1")
+                            && "Please stop sharing".equals(c.payload().getString("Text"))),
+            commands.toString());
+        assertTrue(
+            commands.stream()
+                .anyMatch(c -> c.kind().equals("Playing/Stop") && c.sessionId().equals("sess-t1")),
+            commands.toString());
+        assertEquals(
+            1,
+            node.count(
+                "SELECT count(*) FROM playback_sessions WHERE id = '"
+                    + id
+                    + "' AND ended_reason = 'terminated'"));
 
-      Await.until(
-          Duration.ofSeconds(20),
-          "the session.terminated notification",
-          () ->
-              receiver.requests().stream()
-                  .anyMatch(
-                      q ->
-                          q.bodyAsString().contains("session.terminated")
-                              && q.bodyAsString().contains("Please stop sharing")));
-      Await.until(
-          Duration.ofSeconds(10),
-          "the server and channel changes audited",
-          () ->
-              audit("createServer").stream().anyMatch(e -> "ok".equals(e.getString("result")))
-                  && audit("createNotificationChannel").stream()
-                      .anyMatch(e -> "ok".equals(e.getString("result"))));
+        Await.until(
+            Duration.ofSeconds(20),
+            "the session.terminated notification",
+            () ->
+                receiver.requests().stream()
+                    .anyMatch(
+                        q ->
+                            q.bodyAsString().contains("session.terminated")
+                                && q.bodyAsString().contains("Please stop sharing")));
+        Await.until(
+            Duration.ofSeconds(10),
+            "the server and channel changes audited",
+            () ->
+                audit("createServer").stream().anyMatch(e -> "ok".equals(e.getString("result")))
+                    && audit("createNotificationChannel").stream()
+                        .anyMatch(e -> "ok".equals(e.getString("result"))));
+      }
     } finally {
       TestNode.await(receiver.close());
-      sim.close();
     }
   }
 
@@ -267,50 +240,25 @@ class TerminateTest {
    */
   @Test
   void aStopThatTheWatcherSeesBeforeItsAnswerStillEndsTheSessionTerminated() {
-    MediaServerSimulator sim =
-        TestNode.await(
-            MediaServerSimulator.start(node.clientVertx(), ServerType.JELLYFIN, "jf-token-slow"));
-    try {
-      sim.fixtureSessions(false);
+    try (WatchedServer jellyfin =
+        WatchedServer.add(
+            node,
+            node.clientVertx(),
+            ServerType.JELLYFIN,
+            "jf-token-slow",
+            "Slow-stop Jellyfin",
+            Playback.episode(
+                "sess-slow",
+                "item-slow",
+                "Pilot",
+                "user-walt",
+                "Walt",
+                "dev-slow",
+                "Den TV",
+                "198.51.100.78"))) {
+      MediaServerSimulator sim = jellyfin.sim;
       sim.answerStopsAfter(3_000);
-      sim.put(
-          Playback.episode(
-              "sess-slow",
-              "item-slow",
-              "Pilot",
-              "user-walt",
-              "Walt",
-              "dev-slow",
-              "Den TV",
-              "198.51.100.78"));
-      HttpResponse<Buffer> added =
-          node.post(
-              "/api/v1/analytics/servers?validate=false",
-              TestNode.ADMIN_KEY,
-              new JsonObject()
-                  .put("name", "Slow-stop Jellyfin")
-                  .put("type", "jellyfin")
-                  .put("url", sim.baseUrl())
-                  .put("token", sim.token())
-                  .put("poll_interval_seconds", 1));
-      assertEquals(201, added.statusCode(), added.bodyAsString());
-      UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
-      UUID user = MediaIds.user(server, "user-walt");
-      Await.until(
-          Duration.ofSeconds(20),
-          "the Jellyfin session open",
-          () ->
-              node.count(
-                      "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL AND user_id = '"
-                          + user
-                          + "'")
-                  == 1);
-      String id =
-          node.get(SESSIONS + "/active?user_id=" + user, TestNode.ADMIN_KEY)
-              .bodyAsJsonObject()
-              .getJsonArray("items")
-              .getJsonObject(0)
-              .getString("id");
+      String id = jellyfin.openSession("user-walt");
       long polls = sessionPolls(sim);
 
       HttpResponse<Buffer> r = terminate(id, TestNode.ADMIN_KEY, new JsonObject());
@@ -324,58 +272,31 @@ class TerminateTest {
               "SELECT count(*) FROM playback_sessions WHERE id = '"
                   + id
                   + "' AND ended_reason = 'terminated'"));
-    } finally {
-      sim.close();
     }
   }
 
   @Test
   void aPlexSessionGetsTheTerminateCallWithTheReason() {
-    MediaServerSimulator sim =
-        TestNode.await(
-            MediaServerSimulator.start(
-                node.clientVertx(), ServerType.PLEX, "plex-token-terminate"));
-    try {
-      sim.fixtureSessions(false);
-      Playback p =
-          Playback.movie(
-              "41",
-              "rk-900",
-              "Heat",
-              "plex-user-9",
-              "Neil",
-              "plex-dev-9",
-              "Apple TV",
-              "198.51.100.99");
-      sim.put(p);
-      HttpResponse<Buffer> added =
-          node.post(
-              "/api/v1/analytics/servers?validate=false",
-              TestNode.ADMIN_KEY,
-              new JsonObject()
-                  .put("name", "Terminate Plex")
-                  .put("type", "plex")
-                  .put("url", sim.baseUrl())
-                  .put("token", sim.token())
-                  .put("poll_interval_seconds", 1));
-      assertEquals(201, added.statusCode(), added.bodyAsString());
-      UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
-      UUID user = MediaIds.user(server, "plex-user-9");
-      Await.until(
-          Duration.ofSeconds(20),
-          "the Plex session open",
-          () ->
-              node.count(
-                      "SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL AND user_id = '"
-                          + user
-                          + "'")
-                  == 1);
-      String id =
-          node.get(SESSIONS + "/active?user_id=" + user, TestNode.ADMIN_KEY)
-              .bodyAsJsonObject()
-              .getJsonArray("items")
-              .getJsonObject(0)
-              .getString("id");
+    Playback p =
+        Playback.movie(
+            "41",
+            "rk-900",
+            "Heat",
+            "plex-user-9",
+            "Neil",
+            "plex-dev-9",
+            "Apple TV",
+            "198.51.100.99");
+    try (WatchedServer plex =
+        WatchedServer.add(
+            node,
+            node.clientVertx(),
+            ServerType.PLEX,
+            "plex-token-terminate",
+            "Terminate Plex",
+            p)) {
+      MediaServerSimulator sim = plex.sim;
+      String id = plex.openSession("plex-user-9");
       HttpResponse<Buffer> r =
           terminate(id, TestNode.ADMIN_KEY, new JsonObject().put("reason", "Too many streams"));
       assertEquals(202, r.statusCode(), r.bodyAsString());
@@ -388,8 +309,6 @@ class TerminateTest {
                           && c.sessionId().equals(p.plexSessionId())
                           && "Too many streams".equals(c.payload().getString("reason"))),
           sim.commands().toString());
-    } finally {
-      sim.close();
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.tracearr.analytics.importer;
 
+import io.tracearr.analytics.testing.TestNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +35,16 @@ final class ImportFixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Posts {@code form} to the imports route of {@code node} (a multipart upload). */
+  static HttpResponse<Buffer> send(TestNode node, MultipartForm form, String token) {
+    return TestNode.await(
+        node.client()
+            .post("/api/v1/analytics/imports")
+            .timeout(60_000)
+            .putHeader("Authorization", "Bearer " + token)
+            .sendMultipartForm(form));
   }
 
   static byte[] bytes(String name) {

@@ -466,12 +466,7 @@ class ImportHistoryTest {
   }
 
   static HttpResponse<Buffer> send(MultipartForm form, String token) {
-    return TestNode.await(
-        node.client()
-            .post(PATH)
-            .timeout(60_000)
-            .putHeader("Authorization", "Bearer " + token)
-            .sendMultipartForm(form));
+    return ImportFixtures.send(node, form, token);
   }
 
   static JsonObject upload(String source, Path file, String serverId, String timezone) {

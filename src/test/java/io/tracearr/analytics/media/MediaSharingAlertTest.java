@@ -7,11 +7,10 @@ import io.tracearr.analytics.media.MediaServerSimulator.Playback;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
+import io.tracearr.analytics.testing.WatchedServer;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -43,12 +42,10 @@ class MediaSharingAlertTest {
 
   @Test
   void fourDevicesOfOneJellyfinUserRaiseAnAlertThatNamesTheUserAndTheDevices() {
-    MediaServerSimulator sim =
-        TestNode.await(MediaServerSimulator.start(vertx, ServerType.JELLYFIN, "jf-token-share"));
-    sim.fixtureSessions(false);
     String[] devices = {"Living Room TV", "Pixel 8", "iPad", "Office PC"};
+    Playback[] playbacks = new Playback[devices.length];
     for (int i = 0; i < devices.length; i++) {
-      sim.put(
+      playbacks[i] =
           Playback.episode(
               "sess-" + i,
               "item-" + i,
@@ -57,21 +54,13 @@ class MediaSharingAlertTest {
               "Walter",
               "dev-" + i,
               devices[i],
-              "198.51.100." + (10 + i)));
+              "198.51.100." + (10 + i));
     }
-    HttpResponse<Buffer> added =
-        node.post(
-            "/api/v1/analytics/servers?validate=false",
-            TestNode.ADMIN_KEY,
-            new JsonObject()
-                .put("name", "Home Jellyfin")
-                .put("type", "jellyfin")
-                .put("url", sim.baseUrl())
-                .put("token", sim.token())
-                .put("poll_interval_seconds", 1));
-    assertEquals(201, added.statusCode(), added.bodyAsString());
-    UUID server = UUID.fromString(added.bodyAsJsonObject().getString("id"));
-    UUID user = MediaIds.user(server, "user-walt");
+    WatchedServer jellyfin =
+        WatchedServer.add(
+            node, vertx, ServerType.JELLYFIN, "jf-token-share", "Home Jellyfin", playbacks);
+    UUID server = jellyfin.id;
+    UUID user = jellyfin.user("user-walt");
 
     Await.until(
         Duration.ofSeconds(20),

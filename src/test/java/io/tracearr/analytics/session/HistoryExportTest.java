@@ -7,12 +7,16 @@ import io.micrometer.core.instrument.Counter;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The CSV export of 100 000 sessions: read through a client that keeps nothing (it counts bytes and
  * line ends), paused part-way to show that the server stops fetching rows while the client does not
  * read (back-pressure: memory bounded by the socket's write queue, not by the row count), and
- * aborted part-way to show the query stops and its connection goes back to the pool.
+ * aborted part-way to show the query stops and its connection goes back to the pool; and the cap of
+ * exports one gateway instance streams at once.
  */
 class HistoryExportTest {
 
@@ -34,7 +39,9 @@ class HistoryExportTest {
       NodeExtension.single(
           new JsonObject()
               .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+              .put("sessions", new JsonObject().put("timeout_seconds", 86_400))
+              // one gateway instance: its cap of concurrent exports is the node's
+              .put("http", new JsonObject().put("instances", 1)));
 
   static final TestNode node = nodes.node();
   static HttpClient client;
@@ -166,5 +173,65 @@ class HistoryExportTest {
     assertEquals(
         200,
         node.get("/api/v1/analytics/sessions/history?limit=1", TestNode.VIEWER_KEY).statusCode());
+  }
+
+  /**
+   * README: each gateway instance streams at most 2 exports at once, more get 503 with Retry-After.
+   * Two exports held open by clients that stop reading; a third is refused as problem+json, and
+   * once one of the two has gone another is served.
+   */
+  @Test
+  void aThirdConcurrentExportGets503UntilOneOfTheTwoEnds() {
+    List<HttpClientResponse> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) open.add(openAndStall());
+      Await.until(
+          Duration.ofSeconds(10), "both exports' cursors open", () -> busyExportBackends() == 2);
+
+      HttpResponse<Buffer> third = csv();
+      assertEquals(503, third.statusCode(), third.bodyAsString());
+      assertTrue(
+          third.getHeader("Content-Type").startsWith("application/problem+json"),
+          third.getHeader("Content-Type"));
+      assertEquals("5", third.getHeader("Retry-After"));
+      assertTrue(third.bodyAsString().contains("CSV exports"), third.bodyAsString());
+      assertEquals(2, busyExportBackends(), "the refused export ran no query");
+
+      // one client goes away: its place is free again
+      open.remove(0).request().connection().close();
+      Await.until(
+          Duration.ofSeconds(10),
+          "the closed export's connection back",
+          () -> busyExportBackends() == 1);
+      open.add(openAndStall());
+      Await.until(
+          Duration.ofSeconds(10), "the new export's cursor open", () -> busyExportBackends() == 2);
+    } finally {
+      for (HttpClientResponse res : open) res.request().connection().close();
+      Await.until(
+          Duration.ofSeconds(10),
+          "every export's connection back",
+          () -> busyExportBackends() == 0);
+    }
+  }
+
+  /** An export whose client reads its first chunk and then nothing: it stays open. */
+  private static HttpClientResponse openAndStall() {
+    HttpClientResponse res = openSmallRange();
+    assertEquals(200, res.statusCode());
+    AtomicLong bytes = new AtomicLong();
+    res.handler(buf -> bytes.addAndGet(buf.length()));
+    res.fetch(1);
+    Await.until(Duration.ofSeconds(30), "the first chunk", () -> bytes.get() > 0);
+    return res;
+  }
+
+  /** The same export read whole by the test node's web client (for an answer that is refused). */
+  private static HttpResponse<Buffer> csv() {
+    return node.get(
+        "/api/v1/analytics/sessions/history?start="
+            + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(60)
+            + "&format=csv",
+        TestNode.ADMIN_KEY);
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.testing.Await;
-import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -14,8 +13,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,36 +29,14 @@ class FreshTodayClusterTest {
   static final Duration BOUND = Duration.ofSeconds(2);
 
   @RegisterExtension
-  static final NodeExtension cluster =
-      NodeExtension.cluster(
-          2,
-          new JsonObject()
-              .put(
-                  "analytics",
-                  new JsonObject()
-                      .put("rollup_interval_seconds", 86_400)
-                      .put("min_play_seconds", 0))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final FreshCluster cluster =
+      new FreshCluster(Addresses.SESSION_STARTED, Addresses.SESSION_ENDED);
 
-  static final TestNode a = cluster.node(0);
-  static final TestNode b = cluster.node(1);
+  static final TestNode a = cluster.a();
+  static final TestNode b = cluster.b();
   static final UUID USER = UUID.fromString("40000000-0000-0000-0000-000000000001");
   static final UUID CONTENT = UUID.fromString("50000000-0000-0000-0000-000000000001");
-  static final Set<String> seenOnB = ConcurrentHashMap.newKeySet();
-
-  @BeforeAll
-  static void prepare() {
-    Seed.startupJobsDone(a);
-    for (String address : new String[] {Addresses.SESSION_STARTED, Addresses.SESSION_ENDED}) {
-      TestNode.await(
-          b.app()
-              .vertx()
-              .eventBus()
-              .<JsonObject>consumer(
-                  address, msg -> seenOnB.add(address + ":" + msg.body().getString("id")))
-              .completion());
-    }
-  }
+  static final Set<String> seenOnB = cluster.heardOnB;
 
   @Test
   void aStartAndAnEndShowInEveryTodayFigureOfTheOtherNodeOnTheFirstRead() {
@@ -74,18 +49,11 @@ class FreshTodayClusterTest {
         a.post(
             "/api/v1/analytics/sessions",
             TestNode.INGEST_KEY,
-            new JsonObject()
-                .put("id", id.toString())
-                .put("user_id", USER.toString())
+            FreshCluster.movieStart(id, USER, CONTENT, Instant.now().minusSeconds(600))
                 .put("user_name", "fresh")
-                .put("content_type", "movie")
-                .put("content_id", CONTENT.toString())
                 .put("content_title", "Fresh")
                 .put("client_name", "Plex Web")
-                .put("device_name", "Chrome")
-                .put("ip_address", "10.9.8.7")
-                .put("bandwidth_kbps", 8000)
-                .put("started_at", Instant.now().minusSeconds(600).toString()));
+                .put("ip_address", "10.9.8.7"));
     long t0 = System.nanoTime();
     assertEquals(201, started.statusCode(), started.bodyAsString());
     // the event has reached node b (its gateways got it in the same delivery): the next read is the

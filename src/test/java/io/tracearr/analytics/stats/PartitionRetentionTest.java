@@ -2,12 +2,10 @@ package io.tracearr.analytics.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,42 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PartitionRetentionTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes =
-      NodeExtension.single(
-          new JsonObject()
-              .put(
-                  "analytics",
-                  new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
-
-  static final TestNode node = nodes.node();
-  static Seed seed = new Seed();
-  static LocalDate today;
-
-  @BeforeAll
-  static void prepare() {
-    today = seed.today();
-    Seed.startupJobsDone(node);
-  }
-
-  private static void insert(String from, int n, String step, String createdAt) {
-    node.sql(
-        """
-        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
-          device_key, ip_address, status, started_at, ended_at, last_heartbeat_at, duration_seconds, ended_reason,
-          bytes_transferred, created_at)
-        SELECT gen_random_uuid(), ('10000000-0000-0000-0000-' || lpad((i %% 10)::text, 12, '0'))::uuid, 'movie',
-               '00000000-0000-0000-0000-00000000000a', 'Alpha', 'c', 'd', 'k', '10.0.0.1', 'ended',
-               %1$s + i * interval '%3$s', %1$s + i * interval '%3$s' + interval '60 seconds',
-               %1$s + i * interval '%3$s' + interval '60 seconds', 60, 'client', 1000, %4$s
-        FROM generate_series(0, %2$d - 1) i"""
-            .formatted(
-                from,
-                n,
-                step,
-                createdAt == null ? from + " + i * interval '" + step + "'" : createdAt));
-  }
+  @RegisterExtension static final RetentionNode retention = new RetentionNode();
+  static final TestNode node = retention.node();
+  static final Seed seed = retention.seed;
 
   private static String partition(LocalDate day) {
     return "playback_sessions_p" + day.format(DateTimeFormatter.ofPattern("yyyyMM"));
@@ -61,16 +26,17 @@ class PartitionRetentionTest {
 
   @Test
   void dropsWholeOldMonthsBatchesTheEdgeAndKeepsUncountedRows() {
+    LocalDate today = retention.today();
     node.sql("SELECT session_partitions_ensure(current_date - 130, current_date)");
     // D-100 onwards every 10 minutes (about three weeks), D-61 (the edge), D-20 (inside the window)
-    insert(Seed.ts(seed.at(100, "00:00")), 3000, "10 minutes", null);
-    insert(Seed.ts(seed.at(61, "00:00")), 200, "1 minute", null);
-    insert(Seed.ts(seed.at(20, "00:00")), 100, "1 minute", null);
+    retention.insertEnded(Seed.ts(seed.at(100, "00:00")), 3000, "10 minutes", null);
+    retention.insertEnded(Seed.ts(seed.at(61, "00:00")), 200, "1 minute", null);
+    retention.insertEnded(Seed.ts(seed.at(20, "00:00")), 100, "1 minute", null);
     Seed.rollup(node);
     // reported late (created now, after the roll-up): D-60 is not counted yet, so it and every
     // later
     // day stay
-    insert(Seed.ts(seed.at(60, "12:00")), 1, "1 minute", "now()");
+    retention.insertEnded(Seed.ts(seed.at(60, "12:00")), 1, "1 minute", "now()");
     String oldMonth = partition(today.minusDays(100));
     assertEquals(1, node.count("SELECT count(*) FROM pg_class WHERE relname = '" + oldMonth + "'"));
 

@@ -4,12 +4,10 @@ import static io.tracearr.analytics.stats.Seed.norm;
 import static io.tracearr.analytics.stats.Seed.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,39 +18,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RetentionTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes =
-      NodeExtension.single(
-          new JsonObject()
-              .put(
-                  "analytics",
-                  new JsonObject().put("rollup_interval_seconds", 86_400).put("retention_days", 30))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
-
-  static final TestNode node = nodes.node();
-  static Seed seed = new Seed();
-  static LocalDate today;
-
-  @BeforeAll
-  static void prepare() {
-    today = seed.today();
-    Seed.startupJobsDone(node);
-  }
+  @RegisterExtension static final RetentionNode retention = new RetentionNode();
+  static final TestNode node = retention.node();
+  static final Seed seed = retention.seed;
 
   @Test
   void purgesOnlyFinalDaysOlderThanTheWindowAndTheRollUpsStillAnswer() {
-    // D-50: 12 000 sessions (more than two delete batches), 10 users, content a
-    node.sql(
-        """
-        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
-          device_key, ip_address, status, started_at, ended_at, last_heartbeat_at, duration_seconds, ended_reason,
-          bytes_transferred, created_at)
-        SELECT gen_random_uuid(), ('10000000-0000-0000-0000-' || lpad((i %% 10)::text, 12, '0'))::uuid, 'movie',
-               '00000000-0000-0000-0000-00000000000a', 'Alpha', 'c', 'd', 'k', '10.0.0.1', 'ended',
-               %1$s + i * interval '1 second', %1$s + i * interval '1 second' + interval '60 seconds',
-               %1$s + i * interval '1 second' + interval '60 seconds', 60, 'client', 1000, %1$s
-        FROM generate_series(1, 12000) i"""
-            .formatted(Seed.ts(seed.at(50, "00:00"))));
+    LocalDate today = retention.today();
+    // D-50: 12 000 sessions (more than two delete batches), 10 users, content a, starting a second
+    // apart from 00:00:01, all created at 00:00
+    String d50 = Seed.ts(seed.at(50, "00:00"));
+    retention.insertEnded(d50 + " + interval '1 second'", 12000, "1 second", d50);
     seed.ended(
             user(1),
             'b',

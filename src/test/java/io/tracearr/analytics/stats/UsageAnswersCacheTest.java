@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.testing.Await;
-import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +14,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,41 +27,12 @@ class UsageAnswersCacheTest {
   static final Duration BOUND = Duration.ofSeconds(2);
 
   @RegisterExtension
-  static final NodeExtension cluster =
-      NodeExtension.cluster(
-          2,
-          new JsonObject()
-              .put(
-                  "analytics",
-                  new JsonObject()
-                      .put("rollup_interval_seconds", 86_400)
-                      .put("min_play_seconds", 0))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  static final FreshCluster cluster =
+      new FreshCluster(Addresses.SESSION_STARTED, Addresses.STATS_UPDATED);
 
-  static final TestNode a = cluster.node(0);
-  static final TestNode b = cluster.node(1);
-  static final Set<String> heardOnB = ConcurrentHashMap.newKeySet();
-
-  @BeforeAll
-  static void prepare() {
-    Seed.startupJobsDone(a);
-    for (String address : new String[] {Addresses.SESSION_STARTED, Addresses.STATS_UPDATED}) {
-      TestNode.await(
-          b.app()
-              .vertx()
-              .eventBus()
-              .<JsonObject>consumer(
-                  address,
-                  msg ->
-                      heardOnB.add(
-                          address
-                              + ":"
-                              + (address.equals(Addresses.SESSION_STARTED)
-                                  ? msg.body().getString("id")
-                                  : "")))
-              .completion());
-    }
-  }
+  static final TestNode a = cluster.a();
+  static final TestNode b = cluster.b();
+  static final Set<String> heardOnB = cluster.heardOnB;
 
   static FreshAnswers cacheOfB() {
     return UsageRepository.answersOf(b.app().node().pool());
@@ -116,18 +84,11 @@ class UsageAnswersCacheTest {
         a.post(
             "/api/v1/analytics/sessions",
             TestNode.INGEST_KEY,
-            new JsonObject()
-                .put("id", id.toString())
-                .put("user_id", user.toString())
+            FreshCluster.movieStart(id, user, UUID.randomUUID(), Instant.now().minusSeconds(60))
                 .put("user_name", "cached")
-                .put("content_type", "movie")
-                .put("content_id", UUID.randomUUID().toString())
                 .put("content_title", "Cached")
                 .put("client_name", "Cache Test Client")
-                .put("device_name", "Chrome")
-                .put("ip_address", "10.9.8.6")
-                .put("bandwidth_kbps", 8000)
-                .put("started_at", Instant.now().minusSeconds(60).toString()));
+                .put("ip_address", "10.9.8.6"));
     long t0 = System.nanoTime();
     assertEquals(201, started.statusCode(), started.bodyAsString());
     Await.until(

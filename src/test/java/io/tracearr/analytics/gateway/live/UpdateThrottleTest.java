@@ -55,22 +55,33 @@ class UpdateThrottleTest {
     done.join();
   }
 
-  @Test
-  void overTheBudgetEachSessionsNewestStateGoesOutLaterAndOnlyOnce() {
-    var ctx = vertx.getOrCreateContext();
-    UpdateThrottle[] throttle = new UpdateThrottle[1];
-    // 20 per second = 2 per 100 ms slice; no per-session interval, so only the budget holds them
-    // back
+  /** A throttle made on {@code ctx}'s event loop, as the hub makes its own. */
+  private UpdateThrottle throttle(io.vertx.core.Context ctx, long intervalMs, int maxPerSecond) {
+    UpdateThrottle[] made = new UpdateThrottle[1];
     onLoop(
         ctx,
         () ->
-            throttle[0] =
+            made[0] =
                 new UpdateThrottle(
-                    vertx, 0, 20, MAX_WAITING, this::emit, dropped::incrementAndGet));
+                    vertx,
+                    intervalMs,
+                    maxPerSecond,
+                    MAX_WAITING,
+                    this::emit,
+                    dropped::incrementAndGet));
+    return made[0];
+  }
+
+  @Test
+  void overTheBudgetEachSessionsNewestStateGoesOutLaterAndOnlyOnce() {
+    var ctx = vertx.getOrCreateContext();
+    // 20 per second = 2 per 100 ms slice; no per-session interval, so only the budget holds them
+    // back
+    UpdateThrottle throttle = throttle(ctx, 0, 20);
     onLoop(
         ctx,
         () -> {
-          for (int n = 0; n < 10; n++) offer(throttle[0], n, 1);
+          for (int n = 0; n < 10; n++) offer(throttle, n, 1);
         });
     assertEquals(2, emitted.size(), "the first slice's budget goes out at once");
     // a later update of a session still waiting replaces what it will send; an ended one sends
@@ -78,8 +89,8 @@ class UpdateThrottleTest {
     onLoop(
         ctx,
         () -> {
-          offer(throttle[0], 5, 2);
-          throttle[0].forget("s9");
+          offer(throttle, 5, 2);
+          throttle.forget("s9");
         });
     Await.until(
         Duration.ofSeconds(5), "every waiting session's update sent", () -> emitted.size() == 9);
@@ -90,67 +101,49 @@ class UpdateThrottleTest {
         "oldest waiting first, each once");
     assertEquals(2, emitted.get(5).getInteger("position_seconds"), "the newest state of s5");
     assertFalse(ids.contains("s9"), "no update after a session's end");
-    onLoop(ctx, () -> assertEquals(0, throttle[0].waiting()));
+    onLoop(ctx, () -> assertEquals(0, throttle.waiting()));
     assertEquals(0, dropped.get());
   }
 
   @Test
   void pastTheWaitingBoundTheOldestWaitingUpdateIsDroppedAndCounted() {
     var ctx = vertx.getOrCreateContext();
-    UpdateThrottle[] throttle = new UpdateThrottle[1];
-    onLoop(
-        ctx,
-        () ->
-            throttle[0] =
-                new UpdateThrottle(
-                    vertx, 0, 10, MAX_WAITING, this::emit, dropped::incrementAndGet));
+    UpdateThrottle throttle = throttle(ctx, 0, 10);
     int offered = MAX_WAITING + 5;
     onLoop(
         ctx,
         () -> {
-          for (int n = 0; n < offered; n++) offer(throttle[0], n, 1);
+          for (int n = 0; n < offered; n++) offer(throttle, n, 1);
           // one per slice goes out at once, MAX_WAITING wait, the oldest of the rest make room
-          assertEquals(MAX_WAITING, throttle[0].waiting());
+          assertEquals(MAX_WAITING, throttle.waiting());
         });
     assertEquals(offered - 1 - MAX_WAITING, dropped.get());
-    onLoop(ctx, throttle[0]::clear);
+    onLoop(ctx, throttle::clear);
   }
 
   @Test
   void withNoBudgetEveryFirstUpdateGoesOutAtOnce() {
     var ctx = vertx.getOrCreateContext();
-    UpdateThrottle[] throttle = new UpdateThrottle[1];
-    onLoop(
-        ctx,
-        () ->
-            throttle[0] =
-                new UpdateThrottle(
-                    vertx, 60_000, 0, MAX_WAITING, this::emit, dropped::incrementAndGet));
+    UpdateThrottle throttle = throttle(ctx, 60_000, 0);
     onLoop(
         ctx,
         () -> {
-          for (int n = 0; n < 500; n++) offer(throttle[0], n, 1);
+          for (int n = 0; n < 500; n++) offer(throttle, n, 1);
         });
     assertEquals(500, emitted.size());
-    onLoop(ctx, () -> assertTrue(throttle[0].waiting() == 0));
+    onLoop(ctx, () -> assertTrue(throttle.waiting() == 0));
   }
 
   /** A paused session's update goes before the position-only updates waiting for the budget. */
   @Test
   void aStatusChangeOvertakesTheWaitingUpdates() {
     var ctx = vertx.getOrCreateContext();
-    UpdateThrottle[] throttle = new UpdateThrottle[1];
-    onLoop(
-        ctx,
-        () ->
-            throttle[0] =
-                new UpdateThrottle(
-                    vertx, 1_000, 10, MAX_WAITING, this::emit, dropped::incrementAndGet));
+    UpdateThrottle throttle = throttle(ctx, 1_000, 10);
     onLoop(
         ctx,
         () -> {
-          for (int n = 0; n < 50; n++) offer(throttle[0], n, 1);
-          throttle[0].offerUrgent(new JsonObject().put("id", "s40").put("status", "paused"));
+          for (int n = 0; n < 50; n++) offer(throttle, n, 1);
+          throttle.offerUrgent(new JsonObject().put("id", "s40").put("status", "paused"));
         });
     Await.until(
         Duration.ofSeconds(5),
