@@ -105,11 +105,11 @@ public final class BackfillStore {
   /**
    * the second connection's transaction: it imports that snapshot, so it needs no lock of its own
    */
-  private final LockedTransaction userLastTransaction;
+  private final LockedTransaction usageTransaction;
 
   public BackfillStore(Pool pool) {
     this.lockedTransaction = RollupLock.on(pool).isolation(Isolation.REPEATABLE_READ);
-    this.userLastTransaction = LockedTransaction.on(pool).isolation(Isolation.REPEATABLE_READ);
+    this.usageTransaction = LockedTransaction.on(pool).isolation(Isolation.REPEATABLE_READ);
   }
 
   /**
@@ -122,11 +122,16 @@ public final class BackfillStore {
    * concurrency sweep are counted from it). Returns the days recomputed.
    *
    * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by
-   * the transaction holding the roll-up lock), so PostgreSQL uses two cores: content_user_last (the
-   * largest write) on one, hours, daily_content_stats and daily_stats on the other.
-   * content_user_last commits first: if the second commit fails, the days are still missing and the
-   * next run recomputes them (content_user_last only moves forward, so applying it twice changes
-   * nothing).
+   * the transaction holding the roll-up lock), so PostgreSQL uses two cores, in two halves of about
+   * the same cost (issue 18, session 5: 72 s against 76 s at 1 M sessions): the usage tables
+   * (usage_day_value, usage_day_user) on the second connection; hours, daily_content_stats,
+   * content_user_last and daily_stats on the first. Both usage tables are written in one
+   * transaction, so a reader sees both old or both new. The usage version is moved on the first
+   * connection (which already holds rollup_state's row: clearing the popular windows updates it),
+   * and the second commits first: a usage answer read between the two commits is one of the new
+   * rows cached under the old version, dropped when the version moves. If the first commit fails,
+   * the days are still missing and the next run recomputes them (delete and insert of their usage
+   * rows, and the version moved then).
    */
   public Future<List<LocalDate>> backfill(
       List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds, Set<LocalDate> forced) {
@@ -157,35 +162,35 @@ public final class BackfillStore {
                           .execute()
                           .compose(
                               snapshot ->
-                                  userLastSide(
+                                  usageSide(
                                       snapshot.iterator().next().getString(0),
                                       runs,
                                       PopularWindowStore.clear(conn)
                                           .compose(v -> each(runs, run -> run.hours(conn)))
                                           .compose(v -> each(runs, run -> run.content(conn)))
-                                          .compose(v -> each(runs, run -> run.usage(conn)))
-                                          .compose(v -> each(runs, run -> run.days(conn)))))
+                                          .compose(v -> each(runs, run -> run.userLast(conn)))
+                                          .compose(v -> each(runs, run -> run.days(conn)))
+                                          .compose(
+                                              v -> conn.query(UsageSql.BUMP_VERSION).execute())))
                           .map(todo);
                     }));
   }
 
   /**
-   * Moves content_user_last forward for {@code runs} on a second connection in {@code snapshot},
-   * while {@code beside} runs on the first; commits once both succeeded.
+   * Rewrites the usage rows of {@code runs} on a second connection in {@code snapshot}, while
+   * {@code beside} runs on the first; commits once both succeeded.
    */
-  private Future<Void> userLastSide(String snapshot, List<Run> runs, Future<?> beside) {
+  private Future<Void> usageSide(String snapshot, List<Run> runs, Future<?> beside) {
     // the id comes from pg_export_snapshot(); SET TRANSACTION SNAPSHOT takes no parameter
     String importSnapshot = "SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "") + "'";
-    return userLastTransaction.run(
+    return usageTransaction.run(
         other ->
             other
                 .query(importSnapshot)
                 .execute()
                 .compose(v -> other.query(BACKFILL_WORK_MEM).execute())
                 .compose(
-                    v ->
-                        Future.join(each(runs, run -> run.userLast(other)), beside)
-                            .<Void>mapEmpty())
+                    v -> Future.join(each(runs, run -> run.usage(other)), beside).<Void>mapEmpty())
                 // fail only once the first connection's statements are done: its transaction is
                 // rolled back on this failure
                 .recover(err -> beside.transform(ignored -> Future.failedFuture(err))));
@@ -204,6 +209,14 @@ public final class BackfillStore {
    */
   static Future<Void> usage(
       SqlConnection conn, LocalDate[] days, OffsetDateTime[] bounds, String zone) {
+    return usageRows(conn, days, bounds, zone)
+        .compose(v -> conn.query(UsageSql.BUMP_VERSION).execute())
+        .mapEmpty();
+  }
+
+  /** the usage rows of {@link #usage}, without moving the version */
+  private static Future<Void> usageRows(
+      SqlConnection conn, LocalDate[] days, OffsetDateTime[] bounds, String zone) {
     Tuple range = Tuple.of(days[0], days[days.length - 1]);
     Tuple run = Tuple.of(days, bounds, bounds[0], bounds[days.length], zone);
     return conn.preparedQuery(UsageSql.DELETE_VALUE_DAYS)
@@ -211,7 +224,6 @@ public final class BackfillStore {
         .compose(v -> conn.preparedQuery(UsageSql.DELETE_USER_DAYS).execute(range))
         .compose(v -> conn.preparedQuery(UsageSql.INSERT_VALUE_DAYS).execute(run))
         .compose(v -> conn.preparedQuery(UsageSql.INSERT_USER_DAYS).execute(run))
-        .compose(v -> conn.query(UsageSql.BUMP_VERSION).execute())
         .mapEmpty();
   }
 
@@ -250,8 +262,9 @@ public final class BackfillStore {
       this.zone = calendar.zone().getId();
     }
 
+    /** the usage rows only: the version is moved on the first connection */
     Future<Void> usage(SqlConnection conn) {
-      return BackfillStore.usage(conn, days, bounds, zone);
+      return usageRows(conn, days, bounds, zone);
     }
 
     Future<Void> hours(SqlConnection conn) {
