@@ -148,7 +148,6 @@ final class ServerWatcher {
   private boolean confirming;
 
   private boolean pollAfterConfirm;
-  private int confirmations;
   private long lastPollStartMs;
   private WebSocket socket;
   private long socketBackoffMs = 1_000;
@@ -290,11 +289,6 @@ final class ServerWatcher {
     return polls;
   }
 
-  /** Confirmations asked (each one request to the server). */
-  int confirmations() {
-    return confirmations;
-  }
-
   // ---- polling
   // -------------------------------------------------------------------------------------------------
 
@@ -415,7 +409,6 @@ final class ServerWatcher {
     // saw, the confirmation only those it missed
     if (stopped || !tracker.awaitsConfirmation()) return;
     confirming = true;
-    confirmations++;
     long t0 = System.nanoTime();
     MediaApi.get(
             http, server.type(), server.url(), server.token(), MediaApi.sessionsPath(server.type()))

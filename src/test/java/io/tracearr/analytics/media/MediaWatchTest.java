@@ -227,6 +227,12 @@ class MediaWatchTest {
     UUID server = addServer(sim, "watch-stop-" + type.id(), sim.token(), SLOW_INTERVAL);
     UUID id = MediaIds.session(server, "sess-s", "item-s");
     Await.until(Duration.ofSeconds(15), "the session", () -> session(id) != null);
+    // the first answer's identity look-up is over (Plex's asks for the sessions too, which would
+    // take the removal below instead of a poll)
+    Await.until(
+        Duration.ofSeconds(15),
+        "the server's identity read",
+        () -> server(server).getString("version") != null);
 
     // the playback stops as the next poll is answered: that poll is the first to miss it
     sim.removeAtNextAnswer("sess-s");
