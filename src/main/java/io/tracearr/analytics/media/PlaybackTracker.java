@@ -25,9 +25,12 @@ import java.util.UUID;
  *       until the next poll.
  *   <li>The same server session showing another item (or another user) ends the old session and
  *       starts a new one.
- *   <li>A playback missing from {@value #MISSES_TO_END} consecutive successful polls ends with
- *       reason {@code client}; one miss is forgiven, so a single answer taken between two items of
- *       a queue ends nothing.
+ *   <li>A playback missing from {@value #MISSES_TO_END} consecutive successful answers ends with
+ *       reason {@code client}; one miss is forgiven, so a single partial answer (a session briefly
+ *       left out while it seeks or its transcode restarts) ends nothing. The second answer need not
+ *       wait for the next poll: after a poll that missed a playback ({@link #awaitsConfirmation}),
+ *       the watcher asks again shortly and hands the answer to {@link #confirm}, which decides the
+ *       missed playbacks only.
  *   <li>An unreachable poll ends nothing and does not count as a miss: if the server stays away,
  *       the registry's timeout ends the sessions; if it comes back in time, they continue.
  * </ul>
@@ -113,6 +116,55 @@ public final class PlaybackTracker {
       }
       if (t != null) end(p.serverSessionKey(), t, out);
       start(p, out);
+    }
+    return out;
+  }
+
+  /**
+   * Whether the last successful answer missed a playback that has not ended yet: a confirmation
+   * ({@link #confirm}) would decide it before the next poll.
+   */
+  public boolean awaitsConfirmation() {
+    for (Tracked t : tracked.values()) {
+      if (t.misses > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A confirming answer, asked for shortly after a poll that missed playbacks: only those are
+   * decided; everything else (new playbacks, positions, pauses) is left to the next poll, so a
+   * confirmation sends no heartbeat and no start, and its ends need no order with the poll's
+   * commands still in flight (that poll sent nothing for a playback it missed).
+   *
+   * <ul>
+   *   <li>back (same item, same user): the miss is forgiven, the session goes on;
+   *   <li>still missing: a further miss, the end once {@value #MISSES_TO_END} are counted;
+   *   <li>its server session now shows another item or user: the playback is over (ended now; the
+   *       next poll starts the new one, as it would have after a miss).
+   * </ul>
+   */
+  public List<SessionCommand> confirm(List<ObservedPlayback> playing) {
+    Map<String, ObservedPlayback> now = new LinkedHashMap<>();
+    for (ObservedPlayback p : playing) now.put(p.serverSessionKey(), p);
+    List<SessionCommand> out = new ArrayList<>();
+    Iterator<Map.Entry<String, Tracked>> it = tracked.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Tracked> e = it.next();
+      Tracked t = e.getValue();
+      if (t.misses == 0) continue;
+      ObservedPlayback p = now.get(e.getKey());
+      if (p != null && t.samePlayback(p)) {
+        t.misses = 0;
+        t.last = p;
+        continue;
+      }
+      t.misses = p == null ? t.misses + 1 : MISSES_TO_END;
+      if (t.misses >= MISSES_TO_END) {
+        it.remove();
+        remember(e.getKey(), t);
+        out.add(new SessionCommand.End(t.sessionId, ENDED_REASON));
+      }
     }
     return out;
   }

@@ -34,6 +34,10 @@ import org.HdrHistogram.Histogram;
  * on a dashboard socket ({@code session.started}, {@code session.updated} with status paused,
  * {@code session.ended}).
  *
+ * <p>A stop is seen by the first poll after it and ended by that poll's confirmation (a second
+ * request {@code ServerWatcher.CONFIRM_DELAY_MS} later): its delay is up to one interval plus the
+ * confirmation, the same bound as a start or a pause plus about 250 ms.
+ *
  * <p>The simulators do not push (their Jellyfin/Emby socket answers only the subscription; Plex
  * sends nothing): the figures are those of polling alone, the bound the target names. CPU: the
  * service process's CPU time (/proc/pid/stat) over the window, per server, and the same service
@@ -279,10 +283,15 @@ final class MediaScenario {
         Histogram h = byKind.get(k);
         r.figure(k + "_count", h.getTotalCount())
             .figure(k + "_p50_ms", h.getValueAtPercentile(50) / 1000.0)
+            .figure(k + "_p90_ms", h.getValueAtPercentile(90) / 1000.0)
             .figure(k + "_p99_ms", h.getValueAtPercentile(99) / 1000.0)
             .figure(k + "_max_ms", h.getMaxValue() / 1000.0);
       }
       r.limit("poll interval + 500 ms", targetMs, "ms")
+          .note(
+              "polls_per_s counts the service's requests for the sessions: the scheduled polls and"
+                  + " the confirmations that follow a poll which missed a playback (one per stop"
+                  + " here)")
           .ratio(p99 / targetMs)
           .note("server statuses at the end: " + statuses)
           .note("missed by kind (no frame within 30 s of the window's end): " + missedByKind)

@@ -311,6 +311,78 @@ public final class MediaServerSimulator implements AutoCloseable {
     playbacks.remove(sessionKey);
   }
 
+  /** Playbacks to leave out of the next sessions answers over HTTP → how many answers left. */
+  private final Map<String, Integer> leftOut = new java.util.HashMap<>();
+
+  /** Playbacks to remove when the next sessions answer over HTTP is built. */
+  private final Set<String> removeAtNext = new java.util.HashSet<>();
+
+  /** Playback → when (nanoTime) the answer that first missed it was built. */
+  private final Map<String, Long> removedAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Playback → when (nanoTime) the last answer that left it out was built. */
+  private final Map<String, Long> leftOutAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** When (nanoTime) each sessions answer over HTTP was built, in order. */
+  private final List<Long> sessionAnswers = new CopyOnWriteArrayList<>();
+
+  /**
+   * The playback stops as the next {@code GET} of the sessions is answered: that answer is the
+   * first without it, at a known time ({@link #removedAtNanos}), so a test can time what follows
+   * from the first poll that missed it.
+   */
+  public synchronized void removeAtNextAnswer(String sessionKey) {
+    removeAtNext.add(sessionKey);
+  }
+
+  /** When the answer that removed the playback was built (nanoTime), or null before. */
+  public Long removedAtNanos(String sessionKey) {
+    return removedAt.get(sessionKey);
+  }
+
+  /**
+   * A server's partial answer: the playback goes on, but the next {@code answers} {@code GET}s of
+   * the sessions leave it out.
+   */
+  public synchronized void leaveOutOfNextAnswers(String sessionKey, int answers) {
+    leftOut.put(sessionKey, answers);
+  }
+
+  /** When the last answer that left the playback out was built (nanoTime), or null before. */
+  public Long leftOutAtNanos(String sessionKey) {
+    return leftOutAt.get(sessionKey);
+  }
+
+  /** When (nanoTime) each {@code GET} of the sessions was answered, in order. */
+  public List<Long> sessionAnswerTimes() {
+    return List.copyOf(sessionAnswers);
+  }
+
+  /**
+   * The playbacks of one sessions answer over HTTP: applies the removals and omissions the test
+   * asked for.
+   */
+  private synchronized java.util.Collection<Playback> playbacksOfThisAnswer() {
+    long now = System.nanoTime();
+    sessionAnswers.add(now);
+    for (String key : removeAtNext) {
+      if (playbacks.remove(key) != null) removedAt.put(key, now);
+    }
+    removeAtNext.clear();
+    List<Playback> out = new java.util.ArrayList<>();
+    for (Playback p : playbacks.values()) {
+      Integer left = leftOut.get(p.sessionKey());
+      if (left == null) {
+        out.add(p);
+        continue;
+      }
+      leftOutAt.put(p.sessionKey(), now);
+      if (left <= 1) leftOut.remove(p.sessionKey());
+      else leftOut.put(p.sessionKey(), left - 1);
+    }
+    return out;
+  }
+
   /**
    * Whether the committed fixture sessions are served alongside the test's playbacks (default
    * true).
@@ -416,9 +488,13 @@ public final class MediaServerSimulator implements AutoCloseable {
    * playbacks.
    */
   public synchronized JsonArray mediaBrowserSessions() {
+    return mediaBrowserSessions(playbacks.values());
+  }
+
+  private synchronized JsonArray mediaBrowserSessions(java.util.Collection<Playback> shown) {
     JsonArray out = new JsonArray();
     if (fixtureSessions) fixtureJellyfin.forEach(out::add);
-    for (Playback p : playbacks.values()) out.add(jellyfinSession(p));
+    for (Playback p : shown) out.add(jellyfinSession(p));
     return out.copy();
   }
 
@@ -426,10 +502,14 @@ public final class MediaServerSimulator implements AutoCloseable {
    * The body of Plex {@code GET /status/sessions} now: fixture metadata, then the test's playbacks.
    */
   public synchronized JsonObject plexSessions() {
+    return plexSessions(playbacks.values());
+  }
+
+  private synchronized JsonObject plexSessions(java.util.Collection<Playback> shown) {
     JsonArray metadata = new JsonArray();
     if (fixtureSessions)
       fixturePlex.getJsonObject("MediaContainer").getJsonArray("Metadata").forEach(metadata::add);
-    for (Playback p : playbacks.values()) metadata.add(plexMetadata(p));
+    for (Playback p : shown) metadata.add(plexMetadata(p));
     JsonObject container = new JsonObject().put("size", metadata.size());
     if (!metadata.isEmpty()) container.put("Metadata", metadata);
     return new JsonObject().put("MediaContainer", container).copy();
@@ -542,7 +622,7 @@ public final class MediaServerSimulator implements AutoCloseable {
     if (req.method().name().equals("GET") && path.equals("/System/Info")) {
       json(req, 200, Fixtures.text(Fixtures.JELLYFIN_SYSTEM_INFO));
     } else if (req.method().name().equals("GET") && path.equals("/Sessions")) {
-      json(req, 200, mediaBrowserSessions().encode());
+      json(req, 200, mediaBrowserSessions(playbacksOfThisAnswer()).encode());
     } else if (req.method().name().equals("POST") && command.matches()) {
       String sessionId = command.group(1);
       String kind = command.group(2);
@@ -668,7 +748,7 @@ public final class MediaServerSimulator implements AutoCloseable {
     } else if (req.method().name().equals("GET") && path.equals("/status/sessions")) {
       String accept = req.getHeader("Accept");
       if (accept != null && accept.contains("application/json")) {
-        json(req, 200, plexSessions().encode());
+        json(req, 200, plexSessions(playbacksOfThisAnswer()).encode());
       } else {
         // Plex answers XML unless asked for JSON; the connector must ask
         req.response()

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Watching a server through the real service: the simulator's playbacks become our sessions via the
@@ -201,6 +203,106 @@ class MediaWatchTest {
         () -> session(id).getString("ended_at") != null);
     assertEquals("client", session(id).getString("ended_reason"));
     assertTrue(sessionPolls(sim) - pollsAtRemoval >= 2, "ended only after two polls without it");
+  }
+
+  /**
+   * Poll interval of the confirmation tests: long enough that the old rule (the end at the next
+   * poll, one interval after the poll that first missed the playback) is far from their deadline.
+   */
+  private static final int SLOW_INTERVAL = 5;
+
+  /**
+   * From the first poll that misses a stopped playback to its end: the confirmation ({@value
+   * ServerWatcher#CONFIRM_DELAY_MS} ms later), its answer and the end command, with slack for a
+   * loaded 2-core machine. Ending at the next poll instead would take a whole interval ({@value
+   * #SLOW_INTERVAL} s), so this fails without confirmations whatever the load.
+   */
+  private static final Duration CONFIRMED_END = Duration.ofMillis(3_000);
+
+  @ParameterizedTest
+  @EnumSource(ServerType.class)
+  void aStopEndsAtTheConfirmationWellBeforeTheNextPoll(ServerType type) {
+    MediaServerSimulator sim = simulator(type, "token-watch-stop-" + type.id() + "-0123456789");
+    sim.put(episode("sess-s", "item-s", "user-s"));
+    UUID server = addServer(sim, "watch-stop-" + type.id(), sim.token(), SLOW_INTERVAL);
+    UUID id = MediaIds.session(server, "sess-s", "item-s");
+    Await.until(Duration.ofSeconds(15), "the session", () -> session(id) != null);
+    // the first answer's identity look-up is over (Plex's asks for the sessions too, which would
+    // take the removal below instead of a poll)
+    Await.until(
+        Duration.ofSeconds(15),
+        "the server's identity read",
+        () -> server(server).getString("version") != null);
+
+    // the playback stops as the next poll is answered: that poll is the first to miss it
+    sim.removeAtNextAnswer("sess-s");
+    Await.until(
+        Duration.ofSeconds(2L * SLOW_INTERVAL + 5),
+        "a poll without the playback",
+        () -> sim.removedAtNanos("sess-s") != null);
+    long missedAt = sim.removedAtNanos("sess-s");
+    Duration left = CONFIRMED_END.minusNanos(System.nanoTime() - missedAt);
+    Await.until(
+        left.isNegative() ? Duration.ZERO : left,
+        "the end within " + CONFIRMED_END + " of the first poll that missed the playback",
+        () -> session(id).getString("ended_at") != null);
+    long tookMs = (System.nanoTime() - missedAt) / 1_000_000;
+    assertTrue(tookMs < CONFIRMED_END.toMillis(), "ended " + tookMs + " ms after the first miss");
+    assertEquals("client", session(id).getString("ended_reason"));
+
+    // the end came from one confirming request, asked after the delay, not from the next poll
+    java.util.List<Long> after =
+        sim.sessionAnswerTimes().stream().filter(t -> t > missedAt).toList();
+    assertTrue(!after.isEmpty(), "a confirming request");
+    long confirmedAfterMs = (after.get(0) - missedAt) / 1_000_000;
+    assertTrue(
+        confirmedAfterMs >= ServerWatcher.CONFIRM_DELAY_MS - 5
+            && confirmedAfterMs < SLOW_INTERVAL * 1000L - 1000,
+        "the confirmation " + confirmedAfterMs + " ms after the poll that missed");
+  }
+
+  @Test
+  void aPlaybackLeftOutOfOneAnswerGoesOnWhenTheConfirmationSeesItBack() {
+    MediaServerSimulator sim = simulator(ServerType.JELLYFIN, "jf-token-watch-partial");
+    sim.put(episode("sess-p", "item-p", "user-p").withPosition(100));
+    UUID server = addServer(sim, "watch-partial", sim.token(), SLOW_INTERVAL);
+    UUID id = MediaIds.session(server, "sess-p", "item-p");
+    Await.until(Duration.ofSeconds(15), "the session", () -> session(id) != null);
+    Await.until(
+        Duration.ofSeconds(15),
+        "its first heartbeat",
+        () -> session(id).getString("last_heartbeat_at") != null);
+    String beatBefore = session(id).getString("last_heartbeat_at");
+
+    sim.leaveOutOfNextAnswers("sess-p", 1);
+    sim.put(episode("sess-p", "item-p", "user-p").withPosition(160));
+    Await.until(
+        Duration.ofSeconds(2L * SLOW_INTERVAL + 5),
+        "a poll that leaves the playback out",
+        () -> sim.leftOutAtNanos("sess-p") != null);
+    long partialAt = sim.leftOutAtNanos("sess-p");
+    // its confirmation (the playback is back), and the next poll
+    Await.until(
+        Duration.ofSeconds(2L * SLOW_INTERVAL + 5),
+        "the confirmation and the next poll",
+        () -> sim.sessionAnswerTimes().stream().filter(t -> t > partialAt).count() >= 2);
+    long confirmedAt =
+        sim.sessionAnswerTimes().stream().filter(t -> t > partialAt).findFirst().orElseThrow();
+    long confirmedAfterMs = (confirmedAt - partialAt) / 1_000_000;
+    assertTrue(
+        confirmedAfterMs < SLOW_INTERVAL * 1000L - 1000,
+        "the answer after the partial one was the confirmation, " + confirmedAfterMs + " ms later");
+    // the next poll's heartbeat reaches the same session, which never ended
+    Await.until(
+        Duration.ofSeconds(10),
+        "the same session's heartbeat after the partial answer",
+        () ->
+            Math.abs(session(id).getDouble("position_seconds") - 160) < 0.5
+                && !session(id).getString("last_heartbeat_at").equals(beatBefore));
+    assertNull(session(id).getString("ended_at"), "a playback left out of one answer goes on");
+    assertNull(
+        session(MediaIds.session(server, "sess-p", "item-p", 1)),
+        "and is not restarted as a replay");
   }
 
   @Test

@@ -148,6 +148,121 @@ class PlaybackTrackerTest {
     assertEquals(expected, lastTrace(polls));
   }
 
+  /** A confirming answer in a trace (the watcher's short re-poll after a poll that missed). */
+  record Confirmation(List<ObservedPlayback> playing) {}
+
+  static Confirmation confirmed(ObservedPlayback... playing) {
+    return new Confirmation(List.of(playing));
+  }
+
+  static Stream<Arguments> confirmations() {
+    ObservedPlayback a1 = play("A", "1");
+    ObservedPlayback a2 = play("A", "2");
+    ObservedPlayback b1 = play("B", "1");
+    return Stream.of(
+        Arguments.of(
+            "missing from the poll and from its confirmation ends at the confirmation",
+            List.of(seen(a1), seen(), confirmed()),
+            List.of("end A/1#0 client"),
+            false),
+        Arguments.of(
+            "back in the confirmation: nothing ends, nothing is sent",
+            List.of(seen(a1), seen(), confirmed(a1)),
+            List.of(),
+            false),
+        Arguments.of(
+            "back in the confirmation, the next poll is a heartbeat of the same session",
+            List.of(seen(a1), seen(), confirmed(a1), seen(a1)),
+            List.of("beat A/1#0"),
+            false),
+        Arguments.of(
+            "back in the confirmation, one more miss is again only one",
+            List.of(seen(a1), seen(), confirmed(a1), seen()),
+            List.of(),
+            true),
+        Arguments.of(
+            "another item on the session in the confirmation ends the old one; the poll starts the"
+                + " new",
+            List.of(seen(a1), seen(), confirmed(a2)),
+            List.of("end A/1#0 client"),
+            false),
+        Arguments.of(
+            "after that end, the next poll starts the new item",
+            List.of(seen(a1), seen(), confirmed(a2), seen(a2)),
+            List.of("start A/2#0", "beat A/2#0"),
+            false),
+        Arguments.of(
+            "a confirmation decides only the missed: a new playback in it waits for the poll",
+            List.of(seen(a1), seen(), confirmed(a1, b1)),
+            List.of(),
+            false),
+        Arguments.of(
+            "a confirmation with nothing missed sends nothing (a playing one is not ended)",
+            List.of(seen(a1, b1), confirmed()),
+            List.of(),
+            false),
+        Arguments.of(
+            "only the missed one of two ends",
+            List.of(seen(a1, b1), seen(b1), confirmed()),
+            List.of("end A/1#0 client"),
+            false),
+        Arguments.of(
+            "a confirmation lost to an outage: the next poll's miss still ends it",
+            List.of(seen(a1), seen(), DOWN, seen()),
+            List.of("end A/1#0 client"),
+            false),
+        Arguments.of(
+            "ended by the confirmation, the next poll sends nothing more",
+            List.of(seen(a1), seen(), confirmed(), seen()),
+            List.of(),
+            false),
+        Arguments.of(
+            "watched again after the confirmed end is the next replay",
+            List.of(seen(a1), seen(), confirmed(), seen(a1)),
+            List.of("start A/1#1", "beat A/1#1"),
+            false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("confirmations")
+  void commandsOfTheLastAnswerWithConfirmations(
+      String name, List<Object> steps, List<String> expected, boolean awaitsAfter) {
+    PlaybackTracker tracker = new PlaybackTracker(SERVER);
+    List<SessionCommand> last = List.of();
+    List<PollResult> named = new ArrayList<>();
+    for (Object step : steps) {
+      if (step instanceof PollResult poll) {
+        last = tracker.apply(poll);
+        named.add(poll);
+      } else {
+        Confirmation c = (Confirmation) step;
+        last = tracker.confirm(c.playing());
+        named.add(PollResult.seen(c.playing()));
+      }
+    }
+    assertEquals(expected, render(last, named));
+    assertEquals(awaitsAfter, tracker.awaitsConfirmation());
+  }
+
+  @Test
+  void onlyAPollThatMissedAPlaybackAsksForAConfirmation() {
+    PlaybackTracker tracker = new PlaybackTracker(SERVER);
+    ObservedPlayback a1 = play("A", "1");
+    tracker.seen(List.of());
+    assertFalse(tracker.awaitsConfirmation(), "nothing tracked");
+    tracker.seen(List.of(a1));
+    assertFalse(tracker.awaitsConfirmation(), "seen");
+    tracker.apply(DOWN);
+    assertFalse(tracker.awaitsConfirmation(), "an outage is not a miss");
+    tracker.seen(List.of());
+    assertTrue(tracker.awaitsConfirmation(), "missed once");
+    tracker.apply(DOWN);
+    assertTrue(tracker.awaitsConfirmation(), "still missed once after an outage");
+    tracker.confirm(List.of());
+    assertFalse(tracker.awaitsConfirmation(), "ended");
+    assertEquals(0, tracker.trackedCount());
+  }
+
   @Test
   void aNodeTakingOverDerivesTheSameStartAsTheNodeBefore() {
     List<ObservedPlayback> playing =
