@@ -84,6 +84,14 @@ public final class StatsRoutes {
 
   private Future<Void> versionCheck;
 
+  /** roll-up frames handled by every instance of the JVM (tests wait for theirs) */
+  private static final java.util.concurrent.atomic.AtomicLong FRAMES_HANDLED =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  static long framesHandled() {
+    return FRAMES_HANDLED.get();
+  }
+
   /**
    * The parts of the last answers made before the past version moved: a past part read again at the
    * new version that equals one of these keeps its encoded bytes (a re-roll that changed nothing).
@@ -131,6 +139,7 @@ public final class StatsRoutes {
   void rolledUp(JsonObject frame) {
     popularAnswers.clear();
     rollUpsHeard++;
+    FRAMES_HANDLED.incrementAndGet();
     Long version = frame == null ? null : frame.getLong("past_version");
     String day = frame == null ? null : frame.getString("date");
     boolean crossedMidnight =
