@@ -80,4 +80,20 @@ class LiveTodayTest {
     queries.get(1).complete(sessions(3));
     assertEquals(3, first.result().totalSessions());
   }
+
+  @Test
+  void pastHalfItsAgeAServedValueStartsItsSuccessorSoNobodyWaits() {
+    live.current(TODAY);
+    queries.get(0).complete(sessions(1));
+    now.addAndGet(Duration.ofMillis(600).toNanos());
+    Future<DailyStat> served = live.current(TODAY);
+    assertEquals(1, served.result().totalSessions(), "still fresh: served at once");
+    assertEquals(2, queries.size(), "and its successor started");
+    live.current(TODAY);
+    assertEquals(2, queries.size(), "one successor at a time");
+    queries.get(1).complete(sessions(2));
+    now.addAndGet(Duration.ofMillis(500).toNanos());
+    // 1.1 s after the first query: without the successor this read would wait
+    assertEquals(2, live.current(TODAY).result().totalSessions());
+  }
 }
