@@ -59,14 +59,21 @@ public final class LiveToday {
    */
   public Future<DailyStat> current(LocalDate today) {
     long now = clock.getAsLong();
-    if (value != null && value.date().equals(today) && fresh(valueAsOf, now)) {
-      // past half its age, a served value starts its successor, so that under steady load no
-      // request waits for the age limit (only after a change); the value itself still obeys the
-      // rule
-      if (now - valueAsOf >= maxAgeNanos / 2
-          && !(inFlight != null && today.equals(inFlightDay) && inFlightAsOf - valueAsOf > 0))
-        refresh(today, now);
-      return Future.succeededFuture(value);
+    if (value != null && value.date().equals(today) && valueAsOf - changedAt >= 0) {
+      long age = now - valueAsOf;
+      boolean successor =
+          inFlight != null && today.equals(inFlightDay) && inFlightAsOf - valueAsOf > 0;
+      if (age < maxAgeNanos) {
+        // past half its age, a served value starts its successor, so that under steady load no
+        // request waits for the age limit (only after a change)
+        if (age >= maxAgeNanos / 2 && !successor) refresh(today, now);
+        return Future.succeededFuture(value);
+      }
+      // past the age limit while the successor started within it still runs (a slow query): no
+      // change was heard since this value's query began, and it is at most one age limit plus the
+      // successor's run behind heartbeats, the bound the age limit states; never past twice it
+      if (successor && inFlightAsOf - valueAsOf < maxAgeNanos && age < 2 * maxAgeNanos)
+        return Future.succeededFuture(value);
     }
     if (inFlight != null && today.equals(inFlightDay) && fresh(inFlightAsOf, now)) return inFlight;
     return refresh(today, now);
