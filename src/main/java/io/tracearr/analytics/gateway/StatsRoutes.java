@@ -35,13 +35,15 @@ import java.util.function.Supplier;
  * {@code /analytics/stats/**} and {@code /analytics/popular}: reads for viewers and admins.
  *
  * <p>{@code stats/daily} and {@code popular} are served from memory, one cache per gateway instance
- * (its event loop owns it, no locks): roll-up answers (past days, popular windows) stay until the
- * next completed roll-up, announced cluster-wide by {@code events.stats.updated}, so every node
- * drops them (a start or an end triggers a roll-up of today within a second, see {@code
- * AggregatorVerticle}); today's live row is served only while no start or end was heard of since
- * its query began and for at most {@link #LIVE_MAX_AGE}, else the request waits for a newer query
- * ({@link LiveToday}: never a stale answer). Each cache keeps at most {@link #CACHED_ANSWERS}
- * answers, keyed by the request's parameters. The other reads go to PostgreSQL.
+ * (its event loop owns it, no locks). {@code popular} answers stay until the next completed
+ * roll-up, announced cluster-wide by {@code events.stats.updated} (a start or an end triggers a
+ * roll-up of today within a second, see {@code AggregatorVerticle}). {@code stats/daily}'s past
+ * part (the days before today, encoded once as a {@link DailyAnswer}) stays across roll-ups of
+ * today: it is kept under the past version (rollup_state.usage_version, moved by every roll-up that
+ * rewrites a past day), checked once after a roll-up frame that does not say the version is
+ * unchanged. Today's live row is spliced into it once per new live row ({@link LiveToday}: never a
+ * stale answer after a start or end). Each cache keeps at most {@link #CACHED_ANSWERS} answers,
+ * keyed by the request's parameters. The other reads go to PostgreSQL.
  */
 public final class StatsRoutes {
 
