@@ -6,7 +6,11 @@ local path = os.getenv("BENCH_PATH") or "/health/ready"
 local req
 
 function init(args)
-  req = wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+  local headers = { ["Authorization"] = "Bearer " .. token }
+  -- scenario 6: a browser's dashboard asks for gzip
+  local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+  if encoding and encoding ~= "" then headers["Accept-Encoding"] = encoding end
+  req = wrk.format("GET", path, headers)
 end
 
 function request()

@@ -7,6 +7,7 @@ import io.tracearr.analytics.db.DatabaseErrors;
 import io.tracearr.analytics.gateway.auth.BearerAuth;
 import io.tracearr.analytics.gateway.http.HttpReplies;
 import io.tracearr.analytics.gateway.http.RequestParams;
+import io.tracearr.analytics.stats.DailyAnswer;
 import io.tracearr.analytics.stats.DailyStat;
 import io.tracearr.analytics.stats.LiveToday;
 import io.tracearr.analytics.stats.PopularWindow;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +35,15 @@ import java.util.function.Supplier;
  * {@code /analytics/stats/**} and {@code /analytics/popular}: reads for viewers and admins.
  *
  * <p>{@code stats/daily} and {@code popular} are served from memory, one cache per gateway instance
- * (its event loop owns it, no locks): roll-up answers (past days, popular windows) stay until the
- * next completed roll-up, announced cluster-wide by {@code events.stats.updated}, so every node
- * drops them (a start or an end triggers a roll-up of today within a second, see {@code
- * AggregatorVerticle}); today's live row is served only while no start or end was heard of since
- * its query began and for at most {@link #LIVE_MAX_AGE}, else the request waits for a newer query
- * ({@link LiveToday}: never a stale answer). Each cache keeps at most {@link #CACHED_ANSWERS}
- * answers, keyed by the request's parameters. The other reads go to PostgreSQL.
+ * (its event loop owns it, no locks). {@code popular} answers stay until the next completed
+ * roll-up, announced cluster-wide by {@code events.stats.updated} (a start or an end triggers a
+ * roll-up of today within a second, see {@code AggregatorVerticle}). {@code stats/daily}'s past
+ * part (the days before today, encoded once as a {@link DailyAnswer}) stays across roll-ups of
+ * today: it is kept under the past version (rollup_state.usage_version, moved by every roll-up that
+ * rewrites a past day), checked once after a roll-up frame that does not say the version is
+ * unchanged. Today's live row is spliced into it once per new live row ({@link LiveToday}: never a
+ * stale answer after a start or end). Each cache keeps at most {@link #CACHED_ANSWERS} answers,
+ * keyed by the request's parameters. The other reads go to PostgreSQL.
  */
 public final class StatsRoutes {
 
@@ -62,18 +66,55 @@ public final class StatsRoutes {
   private final AppConfig.Analytics cfg;
   private final StatsRepository repository;
   private final LiveToday liveToday;
-  private final Map<DailyKey, Future<Map<LocalDate, DailyStat>>> pastDays = bounded();
-  private final Map<DailyKey, EncodedDaily> dailyAnswers = bounded();
+  private final Map<DailyKey, Past> pastParts = bounded();
   private final Map<PopularKey, Future<Buffer>> popularAnswers = bounded();
+
+  /**
+   * The past version ({@link StatsRepository#pastVersion}) the cached past parts were read at, or
+   * -1 before the first check.
+   */
+  private long pastVersion = -1;
+
+  /**
+   * Whether {@link #pastVersion} is known to be current: false after a roll-up whose frame does not
+   * say it left the past days alone, until a check read the version again.
+   */
+  private boolean pastVerified;
+
+  /** moves with every roll-up heard of: a check started before one does not verify after it */
+  private long rollUpsHeard;
+
+  private Future<Void> versionCheck;
+
+  /** roll-up frames handled by every instance of the JVM (tests wait for theirs) */
+  private static final java.util.concurrent.atomic.AtomicLong FRAMES_HANDLED =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  static long framesHandled() {
+    return FRAMES_HANDLED.get();
+  }
+
+  /**
+   * The parts of the last answers made before the past version moved: a past part read again at the
+   * new version that equals one of these keeps its encoded bytes (a re-roll that changed nothing).
+   */
+  private Map<DailyKey, DailyAnswer> previousParts = Map.of();
 
   private record DailyKey(LocalDate start, LocalDate end, LocalDate today) {}
 
   /**
-   * an encoded answer and the two parts it was made of, so it is reused while both are the same
-   * objects
+   * One range's past part (encoded once, shared by the requests waiting for it) and the last answer
+   * spliced from it, kept while today's live row is the same object.
    */
-  private record EncodedDaily(
-      Map<LocalDate, DailyStat> past, DailyStat live, Buffer body, Buffer gzipped) {}
+  private static final class Past {
+    final Future<DailyAnswer> parts;
+    DailyStat live;
+    DailyAnswer.Encoded answer;
+
+    Past(Future<DailyAnswer> parts) {
+      this.parts = parts;
+    }
+  }
 
   private record PopularKey(PopularWindow window, String contentType, int limit) {}
 
@@ -82,17 +123,74 @@ public final class StatsRoutes {
     this.repository = repository;
     this.liveToday = new LiveToday(repository::liveDay, LIVE_MAX_AGE);
     // published by the aggregator of whichever node ran the roll-up, after it committed
-    vertx.eventBus().<JsonObject>consumer(Addresses.STATS_UPDATED, msg -> forgetRollUps());
+    vertx.eventBus().<JsonObject>consumer(Addresses.STATS_UPDATED, msg -> rolledUp(msg.body()));
     // published cluster-wide by the registry that committed the start or end: the next read of
     // today on this node waits for a query that sees it (no stale answer after a change)
     vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_STARTED, msg -> liveToday.changed());
     vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED, msg -> liveToday.changed());
   }
 
-  private void forgetRollUps() {
-    pastDays.clear();
-    dailyAnswers.clear();
+  /**
+   * A roll-up completed somewhere in the cluster. Popular windows follow today, so their answers
+   * go. The past days only change when a run re-rolled a past day, which moves the past version in
+   * the same transaction: the frame's {@code past_version} (when the aggregator sends it) says
+   * whether it moved; without it, the next read checks the version (one single-row query) before it
+   * uses the past part. A frame for a day before today (a run that crossed midnight) rewrote what
+   * is now a past day without moving the version: the past parts go.
+   */
+  void rolledUp(JsonObject frame) {
     popularAnswers.clear();
+    rollUpsHeard++;
+    FRAMES_HANDLED.incrementAndGet();
+    Long version = frame == null ? null : frame.getLong("past_version");
+    String day = frame == null ? null : frame.getString("date");
+    boolean crossedMidnight =
+        day != null && day.compareTo(repository.calendar().today().toString()) < 0;
+    if (crossedMidnight || version == null) {
+      if (crossedMidnight) forgetPast(-1);
+      pastVerified = false;
+      // a check in flight may have read the version before this roll-up committed: reads from now
+      // on wait for a new one
+      versionCheck = null;
+    } else if (version != pastVersion) {
+      forgetPast(version);
+      pastVerified = true;
+    }
+  }
+
+  /** The past parts were read at an older version: the next reads read them again. */
+  private void forgetPast(long version) {
+    Map<DailyKey, DailyAnswer> previous = new HashMap<>();
+    pastParts.forEach(
+        (k, p) -> {
+          if (p.parts.succeeded()) previous.put(k, p.parts.result());
+        });
+    previousParts = previous;
+    pastParts.clear();
+    pastVersion = version;
+  }
+
+  /** Completes once {@link #pastVersion} is current (a check shared by concurrent reads). */
+  private Future<Void> pastVersionChecked() {
+    if (pastVerified) return null;
+    if (versionCheck != null) return versionCheck;
+    long heard = rollUpsHeard;
+    Future<Void> check =
+        repository
+            .pastVersion()
+            .map(
+                version -> {
+                  if (version != pastVersion) forgetPast(version);
+                  // a roll-up heard of while the check ran may have moved it again
+                  if (rollUpsHeard == heard) pastVerified = true;
+                  return null;
+                });
+    versionCheck = check;
+    check.onComplete(
+        ar -> {
+          if (versionCheck == check) versionCheck = null;
+        });
+    return check;
   }
 
   public Map<String, Handler<RoutingContext>> operations() {
@@ -108,39 +206,66 @@ public final class StatsRoutes {
     LocalDate[] range = range(rc);
     LocalDate today = repository.calendar().today();
     DailyKey key = new DailyKey(range[0], range[1], today);
-    Future<Map<LocalDate, DailyStat>> past =
-        cached(pastDays, key, () -> repository.pastDays(range[0], range[1], today));
+    Future<Void> checked = pastVersionChecked();
+    if (checked == null) daily(rc, key);
+    else
+      checked.onComplete(
+          ar -> {
+            if (ar.failed()) rc.fail(DatabaseErrors.toProblem(ar.cause()));
+            else daily(rc, key);
+          });
+  }
+
+  private void daily(RoutingContext rc, DailyKey key) {
+    Past past = pastParts.get(key);
+    if (past == null) {
+      past = new Past(pastPart(key));
+      Past started = past;
+      pastParts.put(key, started);
+      started.parts.onFailure(err -> pastParts.remove(key, started));
+    }
     Future<DailyStat> live =
-        StatsRepository.within(today, range[0], range[1])
-            ? liveToday.current(today)
+        StatsRepository.within(key.today(), key.start(), key.end())
+            ? liveToday.current(key.today())
             : Future.succeededFuture(null);
-    Future.all(past, live)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                rc.fail(DatabaseErrors.toProblem(ar.cause()));
-                return;
-              }
-              EncodedDaily answer = dailyAnswers.get(key);
-              if (answer == null
-                  || answer.past() != past.result()
-                  || answer.live() != live.result()) {
-                List<DailyStat> days =
-                    StatsRepository.days(range[0], range[1], today, past.result(), live.result());
-                Buffer body =
-                    new JsonObject()
-                        .put("start", range[0].toString())
-                        .put("end", range[1].toString())
-                        .put("timezone", cfg.timezone().getId())
-                        .put("items", new JsonArray(days.stream().map(DailyStat::toJson).toList()))
-                        .toBuffer();
-                answer = new EncodedDaily(past.result(), live.result(), body, gzip(body));
-                // only while it is still the current roll-up's: a roll-up may have completed while
-                // the live query ran
-                if (pastDays.get(key) == past) dailyAnswers.put(key, answer);
-              }
-              send(rc, answer.body(), answer.gzipped());
+    Past p = past;
+    if (p.parts.isComplete() && live.isComplete()) {
+      answer(rc, p, live);
+      return;
+    }
+    Future.all(p.parts, live).onComplete(ar -> answer(rc, p, live));
+  }
+
+  /** The past days of the key's range at the current past version, encoded once. */
+  private Future<DailyAnswer> pastPart(DailyKey key) {
+    // read after the version (a past part is at least as new as the version it is kept under);
+    // when the version moves, forgetPast drops this entry, in flight or not
+    return repository
+        .pastDays(key.start(), key.end(), key.today())
+        .map(
+            days -> {
+              DailyAnswer previous = previousParts.get(key);
+              // a re-roll that left these days as they were: same bytes as before
+              if (previous != null && previous.past().equals(days)) return previous;
+              return new DailyAnswer(
+                  key.start(), key.end(), key.today(), cfg.timezone().getId(), days);
             });
+  }
+
+  private void answer(RoutingContext rc, Past past, Future<DailyStat> live) {
+    if (past.parts.failed() || live.failed()) {
+      rc.fail(DatabaseErrors.toProblem(past.parts.failed() ? past.parts.cause() : live.cause()));
+      return;
+    }
+    DailyStat row = live.result();
+    DailyAnswer.Encoded answer = past.answer;
+    if (answer == null || (past.live != row && !java.util.Objects.equals(past.live, row))) {
+      // once per new live row (at most once a second, or after a start or end), not per request
+      answer = past.parts.result().with(row);
+      past.answer = answer;
+      past.live = row;
+    } else past.live = row;
+    send(rc, answer.body(), answer.gzipped());
   }
 
   /**
@@ -149,19 +274,25 @@ public final class StatsRoutes {
    * for small answers, which are sent as they are.
    */
   static Buffer gzip(Buffer body) {
-    if (body.length() < 1024) return null;
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length() / 4);
-    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
-      z.write(body.getBytes());
-    } catch (java.io.IOException impossible) {
-      return null;
-    }
-    return Buffer.buffer(out.toByteArray());
+    return DailyAnswer.gzip(body);
   }
+
+  /** the last Accept-Encoding parsed and its verdict: clients send the same header every time */
+  private record AcceptEncoding(String header, boolean gzip) {}
+
+  private static volatile AcceptEncoding lastAcceptEncoding = new AcceptEncoding("", false);
 
   /** Whether the request's Accept-Encoding takes gzip (and does not refuse it with q=0). */
   static boolean acceptsGzip(String acceptEncoding) {
     if (acceptEncoding == null) return false;
+    AcceptEncoding last = lastAcceptEncoding;
+    if (last.header().equals(acceptEncoding)) return last.gzip();
+    boolean gzip = parseAcceptsGzip(acceptEncoding);
+    lastAcceptEncoding = new AcceptEncoding(acceptEncoding, gzip);
+    return gzip;
+  }
+
+  private static boolean parseAcceptsGzip(String acceptEncoding) {
     Boolean gzip = null;
     Boolean star = null;
     for (String part : acceptEncoding.split(",")) {

@@ -36,16 +36,32 @@ public final class UsageRoutes {
   private final UsageRepository repository;
   private final FreshAnswers answers;
 
+  /** the past version of the last roll-up frame that carried one (-1: none yet) */
+  private long pastVersionHeard = -1;
+
   public UsageRoutes(Vertx vertx, AppConfig.Analytics cfg, UsageRepository repository) {
     this.cfg = cfg;
     this.repository = repository;
     this.answers = repository.answers();
-    // published cluster-wide by the registry that committed the start or end, and by the
-    // aggregator after each roll-up (which may have rewritten past days: a new usage_version)
-    for (String address :
-        List.of(Addresses.SESSION_STARTED, Addresses.SESSION_ENDED, Addresses.STATS_UPDATED)) {
+    // published cluster-wide by the registry that committed the start or end: today's part moved
+    for (String address : List.of(Addresses.SESSION_STARTED, Addresses.SESSION_ENDED)) {
       vertx.eventBus().<JsonObject>consumer(address, msg -> answers.changed());
     }
+    // published by the aggregator after each roll-up
+    vertx.eventBus().<JsonObject>consumer(Addresses.STATS_UPDATED, msg -> rolledUp(msg.body()));
+  }
+
+  /**
+   * A roll-up completed. The answers' past parts are cached by usage version already
+   * (UsageRepository): a roll-up of today alone leaves them, and today's part is live from the raw
+   * sessions (moved by starts and ends, not by roll-ups). So whole answers are only dropped when
+   * the frame's {@code past_version} moved, or when the frame does not say (an aggregator that does
+   * not send it: a past day may have been rewritten).
+   */
+  void rolledUp(JsonObject frame) {
+    Long version = frame == null ? null : frame.getLong("past_version");
+    if (version == null || version != pastVersionHeard) answers.changed();
+    if (version != null) pastVersionHeard = version;
   }
 
   public Map<String, Handler<RoutingContext>> operations() {

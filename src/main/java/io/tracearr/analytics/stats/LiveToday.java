@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
  * less than {@code maxAge} ago (heartbeats move durations and bytes without an event). Otherwise
  * the caller waits for a query that started after both, never for an older answer: no
  * stale-while-revalidate, so the first read after a quiet spell or after a change is exact. Queries
- * are shared: requests arriving while a fresh enough one runs join it. Not thread-safe: one
- * instance per event loop.
+ * are shared: requests arriving while a fresh enough one runs join it. A value served past half its
+ * age starts its successor (refresh ahead), so under steady load no request waits for the age
+ * limit; after a change the first read still waits. Not thread-safe: one instance per event loop.
  */
 public final class LiveToday {
 
@@ -58,8 +59,22 @@ public final class LiveToday {
    */
   public Future<DailyStat> current(LocalDate today) {
     long now = clock.getAsLong();
-    if (value != null && value.date().equals(today) && fresh(valueAsOf, now))
-      return Future.succeededFuture(value);
+    if (value != null && value.date().equals(today) && valueAsOf - changedAt >= 0) {
+      long age = now - valueAsOf;
+      boolean successor =
+          inFlight != null && today.equals(inFlightDay) && inFlightAsOf - valueAsOf > 0;
+      if (age < maxAgeNanos) {
+        // past half its age, a served value starts its successor, so that under steady load no
+        // request waits for the age limit (only after a change)
+        if (age >= maxAgeNanos / 2 && !successor) refresh(today, now);
+        return Future.succeededFuture(value);
+      }
+      // past the age limit while the successor started within it still runs (a slow query): no
+      // change was heard since this value's query began, and it is at most one age limit plus the
+      // successor's run behind heartbeats, the bound the age limit states; never past twice it
+      if (successor && inFlightAsOf - valueAsOf < maxAgeNanos && age < 2 * maxAgeNanos)
+        return Future.succeededFuture(value);
+    }
     if (inFlight != null && today.equals(inFlightDay) && fresh(inFlightAsOf, now)) return inFlight;
     return refresh(today, now);
   }

@@ -107,6 +107,12 @@ public final class StatsRepository {
 
   static final String WINDOW_ANCHOR = "SELECT window_anchor FROM rollup_state";
 
+  /**
+   * Moves in the transaction of every roll-up that rewrites a past day (DayRollupStore and the
+   * back-fill, through BackfillStore.usage): past days read after it are at least that new.
+   */
+  static final String PAST_VERSION = "SELECT usage_version FROM rollup_state";
+
   public static final String SUMMARY =
       """
       SELECT (SELECT count(*) FROM playback_sessions WHERE ended_at IS NULL) AS active,
@@ -185,6 +191,16 @@ public final class StatsRepository {
               for (Row r : rows) byDay.put(r.getLocalDate("day"), rolledUp(r));
               return byDay;
             });
+  }
+
+  /**
+   * The version of the past days' roll-ups (rollup_state.usage_version): read it before the past
+   * days, and keep them while it stays the same.
+   */
+  public Future<Long> pastVersion() {
+    return pool.query(PAST_VERSION)
+        .execute()
+        .map(rows -> rows.iterator().next().getLong("usage_version"));
   }
 
   /**

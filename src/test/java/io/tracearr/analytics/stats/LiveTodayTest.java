@@ -80,4 +80,42 @@ class LiveTodayTest {
     queries.get(1).complete(sessions(3));
     assertEquals(3, first.result().totalSessions());
   }
+
+  @Test
+  void pastHalfItsAgeAServedValueStartsItsSuccessorSoNobodyWaits() {
+    live.current(TODAY);
+    queries.get(0).complete(sessions(1));
+    now.addAndGet(Duration.ofMillis(600).toNanos());
+    Future<DailyStat> served = live.current(TODAY);
+    assertEquals(1, served.result().totalSessions(), "still fresh: served at once");
+    assertEquals(2, queries.size(), "and its successor started");
+    live.current(TODAY);
+    assertEquals(2, queries.size(), "one successor at a time");
+    queries.get(1).complete(sessions(2));
+    now.addAndGet(Duration.ofMillis(500).toNanos());
+    // 1.1 s after the first query: without the successor this read would wait
+    assertEquals(2, live.current(TODAY).result().totalSessions());
+  }
+
+  @Test
+  void aSlowSuccessorKeepsTheValueServedUntilTwiceTheAgeButNotAfterAChange() {
+    live.current(TODAY);
+    queries.get(0).complete(sessions(1));
+    now.addAndGet(Duration.ofMillis(600).toNanos());
+    live.current(TODAY); // starts the successor at 0.6 s
+    assertEquals(2, queries.size());
+    now.addAndGet(Duration.ofMillis(700).toNanos());
+    assertEquals(
+        1, live.current(TODAY).result().totalSessions(), "1.3 s: the successor still runs");
+    now.addAndGet(Duration.ofMillis(800).toNanos());
+    assertFalse(live.current(TODAY).isComplete(), "2.1 s: past twice the age, it waits");
+    queries.get(1).complete(sessions(2));
+    now.addAndGet(Duration.ofMillis(600).toNanos());
+    live.current(TODAY); // 0.6 s into the new value: its successor
+    assertEquals(3, queries.size());
+    now.addAndGet(Duration.ofMillis(500).toNanos());
+    live.changed();
+    now.addAndGet(10);
+    assertFalse(live.current(TODAY).isComplete(), "after a change the first read waits");
+  }
 }
