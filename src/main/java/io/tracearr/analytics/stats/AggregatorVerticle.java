@@ -93,8 +93,7 @@ public final class AggregatorVerticle extends VerticleBase {
                 .eventBus()
                 .<JsonObject>localConsumer(
                     Addresses.STATS_ROLLUP,
-                    msg ->
-                        reply(msg, rollup("manual", lateReport(msg.body())).map(DailyStat::toJson)))
+                    msg -> reply(msg, rollup("manual", lateReport(msg.body()))))
                 .completion(),
             vertx
                 .eventBus()
@@ -145,7 +144,7 @@ public final class AggregatorVerticle extends VerticleBase {
    * Queues a roll-up behind the one running on this node. Every completed run publishes today's
    * figures cluster-wide and is timed.
    */
-  private Future<DailyStat> rollup(String trigger) {
+  private Future<JsonObject> rollup(String trigger) {
     return rollup(trigger, null);
   }
 
@@ -171,14 +170,14 @@ public final class AggregatorVerticle extends VerticleBase {
     }
   }
 
-  private Future<DailyStat> rollup(String trigger, RollupStateStore.Span lateReport) {
+  private Future<JsonObject> rollup(String trigger, RollupStateStore.Span lateReport) {
     // a run that has not started yet will see every change committed before it starts
     if ((trigger.equals("periodic") || trigger.equals("change")) && queued >= MAX_QUEUED) {
       runs(trigger, "skipped").increment();
       return Future.succeededFuture();
     }
     queued++;
-    Promise<DailyStat> done = Promise.promise();
+    Promise<JsonObject> done = Promise.promise();
     tail =
         tail.transform(
             previous -> {
@@ -188,14 +187,23 @@ public final class AggregatorVerticle extends VerticleBase {
                   trigger.equals("periodic") || trigger.equals("change")
                       ? PERIODIC_BACKFILL_CAP
                       : DailyRollup.UNBOUNDED;
+              // the frame says which past roll-ups the gateways' cached past parts must match:
+              // usage_version moves in the transaction of every past-day rewrite, so a run that
+              // only re-rolled today leaves it, and the gateways keep their past parts
               return rollup
                   .run(cap, lateReport)
+                  .compose(
+                      today ->
+                          stats
+                              .pastVersion()
+                              .map(v -> today.toJson().put("past_version", v))
+                              .otherwise(err -> today.toJson()))
                   .onComplete(
                       ar -> {
                         sample.stop(node.metrics().rollupDuration);
                         if (ar.succeeded()) {
                           runs(trigger, "done").increment();
-                          vertx.eventBus().publish(Addresses.STATS_UPDATED, ar.result().toJson());
+                          vertx.eventBus().publish(Addresses.STATS_UPDATED, ar.result());
                         } else {
                           runs(trigger, "failed").increment();
                           log.warn("{} roll-up failed: {}", trigger, ar.cause().toString());
