@@ -22,6 +22,14 @@ export function startEnforce(theApi) {
   loadAudit();
 }
 
+/**
+ * Opening the Settings page reads the audit log again: an action's entry is written just after its answer,
+ * so the read made right after the action (or on its frame) can come too early.
+ */
+export function refreshAudit() {
+  if (admin && api) loadAudit();
+}
+
 export function stopEnforce() {
   admin = false;
   api = null;

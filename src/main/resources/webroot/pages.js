@@ -9,6 +9,7 @@ import {
 } from './describe.js';
 import { fillForm, formParams, href } from './router.js';
 import { renderUserControls } from './user-controls.js';
+import { refreshAudit } from './enforce.js';
 
 const A = '/api/v1/analytics';
 const $ = (id) => document.getElementById(id);
@@ -607,6 +608,7 @@ async function alerts(route) {
 // ---- Settings ---------------------------------------------------------------------------------------------
 
 async function settings() {
+  refreshAudit();
   $('settings-note').textContent = ctx.admin ? '' : 'Settings need an admin key; this token can only read them where allowed.';
   const servers = await ctx.api.get(`${A}/servers`);
   if (servers.ok) {
