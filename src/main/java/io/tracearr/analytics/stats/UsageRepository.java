@@ -95,10 +95,15 @@ public final class UsageRepository {
       ), sums AS (
         SELECT key, count(*) AS plays, sum(dur)::float8 AS seconds, sum(bytes)::bigint AS bytes FROM t GROUP BY key
       ), fresh AS (
-        SELECT key, count(*) AS users FROM (SELECT DISTINCT key, user_id FROM t) u
-        WHERE NOT EXISTS (SELECT 1 FROM usage_day_user p
-                          WHERE p.user_id = u.user_id AND p.day >= $3 AND p.day <= $4 AND u.key = ANY %s)
-        GROUP BY key
+        -- one probe of usage_day_user's key (user_id, day) per today pair, stopping at the first past day
+        -- that had the key: as NOT EXISTS the planner hashed the whole range instead (6.5 M rows, 17 s at
+        -- the benchmark's 10 M sessions with 83 000 users today; this form 0.94 s)
+        SELECT u.key, count(*) AS users FROM (SELECT DISTINCT key, user_id FROM t) u
+        LEFT JOIN LATERAL (SELECT 1 AS seen FROM usage_day_user p
+                           WHERE p.user_id = u.user_id AND p.day >= $3 AND p.day <= $4 AND u.key = ANY %s
+                           LIMIT 1) x ON true
+        WHERE x.seen IS NULL
+        GROUP BY u.key
       ), g AS (
         SELECT s.key, s.plays, s.seconds, s.bytes, COALESCE(f.users, 0) AS users, NULL::timestamptz AS last_seen
         FROM sums s LEFT JOIN fresh f USING (key)

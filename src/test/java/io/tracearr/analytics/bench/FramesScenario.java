@@ -191,12 +191,14 @@ final class FramesScenario {
               fEvery < 2000
                   && frames.getLong("starts_reached_by_every_dashboard")
                       == frames.getLong("starts"))
-          .check(
-              "refetch: every dashboard holds each start's figure within 2 s (worst start)",
-              rEvery,
+          // the rejected strategy's delay is evidence for the choice, not a target of the page
+          .figure(
+              "refetch_every_dashboard_within_2s",
               rEvery < 2000
-                  && refetch.getLong("starts_reached_by_every_dashboard")
-                      == refetch.getLong("starts"))
+                      && refetch.getLong("starts_reached_by_every_dashboard")
+                          == refetch.getLong("starts")
+                  ? 1
+                  : 0)
           .check(
               "the page's strategy (frames) costs less service CPU per change", ratio, ratio >= 1);
       r.note(
