@@ -132,13 +132,7 @@ class ImportOldDaysTest {
             .attribute("source", source)
             .binaryFileUpload(
                 "file", fixture, dir.resolve(fixture).toString(), "application/octet-stream");
-    HttpResponse<Buffer> r =
-        TestNode.await(
-            node.client()
-                .post("/api/v1/analytics/imports")
-                .timeout(60_000)
-                .putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-                .sendMultipartForm(form));
+    HttpResponse<Buffer> r = ImportFixtures.send(node, form, TestNode.ADMIN_KEY);
     assertEquals(202, r.statusCode(), r.bodyAsString());
     String id = r.bodyAsJsonObject().getString("id");
     Await.until(

@@ -31,16 +31,13 @@ class ImportUploadLimitTest {
   void anUploadOverTheLimitIs413AndLeavesNothing(@TempDir Path dir) throws Exception {
     Path big = Files.write(dir.resolve("tautulli.db"), new byte[2 * 1024 * 1024]);
     HttpResponse<Buffer> r =
-        TestNode.await(
-            node.client()
-                .post("/api/v1/analytics/imports")
-                .timeout(60_000)
-                .putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-                .sendMultipartForm(
-                    MultipartForm.create()
-                        .attribute("source", "tautulli")
-                        .binaryFileUpload(
-                            "file", "tautulli.db", big.toString(), "application/octet-stream")));
+        ImportFixtures.send(
+            node,
+            MultipartForm.create()
+                .attribute("source", "tautulli")
+                .binaryFileUpload(
+                    "file", "tautulli.db", big.toString(), "application/octet-stream"),
+            TestNode.ADMIN_KEY);
     assertEquals(413, r.statusCode(), r.bodyAsString());
     assertEquals("application/problem+json", r.getHeader("Content-Type"));
     assertEquals(0, node.count("SELECT count(*) FROM imports"));
