@@ -3,6 +3,7 @@ package io.tracearr.analytics.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tracearr.analytics.bus.Addresses;
+import io.tracearr.analytics.stats.Seed;
 import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
@@ -40,18 +41,7 @@ class StatsDailyPastPartTest {
 
   @BeforeAll
   static void startupDone() {
-    Await.until(
-        Duration.ofSeconds(60),
-        "the startup roll-up",
-        () ->
-            node.app()
-                    .node()
-                    .metrics()
-                    .registry()
-                    .find("analytics_rollup_runs")
-                    .tag("trigger", "startup")
-                    .counter()
-                != null);
+    Seed.startupJobsDone(node);
   }
 
   @Test
@@ -59,27 +49,22 @@ class StatsDailyPastPartTest {
     assertEquals(0, yesterday(), "no session yet");
 
     // behind the roll-ups' back: a final row that no roll-up rewrites, and no version move
-    node.sql(
-        """
-        INSERT INTO daily_stats (day, total_sessions, total_duration_seconds, unique_users, total_bytes,
-          transcoded_sessions, peak_concurrent_streams, finalized, rolled_up_at)
-        VALUES ('%s', 777, 0, 1, 0, 0, 1, true, now())
-        ON CONFLICT (day) DO UPDATE SET total_sessions = 777, finalized = true"""
-            .formatted(YESTERDAY));
+    finalRow(YESTERDAY, 777);
     rollUpAndWaitForItsFrame(); // today only
     assertEquals(0, yesterday(), "a roll-up of today does not read the past days again");
 
     // a session of yesterday reported late: the next roll-up re-rolls yesterday from its raw
     // sessions (777 becomes 1) and moves the version in the same transaction
-    node.sql(
-        """
-        INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name,
-          device_name, device_key, ip_address, transcoded, bytes_transferred, status, started_at, ended_at,
-          last_heartbeat_at, duration_seconds, ended_reason, created_at)
-        VALUES (gen_random_uuid(), '10000000-0000-0000-0000-000000000051', 'movie',
-          '00000000-0000-0000-0000-00000000000a', 'Alpha', 'Plex Web', 'Chrome', 'dev-51', '10.0.0.1', false, 0,
-          'ended', '%1$sT12:00:00Z', '%1$sT12:10:00Z', '%1$sT12:10:00Z', 600, 'client', now())"""
-            .formatted(YESTERDAY));
+    new Seed()
+        .reportedLate(
+            Seed.user(51),
+            'a',
+            "movie",
+            "Alpha",
+            YESTERDAY.atTime(12, 0).toInstant(ZoneOffset.UTC),
+            YESTERDAY.atTime(12, 10).toInstant(ZoneOffset.UTC),
+            600)
+        .into(node);
     rollUpAndWaitForItsFrame();
     assertEquals(1, yesterday(), "the re-rolled day, on the first read after its roll-up");
 
@@ -92,13 +77,7 @@ class StatsDailyPastPartTest {
   @Test
   void aFrameThatCarriesAnUnchangedPastVersionNeedsNoCheckAndAMovedOneDropsThePast() {
     LocalDate day = TODAY.minusDays(30);
-    node.sql(
-        """
-        INSERT INTO daily_stats (day, total_sessions, total_duration_seconds, unique_users, total_bytes,
-          transcoded_sessions, peak_concurrent_streams, finalized, rolled_up_at)
-        VALUES ('%s', 5, 0, 1, 0, 0, 1, true, now())
-        ON CONFLICT (day) DO UPDATE SET total_sessions = 5, finalized = true"""
-            .formatted(day));
+    finalRow(day, 5);
     long version = node.count("SELECT usage_version FROM rollup_state");
     // a frame without past_version makes the next read check the version: unchanged, still 5 after
     // the row moves behind the back
@@ -111,6 +90,17 @@ class StatsDailyPastPartTest {
     node.sql("UPDATE rollup_state SET usage_version = usage_version + 1");
     frame(new JsonObject().put("date", TODAY.toString()).put("past_version", version + 1));
     assertEquals(6, day(day), "a moved version: read again");
+  }
+
+  /** A final daily_stats row of {@code day} with {@code sessions}, written over any row there. */
+  private static void finalRow(LocalDate day, long sessions) {
+    node.sql(
+        """
+        INSERT INTO daily_stats (day, total_sessions, total_duration_seconds, unique_users, total_bytes,
+          transcoded_sessions, peak_concurrent_streams, finalized, rolled_up_at)
+        VALUES ('%1$s', %2$d, 0, 1, 0, 0, 1, true, now())
+        ON CONFLICT (day) DO UPDATE SET total_sessions = %2$d, finalized = true"""
+            .formatted(day, sessions));
   }
 
   private static void frame(JsonObject frame) {

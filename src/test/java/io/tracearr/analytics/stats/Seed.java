@@ -13,8 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** Raw sessions written straight into playback_sessions, as the registry would have left them. */
-final class Seed {
+/**
+ * Raw sessions written straight into playback_sessions, as the registry would have left them.
+ * Public for the gateway's stats tests.
+ */
+public final class Seed {
 
   private final List<String> rows = new ArrayList<>();
   private final ZoneId zone;
@@ -23,11 +26,11 @@ final class Seed {
     this.zone = zone;
   }
 
-  Seed() {
+  public Seed() {
     this(ZoneOffset.UTC);
   }
 
-  static UUID user(int n) {
+  public static UUID user(int n) {
     return UUID.fromString("10000000-0000-0000-0000-%012d".formatted(n));
   }
 
@@ -74,6 +77,23 @@ final class Seed {
     return this;
   }
 
+  /**
+   * An ended session reported late: created now (the database's clock), not when it started, so the
+   * next roll-up re-rolls its day; no bytes, not transcoded.
+   */
+  public Seed reportedLate(
+      UUID user,
+      char content,
+      String type,
+      String title,
+      Instant start,
+      Instant end,
+      double played) {
+    rows.add(
+        row(UUID.randomUUID(), user, content, type, title, start, end, played, 0, false, null));
+    return this;
+  }
+
   /** A session still playing (heartbeat now). */
   Seed open(UUID user, char content, String type, String title, Instant start, double played) {
     rows.add(
@@ -81,7 +101,7 @@ final class Seed {
     return this;
   }
 
-  void into(TestNode node) {
+  public void into(TestNode node) {
     node.sql(sql());
     rows.clear();
   }
@@ -95,6 +115,7 @@ final class Seed {
         + String.join(",\n", rows);
   }
 
+  // created null: now(), a row reported late
   private static String row(
       UUID id,
       UUID user,
@@ -127,7 +148,7 @@ final class Seed {
             heartbeat,
             played,
             reason,
-            ts(created));
+            created == null ? "now()" : ts(created));
   }
 
   static String ts(Instant t) {
@@ -151,7 +172,7 @@ final class Seed {
    * Waits until the node's startup work is done (its first roll-up and retention slots, the startup
    * back-fill), so that a test seeding afterwards is not raced by them.
    */
-  static void startupJobsDone(TestNode node) {
+  public static void startupJobsDone(TestNode node) {
     Await.until(
         java.time.Duration.ofSeconds(60),
         "the startup roll-up, back-fill and retention",
