@@ -39,19 +39,37 @@ class PlaybackTrackerTest {
             .build();
   }
 
+  // the playbacks of both scenario tables: two items on server session A, one on B
+  static final ObservedPlayback A1 = play("A", "1");
+  static final ObservedPlayback A2 = play("A", "2");
+  static final ObservedPlayback B1 = play("B", "1");
+
   static PollResult seen(ObservedPlayback... playing) {
     return PollResult.seen(List.of(playing));
   }
 
+  /** A fresh tracker after {@link #run}'s steps, and the trace of its last step. */
+  record Run(PlaybackTracker tracker, List<String> lastTrace) {}
+
   /**
-   * Runs the polls on a fresh tracker; the trace of the last poll, commands named "start A/1#0"
-   * etc.
+   * Runs the steps (polls, and {@link Confirmation}s in the confirmation table) on a fresh tracker;
+   * the trace of the last step has its commands named "start A/1#0" etc.
    */
-  static List<String> lastTrace(List<PollResult> polls) {
+  static Run run(List<?> steps) {
     PlaybackTracker tracker = new PlaybackTracker(SERVER);
     List<SessionCommand> last = List.of();
-    for (PollResult poll : polls) last = tracker.apply(poll);
-    return render(last, polls);
+    List<PollResult> named = new ArrayList<>();
+    for (Object step : steps) {
+      if (step instanceof PollResult poll) {
+        last = tracker.apply(poll);
+        named.add(poll);
+      } else {
+        Confirmation c = (Confirmation) step;
+        last = tracker.confirm(c.playing());
+        named.add(PollResult.seen(c.playing()));
+      }
+    }
+    return new Run(tracker, render(last, named));
   }
 
   static List<String> render(List<SessionCommand> commands, List<PollResult> polls) {
@@ -77,66 +95,63 @@ class PlaybackTrackerTest {
   }
 
   static Stream<Arguments> scenarios() {
-    ObservedPlayback a1 = play("A", "1");
-    ObservedPlayback a2 = play("A", "2");
-    ObservedPlayback b1 = play("B", "1");
     return Stream.of(
         Arguments.of(
             "a new playback starts and gets its first heartbeat in the same poll",
-            List.of(seen(a1)),
+            List.of(seen(A1)),
             List.of("start A/1#0", "beat A/1#0")),
         Arguments.of(
             "a re-poll of the same playback is a heartbeat only",
-            List.of(seen(a1), seen(a1)),
+            List.of(seen(A1), seen(A1)),
             List.of("beat A/1#0")),
         Arguments.of(
             "a new item on the same server session ends the old session and starts a new one",
-            List.of(seen(a1), seen(a2)),
+            List.of(seen(A1), seen(A2)),
             List.of("end A/1#0 client", "start A/2#0", "beat A/2#0")),
         Arguments.of(
             "another user on the same session and item is another playback",
-            List.of(seen(a1), seen(play("A", "1", "u2"))),
+            List.of(seen(A1), seen(play("A", "1", "u2"))),
             List.of("end A/1#0 client", "start A/1#1", "beat A/1#1")),
-        Arguments.of("one missed poll ends nothing", List.of(seen(a1), seen()), List.of()),
+        Arguments.of("one missed poll ends nothing", List.of(seen(A1), seen()), List.of()),
         Arguments.of(
             "missing from two consecutive polls ends with reason client",
-            List.of(seen(a1), seen(), seen()),
+            List.of(seen(A1), seen(), seen()),
             List.of("end A/1#0 client")),
         Arguments.of(
             "ended once, a third miss sends nothing more",
-            List.of(seen(a1), seen(), seen(), seen()),
+            List.of(seen(A1), seen(), seen(), seen()),
             List.of()),
         Arguments.of(
             "seen again after one miss resets the count",
-            List.of(seen(a1), seen(), seen(a1), seen()),
+            List.of(seen(A1), seen(), seen(A1), seen()),
             List.of()),
         Arguments.of(
             "an unreachable server ends nothing, however long",
-            List.of(seen(a1), DOWN, DOWN, DOWN, DOWN),
+            List.of(seen(A1), DOWN, DOWN, DOWN, DOWN),
             List.of()),
         Arguments.of(
             "an unreachable poll does not count as a miss",
-            List.of(seen(a1), seen(), DOWN),
+            List.of(seen(A1), seen(), DOWN),
             List.of()),
         Arguments.of(
             "misses on both sides of an outage are consecutive successful polls",
-            List.of(seen(a1), seen(), DOWN, seen()),
+            List.of(seen(A1), seen(), DOWN, seen()),
             List.of("end A/1#0 client")),
         Arguments.of(
             "back from an outage, the playback continues with heartbeats",
-            List.of(seen(a1), DOWN, DOWN, seen(a1)),
+            List.of(seen(A1), DOWN, DOWN, seen(A1)),
             List.of("beat A/1#0")),
         Arguments.of(
             "watching the same item again on the same session after it ended is a new session",
-            List.of(seen(a1), seen(), seen(), seen(a1)),
+            List.of(seen(A1), seen(), seen(), seen(A1)),
             List.of("start A/1#1", "beat A/1#1")),
         Arguments.of(
             "two sessions are tracked independently",
-            List.of(seen(a1, b1), seen(b1), seen(b1)),
+            List.of(seen(A1, B1), seen(B1), seen(B1)),
             List.of("end A/1#0 client", "beat B/1#0")),
         Arguments.of(
             "a session key listed twice in one answer is one playback",
-            List.of(seen(a1, a1)),
+            List.of(seen(A1, A1)),
             List.of("start A/1#0", "beat A/1#0")),
         Arguments.of(
             "nothing playing on an empty tracker sends nothing", List.of(seen()), List.of()));
@@ -145,7 +160,7 @@ class PlaybackTrackerTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
   void commandsOfTheLastPoll(String name, List<PollResult> polls, List<String> expected) {
-    assertEquals(expected, lastTrace(polls));
+    assertEquals(expected, run(polls).lastTrace());
   }
 
   /** A confirming answer in a trace (the watcher's short re-poll after a poll that missed). */
@@ -156,69 +171,66 @@ class PlaybackTrackerTest {
   }
 
   static Stream<Arguments> confirmations() {
-    ObservedPlayback a1 = play("A", "1");
-    ObservedPlayback a2 = play("A", "2");
-    ObservedPlayback b1 = play("B", "1");
     return Stream.of(
         Arguments.of(
             "missing from the poll and from its confirmation ends at the confirmation",
-            List.of(seen(a1), seen(), confirmed()),
+            List.of(seen(A1), seen(), confirmed()),
             List.of("end A/1#0 client"),
             false),
         Arguments.of(
             "back in the confirmation: nothing ends, nothing is sent",
-            List.of(seen(a1), seen(), confirmed(a1)),
+            List.of(seen(A1), seen(), confirmed(A1)),
             List.of(),
             false),
         Arguments.of(
             "back in the confirmation, the next poll is a heartbeat of the same session",
-            List.of(seen(a1), seen(), confirmed(a1), seen(a1)),
+            List.of(seen(A1), seen(), confirmed(A1), seen(A1)),
             List.of("beat A/1#0"),
             false),
         Arguments.of(
             "back in the confirmation, one more miss is again only one",
-            List.of(seen(a1), seen(), confirmed(a1), seen()),
+            List.of(seen(A1), seen(), confirmed(A1), seen()),
             List.of(),
             true),
         Arguments.of(
             "another item on the session in the confirmation ends the old one; the poll starts the"
                 + " new",
-            List.of(seen(a1), seen(), confirmed(a2)),
+            List.of(seen(A1), seen(), confirmed(A2)),
             List.of("end A/1#0 client"),
             false),
         Arguments.of(
             "after that end, the next poll starts the new item",
-            List.of(seen(a1), seen(), confirmed(a2), seen(a2)),
+            List.of(seen(A1), seen(), confirmed(A2), seen(A2)),
             List.of("start A/2#0", "beat A/2#0"),
             false),
         Arguments.of(
             "a confirmation decides only the missed: a new playback in it waits for the poll",
-            List.of(seen(a1), seen(), confirmed(a1, b1)),
+            List.of(seen(A1), seen(), confirmed(A1, B1)),
             List.of(),
             false),
         Arguments.of(
             "a confirmation with nothing missed sends nothing (a playing one is not ended)",
-            List.of(seen(a1, b1), confirmed()),
+            List.of(seen(A1, B1), confirmed()),
             List.of(),
             false),
         Arguments.of(
             "only the missed one of two ends",
-            List.of(seen(a1, b1), seen(b1), confirmed()),
+            List.of(seen(A1, B1), seen(B1), confirmed()),
             List.of("end A/1#0 client"),
             false),
         Arguments.of(
             "a confirmation lost to an outage: the next poll's miss still ends it",
-            List.of(seen(a1), seen(), DOWN, seen()),
+            List.of(seen(A1), seen(), DOWN, seen()),
             List.of("end A/1#0 client"),
             false),
         Arguments.of(
             "ended by the confirmation, the next poll sends nothing more",
-            List.of(seen(a1), seen(), confirmed(), seen()),
+            List.of(seen(A1), seen(), confirmed(), seen()),
             List.of(),
             false),
         Arguments.of(
             "watched again after the confirmed end is the next replay",
-            List.of(seen(a1), seen(), confirmed(), seen(a1)),
+            List.of(seen(A1), seen(), confirmed(), seen(A1)),
             List.of("start A/1#1", "beat A/1#1"),
             false));
   }
@@ -227,21 +239,9 @@ class PlaybackTrackerTest {
   @MethodSource("confirmations")
   void commandsOfTheLastAnswerWithConfirmations(
       String name, List<Object> steps, List<String> expected, boolean awaitsAfter) {
-    PlaybackTracker tracker = new PlaybackTracker(SERVER);
-    List<SessionCommand> last = List.of();
-    List<PollResult> named = new ArrayList<>();
-    for (Object step : steps) {
-      if (step instanceof PollResult poll) {
-        last = tracker.apply(poll);
-        named.add(poll);
-      } else {
-        Confirmation c = (Confirmation) step;
-        last = tracker.confirm(c.playing());
-        named.add(PollResult.seen(c.playing()));
-      }
-    }
-    assertEquals(expected, render(last, named));
-    assertEquals(awaitsAfter, tracker.awaitsConfirmation());
+    Run run = run(steps);
+    assertEquals(expected, run.lastTrace());
+    assertEquals(awaitsAfter, run.tracker().awaitsConfirmation());
   }
 
   @Test
