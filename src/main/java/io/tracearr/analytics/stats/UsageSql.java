@@ -91,29 +91,6 @@ public final class UsageSql {
    */
   private static final String RUN_ROWS;
 
-  /**
-   * The run's sessions folded into groups that share every key and the day (same bucket, same local
-   * hour, same client, device, resolution, transcode, content type, country and server), each with
-   * its plays and sums, in the columns of a session (started_at is the local hour's start, so the
-   * hour, weekday and weekday-hour keys come out as the session's own): a CTE {@code g}. At the
-   * benchmark's shape 1 M sessions become 148 k groups, so the keys and the eleven grouping sets
-   * run over a seventh of the rows. Every column a {@link #DIMENSIONS} key reads (but user_id) must
-   * be grouped here.
-   */
-  private static final String RUN_GROUPS =
-      """
-      WITH g AS MATERIALIZED (
-        SELECT width_bucket(started_at, $2::timestamptz[]) AS b,
-               date_trunc('hour', started_at AT TIME ZONE $5::text) AT TIME ZONE $5::text AS started_at,
-               client_name, device_name, resolution, transcoded, content_type, geo_country, server_id,
-               count(*) AS plays, sum(duration_seconds) AS dur, sum(bytes_transferred) AS bytes
-        FROM playback_sessions
-        WHERE started_at >= $3 AND started_at < $4
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9)""";
-
-  /** the keyed rows of the groups {@code g} of {@link #RUN_GROUPS} */
-  private static final String GROUP_ROWS;
-
   static {
     // the platform's dozen regular expressions cost more than the rest of the roll-up together when
     // run per session (36 µs a row): they run once per distinct (client, device) pair of the run,
@@ -150,48 +127,110 @@ public final class UsageSql {
             PLATFORM,
             "playback_sessions WHERE started_at >= $3 AND started_at < $4",
             "WHERE s.started_at >= $3 AND s.started_at < $4");
-    GROUP_ROWS = keyed.formatted("s.b, s.plays, s.dur, s.bytes", keys, "g s", PLATFORM, "g", "");
   }
 
   static final String DELETE_VALUE_DAYS =
       "DELETE FROM usage_day_value WHERE day >= $1 AND day <= $2";
 
+  /** the dimensions whose key depends on the session's local hour only */
+  private static final List<String> TIME_DIMS =
+      List.of("hour_of_day", "day_of_week", "weekday_hour");
+
+  /** the dimensions whose key depends on the client and device names only */
+  private static final List<String> DEVICE_DIMS = List.of("platform", "client", "device");
+
+  /** the other dimensions: each key is a grouping set of its own */
+  private static final List<String> OWN_DIMS =
+      VALUE_DIMS.stream().filter(d -> !TIME_DIMS.contains(d) && !DEVICE_DIMS.contains(d)).toList();
+
   /**
-   * Every dimension's per-day sums in one scan of the run's sessions: GROUPING SETS (b, k1) … (b,
-   * k11), each fed by the same row of {@link #RUN_GROUPS}; GROUPING() says which set (so which
-   * dimension) a result row is. The same statement rolls one day (a one-day run) or a back-fill.
-   * (Sessions, then groups: 35 s → 16 s at 1 M sessions, load ~15, issue 18 session 5.)
+   * Every dimension's per-day sums in one scan of the run's sessions, grouped as narrowly as each
+   * key allows: GROUPING SETS (b, local hour) for the hour, weekday and weekday-hour keys, (b,
+   * client, device) for the platform, client and device keys, and (b, key) for each other key;
+   * GROUPING() says which set a row is. Each key is then the {@link #DIMENSIONS} expression over
+   * its set's rows (started_at is the local hour's start, so the time keys come out as the
+   * session's own), and rows of one (day, dimension, key) are summed. The same statement rolls one
+   * day (a one-day run) or a back-fill.
+   *
+   * <p>Grouping by every key at once (the previous form) folded nothing when the rows are spread
+   * thin: an imported Tautulli history of 1 M sessions over three years made 997 k groups, and
+   * eleven grouping sets over them cost 28 s; these sets cost 17 s on the same rows, most of it the
+   * 585 k rows written (issue 16, session 6). Rows are written in the primary key's order.
    */
   static final String INSERT_VALUE_DAYS;
 
   static {
-    int n = VALUE_DIMS.size();
-    String keys =
-        IntStream.rangeClosed(1, n).mapToObj(i -> "k" + i).collect(Collectors.joining(", "));
-    StringBuilder dim = new StringBuilder("CASE GROUPING(" + keys + ")");
-    StringBuilder key = new StringBuilder("CASE GROUPING(" + keys + ")");
-    for (int i = 1; i <= n; i++) {
-      int mask = ((1 << n) - 1) & ~(1 << (n - i));
-      dim.append(" WHEN ").append(mask).append(" THEN '").append(VALUE_DIMS.get(i - 1)).append("'");
-      key.append(" WHEN ").append(mask).append(" THEN k").append(i);
-    }
-    dim.append(" END");
-    key.append(" END");
+    if (TIME_DIMS.size() + DEVICE_DIMS.size() + OWN_DIMS.size() != VALUE_DIMS.size()
+        || !VALUE_DIMS.containsAll(TIME_DIMS)
+        || !VALUE_DIMS.containsAll(DEVICE_DIMS))
+      throw new IllegalStateException("every usage dimension needs its grouping set");
+    String zone = "$5::text";
+    // GROUPING(started_at, client_name, o1 … on): a set's value has a 0 bit for its own columns
+    int n = 2 + OWN_DIMS.size();
+    int all = (1 << n) - 1;
+    int timeSet = all & ~(1 << (n - 1));
+    int deviceSet = all & ~(1 << (n - 2));
+    String own =
+        IntStream.range(0, OWN_DIMS.size())
+            .mapToObj(i -> DIMENSIONS.get(OWN_DIMS.get(i)).formatted(zone) + " AS o" + (i + 1))
+            .collect(Collectors.joining(",\n         "));
+    String ownCols =
+        IntStream.rangeClosed(1, OWN_DIMS.size())
+            .mapToObj(i -> "o" + i)
+            .collect(Collectors.joining(", "));
+    String sets =
+        "(b, started_at), (b, client_name, device_name), "
+            + IntStream.rangeClosed(1, OWN_DIMS.size())
+                .mapToObj(i -> "(b, o" + i + ")")
+                .collect(Collectors.joining(", "));
+    StringBuilder keyed = new StringBuilder();
+    for (String dim : TIME_DIMS)
+      keyed.append(
+          "  UNION ALL SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM g s WHERE s.gs = %d\n"
+              .formatted(dim, DIMENSIONS.get(dim).formatted(zone), timeSet));
+    for (String dim : DEVICE_DIMS)
+      keyed.append(
+          (dim.equals("platform")
+                  ? "  UNION ALL SELECT s.b, 'platform', pf.platform, s.plays, s.dur, s.bytes FROM g s"
+                      + " JOIN pf ON pf.client_name = s.client_name AND pf.device_name = s.device_name"
+                      + " WHERE s.gs = %2$d\n"
+                  : "  UNION ALL SELECT s.b, '%1$s', %3$s, s.plays, s.dur, s.bytes FROM g s WHERE s.gs = %2$d\n")
+              .formatted(dim, deviceSet, DIMENSIONS.get(dim).formatted(zone)));
+    for (int i = 0; i < OWN_DIMS.size(); i++)
+      keyed.append(
+          "  UNION ALL SELECT s.b, '%s', s.o%d, s.plays, s.dur, s.bytes FROM g s WHERE s.gs = %d\n"
+              .formatted(OWN_DIMS.get(i), i + 1, all & ~(1 << (n - 3 - i))));
     INSERT_VALUE_DAYS =
         """
         INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
-        %s
-        SELECT ($1::date[])[b], %s, %s, sum(plays), sum(dur), sum(bytes)
-        FROM (%s) r
-        GROUP BY GROUPING SETS (%s)"""
+        WITH g AS MATERIALIZED (
+          SELECT b, started_at, client_name, device_name, %1$s,
+                 GROUPING(started_at, client_name, %1$s) AS gs,
+                 count(*) AS plays, sum(dur) AS dur, sum(bytes) AS bytes
+          FROM (SELECT width_bucket(s.started_at, $2::timestamptz[]) AS b,
+                       date_trunc('hour', s.started_at AT TIME ZONE %2$s) AT TIME ZONE %2$s AS started_at,
+                       s.client_name, s.device_name,
+                       %3$s,
+                       s.duration_seconds AS dur, s.bytes_transferred AS bytes
+                FROM playback_sessions s WHERE s.started_at >= $3 AND s.started_at < $4) r
+          GROUP BY GROUPING SETS (%4$s)
+        ), pf AS MATERIALIZED (
+          -- the platform's regular expressions once per (client, device) pair of the run
+          SELECT s.client_name, s.device_name, %5$s AS platform
+          FROM (SELECT DISTINCT client_name, device_name FROM g WHERE gs = %6$d) s
+        ), k (b, dim, key, plays, dur, bytes) AS (
+        %7$s)
+        SELECT ($1::date[])[b], dim, key, sum(plays), sum(dur), sum(bytes) FROM k
+        GROUP BY b, dim, key
+        ORDER BY dim, b, key"""
             .formatted(
-                RUN_GROUPS,
-                dim,
-                key,
-                GROUP_ROWS,
-                IntStream.rangeClosed(1, n)
-                    .mapToObj(i -> "(b, k" + i + ")")
-                    .collect(Collectors.joining(", ")));
+                ownCols,
+                zone,
+                own,
+                sets,
+                PLATFORM,
+                deviceSet,
+                keyed.substring("  UNION ALL".length()));
   }
 
   static final String DELETE_USER_DAYS = "DELETE FROM usage_day_user WHERE day >= $1 AND day <= $2";
