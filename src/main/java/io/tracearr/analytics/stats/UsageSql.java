@@ -144,18 +144,22 @@ public final class UsageSql {
       VALUE_DIMS.stream().filter(d -> !TIME_DIMS.contains(d) && !DEVICE_DIMS.contains(d)).toList();
 
   /**
-   * Every dimension's per-day sums in one scan of the run's sessions, grouped as narrowly as each
-   * key allows: GROUPING SETS (b, local hour) for the hour, weekday and weekday-hour keys, (b,
-   * client, device) for the platform, client and device keys, and (b, key) for each other key;
-   * GROUPING() says which set a row is. Each key is then the {@link #DIMENSIONS} expression over
-   * its set's rows (started_at is the local hour's start, so the time keys come out as the
-   * session's own), and rows of one (day, dimension, key) are summed. The same statement rolls one
-   * day (a one-day run) or a back-fill.
+   * Every dimension's per-day sums in one scan of the run's sessions. The sessions are first folded
+   * into groups {@code f} that share the day and every column a key reads (the local hour's start,
+   * client, device, resolution, transcode flag, content type, country, server); then each key is
+   * summed from those groups as narrowly as it allows: per (day, local hour) for the hour, weekday
+   * and weekday-hour keys, per (day, client, device) for the platform, client and device keys, per
+   * (day, key) for each other key. Each key is its {@link #DIMENSIONS} expression over a row of
+   * those groups (started_at is the local hour's start, so the time keys come out as the session's
+   * own), and rows of one (day, dimension, key) are summed. The same statement rolls one day (a
+   * one-day run) or a back-fill. Rows are written in the primary key's order.
    *
-   * <p>Grouping by every key at once (the previous form) folded nothing when the rows are spread
-   * thin: an imported Tautulli history of 1 M sessions over three years made 997 k groups, and
-   * eleven grouping sets over them cost 28 s; these sets cost 17 s on the same rows, most of it the
-   * 585 k rows written (issue 16, session 6). Rows are written in the primary key's order.
+   * <p>The previous form ran eleven grouping sets, one per key, over the groups: when the groups
+   * fold little (imported history: 1 M Tautulli sessions over three years made 997 k groups) that
+   * cost 28.5 s; the narrow sums 16.5 s on the same rows (issue 16, session 6). They are plain
+   * GROUP BYs, not GROUPING SETS: the planner hashes grouping sets only when it expects the tables
+   * to fit in memory, and it expects as many hours as sessions (an expression over started_at is
+   * estimated as distinct as started_at), so at 10 M sessions it sorted them once per set.
    */
   static final String INSERT_VALUE_DAYS;
 
@@ -163,74 +167,53 @@ public final class UsageSql {
     if (TIME_DIMS.size() + DEVICE_DIMS.size() + OWN_DIMS.size() != VALUE_DIMS.size()
         || !VALUE_DIMS.containsAll(TIME_DIMS)
         || !VALUE_DIMS.containsAll(DEVICE_DIMS))
-      throw new IllegalStateException("every usage dimension needs its grouping set");
+      throw new IllegalStateException("every usage dimension needs its sums");
     String zone = "$5::text";
-    // GROUPING(started_at, client_name, o1 … on): a set's value has a 0 bit for its own columns
-    int n = 2 + OWN_DIMS.size();
-    int all = (1 << n) - 1;
-    int timeSet = all & ~(1 << (n - 1));
-    int deviceSet = all & ~(1 << (n - 2));
-    String own =
-        IntStream.range(0, OWN_DIMS.size())
-            .mapToObj(i -> DIMENSIONS.get(OWN_DIMS.get(i)).formatted(zone) + " AS o" + (i + 1))
-            .collect(Collectors.joining(",\n         "));
-    String ownCols =
-        IntStream.rangeClosed(1, OWN_DIMS.size())
-            .mapToObj(i -> "o" + i)
-            .collect(Collectors.joining(", "));
-    String sets =
-        "(b, started_at), (b, client_name, device_name), "
-            + IntStream.rangeClosed(1, OWN_DIMS.size())
-                .mapToObj(i -> "(b, o" + i + ")")
-                .collect(Collectors.joining(", "));
-    StringBuilder keyed = new StringBuilder();
+    String sums = "s.b, sum(s.plays) AS plays, sum(s.dur) AS dur, sum(s.bytes) AS bytes";
+    List<String> parts = new java.util.ArrayList<>();
     for (String dim : TIME_DIMS)
-      keyed.append(
-          "  UNION ALL SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM g s WHERE s.gs = %d\n"
-              .formatted(dim, DIMENSIONS.get(dim).formatted(zone), timeSet));
+      parts.add(
+          "SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM t s"
+              .formatted(dim, DIMENSIONS.get(dim).formatted(zone)));
     for (String dim : DEVICE_DIMS)
-      keyed.append(
-          (dim.equals("platform")
-                  ? "  UNION ALL SELECT s.b, 'platform', pf.platform, s.plays, s.dur, s.bytes FROM g s"
-                      + " JOIN pf ON pf.client_name = s.client_name AND pf.device_name = s.device_name"
-                      + " WHERE s.gs = %2$d\n"
-                  : "  UNION ALL SELECT s.b, '%1$s', %3$s, s.plays, s.dur, s.bytes FROM g s WHERE s.gs = %2$d\n")
-              .formatted(dim, deviceSet, DIMENSIONS.get(dim).formatted(zone)));
-    for (int i = 0; i < OWN_DIMS.size(); i++)
-      keyed.append(
-          "  UNION ALL SELECT s.b, '%s', s.o%d, s.plays, s.dur, s.bytes FROM g s WHERE s.gs = %d\n"
-              .formatted(OWN_DIMS.get(i), i + 1, all & ~(1 << (n - 3 - i))));
+      parts.add(
+          dim.equals("platform")
+              ? "SELECT s.b, 'platform', pf.platform, s.plays, s.dur, s.bytes FROM d s"
+                  + " JOIN pf ON pf.client_name = s.client_name AND pf.device_name = s.device_name"
+              : "SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM d s"
+                  .formatted(dim, DIMENSIONS.get(dim).formatted(zone)));
+    for (String dim : OWN_DIMS) {
+      String key = DIMENSIONS.get(dim).formatted(zone);
+      parts.add(
+          "SELECT s.b, '%s', %s, sum(s.plays), sum(s.dur), sum(s.bytes) FROM f s GROUP BY s.b, %s"
+              .formatted(dim, key, key));
+    }
     INSERT_VALUE_DAYS =
         """
         INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
-        WITH g AS MATERIALIZED (
-          SELECT b, started_at, client_name, device_name, %1$s,
-                 GROUPING(started_at, client_name, %1$s) AS gs,
-                 count(*) AS plays, sum(dur) AS dur, sum(bytes) AS bytes
-          FROM (SELECT width_bucket(s.started_at, $2::timestamptz[]) AS b,
-                       date_trunc('hour', s.started_at AT TIME ZONE %2$s) AT TIME ZONE %2$s AS started_at,
-                       s.client_name, s.device_name,
-                       %3$s,
-                       s.duration_seconds AS dur, s.bytes_transferred AS bytes
-                FROM playback_sessions s WHERE s.started_at >= $3 AND s.started_at < $4) r
-          GROUP BY GROUPING SETS (%4$s)
+        WITH f AS MATERIALIZED (
+          SELECT width_bucket(started_at, $2::timestamptz[]) AS b,
+                 date_trunc('hour', started_at AT TIME ZONE %1$s) AT TIME ZONE %1$s AS started_at,
+                 client_name, device_name, resolution, transcoded, content_type, geo_country, server_id,
+                 count(*) AS plays, sum(duration_seconds) AS dur, sum(bytes_transferred) AS bytes
+          FROM playback_sessions
+          WHERE started_at >= $3 AND started_at < $4
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ), t AS MATERIALIZED (
+          SELECT s.started_at, %2$s FROM f s GROUP BY s.b, s.started_at
+        ), d AS MATERIALIZED (
+          SELECT s.client_name, s.device_name, %2$s FROM f s GROUP BY s.b, s.client_name, s.device_name
         ), pf AS MATERIALIZED (
           -- the platform's regular expressions once per (client, device) pair of the run
-          SELECT s.client_name, s.device_name, %5$s AS platform
-          FROM (SELECT DISTINCT client_name, device_name FROM g WHERE gs = %6$d) s
+          SELECT s.client_name, s.device_name, %3$s AS platform
+          FROM (SELECT DISTINCT client_name, device_name FROM d) s
         ), k (b, dim, key, plays, dur, bytes) AS (
-        %7$s)
+          %4$s
+        )
         SELECT ($1::date[])[b], dim, key, sum(plays), sum(dur), sum(bytes) FROM k
         GROUP BY b, dim, key
         ORDER BY dim, b, key"""
-            .formatted(
-                ownCols,
-                zone,
-                own,
-                sets,
-                PLATFORM,
-                deviceSet,
-                keyed.substring("  UNION ALL".length()));
+            .formatted(zone, sums, PLATFORM, String.join("\n  UNION ALL ", parts));
   }
 
   static final String DELETE_USER_DAYS = "DELETE FROM usage_day_user WHERE day >= $1 AND day <= $2";
