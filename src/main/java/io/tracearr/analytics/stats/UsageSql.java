@@ -1,5 +1,6 @@
 package io.tracearr.analytics.stats;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,7 @@ public final class UsageSql {
   /** the dimensions whose key depends on the client and device names only */
   private static final List<String> DEVICE_DIMS = List.of("platform", "client", "device");
 
-  /** the other dimensions: each key is a grouping set of its own */
+  /** the other dimensions: each summed per (day, its key) straight from the groups */
   private static final List<String> OWN_DIMS =
       VALUE_DIMS.stream().filter(d -> !TIME_DIMS.contains(d) && !DEVICE_DIMS.contains(d)).toList();
 
@@ -151,8 +152,9 @@ public final class UsageSql {
    * and weekday-hour keys, per (day, client, device) for the platform, client and device keys, per
    * (day, key) for each other key. Each key is its {@link #DIMENSIONS} expression over a row of
    * those groups (started_at is the local hour's start, so the time keys come out as the session's
-   * own), and rows of one (day, dimension, key) are summed. The same statement rolls one day (a
-   * one-day run) or a back-fill. Rows are written in the primary key's order.
+   * own), and rows of one (day, dimension, key) are summed. Every column a {@link #DIMENSIONS} key
+   * reads (but user_id) must be grouped in {@code f}. The same statement rolls one day (a one-day
+   * run) or a back-fill. Rows are written in the primary key's order.
    *
    * <p>The previous form ran eleven grouping sets, one per key, over the groups: when the groups
    * fold little (imported history: 1 M Tautulli sessions over three years made 997 k groups) that
@@ -170,7 +172,7 @@ public final class UsageSql {
       throw new IllegalStateException("every usage dimension needs its sums");
     String zone = "$5::text";
     String sums = "s.b, sum(s.plays) AS plays, sum(s.dur) AS dur, sum(s.bytes) AS bytes";
-    List<String> parts = new java.util.ArrayList<>();
+    List<String> parts = new ArrayList<>();
     for (String dim : TIME_DIMS)
       parts.add(
           "SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM t s"
