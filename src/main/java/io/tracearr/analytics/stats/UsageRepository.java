@@ -110,7 +110,10 @@ public final class UsageRepository {
       )
       SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
 
-  /** today's users with their totals over the whole range (past days + today) */
+  /**
+   * today's users with their totals over the whole range (past days + today): $6 the answer's
+   * limit, $7 the keys of the past part's users (see {@link #usersAnswer})
+   */
   private static final String TODAY_USERS =
       """
       WITH t AS (
@@ -126,8 +129,15 @@ public final class UsageRepository {
           SELECT sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds, sum(bytes)::bigint AS bytes,
                  max(last_seen) AS last_seen
           FROM usage_day_user p WHERE p.user_id = t.user_id AND p.day >= $3 AND p.day <= $4) p ON true
+      ), r AS (
+        -- only what can be in the answer leaves the database: today's best $6 users over the range, and
+        -- the past's best ($7) that played today (their past figures are stale); a user below today's
+        -- $6th is below $6 others in the final order too (same order as Order.comparator)
+        (SELECT * FROM g ORDER BY %s LIMIT $6::int)
+        UNION
+        SELECT * FROM g WHERE g.key = ANY($7::text[])
       )
-      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
+      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN r AS g ON true""";
 
   private static final String BYTES_PER_DAY =
       """
@@ -176,6 +186,11 @@ public final class UsageRepository {
       Collections.synchronizedMap(new WeakHashMap<>());
 
   private final Map<String, Future<Part>> cache;
+
+  /**
+   * the usage version of the last today part read (-1: none yet): where past parts are looked up
+   */
+  private volatile long lastVersion = -1;
 
   /** whole encoded answers, shared by the node's gateway instances like the past parts */
   private static final Map<Pool, FreshAnswers> ANSWERS =
@@ -227,31 +242,42 @@ public final class UsageRepository {
   private enum Order {
     KEY(
         Comparator.comparing((Group g) -> g.key().length()).thenComparing(Group::key),
-        "length(user_id::text), user_id::text"),
+        "length(user_id::text), user_id::text COLLATE \"C\"",
+        "length(key), key COLLATE \"C\""),
     PLAYS(
         Comparator.comparingLong(Group::plays)
             .reversed()
             .thenComparing(Comparator.comparingDouble(Group::watchSeconds).reversed())
             .thenComparing(Group::key),
-        "sum(plays) DESC, sum(watch_seconds) DESC, user_id::text"),
+        "sum(plays) DESC, sum(watch_seconds) DESC, user_id::text COLLATE \"C\"",
+        "plays DESC, seconds DESC, key COLLATE \"C\""),
     WATCH_TIME(
         Comparator.comparingDouble(Group::watchSeconds)
             .reversed()
             .thenComparing(Comparator.comparingLong(Group::plays).reversed())
             .thenComparing(Group::key),
-        "sum(watch_seconds) DESC, sum(plays) DESC, user_id::text"),
+        "sum(watch_seconds) DESC, sum(plays) DESC, user_id::text COLLATE \"C\"",
+        "seconds DESC, plays DESC, key COLLATE \"C\""),
     BYTES(
         Comparator.comparingLong(Group::bytes).reversed().thenComparing(Group::key),
-        "sum(bytes) DESC, user_id::text");
+        "sum(bytes) DESC, user_id::text COLLATE \"C\"",
+        "bytes DESC, key COLLATE \"C\"");
 
     final Comparator<Group> comparator;
 
-    /** the same order in SQL, over usage_day_user grouped by user */
+    /**
+     * the same order in SQL (keys compared byte-wise, as Java compares them), over usage_day_user
+     * grouped by user
+     */
     final String sql;
 
-    Order(Comparator<Group> comparator, String sql) {
+    /** the same order over a query's groups (columns key, plays, seconds, bytes) */
+    final String groupsSql;
+
+    Order(Comparator<Group> comparator, String sql, String groupsSql) {
       this.comparator = comparator;
       this.sql = sql;
+      this.groupsSql = groupsSql;
     }
   }
 
@@ -318,7 +344,7 @@ public final class UsageRepository {
     String name = nameOf(groupBy);
     String todaySql =
         users
-            ? TODAY_USERS.formatted(name, VERSION)
+            ? TODAY_USERS.formatted(order.groupsSql, name, VERSION)
             : TODAY_VALUES.formatted(
                 UsageSql.DIMENSIONS.get(groupBy).formatted("$5::text"),
                 UsageSql.keysOf("p", groupBy),
@@ -332,22 +358,26 @@ public final class UsageRepository {
     Tuple pastArgs =
         users ? Tuple.of(groupBy, start, pastEnd, limit) : Tuple.of(groupBy, start, pastEnd);
     String pastKey = groupBy + "|" + start + "|" + pastEnd + "|" + order + "|" + limit;
-    return answer(todaySql, todayArgs, pastSql, pastArgs, pastKey, !pastEnd.isBefore(start), 3)
-        .map(
-            parts -> {
-              Map<String, Group> merged = new HashMap<>();
-              for (Group g : parts[0].groups()) merged.put(g.key(), g);
-              for (Group t : parts[1].groups()) {
-                Group p = merged.get(t.key());
-                // a user's live row already holds the whole range's totals
-                merged.put(t.key(), users || p == null ? t : add(p, t));
-              }
-              return merged.values().stream()
-                  .map(g -> relabel(groupBy, g))
-                  .sorted(order.comparator)
-                  .limit(limit)
-                  .toList();
-            });
+    boolean hasPast = !pastEnd.isBefore(start);
+    Future<Part[]> read =
+        users
+            ? usersAnswer(todaySql, todayArgs, limit, pastSql, pastArgs, pastKey, hasPast, 3)
+            : answer(todaySql, todayArgs, pastSql, pastArgs, pastKey, hasPast, 3);
+    return read.map(
+        parts -> {
+          Map<String, Group> merged = new HashMap<>();
+          for (Group g : parts[0].groups()) merged.put(g.key(), g);
+          for (Group t : parts[1].groups()) {
+            Group p = merged.get(t.key());
+            // a user's live row already holds the whole range's totals
+            merged.put(t.key(), users || p == null ? t : add(p, t));
+          }
+          return merged.values().stream()
+              .map(g -> relabel(groupBy, g))
+              .sorted(order.comparator)
+              .limit(limit)
+              .toList();
+        });
   }
 
   /** [past, today], both read at one usage version */
@@ -380,6 +410,53 @@ public final class UsageRepository {
                                   true,
                                   attempts - 1));
             });
+  }
+
+  /**
+   * [past, today] for users: the past part first (cached, at the last version this repository
+   * read), so that today's statement returns only the rows that can be in the answer (at 83 000
+   * users today, every one of them decoded and sorted on an event loop each time today's part was
+   * recomputed); both at one usage version, as {@link #answer}.
+   */
+  private Future<Part[]> usersAnswer(
+      String todaySql,
+      Tuple todayArgs,
+      int limit,
+      String pastSql,
+      Tuple pastArgs,
+      String pastKey,
+      boolean hasPast,
+      int attempts) {
+    Future<Part> pastPart =
+        hasPast
+            ? past(pastSql, pastArgs, pastKey, lastVersion)
+            : Future.succeededFuture(new Part(0, List.of()));
+    return pastPart.compose(
+        past -> {
+          String[] pastKeys = past.groups().stream().map(Group::key).toArray(String[]::new);
+          List<Object> args = new ArrayList<>(7);
+          for (int i = 0; i < todayArgs.size(); i++) args.add(todayArgs.getValue(i));
+          args.add(limit);
+          args.add(pastKeys);
+          return read(todaySql, Tuple.from(args))
+              .compose(
+                  today -> {
+                    lastVersion = today.version();
+                    return !hasPast || past.version() == today.version() || attempts <= 1
+                        ? Future.succeededFuture(new Part[] {past, today})
+                        // the past days were rewritten since the cached past part: again at the
+                        // new version
+                        : usersAnswer(
+                            todaySql,
+                            todayArgs,
+                            limit,
+                            pastSql,
+                            pastArgs,
+                            pastKey,
+                            true,
+                            attempts - 1);
+                  });
+        });
   }
 
   private Future<Part> past(String sql, Tuple args, String key, long version) {

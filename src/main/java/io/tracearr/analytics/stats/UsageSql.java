@@ -172,23 +172,30 @@ public final class UsageSql {
       throw new IllegalStateException("every usage dimension needs its sums");
     String zone = "$5::text";
     String sums = "s.b, sum(s.plays) AS plays, sum(s.dur) AS dur, sum(s.bytes) AS bytes";
+    // each part sums its own (day, key) rows, so the parts' rows are the answer's: no GROUP BY over
+    // all of them (at the import's shape, 1.6 M rows folded into 585 000: 7 of the statement's 41
+    // s)
+    String part =
+        "SELECT s.b, '%s', %s, sum(s.plays), sum(s.dur), sum(s.bytes) FROM %s GROUP BY s.b, %s";
     List<String> parts = new ArrayList<>();
-    for (String dim : TIME_DIMS)
-      parts.add(
-          "SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM t s"
-              .formatted(dim, DIMENSIONS.get(dim).formatted(zone)));
-    for (String dim : DEVICE_DIMS)
-      parts.add(
-          dim.equals("platform")
-              ? "SELECT s.b, 'platform', pf.platform, s.plays, s.dur, s.bytes FROM d s"
-                  + " JOIN pf ON pf.client_name = s.client_name AND pf.device_name = s.device_name"
-              : "SELECT s.b, '%s', %s, s.plays, s.dur, s.bytes FROM d s"
-                  .formatted(dim, DIMENSIONS.get(dim).formatted(zone)));
-    for (String dim : OWN_DIMS) {
+    for (String dim : TIME_DIMS) {
+      String key = DIMENSIONS.get(dim).formatted(zone);
+      parts.add(part.formatted(dim, key, "t s", key));
+    }
+    for (String dim : DEVICE_DIMS) {
       String key = DIMENSIONS.get(dim).formatted(zone);
       parts.add(
-          "SELECT s.b, '%s', %s, sum(s.plays), sum(s.dur), sum(s.bytes) FROM f s GROUP BY s.b, %s"
-              .formatted(dim, key, key));
+          dim.equals("platform")
+              ? part.formatted(
+                  dim,
+                  "pf.platform",
+                  "d s JOIN pf ON pf.client_name = s.client_name AND pf.device_name = s.device_name",
+                  "pf.platform")
+              : part.formatted(dim, key, "d s", key));
+    }
+    for (String dim : OWN_DIMS) {
+      String key = DIMENSIONS.get(dim).formatted(zone);
+      parts.add(part.formatted(dim, key, "f s", key));
     }
     INSERT_VALUE_DAYS =
         """
@@ -212,8 +219,7 @@ public final class UsageSql {
         ), k (b, dim, key, plays, dur, bytes) AS (
           %4$s
         )
-        SELECT ($1::date[])[b], dim, key, sum(plays), sum(dur), sum(bytes) FROM k
-        GROUP BY b, dim, key
+        SELECT ($1::date[])[b], dim, key, plays, dur, bytes FROM k
         ORDER BY dim, b, key"""
             .formatted(zone, sums, PLATFORM, String.join("\n  UNION ALL ", parts));
   }

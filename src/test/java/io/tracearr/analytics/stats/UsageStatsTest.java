@@ -364,6 +364,25 @@ class UsageStatsTest {
     assertEquals(5, day.getJsonObject(0).getInteger("watch_minutes"));
     assertEquals(2, day.getJsonObject(1).getInteger("watch_minutes"));
 
+    // fewer places than users who played today: today's part is cut to the limit in the database
+    JsonArray dayFirst =
+        node.get("/api/v1/analytics/stats/top-users?window=day&limit=1", TestNode.VIEWER_KEY)
+            .bodyAsJsonObject()
+            .getJsonArray("items");
+    assertEquals(1, dayFirst.size(), dayFirst.encode());
+    assertEquals("bob", dayFirst.getJsonObject(0).getString("user_name"));
+    JsonArray weekTwo =
+        node.get("/api/v1/analytics/stats/top-users?window=week&limit=2", TestNode.VIEWER_KEY)
+            .bodyAsJsonObject()
+            .getJsonArray("items");
+    // alice 3600 + 1800 + 120 s, bob 1200 + 300 s: both played today, both over the whole week
+    assertEquals(2, weekTwo.size(), weekTwo.encode());
+    assertEquals(92, weekTwo.getJsonObject(0).getInteger("watch_minutes"));
+    assertEquals(3, weekTwo.getJsonObject(0).getInteger("plays"));
+    assertEquals("bob", weekTwo.getJsonObject(1).getString("user_name"));
+    assertEquals(25, weekTwo.getJsonObject(1).getInteger("watch_minutes"));
+    assertEquals(2, weekTwo.getJsonObject(1).getInteger("plays"));
+
     JsonArray one =
         node.get("/api/v1/analytics/stats/top-users?window=all&limit=1", TestNode.VIEWER_KEY)
             .bodyAsJsonObject()
