@@ -89,6 +89,19 @@ public final class FreshAnswers {
     changedAt.accumulateAndGet(now, (mark, t) -> t - mark > 0 ? t : mark);
   }
 
+  /** now, on this cache's clock: a computation started now holds every change heard of before */
+  public long mark() {
+    return clock.getAsLong();
+  }
+
+  /**
+   * No change heard of since {@code mark} (from {@link #mark}), and it is younger than {@code
+   * maxAge}: what was computed from then is still exact but for heartbeats.
+   */
+  public boolean unchangedSince(long mark, Duration maxAge) {
+    return mark - changedAt.get() >= 0 && clock.getAsLong() - mark < maxAge.toNanos();
+  }
+
   /**
    * The fresh answer for {@code key}, the fresh computation of it in flight, or a computation
    * started now. Completes on the caller's context.

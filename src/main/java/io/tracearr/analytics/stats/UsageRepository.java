@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The usage reads of issue 17 ({@code stats/plays}, {@code stats/top-users}, {@code
@@ -84,31 +85,47 @@ public final class UsageRepository {
       SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
 
   /**
-   * Today, live, by one dimension: $1 and $2 today's bounds (an empty range when today is outside
-   * the asked range), $3 and $4 the past days, $5 the zone.
+   * Today's sums, live, by one dimension: $1 and $2 today's bounds (an empty range when today is
+   * outside the asked range), $3 the zone. Cheap (one pass over today's sessions); what moves with
+   * every heartbeat.
    */
-  private static final String TODAY_VALUES =
+  private static final String TODAY_SUMS =
       """
       WITH t AS (
-        SELECT %s AS key, s.user_id, s.duration_seconds AS dur, s.bytes_transferred AS bytes
+        SELECT %s AS key, s.duration_seconds AS dur, s.bytes_transferred AS bytes
+        FROM playback_sessions s WHERE s.started_at >= $1 AND s.started_at < $2 AND $3::text IS NOT NULL
+      ), g AS (
+        SELECT key, count(*) AS plays, sum(dur)::float8 AS seconds, sum(bytes)::bigint AS bytes, 0::bigint AS users,
+               NULL::timestamptz AS last_seen
+        FROM t GROUP BY key
+      )
+      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
+
+  /**
+   * Today's users of each value not seen with it in the past days: $1 and $2 today's bounds, $3 and
+   * $4 the past days, $5 the zone. The costly part of today (0.94 s at 83 000 users today), and it
+   * moves only when a session starts or the past days are rewritten, not with heartbeats: kept
+   * until then ({@link #todayUsersSeen}).
+   */
+  private static final String TODAY_NEW_USERS =
+      """
+      WITH t AS (
+        SELECT DISTINCT %s AS key, s.user_id
         FROM playback_sessions s WHERE s.started_at >= $1 AND s.started_at < $2 AND $5::text IS NOT NULL
-      ), sums AS (
-        SELECT key, count(*) AS plays, sum(dur)::float8 AS seconds, sum(bytes)::bigint AS bytes FROM t GROUP BY key
-      ), fresh AS (
+      ), g AS (
         -- one probe of usage_day_user's key (user_id, day) per today pair, stopping at the first past day
         -- that had the key: as NOT EXISTS the planner hashed the whole range instead (6.5 M rows, 17 s at
         -- the benchmark's 10 M sessions with 83 000 users today; this form 0.94 s)
-        SELECT u.key, count(*) AS users FROM (SELECT DISTINCT key, user_id FROM t) u
+        SELECT u.key, 0::bigint AS plays, 0::float8 AS seconds, 0::bigint AS bytes, count(*) AS users,
+               NULL::timestamptz AS last_seen
+        FROM t u
         LEFT JOIN LATERAL (SELECT 1 AS seen FROM usage_day_user p
                            WHERE p.user_id = u.user_id AND p.day >= $3 AND p.day <= $4 AND u.key = ANY %s
                            LIMIT 1) x ON true
         WHERE x.seen IS NULL
         GROUP BY u.key
-      ), g AS (
-        SELECT s.key, s.plays, s.seconds, s.bytes, COALESCE(f.users, 0) AS users, NULL::timestamptz AS last_seen
-        FROM sums s LEFT JOIN fresh f USING (key)
       )
-      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN g ON true""";
+      SELECT v.version, g.*, NULL::text AS name FROM %s v LEFT JOIN g ON true""";
 
   /**
    * today's users with their totals over the whole range (past days + today): $6 the answer's
@@ -187,6 +204,21 @@ public final class UsageRepository {
 
   private final Map<String, Future<Part>> cache;
 
+  /** a today part and when its computation started ({@link FreshAnswers#mark}) */
+  private record Counted(long mark, Future<Part> part) {}
+
+  /**
+   * How long today's new users per value are kept when no change is heard of: the bound if a
+   * start's event were lost (with its event: the first read after it recomputes them).
+   */
+  static final Duration NEW_USERS_MAX_AGE = Duration.ofSeconds(30);
+
+  /** (query, today, version) → today's new users per value, shared like the past parts */
+  private static final Map<Pool, Map<String, Counted>> NEW_USERS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final Map<String, Counted> newUsers;
+
   /**
    * the usage version of the last today part read (-1: none yet): where past parts are looked up
    */
@@ -216,6 +248,7 @@ public final class UsageRepository {
     this.pool = pool;
     this.calendar = calendar;
     this.cache = CACHES.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
+    this.newUsers = NEW_USERS.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
     this.answers =
         ANSWERS.computeIfAbsent(
             pool, p -> new FreshAnswers(ANSWER_MAX_AGE, ANSWER_ENTRIES, ANSWER_BYTES));
@@ -342,15 +375,14 @@ public final class UsageRepository {
     LocalDate pastEnd = min(end, today.minusDays(1));
     boolean users = groupBy.equals("user");
     String name = nameOf(groupBy);
+    String zone = calendar.zone().getId();
+    String dimension = users ? null : UsageSql.DIMENSIONS.get(groupBy);
     String todaySql =
         users
             ? TODAY_USERS.formatted(order.groupsSql, name, VERSION)
-            : TODAY_VALUES.formatted(
-                UsageSql.DIMENSIONS.get(groupBy).formatted("$5::text"),
-                UsageSql.keysOf("p", groupBy),
-                name,
-                VERSION);
-    Tuple todayArgs = Tuple.of(liveFrom, liveTo, start, pastEnd, calendar.zone().getId());
+            : TODAY_SUMS.formatted(dimension.formatted("$3::text"), name, VERSION);
+    Tuple todayArgs =
+        users ? Tuple.of(liveFrom, liveTo, start, pastEnd, zone) : Tuple.of(liveFrom, liveTo, zone);
     String pastSql =
         users
             ? PAST_USERS.formatted(order.sql, name, VERSION)
@@ -362,7 +394,23 @@ public final class UsageRepository {
     Future<Part[]> read =
         users
             ? usersAnswer(todaySql, todayArgs, limit, pastSql, pastArgs, pastKey, hasPast, 3)
-            : answer(todaySql, todayArgs, pastSql, pastArgs, pastKey, hasPast, 3);
+            : answer(
+                () ->
+                    todayValues(
+                        todaySql,
+                        todayArgs,
+                        TODAY_NEW_USERS.formatted(
+                            dimension.formatted("$5::text"),
+                            UsageSql.keysOf("p", groupBy),
+                            VERSION),
+                        Tuple.of(liveFrom, liveTo, start, pastEnd, zone),
+                        groupBy + "|" + start + "|" + pastEnd + "|" + liveFrom + "|" + liveTo,
+                        2),
+                pastSql,
+                pastArgs,
+                pastKey,
+                hasPast,
+                3);
     return read.map(
         parts -> {
           Map<String, Group> merged = new HashMap<>();
@@ -382,14 +430,14 @@ public final class UsageRepository {
 
   /** [past, today], both read at one usage version */
   private Future<Part[]> answer(
-      String todaySql,
-      Tuple todayArgs,
+      Supplier<Future<Part>> todayPart,
       String pastSql,
       Tuple pastArgs,
       String pastKey,
       boolean hasPast,
       int attempts) {
-    return read(todaySql, todayArgs)
+    return todayPart
+        .get()
         .compose(
             today -> {
               if (!hasPast)
@@ -401,15 +449,72 @@ public final class UsageRepository {
                               ? Future.succeededFuture(new Part[] {past, today})
                               // the past days were rewritten between the two reads: read today
                               // again at the new version
-                              : answer(
-                                  todaySql,
-                                  todayArgs,
-                                  pastSql,
-                                  pastArgs,
-                                  pastKey,
-                                  true,
-                                  attempts - 1));
+                              : answer(todayPart, pastSql, pastArgs, pastKey, true, attempts - 1));
             });
+  }
+
+  /**
+   * Today by one dimension: the sums, read now, and each value's new users, kept from an earlier
+   * read while no session started or ended and no roll-up completed since (heartbeats move the
+   * sums, never the users) and for at most {@link #NEW_USERS_MAX_AGE}; both at one usage version.
+   */
+  private Future<Part> todayValues(
+      String sumsSql,
+      Tuple sumsArgs,
+      String usersSql,
+      Tuple usersArgs,
+      String usersKey,
+      int attempts) {
+    return read(sumsSql, sumsArgs)
+        .compose(
+            sums ->
+                todayUsersSeen(usersSql, usersArgs, usersKey + "@" + sums.version())
+                    .compose(
+                        seen -> {
+                          if (seen.version() != sums.version() && attempts > 1) {
+                            // a roll-up completed between the two reads
+                            newUsers.remove(usersKey + "@" + sums.version());
+                            return todayValues(
+                                sumsSql, sumsArgs, usersSql, usersArgs, usersKey, attempts - 1);
+                          }
+                          Map<String, Long> count = new HashMap<>();
+                          for (Group g : seen.groups()) count.put(g.key(), g.uniqueUsers());
+                          List<Group> out = new ArrayList<>(sums.groups().size());
+                          for (Group g : sums.groups())
+                            out.add(
+                                new Group(
+                                    g.key(),
+                                    g.label(),
+                                    g.plays(),
+                                    g.watchSeconds(),
+                                    count.getOrDefault(g.key(), 0L),
+                                    g.bytes(),
+                                    g.lastSeen()));
+                          return Future.succeededFuture(new Part(sums.version(), out));
+                        }));
+  }
+
+  /** the new users of today's values, computed after the last change this node heard of */
+  private Future<Part> todayUsersSeen(String sql, Tuple args, String key) {
+    Counted kept = newUsers.get(key);
+    if (kept != null
+        && !kept.part().failed()
+        && answers.unchangedSince(kept.mark(), NEW_USERS_MAX_AGE)) return here(kept.part());
+    long mark = answers.mark();
+    Future<Part> part = read(sql, args);
+    if (newUsers.size() >= CACHE_ENTRIES) newUsers.clear();
+    newUsers.put(key, new Counted(mark, part));
+    return part;
+  }
+
+  /** completes on the caller's context (a shared future may complete on another event loop) */
+  private static <T> Future<T> here(Future<T> shared) {
+    if (shared.isComplete()) return shared;
+    Context here = Vertx.currentContext();
+    if (here == null) return shared;
+    Promise<T> local = Promise.promise();
+    shared.onComplete(ar -> here.runOnContext(v -> local.handle(ar)));
+    return local.future();
   }
 
   /**
@@ -485,13 +590,8 @@ public final class UsageRepository {
                 });
       }
     }
-    if (shared.isComplete()) return shared;
     // computed on another instance's event loop: complete on this one
-    Context here = Vertx.currentContext();
-    if (here == null) return shared;
-    Promise<Part> local = Promise.promise();
-    shared.onComplete(ar -> here.runOnContext(v -> local.handle(ar)));
-    return local.future();
+    return here(shared);
   }
 
   private Future<Part> read(String sql, Tuple args) {
