@@ -49,8 +49,9 @@ final class HistoryImport {
    * THE session insert (one constant, so a change of playback_sessions' keys is made here once).
    * Bytes are estimated as live sessions count them: bandwidth × played time. created_at is now(),
    * the transaction's start: the importer hands the earliest start to the roll-up after the commit,
-   * so a long import is never missed by the late-report path. Addresses go in as text and are cast
-   * in the database.
+   * so a long import is never missed by the late-report path, and the transaction's start itself
+   * (read by {@link #BEGIN}), so that later runs of that path can leave exactly these rows out.
+   * Addresses go in as text and are cast in the database.
    */
   static final String INSERT_SESSIONS =
       """

@@ -50,10 +50,14 @@ public final class RollupStateStore {
 
   /**
    * Whether no transaction other than the committed import's is open with the import's start as its
-   * own start (pg_stat_activity.xact_start is the now() of the backend's transaction). Asked before
-   * the run reads the late span: a late live session whose transaction began in the very
-   * microsecond of the import's has then either committed (the run reads it) or shows here (the
-   * stamp is not recorded). Without track_activities nothing shows, so nothing is recorded.
+   * own start (pg_stat_activity.xact_start is the now() of the backend's transaction). The ranges
+   * of {@link #LATE_SPAN} leave out every row created at a recorded stamp, so the only row they
+   * could wrongly leave out is a live late session whose transaction began in the very microsecond
+   * of the import's. Asked before the run reads the late span, this makes that exact: such a
+   * transaction has either ended (PostgreSQL clears xact_start after the commit is visible, so the
+   * run's late span reads it, or the watermark had already passed it for every run) or shows here,
+   * and then the stamp is not recorded (later runs re-roll the import's span as they did before
+   * stamps). Without track_activities nothing shows, so nothing is recorded.
    */
   private static final String NO_TWIN_TRANSACTION =
       """
