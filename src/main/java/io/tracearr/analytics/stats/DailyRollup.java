@@ -117,6 +117,13 @@ public final class DailyRollup {
                                       "another transaction started with the import's ({}): later"
                                           + " runs re-roll its span too",
                                       importedAt);
+                              })
+                          // the check is only what lets the stamp be recorded: without it, the
+                          // run still rolls the import up, and later runs re-roll it as before
+                          .recover(
+                              err -> {
+                                log.warn("import stamp check failed: {}", err.toString());
+                                return Future.succeededFuture(false);
                               });
               Future<Optional<RollupStateStore.Span>> late =
                   recordImport
