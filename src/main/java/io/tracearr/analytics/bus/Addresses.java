@@ -61,9 +61,10 @@ public final class Addresses {
   public static final String DETECT_SWEEP = "detect.sweep";
 
   /**
-   * run the roll-up now, {@code {}} or {@code {"late_from": instant, "late_to": instant}} (the days
-   * from one to the other are recomputed: an import's; without late_to, up to today); replies with
-   * today's DailyStat JSON
+   * run the roll-up now, {@code {}} or {@code {"late_from": instant, "late_to": instant,
+   * "imported_at": instant}} (the days from one to the other are recomputed: an import's; without
+   * late_to, up to today; imported_at, the import's transaction start, is recorded as rolled up
+   * when the run succeeds, so later runs do not re-roll it); replies with today's DailyStat JSON
    */
   public static final String STATS_ROLLUP = "stats.rollup";
 

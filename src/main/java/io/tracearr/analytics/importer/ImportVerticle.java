@@ -380,7 +380,8 @@ public final class ImportVerticle extends VerticleBase {
                             rollUp(
                                 id,
                                 counts.getString("first_started_at"),
-                                counts.getString("last_ended_at")))
+                                counts.getString("last_ended_at"),
+                                counts.getString("rows_created_at")))
                     .map(counts.getLong("sessions_inserted")))
         .transform(
             ar ->
@@ -448,13 +449,20 @@ public final class ImportVerticle extends VerticleBase {
    * Imported sessions are late reports to the roll-up (started long before they were created), so a
    * run now rebuilds the days they touched, from the earliest imported start to the latest imported
    * end and no others (handed over: the sessions' created_at is the transaction's start, which a
-   * periodic run during a long import may already have passed). A failed run does not undo an
-   * import that has been committed: the periodic roll-up takes the same path.
+   * periodic run during a long import may already have passed). {@code rowsCreatedAt}, that
+   * transaction's start, goes with it ({@code imported_at}): once this run has succeeded, the
+   * periodic runs' late-report path leaves the import's rows out instead of re-rolling its span
+   * again until the watermark passes them. A failed run does not undo an import that has been
+   * committed, and records nothing: the periodic roll-up takes the same path.
    */
-  private Future<Void> rollUp(UUID id, String firstStartedAt, String lastEndedAt) {
+  private Future<Void> rollUp(
+      UUID id, String firstStartedAt, String lastEndedAt, String rowsCreatedAt) {
     JsonObject cmd = new JsonObject();
-    if (firstStartedAt != null) cmd.put("late_from", firstStartedAt);
-    if (lastEndedAt != null) cmd.put("late_to", lastEndedAt);
+    if (firstStartedAt != null) {
+      cmd.put("late_from", firstStartedAt);
+      if (lastEndedAt != null) cmd.put("late_to", lastEndedAt);
+      if (rowsCreatedAt != null) cmd.put("imported_at", rowsCreatedAt);
+    }
     return vertx
         .eventBus()
         .request(Addresses.STATS_ROLLUP, cmd, ROLLUP)

@@ -49,8 +49,9 @@ final class HistoryImport {
    * THE session insert (one constant, so a change of playback_sessions' keys is made here once).
    * Bytes are estimated as live sessions count them: bandwidth × played time. created_at is now(),
    * the transaction's start: the importer hands the earliest start to the roll-up after the commit,
-   * so a long import is never missed by the late-report path. Addresses go in as text and are cast
-   * in the database.
+   * so a long import is never missed by the late-report path, and the transaction's start itself
+   * (read by {@link #BEGIN}), so that later runs of that path can leave exactly these rows out.
+   * Addresses go in as text and are cast in the database.
    */
   static final String INSERT_SESSIONS =
       """
@@ -134,9 +135,14 @@ final class HistoryImport {
 
   /**
    * The import is one commit: not waiting for its WAL flush risks only that commit on a crash (then
-   * the import is failed and run again; it is idempotent), never another transaction's.
+   * the import is failed and run again; it is idempotent), never another transaction's. The same
+   * statement reads the transaction's start, now(): the created_at of every session the import
+   * writes, handed to the roll-up after the commit ({@code rows_created_at} of the end's reply), so
+   * that once it has re-rolled the import's span the late-report path can leave exactly these rows
+   * out.
    */
-  private static final String ASYNC_COMMIT = "SET LOCAL synchronous_commit = off";
+  private static final String BEGIN =
+      "SELECT set_config('synchronous_commit', 'off', true), now() AS rows_created_at";
 
   /** ids per users/content map before it is upserted and emptied */
   static final int FLUSH_AT = 50_000;
@@ -174,6 +180,7 @@ final class HistoryImport {
     OffsetDateTime first;
     OffsetDateTime last;
     OffsetDateTime lastEnd;
+    OffsetDateTime rowsCreatedAt;
     long idleTimer = -1;
 
     Open(UUID importId, UUID serverId) {
@@ -218,10 +225,12 @@ final class HistoryImport {
             ensured ->
                 transaction.run(
                     conn ->
-                        conn.query(ASYNC_COMMIT)
+                        conn.query(BEGIN)
                             .execute()
                             .compose(
-                                v -> {
+                                began -> {
+                                  o.rowsCreatedAt =
+                                      began.iterator().next().getOffsetDateTime("rows_created_at");
                                   o.conn = conn;
                                   o.touched();
                                   ready.complete();
@@ -300,8 +309,10 @@ final class HistoryImport {
   }
 
   /**
-   * {@code {"import_id", "commit"}}: commit (users and content upserted first) → the counts; or
-   * roll back → an empty body. Either way the transaction is closed when this answers.
+   * {@code {"import_id", "commit"}}: commit (users and content upserted first) → the counts, the
+   * first and last imported start, the last end and {@code rows_created_at} (the sessions'
+   * created_at: the transaction's start); or roll back → an empty body. Either way the transaction
+   * is closed when this answers.
    */
   Future<JsonObject> end(JsonObject cmd) {
     UUID importId = SessionInput.pathId("import_id", cmd.getString("import_id"));
@@ -328,7 +339,8 @@ final class HistoryImport {
                         .put("content_upserted", o.contentUpserted)
                         .put("first_started_at", iso(o.first))
                         .put("last_started_at", iso(o.last))
-                        .put("last_ended_at", iso(o.lastEnd)));
+                        .put("last_ended_at", iso(o.lastEnd))
+                        .put("rows_created_at", iso(o.rowsCreatedAt)));
               }
             });
     return o.outcome.map(body -> CommandReply.body(200, body));

@@ -93,7 +93,13 @@ public final class AggregatorVerticle extends VerticleBase {
                 .eventBus()
                 .<JsonObject>localConsumer(
                     Addresses.STATS_ROLLUP,
-                    msg -> reply(msg, rollup("manual", lateReport(msg.body()))))
+                    msg ->
+                        reply(
+                            msg,
+                            rollup(
+                                "manual",
+                                lateReport(msg.body()),
+                                instant(msg.body(), "imported_at"))))
                 .completion(),
             vertx
                 .eventBus()
@@ -145,14 +151,17 @@ public final class AggregatorVerticle extends VerticleBase {
    * figures cluster-wide and is timed.
    */
   private Future<JsonObject> rollup(String trigger) {
-    return rollup(trigger, null);
+    return rollup(trigger, null, null);
   }
 
   /**
    * {@code "late_from"} and {@code "late_to"} of a manual run: the earliest start and latest end of
    * sessions just committed late (an import), which the late-report watermark may not show (their
    * created_at is their transaction's start). Without {@code late_to}, every day from {@code
-   * late_from} to today.
+   * late_from} to today. With them, {@code "imported_at"}: that transaction's start (the sessions'
+   * created_at), recorded as rolled up when the run succeeds, so that later runs do not re-roll the
+   * same span through the late-report path ({@link DailyRollup#run(int, RollupStateStore.Span,
+   * Instant)}).
    */
   static RollupStateStore.Span lateReport(JsonObject cmd) {
     Instant from = instant(cmd, "late_from");
@@ -170,7 +179,8 @@ public final class AggregatorVerticle extends VerticleBase {
     }
   }
 
-  private Future<JsonObject> rollup(String trigger, RollupStateStore.Span lateReport) {
+  private Future<JsonObject> rollup(
+      String trigger, RollupStateStore.Span lateReport, Instant importedAt) {
     // a run that has not started yet will see every change committed before it starts
     if ((trigger.equals("periodic") || trigger.equals("change")) && queued >= MAX_QUEUED) {
       runs(trigger, "skipped").increment();
@@ -191,7 +201,7 @@ public final class AggregatorVerticle extends VerticleBase {
               // usage_version moves in the transaction of every past-day rewrite, so a run that
               // only re-rolled today leaves it, and the gateways keep their past parts
               return rollup
-                  .run(cap, lateReport)
+                  .run(cap, lateReport, importedAt)
                   .compose(
                       today ->
                           stats

@@ -81,6 +81,19 @@ public final class DailyRollup {
    * start) may already be behind the watermark.
    */
   public Future<DailyStat> run(int missingDaysCap, RollupStateStore.Span lateReport) {
+    return run(missingDaysCap, lateReport, null);
+  }
+
+  /**
+   * As {@link #run(int, RollupStateStore.Span)} for an import that has committed: {@code
+   * importedAt} is its transaction's start, the created_at of every row it wrote (null: not known).
+   * When this run succeeds it has re-rolled the import's whole span after the commit, so the
+   * instant is recorded (rollup_state.imports_rolled) and later runs' late-report path leaves those
+   * rows out instead of re-rolling the span again until the watermark passes them. A failed run
+   * records nothing: the later runs find the rows as they always did.
+   */
+  public Future<DailyStat> run(
+      int missingDaysCap, RollupStateStore.Span lateReport, Instant importedAt) {
     LocalDate today = calendar.today();
     return stateStore
         .state()
@@ -89,9 +102,32 @@ public final class DailyRollup {
               // retention purged the raw sessions before this day: a day there can no longer be
               // recomputed, its roll-up stands (imported rows for it are plays both tools saw)
               LocalDate retained = state.rawCompleteFrom();
+              // asked BEFORE the late span is read (see RollupStateStore.NO_TWIN_TRANSACTION): a
+              // live session created in the import's very microsecond is then either read by this
+              // run or keeps the stamp from being recorded
+              Future<Boolean> recordImport =
+                  importedAt == null || lateReport == null
+                      ? Future.succeededFuture(false)
+                      : stateStore
+                          .noTwinTransaction(importedAt)
+                          .onSuccess(
+                              alone -> {
+                                if (!alone)
+                                  log.info(
+                                      "another transaction started with the import's ({}): later"
+                                          + " runs re-roll its span too",
+                                      importedAt);
+                              })
+                          // the check is only what lets the stamp be recorded: without it, the
+                          // run still rolls the import up, and later runs re-roll it as before
+                          .recover(
+                              err -> {
+                                log.warn("import stamp check failed: {}", err.toString());
+                                return Future.succeededFuture(false);
+                              });
               Future<Optional<RollupStateStore.Span>> late =
-                  stateStore
-                      .lateSpan(state.watermark())
+                  recordImport
+                      .compose(v -> stateStore.lateSpan(state))
                       .map(
                           found ->
                               lateReport == null
@@ -156,7 +192,9 @@ public final class DailyRollup {
                                     .compose(v -> rollAll(plan, today));
                         return rolled.compose(
                             v ->
-                                stateStore.advanceWatermark(state.dbNow().minus(WATERMARK_MARGIN)));
+                                stateStore.advanceWatermark(
+                                    state.dbNow().minus(WATERMARK_MARGIN),
+                                    recordImport.result() ? importedAt : null));
                       });
             })
         .compose(v -> stateStore.read(today))

@@ -70,11 +70,12 @@ public final class Retention {
    */
   private Future<LocalDate> purgeableUntil(LocalDate requested) {
     // sessions reported late (an import) that no roll-up has seen yet stay, with every later day:
-    // purged before the roll-up, their days would keep roll-ups that never counted them
+    // purged before the roll-up, their days would keep roll-ups that never counted them (an import
+    // whose own roll-up succeeded has been counted: the late span leaves its rows out)
     Future<Optional<Instant>> unseen =
         stateStore
             .state()
-            .compose(state -> stateStore.lateSpan(state.watermark()))
+            .compose(stateStore::lateSpan)
             .map(span -> span.map(RollupStateStore.Span::from));
     return Future.all(stateStore.earliestStart(), unseen)
         .compose(
