@@ -125,7 +125,7 @@ public final class StatsRoutes {
   public StatsRoutes(Vertx vertx, AppConfig.Analytics cfg, StatsRepository repository) {
     this.cfg = cfg;
     this.repository = repository;
-    this.liveToday = new LiveToday(repository::liveDay, LIVE_MAX_AGE);
+    this.liveToday = new LiveToday(repository::liveSums, repository::livePeople, LIVE_MAX_AGE);
     // published by the aggregator of whichever node ran the roll-up, after it committed
     vertx.eventBus().<JsonObject>consumer(Addresses.STATS_UPDATED, msg -> rolledUp(msg.body()));
     // published cluster-wide by the registry that committed the start or end: the next read of

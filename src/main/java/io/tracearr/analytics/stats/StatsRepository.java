@@ -61,6 +61,29 @@ public final class StatsRepository {
       WHERE started_at >= $1 AND started_at < $2"""
           .formatted(SWEEP);
 
+  /** A day's sums ($1, $2 = the day's bounds): what heartbeats move; one pass, no sort. */
+  static final String LIVE_SUMS =
+      """
+      SELECT count(*) AS sessions,
+             COALESCE(sum(duration_seconds), 0)::float8 AS seconds,
+             COALESCE(sum(bytes_transferred), 0)::bigint AS bytes,
+             count(*) FILTER (WHERE transcoded) AS transcoded
+      FROM playback_sessions
+      WHERE started_at >= $1 AND started_at < $2""";
+
+  /**
+   * A day's unique users and peak concurrency ($1, $2 = the day's bounds): what only a start or an
+   * end moves (an open session's end is now, but the peak so far can only rise with a start), and
+   * the costly part (a sort of the users, the sweep over every start and end).
+   */
+  static final String LIVE_PEOPLE =
+      """
+      SELECT count(DISTINCT user_id) AS users,
+             (SELECT COALESCE(max(peak), 0) FROM (%s) sweep) AS peak
+      FROM playback_sessions
+      WHERE started_at >= $1 AND started_at < $2"""
+          .formatted(SWEEP);
+
   public static final String DAILY =
       """
       SELECT day, total_sessions, total_duration_seconds, unique_users, total_bytes::bigint AS total_bytes,
@@ -143,6 +166,41 @@ public final class StatsRepository {
 
   public StatsCalendar calendar() {
     return calendar;
+  }
+
+  /**
+   * A day's sums from its raw sessions ({@link #LIVE_SUMS}); unique users and peak are 0: see
+   * {@link #livePeople}.
+   */
+  public Future<DailyStat> liveSums(LocalDate day) {
+    return pool.preparedQuery(LIVE_SUMS)
+        .execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              return new DailyStat(
+                  day,
+                  r.getLong("sessions"),
+                  r.getDouble("seconds"),
+                  0,
+                  r.getLong("bytes"),
+                  r.getLong("transcoded"),
+                  0);
+            });
+  }
+
+  /**
+   * A day's unique users and peak from its raw sessions ({@link #LIVE_PEOPLE}); the other figures
+   * are 0: see {@link #liveSums}.
+   */
+  public Future<DailyStat> livePeople(LocalDate day) {
+    return pool.preparedQuery(LIVE_PEOPLE)
+        .execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              return new DailyStat(day, 0, 0, r.getLong("users"), 0, 0, r.getInteger("peak"));
+            });
   }
 
   /** A day computed from its raw sessions (today, or any day whose sessions are still kept). */

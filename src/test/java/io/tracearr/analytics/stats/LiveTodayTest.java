@@ -118,4 +118,53 @@ class LiveTodayTest {
     now.addAndGet(10);
     assertFalse(live.current(TODAY).isComplete(), "after a change the first read waits");
   }
+
+  @Test
+  void usersAndPeakAreReusedUntilAChangeOrTheirAgeLimit() {
+    List<Promise<DailyStat>> sums = new ArrayList<>();
+    List<Promise<DailyStat>> people = new ArrayList<>();
+    LiveToday split =
+        new LiveToday(
+            day -> {
+              Promise<DailyStat> p = Promise.promise();
+              sums.add(p);
+              return p.future();
+            },
+            day -> {
+              Promise<DailyStat> p = Promise.promise();
+              people.add(p);
+              return p.future();
+            },
+            Duration.ofSeconds(1),
+            now::get);
+    Future<DailyStat> first = split.current(TODAY);
+    sums.get(0).complete(new DailyStat(TODAY, 3, 60, 0, 1000, 1, 0));
+    assertFalse(first.isComplete(), "waits for users and peak too");
+    people.get(0).complete(new DailyStat(TODAY, 0, 0, 2, 0, 0, 2));
+    assertEquals(new DailyStat(TODAY, 3, 60, 2, 1000, 1, 2), first.result());
+
+    // heartbeats only: a new value re-reads the sums and keeps users and peak
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    Future<DailyStat> second = split.current(TODAY);
+    assertEquals(2, sums.size());
+    assertEquals(1, people.size(), "no start or end since: users and peak reused");
+    sums.get(1).complete(new DailyStat(TODAY, 3, 90, 0, 1500, 1, 0));
+    assertEquals(new DailyStat(TODAY, 3, 90, 2, 1500, 1, 2), second.result());
+
+    // a start: both again
+    now.addAndGet(10);
+    split.changed();
+    now.addAndGet(10);
+    Future<DailyStat> third = split.current(TODAY);
+    assertEquals(3, sums.size());
+    assertEquals(2, people.size(), "a change forces users and peak again");
+    sums.get(2).complete(new DailyStat(TODAY, 4, 95, 0, 1600, 1, 0));
+    people.get(1).complete(new DailyStat(TODAY, 0, 0, 3, 0, 0, 3));
+    assertEquals(new DailyStat(TODAY, 4, 95, 3, 1600, 1, 3), third.result());
+
+    // no event for longer than their age limit (one lost): both again
+    now.addAndGet(LiveToday.PEOPLE_MAX_AGE.toNanos());
+    split.current(TODAY);
+    assertEquals(3, people.size(), "users and peak are never older than their age limit");
+  }
 }
