@@ -64,9 +64,28 @@ public final class SharingDetectorVerticle extends VerticleBase {
    */
   private final Map<UUID, Judging> judging = new HashMap<>();
 
+  /** real-time judgements (a session started or moved) waiting for a slot: they go first */
   private final java.util.ArrayDeque<Runnable> waitingTurn = new java.util.ArrayDeque<>();
+
+  /** the sweep's judgements waiting: they start only when no real-time judgement waits */
+  private final java.util.ArrayDeque<Runnable> sweepWaiting = new java.util.ArrayDeque<>();
+
   private final int maxInFlight;
+
+  /**
+   * The sweep never holds every slot: a start arriving during a sweep of 10 000 users would
+   * otherwise wait behind sweep judgements (benchmark scenario 3/10: alerts 5-70 s late, exactly
+   * the sweep's duration).
+   */
+  private final int maxSweepInFlight;
+
   private int inFlight;
+  private int sweepInFlight;
+
+  /** slots handed to waiting judgements that start on the next turn of the loop */
+  private int reserved;
+
+  private int reservedSweep;
   private AlertRepository alerts;
   private ActivityRepository activity;
   private DeviceLedger devices;
@@ -76,6 +95,9 @@ public final class SharingDetectorVerticle extends VerticleBase {
 
   private static final class Judging {
     Promise<List<JsonObject>> next;
+
+    /** a real-time event waits in {@link #next}: the follow-up judgement is real-time too */
+    boolean nextRealTime;
   }
 
   public SharingDetectorVerticle(NodeContext node) {
@@ -83,6 +105,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
     this.rules =
         new SharingRules(RuleBook.fromConfig(node.config()).detection(), node.geo().enabled());
     this.maxInFlight = Math.max(1, node.config().database().poolSize() / 2);
+    this.maxSweepInFlight = Math.max(1, maxInFlight - 1);
   }
 
   @Override
@@ -235,7 +258,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
                   err.toString());
               return Future.succeededFuture();
             })
-        .compose(v -> judgeUser(user))
+        .compose(v -> judgeUser(user, true))
         .onComplete(
             ar -> {
               node.metrics().detectionLatency.record(Duration.ofNanos(System.nanoTime() - t0));
@@ -295,7 +318,7 @@ public final class SharingDetectorVerticle extends VerticleBase {
       while (failure == null && running < SWEEP_PARALLELISM && nextIndex < users.size()) {
         UUID user = users.get(nextIndex++);
         running++;
-        judgeUser(user)
+        judgeUser(user, false)
             .onComplete(
                 ar -> {
                   running--;
@@ -314,28 +337,34 @@ public final class SharingDetectorVerticle extends VerticleBase {
   // ---- one user
   // --------------------------------------------------------------------------------------------
 
-  /** The alerts this judgement raised or updated. */
-  Future<List<JsonObject>> judgeUser(UUID user) {
+  /**
+   * The alerts this judgement raised or updated. {@code realTime}: a session event's judgement (an
+   * alert someone waits for); false: the periodic sweep's, which yields to them.
+   */
+  Future<List<JsonObject>> judgeUser(UUID user, boolean realTime) {
     Judging current = judging.get(user);
     if (current != null) {
       if (current.next == null) current.next = Promise.promise();
+      current.nextRealTime |= realTime;
       return current.next.future();
     }
     Judging mine = new Judging();
     judging.put(user, mine);
-    return run(user, mine);
+    return run(user, mine, realTime);
   }
 
-  private Future<List<JsonObject>> run(UUID user, Judging state) {
-    return evaluate(user)
+  private Future<List<JsonObject>> run(UUID user, Judging state, boolean realTime) {
+    return evaluate(user, realTime)
         .andThen(
             ar -> {
               Promise<List<JsonObject>> waiting = state.next;
               if (waiting == null) {
                 judging.remove(user);
               } else {
+                boolean nextRealTime = state.nextRealTime;
                 state.next = null;
-                run(user, state).onComplete(waiting);
+                state.nextRealTime = false;
+                run(user, state, nextRealTime).onComplete(waiting);
               }
             });
   }
@@ -343,31 +372,68 @@ public final class SharingDetectorVerticle extends VerticleBase {
   /**
    * At most half the pool judges at once; the rest wait here (at most one entry per user, see
    * {@link #judging}), so a flood of starts for many users never starves the starts themselves of
-   * connections.
+   * connections. Real-time judgements take a free slot before any waiting sweep judgement, and the
+   * sweep holds at most {@link #maxSweepInFlight} slots: a sweep over every watching user (tens of
+   * seconds on a loaded machine) must not hold back the alert of a start that arrives meanwhile.
    */
-  private Future<List<JsonObject>> evaluate(UUID user) {
+  private Future<List<JsonObject>> evaluate(UUID user, boolean realTime) {
     Promise<List<JsonObject>> result = Promise.promise();
     Runnable task =
         () -> {
           inFlight++;
+          if (!realTime) sweepInFlight++;
           evaluateNow(user)
               .onComplete(
                   ar -> {
                     inFlight--;
+                    if (!realTime) sweepInFlight--;
+                    // the slot is handed out before the result is: a sweep whose completion
+                    // launches its next user must find it taken by a waiting real-time judgement
+                    startWaiting();
                     result.handle(ar);
-                    // the next waiting judgement starts on a fresh call stack: a run of failures
-                    // must not recurse
-                    if (!waitingTurn.isEmpty())
-                      context.runOnContext(
-                          v -> {
-                            while (inFlight < maxInFlight && !waitingTurn.isEmpty())
-                              waitingTurn.poll().run();
-                          });
                   });
         };
-    if (inFlight < maxInFlight) task.run();
-    else waitingTurn.add(task);
+    boolean now =
+        realTime
+            ? inFlight + reserved < maxInFlight
+            : waitingTurn.isEmpty()
+                && inFlight + reserved < maxInFlight
+                && sweepInFlight + reservedSweep < maxSweepInFlight;
+    if (now) task.run();
+    else (realTime ? waitingTurn : sweepWaiting).add(task);
     return result.future();
+  }
+
+  /**
+   * Starts waiting judgements on a fresh call stack (a run of failures must not recurse), real-time
+   * first. The slots are reserved now, so nothing started before the callback can take them.
+   */
+  private void startWaiting() {
+    List<Runnable> next = new ArrayList<>();
+    int sweeps = 0;
+    while (inFlight + reserved + next.size() < maxInFlight) {
+      if (!waitingTurn.isEmpty()) {
+        next.add(waitingTurn.poll());
+      } else if (!sweepWaiting.isEmpty()
+          && sweepInFlight + reservedSweep + sweeps < maxSweepInFlight) {
+        next.add(sweepWaiting.poll());
+        sweeps++;
+      } else {
+        break;
+      }
+    }
+    if (next.isEmpty()) return;
+    int starts = next.size();
+    int sweepStarts = sweeps;
+    reserved += starts;
+    reservedSweep += sweepStarts;
+    context.runOnContext(
+        v -> {
+          // each task counts itself in inFlight as it runs
+          reserved -= starts;
+          reservedSweep -= sweepStarts;
+          next.forEach(Runnable::run);
+        });
   }
 
   private Future<List<JsonObject>> evaluateNow(UUID user) {

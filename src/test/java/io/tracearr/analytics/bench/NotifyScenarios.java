@@ -165,6 +165,8 @@ final class NotifyScenarios {
           .figure("alert_p99_ms_no_channels", baseP99)
           .figure("alert_p50_ms_hanging_receiver", hung.figureValue("p50_ms"))
           .figure("alert_p99_ms_hanging_receiver", hungP99)
+          .figure("detector_caught_up_s_no_channels", base.figureValue("detector_caught_up_s"))
+          .figure("detector_caught_up_s_hanging_receiver", hung.figureValue("detector_caught_up_s"))
           .limit("alert p99 with no channel (same run)", baseP99, "ms")
           .ratio(ratio)
           .note("the hanging receiver's deliveries at the end: " + backlog)

@@ -10,6 +10,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.tracearr.analytics.testing.AlertFixtures;
 import io.tracearr.analytics.testing.Await;
+import io.tracearr.analytics.testing.LiveClient;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestNode;
@@ -377,6 +378,47 @@ class NotificationDeliveryTest {
     } finally {
       TestNode.await(hanging.close());
       TestNode.await(good.close());
+    }
+  }
+
+  /**
+   * Delivery is the notifier's business: an alert reaches the dashboards while the only channel's
+   * receiver holds every attempt open. Were the alert path to wait on a delivery, the frame could
+   * come only once an attempt ended (the 10 s timeout), and an ended attempt counts in {@code
+   * attempts}.
+   */
+  @Test
+  void anAlertReachesTheDashboardWhileTheHangingReceiverHoldsItsDeliveries() {
+    RecordingReceiver hanging =
+        TestNode.await(RecordingReceiver.start(node.clientVertx()))
+            .otherwise(RecordingReceiver.Reply.hang());
+    try (LiveClient live =
+        LiveClient.connect(node.clientVertx(), node.port(), "/api/v1/live", TestNode.VIEWER_KEY)) {
+      live.await("snapshot");
+      String stuck = createChannel(webhook("hangs-live", hanging.url("/hang")));
+      // 4 deliveries held open (max_in_flight_per_channel), the 5th waiting in the outbox
+      for (int i = 0; i < 5; i++) raiseConcurrentStreams(UUID.randomUUID());
+      Await.until(
+          WAIT, "the hanging receiver holds 4 requests open", () -> hanging.requests().size() >= 4);
+
+      UUID user = UUID.randomUUID();
+      for (int i = 1; i <= 4; i++) startSession(user, "device-" + i);
+      JsonObject frame =
+          live.await("alert.raised", d -> user.toString().equals(d.getString("user_id")));
+      assertEquals("concurrent_streams", frame.getJsonObject("data").getString("alert_type"));
+
+      String ofStuck =
+          "SELECT count(*) FROM notification_deliveries WHERE channel_id = '" + stuck + "'";
+      assertEquals(
+          0,
+          node.count(ofStuck + " AND attempts > 0"),
+          "the alert came before any attempt to the hanging receiver ended");
+      Await.until(
+          WAIT,
+          "the new alert's delivery waits behind the held ones, none lost",
+          () -> node.count(ofStuck + " AND status IN ('pending', 'delivering')") == 6);
+    } finally {
+      TestNode.await(hanging.close());
     }
   }
 
