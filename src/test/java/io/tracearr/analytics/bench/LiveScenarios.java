@@ -58,8 +58,7 @@ final class LiveScenarios {
     Histogram latency = new org.HdrHistogram.Histogram(3);
     Map<String, Long> sentAt = new java.util.LinkedHashMap<>();
     // wall-clock send time per iteration, so a slow alert can be matched with samples taken beside
-    // the
-    // run (pg_stat_activity, thread dumps, JFR)
+    // the run (pg_stat_activity, thread dumps, JFR)
     Map<String, Long> sentWall = new java.util.HashMap<>();
     int missed = 0;
     long alertsInDb = -1;
