@@ -173,20 +173,18 @@ public final class StatsRepository {
    * {@link #livePeople}.
    */
   public Future<DailyStat> liveSums(LocalDate day) {
-    return pool.preparedQuery(LIVE_SUMS)
-        .execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
-        .map(
-            rows -> {
-              Row r = rows.iterator().next();
-              return new DailyStat(
-                  day,
-                  r.getLong("sessions"),
-                  r.getDouble("seconds"),
-                  0,
-                  r.getLong("bytes"),
-                  r.getLong("transcoded"),
-                  0);
-            });
+    return dayFigures(
+        LIVE_SUMS,
+        day,
+        r ->
+            new DailyStat(
+                day,
+                r.getLong("sessions"),
+                r.getDouble("seconds"),
+                0,
+                r.getLong("bytes"),
+                r.getLong("transcoded"),
+                0));
   }
 
   /**
@@ -194,31 +192,34 @@ public final class StatsRepository {
    * are 0: see {@link #liveSums}.
    */
   public Future<DailyStat> livePeople(LocalDate day) {
-    return pool.preparedQuery(LIVE_PEOPLE)
-        .execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
-        .map(
-            rows -> {
-              Row r = rows.iterator().next();
-              return new DailyStat(day, 0, 0, r.getLong("users"), 0, 0, r.getInteger("peak"));
-            });
+    return dayFigures(
+        LIVE_PEOPLE,
+        day,
+        r -> new DailyStat(day, 0, 0, r.getLong("users"), 0, 0, r.getInteger("peak")));
   }
 
   /** A day computed from its raw sessions (today, or any day whose sessions are still kept). */
   public Future<DailyStat> liveDay(LocalDate day) {
-    return pool.preparedQuery(LIVE_DAY)
+    return dayFigures(
+        LIVE_DAY,
+        day,
+        r ->
+            new DailyStat(
+                day,
+                r.getLong("sessions"),
+                r.getDouble("seconds"),
+                r.getLong("users"),
+                r.getLong("bytes"),
+                r.getLong("transcoded"),
+                r.getInteger("peak")));
+  }
+
+  /** one row of figures over a day's raw sessions ($1, $2 = the day's bounds) */
+  private Future<DailyStat> dayFigures(
+      String sql, LocalDate day, java.util.function.Function<Row, DailyStat> figures) {
+    return pool.preparedQuery(sql)
         .execute(Tuple.of(utc(calendar.start(day)), utc(calendar.end(day))))
-        .map(
-            rows -> {
-              Row r = rows.iterator().next();
-              return new DailyStat(
-                  day,
-                  r.getLong("sessions"),
-                  r.getDouble("seconds"),
-                  r.getLong("users"),
-                  r.getLong("bytes"),
-                  r.getLong("transcoded"),
-                  r.getInteger("peak"));
-            });
+        .map(rows -> figures.apply(rows.iterator().next()));
   }
 
   /**

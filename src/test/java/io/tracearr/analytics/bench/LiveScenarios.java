@@ -83,14 +83,7 @@ final class LiveScenarios {
       long drain0 = System.nanoTime();
       String canary = Ids.random();
       for (int d = 0; d < 4; d++) {
-        HttpLoad.Reply rep =
-            await(
-                starter.call(
-                    HttpMethod.POST,
-                    "/api/v1/analytics/sessions",
-                    b.ingestKey,
-                    Ids.start(Ids.random(), canary, 900_000 + d).toBuffer()),
-                30);
+        HttpLoad.Reply rep = start(b, starter, canary, 900_000 + d);
         if (!rep.ok()) return r.error("a canary start answered " + rep.status());
       }
       long drainDeadline = drain0 + 300_000_000_000L;
@@ -117,25 +110,11 @@ final class LiveScenarios {
       for (int k = 0; k < b.sizes.alertIterations(); k++) {
         String user = Ids.random();
         for (int d = 0; d < 3; d++) {
-          HttpLoad.Reply rep =
-              await(
-                  starter.call(
-                      HttpMethod.POST,
-                      "/api/v1/analytics/sessions",
-                      b.ingestKey,
-                      Ids.start(Ids.random(), user, 1_000_000 + 4 * k + d).toBuffer()),
-                  30);
+          HttpLoad.Reply rep = start(b, starter, user, 1_000_000 + 4 * k + d);
           if (!rep.ok()) return r.error("a start answered " + rep.status() + ": " + rep.body());
         }
         long t0 = System.nanoTime();
-        HttpLoad.Reply fourth =
-            await(
-                starter.call(
-                    HttpMethod.POST,
-                    "/api/v1/analytics/sessions",
-                    b.ingestKey,
-                    Ids.start(Ids.random(), user, 1_000_000 + 4 * k + 3).toBuffer()),
-                30);
+        HttpLoad.Reply fourth = start(b, starter, user, 1_000_000 + 4 * k + 3);
         if (!fourth.ok())
           return r.error("the 4th start answered " + fourth.status() + ": " + fourth.body());
         sentAt.put(user, t0);
@@ -405,6 +384,18 @@ final class LiveScenarios {
   }
 
   /** sender's "key micros" lines joined with the first live socket's receipts */
+  /** a new session of {@code user} on device {@code device}, answered */
+  private static HttpLoad.Reply start(Bench b, HttpLoad starter, String user, int device)
+      throws Exception {
+    return await(
+        starter.call(
+            HttpMethod.POST,
+            "/api/v1/analytics/sessions",
+            b.ingestKey,
+            Ids.start(Ids.random(), user, device).toBuffer()),
+        30);
+  }
+
   private static Histogram endToEnd(Path sentFile, Map<String, Long> received) throws Exception {
     Histogram h = new Histogram(3);
     for (String line : Files.readAllLines(sentFile)) {

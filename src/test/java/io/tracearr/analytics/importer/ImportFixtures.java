@@ -1,7 +1,11 @@
 package io.tracearr.analytics.importer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.io.IOException;
@@ -9,6 +13,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The fixtures of src/test/resources/importer, built by scripts/make-import-fixtures.py from each
@@ -45,6 +50,35 @@ final class ImportFixtures {
             .timeout(60_000)
             .putHeader("Authorization", "Bearer " + token)
             .sendMultipartForm(form));
+  }
+
+  /**
+   * Uploads a copy of {@code fixture} (into {@code dir}) as an import of {@code source} and waits
+   * for it to complete (committed and rolled up); a failed or cancelled import fails the test.
+   * Returns the import's id.
+   */
+  static String importCompleted(TestNode node, Path dir, String source, String fixture) {
+    copy(fixture, dir);
+    MultipartForm form =
+        MultipartForm.create()
+            .attribute("source", source)
+            .binaryFileUpload(
+                "file", fixture, dir.resolve(fixture).toString(), "application/octet-stream");
+    HttpResponse<Buffer> r = send(node, form, TestNode.ADMIN_KEY);
+    assertEquals(202, r.statusCode(), r.bodyAsString());
+    String id = r.bodyAsJsonObject().getString("id");
+    Await.until(
+        Duration.ofMinutes(3),
+        "import " + id + " completed",
+        () -> {
+          JsonObject job =
+              node.get("/api/v1/analytics/imports/" + id, TestNode.ADMIN_KEY).bodyAsJsonObject();
+          String status = job.getString("status");
+          if (status.equals("failed") || status.equals("cancelled"))
+            throw new AssertionError("import " + status + ": " + job.encode());
+          return status.equals("completed");
+        });
+    return id;
   }
 
   static byte[] bytes(String name) {

@@ -3,16 +3,13 @@ package io.tracearr.analytics.importer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tracearr.analytics.bus.Addresses;
-import io.tracearr.analytics.testing.Await;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.multipart.MultipartForm;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,26 +127,7 @@ class ImportOldDaysTest {
   }
 
   static void importFile(String source, String fixture) {
-    ImportFixtures.copy(fixture, dir);
-    MultipartForm form =
-        MultipartForm.create()
-            .attribute("source", source)
-            .binaryFileUpload(
-                "file", fixture, dir.resolve(fixture).toString(), "application/octet-stream");
-    HttpResponse<Buffer> r = ImportFixtures.send(node, form, TestNode.ADMIN_KEY);
-    assertEquals(202, r.statusCode(), r.bodyAsString());
-    String id = r.bodyAsJsonObject().getString("id");
-    Await.until(
-        Duration.ofMinutes(3),
-        "import " + id + " completed",
-        () -> {
-          JsonObject job =
-              node.get("/api/v1/analytics/imports/" + id, TestNode.ADMIN_KEY).bodyAsJsonObject();
-          String status = job.getString("status");
-          if (status.equals("failed") || status.equals("cancelled"))
-            throw new AssertionError("import " + status + ": " + job.encode());
-          return status.equals("completed");
-        });
+    ImportFixtures.importCompleted(node, dir, source, fixture);
   }
 
   static void retention() {

@@ -14,7 +14,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.multipart.MultipartForm;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -161,30 +160,8 @@ class ImportRolledOnceTest {
   }
 
   static void importTautulli() {
-    ImportFixtures.copy(ImportFixtures.TAUTULLI, dir);
-    MultipartForm form =
-        MultipartForm.create()
-            .attribute("source", "tautulli")
-            .binaryFileUpload(
-                "file",
-                ImportFixtures.TAUTULLI,
-                dir.resolve(ImportFixtures.TAUTULLI).toString(),
-                "application/octet-stream");
-    HttpResponse<Buffer> r = ImportFixtures.send(node, form, TestNode.ADMIN_KEY);
-    assertEquals(202, r.statusCode(), r.bodyAsString());
-    String id = r.bodyAsJsonObject().getString("id");
     // completed = committed and rolled up
-    Await.until(
-        Duration.ofMinutes(3),
-        "import " + id + " completed",
-        () -> {
-          JsonObject job =
-              node.get("/api/v1/analytics/imports/" + id, TestNode.ADMIN_KEY).bodyAsJsonObject();
-          String status = job.getString("status");
-          if (status.equals("failed") || status.equals("cancelled"))
-            throw new AssertionError("import " + status + ": " + job.encode());
-          return status.equals("completed");
-        });
+    ImportFixtures.importCompleted(node, dir, "tautulli", ImportFixtures.TAUTULLI);
   }
 
   /** straight from daily_stats: the API's past part may be cached, and the tampering bypasses it */
