@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tracearr.analytics.bus.Addresses;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -139,21 +136,11 @@ class ImportOldDaysTest {
   }
 
   static void rollup() {
-    TestNode.await(
-        node.app()
-            .vertx()
-            .eventBus()
-            .<JsonObject>request(Addresses.STATS_ROLLUP, new JsonObject()));
+    io.tracearr.analytics.stats.Seed.rollup(node);
   }
 
   static JsonObject day(String date) {
-    HttpResponse<Buffer> r =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + date + "&end=" + date, TestNode.ADMIN_KEY);
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    JsonArray items = r.bodyAsJsonObject().getJsonArray("items");
-    assertEquals(1, items.size(), items::encode);
-    return items.getJsonObject(0);
+    return ImportFixtures.day(node, date);
   }
 
   static void assertDay(

@@ -11,7 +11,6 @@ import io.tracearr.analytics.testing.SessionBodies;
 import io.tracearr.analytics.testing.TestDatabase;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
@@ -170,13 +169,7 @@ class ImportRolledOnceTest {
   }
 
   static JsonObject day(String date) {
-    HttpResponse<Buffer> r =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + date + "&end=" + date, TestNode.ADMIN_KEY);
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    JsonArray items = r.bodyAsJsonObject().getJsonArray("items");
-    assertEquals(1, items.size(), items::encode);
-    return items.getJsonObject(0);
+    return ImportFixtures.day(node, date);
   }
 
   static void rollup() {

@@ -159,7 +159,7 @@ public final class Seed {
    * Runs a roll-up on the node now (the {@code stats.rollup} address) and returns today's DailyStat
    * JSON.
    */
-  static JsonObject rollup(TestNode node) {
+  public static JsonObject rollup(TestNode node) {
     return TestNode.await(
             node.app()
                 .vertx()
