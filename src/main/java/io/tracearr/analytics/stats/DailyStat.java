@@ -18,6 +18,12 @@ public record DailyStat(
     long transcodedSessions,
     int peakConcurrentStreams) {
 
+  /** these figures with unique users and peak replaced (the part only starts and ends move) */
+  public DailyStat withPeople(long users, int peak) {
+    return new DailyStat(
+        date, totalSessions, totalDurationSeconds, users, totalBytes, transcodedSessions, peak);
+  }
+
   public static DailyStat zero(LocalDate date) {
     return new DailyStat(date, 0, 0, 0, 0, 0, 0);
   }

@@ -153,16 +153,8 @@ public final class LiveToday {
     return Future.all(sums, seen)
         .map(
             done -> {
-              DailyStat s = sums.result();
               DailyStat p = seen.result();
-              return new DailyStat(
-                  s.date(),
-                  s.totalSessions(),
-                  s.totalDurationSeconds(),
-                  p.uniqueUsers(),
-                  s.totalBytes(),
-                  s.transcodedSessions(),
-                  p.peakConcurrentStreams());
+              return sums.result().withPeople(p.uniqueUsers(), p.peakConcurrentStreams());
             });
   }
 }

@@ -173,18 +173,7 @@ public final class StatsRepository {
    * {@link #livePeople}.
    */
   public Future<DailyStat> liveSums(LocalDate day) {
-    return dayFigures(
-        LIVE_SUMS,
-        day,
-        r ->
-            new DailyStat(
-                day,
-                r.getLong("sessions"),
-                r.getDouble("seconds"),
-                0,
-                r.getLong("bytes"),
-                r.getLong("transcoded"),
-                0));
+    return dayFigures(LIVE_SUMS, day, r -> sums(day, r));
   }
 
   /**
@@ -195,23 +184,25 @@ public final class StatsRepository {
     return dayFigures(
         LIVE_PEOPLE,
         day,
-        r -> new DailyStat(day, 0, 0, r.getLong("users"), 0, 0, r.getInteger("peak")));
+        r -> DailyStat.zero(day).withPeople(r.getLong("users"), r.getInteger("peak")));
   }
 
   /** A day computed from its raw sessions (today, or any day whose sessions are still kept). */
   public Future<DailyStat> liveDay(LocalDate day) {
     return dayFigures(
-        LIVE_DAY,
+        LIVE_DAY, day, r -> sums(day, r).withPeople(r.getLong("users"), r.getInteger("peak")));
+  }
+
+  /** the columns LIVE_SUMS and LIVE_DAY share; unique users and peak 0 */
+  private static DailyStat sums(LocalDate day, Row r) {
+    return new DailyStat(
         day,
-        r ->
-            new DailyStat(
-                day,
-                r.getLong("sessions"),
-                r.getDouble("seconds"),
-                r.getLong("users"),
-                r.getLong("bytes"),
-                r.getLong("transcoded"),
-                r.getInteger("peak")));
+        r.getLong("sessions"),
+        r.getDouble("seconds"),
+        0,
+        r.getLong("bytes"),
+        r.getLong("transcoded"),
+        0);
   }
 
   /** one row of figures over a day's raw sessions ($1, $2 = the day's bounds) */
