@@ -50,6 +50,14 @@ public final class SessionRegistryVerticle extends VerticleBase {
   private final Function<String, SessionRepository.Geo> locator;
   private final Clock clock;
   private final Map<UUID, OpenSession> open = new HashMap<>();
+
+  /**
+   * Ends reported without an {@code ended_at} whose write has not completed yet: a retry of the end
+   * (after a 503 outcome-unknown) takes the first report's time, so the session ends when it was
+   * first reported, whichever of the two writes commits first. Holds only ends in flight.
+   */
+  private final Map<UUID, Instant> endsInFlight = new HashMap<>();
+
   private final HeartbeatBuffer buffer;
 
   /** heartbeats the gateway answered itself, for sessions known open here (issue 18) */
@@ -622,8 +630,13 @@ public final class SessionRegistryVerticle extends VerticleBase {
     UUID id = SessionInput.pathId("id", cmd.getString("id"));
     Instant receivedAt = clock.instant();
     SessionInput.End given = SessionInput.end(cmd.getJsonObject("body"), receivedAt);
-    // the end happened when it was reported, not when the database got round to committing it
-    SessionInput.End e = given.endedAt() != null ? given : new SessionInput.End(receivedAt);
+    // the end happened when it was first reported, not when the database got round to committing
+    // it, nor when a client retried it
+    boolean firstReport = given.endedAt() == null && !endsInFlight.containsKey(id);
+    SessionInput.End e =
+        given.endedAt() != null
+            ? given
+            : new SessionInput.End(endsInFlight.getOrDefault(id, receivedAt));
     String reason = endReason(cmd);
     OpenSession os = open.get(id);
     // later heartbeats take the command path (409 once ended); queued ones are drained by the flush
@@ -632,34 +645,36 @@ public final class SessionRegistryVerticle extends VerticleBase {
     // right now (an
     // end committed before that batch would make the batch skip the ended row, losing the last
     // position)
+    if (firstReport) endsInFlight.put(id, receivedAt);
     Future<Void> flushed = os != null ? flushNow() : Future.succeededFuture();
-    return flushed
-        .compose(v -> repository.end(id, e.endedAt(), reason))
-        .compose(
-            ended -> {
-              if (ended.isPresent()) {
-                JsonObject session = ended.get();
-                open.remove(id);
-                updates.forget(id);
-                updateBudget.forget(id);
-                node.metrics().sessionEnded(reason);
-                bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
-                return Future.succeededFuture(
-                    new JsonObject().put("status", 204).put("session", session));
-              }
-              return repository
-                  .find(id)
-                  .map(
-                      found -> {
-                        JsonObject s =
-                            found.orElseThrow(() -> Problem.notFound("No session " + id));
-                        if (s.getString("ended_at") != null)
-                          return new JsonObject().put("status", 204).put("session", s);
-                        throw Problem.validation(
-                            "ended_at",
-                            "must not be before started_at (" + s.getString("started_at") + ")");
-                      });
-            });
+    Future<Optional<JsonObject>> written =
+        flushed.compose(v -> repository.end(id, e.endedAt(), reason));
+    // the write itself, not the answer's timeout: a retry while it is still running keeps the time
+    if (firstReport) written.onComplete(ar -> endsInFlight.remove(id));
+    return written.compose(
+        ended -> {
+          if (ended.isPresent()) {
+            JsonObject session = ended.get();
+            open.remove(id);
+            updates.forget(id);
+            updateBudget.forget(id);
+            node.metrics().sessionEnded(reason);
+            bus.publish(Addresses.SESSION_ENDED, session, SharedJson.OPTIONS);
+            return Future.succeededFuture(
+                new JsonObject().put("status", 204).put("session", session));
+          }
+          return repository
+              .find(id)
+              .map(
+                  found -> {
+                    JsonObject s = found.orElseThrow(() -> Problem.notFound("No session " + id));
+                    if (s.getString("ended_at") != null)
+                      return new JsonObject().put("status", 204).put("session", s);
+                    throw Problem.validation(
+                        "ended_at",
+                        "must not be before started_at (" + s.getString("started_at") + ")");
+                  });
+        });
   }
 
   /**

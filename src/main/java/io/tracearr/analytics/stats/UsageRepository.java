@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The usage reads of issue 17 ({@code stats/plays}, {@code stats/top-users}, {@code
@@ -128,8 +129,25 @@ public final class UsageRepository {
       SELECT v.version, g.*, NULL::text AS name FROM %s v LEFT JOIN g ON true""";
 
   /**
-   * today's users with their totals over the whole range (past days + today): $6 the answer's
-   * limit, $7 the keys of the past part's users (see {@link #usersAnswer})
+   * The past part of a user ranking holds this many users beyond the answer's limit: the more it
+   * holds, the fewer of today's users can still reach the answer (see {@link #TODAY_USERS}).
+   */
+  static final int PAST_USERS_MARGIN = 500;
+
+  /**
+   * Today's users who can reach the answer, with their totals over the whole range (past days +
+   * today). $1-$2 today's bounds, $3-$4 the past days, $5 the zone, $6 the answer's limit; from the
+   * node's cached past part (the best {@code limit + PAST_USERS_MARGIN} users of the past days, in
+   * the answer's order): $7 their keys, $8 their past figure in the order's first column, $9 the
+   * most any other user can have had in the past days (the last one's figure when the part is full,
+   * else 0: every user with past days is in it).
+   *
+   * <p>Only a bounded set of today's users gets its past days looked up: the past part's users who
+   * played today (their cached figures miss today), and any other whose today, on top of $9,
+   * reaches the figure of the answer's last place among the past part's users with today added
+   * ({@code thr}, exact). Any other user is below at least {@code limit} users of the past part, so
+   * never in the answer. At 83 000 users today the lookups of every one of them took 1-2.6 s per
+   * answer (benchmark scenario 9, session 8).
    */
   private static final String TODAY_USERS =
       """
@@ -138,23 +156,31 @@ public final class UsageRepository {
                sum(s.bytes_transferred)::bigint AS bytes, max(s.started_at) AS last_seen
         FROM playback_sessions s WHERE s.started_at >= $1 AND s.started_at < $2 AND $5::text IS NOT NULL
         GROUP BY s.user_id
+      ), k AS (
+        SELECT k.key::uuid AS user_id, k.m FROM unnest($7::text[], $8::float8[]) AS k(key, m)
+      ), thr AS (
+        SELECT k.m + COALESCE(t.%1$s, 0) AS m FROM k LEFT JOIN t USING (user_id)
+        ORDER BY 1 DESC OFFSET $6::int - 1 LIMIT 1
+      ), c AS (
+        SELECT t.* FROM t
+        WHERE t.user_id IN (SELECT user_id FROM k)
+           OR t.%1$s::float8 + $9::float8 >= COALESCE((SELECT m FROM thr), '-infinity'::float8)
       ), g AS (
         SELECT t.user_id::text AS key, t.plays + COALESCE(p.plays, 0) AS plays,
                t.seconds + COALESCE(p.seconds, 0) AS seconds, t.bytes + COALESCE(p.bytes, 0) AS bytes,
                1::bigint AS users, GREATEST(t.last_seen, p.last_seen) AS last_seen
-        FROM t LEFT JOIN LATERAL (
+        FROM c AS t LEFT JOIN LATERAL (
           SELECT sum(plays)::bigint AS plays, sum(watch_seconds)::float8 AS seconds, sum(bytes)::bigint AS bytes,
                  max(last_seen) AS last_seen
           FROM usage_day_user p WHERE p.user_id = t.user_id AND p.day >= $3 AND p.day <= $4) p ON true
       ), r AS (
-        -- only what can be in the answer leaves the database: today's best $6 users over the range, and
-        -- the past's best ($7) that played today (their past figures are stale); a user below today's
-        -- $6th is below $6 others in the final order too (same order as Order.comparator)
-        (SELECT * FROM g ORDER BY %s LIMIT $6::int)
+        -- only what can be in the answer leaves the database: the best $6 of those users over the range,
+        -- and the past part's users who played today (their cached figures are stale)
+        (SELECT * FROM g ORDER BY %2$s LIMIT $6::int)
         UNION
         SELECT * FROM g WHERE g.key = ANY($7::text[])
       )
-      SELECT v.version, g.*, %s AS name FROM %s v LEFT JOIN r AS g ON true""";
+      SELECT v.version, g.*, %3$s AS name FROM %4$s v LEFT JOIN r AS g ON true""";
 
   private static final String BYTES_PER_DAY =
       """
@@ -284,25 +310,33 @@ public final class UsageRepository {
     KEY(
         Comparator.comparing((Group g) -> g.key().length()).thenComparing(Group::key),
         "length(user_id::text), user_id::text COLLATE \"C\"",
-        "length(key), key COLLATE \"C\""),
+        "length(key), key COLLATE \"C\"",
+        null,
+        null),
     PLAYS(
         Comparator.comparingLong(Group::plays)
             .reversed()
             .thenComparing(Comparator.comparingDouble(Group::watchSeconds).reversed())
             .thenComparing(Group::key),
         "sum(plays) DESC, sum(watch_seconds) DESC, user_id::text COLLATE \"C\"",
-        "plays DESC, seconds DESC, key COLLATE \"C\""),
+        "plays DESC, seconds DESC, key COLLATE \"C\"",
+        "plays",
+        Group::plays),
     WATCH_TIME(
         Comparator.comparingDouble(Group::watchSeconds)
             .reversed()
             .thenComparing(Comparator.comparingLong(Group::plays).reversed())
             .thenComparing(Group::key),
         "sum(watch_seconds) DESC, sum(plays) DESC, user_id::text COLLATE \"C\"",
-        "seconds DESC, plays DESC, key COLLATE \"C\""),
+        "seconds DESC, plays DESC, key COLLATE \"C\"",
+        "seconds",
+        Group::watchSeconds),
     BYTES(
         Comparator.comparingLong(Group::bytes).reversed().thenComparing(Group::key),
         "sum(bytes) DESC, user_id::text COLLATE \"C\"",
-        "bytes DESC, key COLLATE \"C\"");
+        "bytes DESC, key COLLATE \"C\"",
+        "bytes",
+        Group::bytes);
 
     final Comparator<Group> comparator;
 
@@ -315,10 +349,25 @@ public final class UsageRepository {
     /** the same order over a query's groups (columns key, plays, seconds, bytes) */
     final String groupsSql;
 
-    Order(Comparator<Group> comparator, String sql, String groupsSql) {
+    /**
+     * the order's first column over a query's groups, and that figure of a group: a ranking of
+     * users falls first on it (null: not an order of users)
+     */
+    final String metricColumn;
+
+    final ToDoubleFunction<Group> metric;
+
+    Order(
+        Comparator<Group> comparator,
+        String sql,
+        String groupsSql,
+        String metricColumn,
+        ToDoubleFunction<Group> metric) {
       this.comparator = comparator;
       this.sql = sql;
       this.groupsSql = groupsSql;
+      this.metricColumn = metricColumn;
+      this.metric = metric;
     }
   }
 
@@ -387,7 +436,7 @@ public final class UsageRepository {
     String dimension = users ? null : UsageSql.DIMENSIONS.get(groupBy);
     String todaySql =
         users
-            ? TODAY_USERS.formatted(order.groupsSql, name, VERSION)
+            ? TODAY_USERS.formatted(order.metricColumn, order.groupsSql, name, VERSION)
             : TODAY_SUMS.formatted(dimension.formatted("$3::text"), name, VERSION);
     Tuple todayArgs =
         users ? Tuple.of(liveFrom, liveTo, start, pastEnd, zone) : Tuple.of(liveFrom, liveTo, zone);
@@ -395,13 +444,16 @@ public final class UsageRepository {
         users
             ? PAST_USERS.formatted(order.sql, name, VERSION)
             : PAST_VALUES.formatted(UsageSql.keysOf("p", groupBy), name, VERSION);
+    int pastLimit = limit + PAST_USERS_MARGIN;
     Tuple pastArgs =
-        users ? Tuple.of(groupBy, start, pastEnd, limit) : Tuple.of(groupBy, start, pastEnd);
+        users ? Tuple.of(groupBy, start, pastEnd, pastLimit) : Tuple.of(groupBy, start, pastEnd);
     String pastKey = groupBy + "|" + start + "|" + pastEnd + "|" + order + "|" + limit;
     boolean hasPast = !pastEnd.isBefore(start);
     Future<Part[]> read =
         users
-            ? usersAnswer(todaySql, todayArgs, limit, pastSql, pastArgs, pastKey, hasPast, 3)
+            ? usersAnswer(
+                todaySql, todayArgs, limit, pastLimit, order, pastSql, pastArgs, pastKey, hasPast,
+                3)
             : answer(
                 () ->
                     todayValues(
@@ -535,6 +587,8 @@ public final class UsageRepository {
       String todaySql,
       Tuple todayArgs,
       int limit,
+      int pastLimit,
+      Order order,
       String pastSql,
       Tuple pastArgs,
       String pastKey,
@@ -546,11 +600,21 @@ public final class UsageRepository {
             : Future.succeededFuture(new Part(0, List.of()));
     return pastPart.compose(
         past -> {
-          String[] pastKeys = past.groups().stream().map(Group::key).toArray(String[]::new);
-          List<Object> args = new ArrayList<>(7);
+          List<Group> pastGroups = past.groups();
+          String[] pastKeys = pastGroups.stream().map(Group::key).toArray(String[]::new);
+          Double[] pastFigures =
+              pastGroups.stream().map(g -> order.metric.applyAsDouble(g)).toArray(Double[]::new);
+          // the most a user outside the past part had: the part's lowest figure when it is full
+          double beyond =
+              pastGroups.size() >= pastLimit
+                  ? pastGroups.stream().mapToDouble(order.metric).min().orElse(0)
+                  : 0;
+          List<Object> args = new ArrayList<>(9);
           for (int i = 0; i < todayArgs.size(); i++) args.add(todayArgs.getValue(i));
           args.add(limit);
           args.add(pastKeys);
+          args.add(pastFigures);
+          args.add(beyond);
           return read(todaySql, Tuple.from(args))
               .compose(
                   today -> {
@@ -563,6 +627,8 @@ public final class UsageRepository {
                             todaySql,
                             todayArgs,
                             limit,
+                            pastLimit,
+                            order,
                             pastSql,
                             pastArgs,
                             pastKey,

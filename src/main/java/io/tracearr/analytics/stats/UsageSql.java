@@ -145,23 +145,23 @@ public final class UsageSql {
       VALUE_DIMS.stream().filter(d -> !TIME_DIMS.contains(d) && !DEVICE_DIMS.contains(d)).toList();
 
   /**
-   * Every dimension's per-day sums in one scan of the run's sessions. The sessions are first folded
-   * into groups {@code f} that share the day and every column a key reads (the local hour's start,
-   * client, device, resolution, transcode flag, content type, country, server); then each key is
-   * summed from those groups as narrowly as it allows: per (day, local hour) for the hour, weekday
-   * and weekday-hour keys, per (day, client, device) for the platform, client and device keys, per
-   * (day, key) for each other key. Each key is its {@link #DIMENSIONS} expression over a row of
-   * those groups (started_at is the local hour's start, so the time keys come out as the session's
-   * own), and rows of one (day, dimension, key) are summed. Every column a {@link #DIMENSIONS} key
-   * reads (but user_id) must be grouped in {@code f}. The same statement rolls one day (a one-day
-   * run) or a back-fill. Rows are written in the primary key's order.
+   * Every dimension's per-day sums, each key summed as narrowly as it allows: the run's sessions
+   * are folded three ways, each a plain {@code GROUP BY} over the run's rows into a small hash: per
+   * (day, local hour's start) for the hour, weekday and weekday-hour keys ({@code t}), per (day,
+   * client, device) for the platform, client and device keys ({@code d}), per (day, resolution,
+   * transcode flag, content type, country, server) for each other key ({@code o}). Each key is then
+   * its {@link #DIMENSIONS} expression over a row of its fold ({@code started_at} is the local
+   * hour's start, so the time keys come out as the session's own), and rows of one (day, dimension,
+   * key) are summed. Every column a {@link #DIMENSIONS} key reads (but user_id) must be grouped in
+   * its family's fold. The same statement rolls one day (a one-day run) or a back-fill. Rows are
+   * written in the primary key's order.
    *
-   * <p>The previous form ran eleven grouping sets, one per key, over the groups: when the groups
-   * fold little (imported history: 1 M Tautulli sessions over three years made 997 k groups) that
-   * cost 28.5 s; the narrow sums 16.5 s on the same rows (issue 16, session 6). They are plain
-   * GROUP BYs, not GROUPING SETS: the planner hashes grouping sets only when it expects the tables
-   * to fit in memory, and it expects as many hours as sessions (an expression over started_at is
-   * estimated as distinct as started_at), so at 10 M sessions it sorted them once per set.
+   * <p>History of earlier forms (issue 16): eleven grouping sets over the sessions sorted 10 M rows
+   * once per set (the planner hashes grouping sets only when it expects the tables to fit in
+   * memory, and it expects as many hours as sessions); one fold over every key column at once
+   * folded the generated shape 7:1 but not imported history (1 M Tautulli sessions over three years
+   * made 997 k groups, a 328 MB hash: 28 s of a 47 s import roll-up). Three narrow folds never hold
+   * more groups than the widest family has values.
    */
   static final String INSERT_VALUE_DAYS;
 
@@ -171,7 +171,6 @@ public final class UsageSql {
         || !VALUE_DIMS.containsAll(DEVICE_DIMS))
       throw new IllegalStateException("every usage dimension needs its sums");
     String zone = "$5::text";
-    String sums = "s.b, sum(s.plays) AS plays, sum(s.dur) AS dur, sum(s.bytes) AS bytes";
     // each part sums its own (day, key) rows, so the parts' rows are the answer's: no GROUP BY over
     // all of them (at the import's shape, 1.6 M rows folded into 585 000: 7 of the statement's 41
     // s)
@@ -195,33 +194,44 @@ public final class UsageSql {
     }
     for (String dim : OWN_DIMS) {
       String key = DIMENSIONS.get(dim).formatted(zone);
-      parts.add(part.formatted(dim, key, "f s", key));
+      parts.add(part.formatted(dim, key, "o s", key));
     }
-    INSERT_VALUE_DAYS =
+    String fold =
         """
-        INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
-        WITH f AS MATERIALIZED (
-          SELECT width_bucket(started_at, $2::timestamptz[]) AS b,
-                 date_trunc('hour', started_at AT TIME ZONE %1$s) AT TIME ZONE %1$s AS started_at,
-                 client_name, device_name, resolution, transcoded, content_type, geo_country, server_id,
+        SELECT width_bucket(started_at, $2::timestamptz[]) AS b, %s,
                  count(*) AS plays, sum(duration_seconds) AS dur, sum(bytes_transferred) AS bytes
           FROM playback_sessions
           WHERE started_at >= $3 AND started_at < $4
-          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ), t AS MATERIALIZED (
-          SELECT s.started_at, %2$s FROM f s GROUP BY s.b, s.started_at
+          GROUP BY %s""";
+    String hourStart =
+        "date_trunc('hour', started_at AT TIME ZONE %1$s) AT TIME ZONE %1$s AS started_at"
+            .formatted(zone);
+    INSERT_VALUE_DAYS =
+        """
+        INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
+        WITH t AS MATERIALIZED (
+          %s
         ), d AS MATERIALIZED (
-          SELECT s.client_name, s.device_name, %2$s FROM f s GROUP BY s.b, s.client_name, s.device_name
+          %s
+        ), o AS MATERIALIZED (
+          %s
         ), pf AS MATERIALIZED (
           -- the platform's regular expressions once per (client, device) pair of the run
-          SELECT s.client_name, s.device_name, %3$s AS platform
+          SELECT s.client_name, s.device_name, %s AS platform
           FROM (SELECT DISTINCT client_name, device_name FROM d) s
         ), k (b, dim, key, plays, dur, bytes) AS (
-          %4$s
+          %s
         )
         SELECT ($1::date[])[b], dim, key, plays, dur, bytes FROM k
         ORDER BY dim, b, key"""
-            .formatted(zone, sums, PLATFORM, String.join("\n  UNION ALL ", parts));
+            .formatted(
+                fold.formatted(hourStart, "1, 2"),
+                fold.formatted("client_name, device_name", "1, 2, 3"),
+                fold.formatted(
+                    "resolution, transcoded, content_type, geo_country, server_id",
+                    "1, 2, 3, 4, 5, 6"),
+                PLATFORM,
+                String.join("\n  UNION ALL ", parts));
   }
 
   static final String DELETE_USER_DAYS = "DELETE FROM usage_day_user WHERE day >= $1 AND day <= $2";
