@@ -6,6 +6,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Every write to the popular windows (content_window_totals and the day they end,
@@ -69,19 +71,46 @@ public final class PopularWindowStore {
   private static final String SET_WINDOW_ANCHOR = "UPDATE rollup_state SET window_anchor = $1";
   private static final String CLEAR_WINDOWS = "DELETE FROM content_window_totals";
 
-  /** the windows ending at $1, from the per-day roll-ups (first build only) */
-  static final String BUILD_WINDOWS =
-      """
-      INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count,
-                                         watch_seconds)
-      SELECT w.name, c.content_id,
-             (array_agg(c.content_type ORDER BY c.day DESC))[1],
-             (array_agg(c.content_title ORDER BY c.day DESC) FILTER (WHERE c.content_title IS NOT NULL))[1],
-             max(c.day), sum(c.play_count), sum(c.total_watch_seconds)
-      FROM %s AS w(name, len)
-      JOIN daily_content_stats c ON c.day <= $1::date AND c.day > $1::date - w.len
-      GROUP BY w.name, c.content_id"""
-          .formatted(PopularWindow.valuesSql());
+  /**
+   * The windows ending at $1, from the per-day roll-ups (first build only, and after a set-wise
+   * back-fill or an import). One pass over the per-day rows, grouped by content: each window's sums
+   * and last titled day are {@code FILTER}ed aggregates of that pass, then the type (the content's
+   * last day's, which lies in every window holding the content) and each window's title are looked
+   * up by primary key. The previous form joined every window to its days and took the type and
+   * title with ordered {@code array_agg}s: ~3.8 M joined rows sorted per window and content for 1.9
+   * M per-day rows (7.0-7.4 s against 2.6-2.8 s for this form, the same 80 602 rows; session 8).
+   */
+  static final String BUILD_WINDOWS = buildWindowsSql();
+
+  private static String buildWindowsSql() {
+    PopularWindow[] windows = PopularWindow.values();
+    List<String> sums = new ArrayList<>();
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < windows.length; i++) {
+      String in = "c.day > $1::date - " + windows[i].days();
+      sums.add(
+          ("sum(c.play_count) FILTER (WHERE %1$s) AS p%2$d, sum(c.total_watch_seconds) FILTER (WHERE"
+                  + " %1$s) AS w%2$d, max(c.day) FILTER (WHERE %1$s AND c.content_title IS NOT NULL) AS"
+                  + " t%2$d")
+              .formatted(in, i));
+      rows.add("('%s', g.p%d, g.w%d, g.t%d)".formatted(windows[i].id(), i, i, i));
+    }
+    return """
+        INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count,
+                                           watch_seconds)
+        WITH g AS (
+          SELECT c.content_id, max(c.day) AS last_day,
+                 %s
+          FROM daily_content_stats c WHERE c.day <= $1::date
+          GROUP BY c.content_id
+        )
+        SELECT w.name, g.content_id, l.content_type, t.content_title, g.last_day, w.plays, w.watch
+        FROM g CROSS JOIN LATERAL (VALUES %s) AS w(name, plays, watch, titled)
+        JOIN daily_content_stats l ON l.day = g.last_day AND l.content_id = g.content_id
+        LEFT JOIN daily_content_stats t ON t.day = w.titled AND t.content_id = g.content_id
+        WHERE w.plays IS NOT NULL"""
+        .formatted(String.join(",\n         ", sums), String.join(", ", rows));
+  }
 
   /** moving the windows' end from $1 to $2: subtract the days that fall out of each window */
   private static final String SHIFT_WINDOWS =

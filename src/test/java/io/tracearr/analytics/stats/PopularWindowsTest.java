@@ -96,12 +96,7 @@ class PopularWindowsTest {
         "DELETE FROM hourly_concurrency WHERE hour_start >= "
             + Seed.ts(seed.at(daysDown - 1, "00:00")));
     node.sql("DELETE FROM content_window_totals");
-    node.sql(
-        "INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "
-            + "watch_seconds) "
-            + PopularWindowStore.BUILD_WINDOWS
-                .substring(PopularWindowStore.BUILD_WINDOWS.indexOf("SELECT"))
-                .replace("$1::date", "'" + anchor + "'::date"));
+    node.sql(PopularWindowStore.BUILD_WINDOWS.replace("$1::date", "'" + anchor + "'::date"));
     node.sql("UPDATE rollup_state SET window_anchor = '" + anchor + "'");
 
     Seed.rollup(node);
@@ -109,12 +104,7 @@ class PopularWindowsTest {
     assertEquals(windows, windows());
     assertEquals(answers, answers());
     node.sql("DELETE FROM content_window_totals");
-    node.sql(
-        "INSERT INTO content_window_totals (window_name, content_id, content_type, content_title, title_day, play_count, "
-            + "watch_seconds) "
-            + PopularWindowStore.BUILD_WINDOWS
-                .substring(PopularWindowStore.BUILD_WINDOWS.indexOf("SELECT"))
-                .replace("$1::date", "'" + today + "'::date"));
+    node.sql(PopularWindowStore.BUILD_WINDOWS.replace("$1::date", "'" + today + "'::date"));
     assertEquals(windows, windows(), "incremental windows == a build from scratch");
   }
 
