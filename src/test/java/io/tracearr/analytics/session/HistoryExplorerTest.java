@@ -43,12 +43,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class HistoryExplorerTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes =
-      NodeExtension.single(
-          new JsonObject()
-              .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.seededHistory();
 
   static final TestNode node = nodes.node();
   static final UUID A = UUID.fromString("60000000-0000-0000-0000-00000000000a");

@@ -40,11 +40,7 @@ class BackfillAndLiveTest {
   // this test
   @RegisterExtension
   static final NodeExtension nodes =
-      NodeExtension.single(
-              new JsonObject()
-                  .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
-                  .put("sessions", new JsonObject().put("timeout_seconds", 86_400)))
-          .seededBeforeBoot(BackfillAndLiveTest::daysNeverRolledUp);
+      NodeExtension.seededHistory().seededBeforeBoot(BackfillAndLiveTest::daysNeverRolledUp);
 
   static final TestNode node = nodes.node();
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tracearr.analytics.testing.NodeExtension;
 import io.tracearr.analytics.testing.TestNode;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,12 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TopUsersBeyondPastPartTest {
 
-  @RegisterExtension
-  static final NodeExtension nodes =
-      NodeExtension.single(
-          new JsonObject()
-              .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
-              .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  @RegisterExtension static final NodeExtension nodes = NodeExtension.seededHistory();
 
   static final TestNode node = nodes.node();
   static final String X = "41000000-0000-0000-0000-000000000001";

@@ -74,6 +74,18 @@ public final class NodeExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   /**
+   * One standalone node whose own jobs leave rows a test seeds alone: the periodic roll-up runs
+   * once a day (a test rolls up when it wants, through {@code stats.rollup}) and open sessions time
+   * out after a day.
+   */
+  public static NodeExtension seededHistory() {
+    return single(
+        new JsonObject()
+            .put("analytics", new JsonObject().put("rollup_interval_seconds", 86_400))
+            .put("sessions", new JsonObject().put("timeout_seconds", 86_400)));
+  }
+
+  /**
    * {@code size} standalone (not clustered) nodes on one database: races between nodes through
    * PostgreSQL alone.
    */
