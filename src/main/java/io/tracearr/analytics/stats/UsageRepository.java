@@ -220,14 +220,30 @@ public final class UsageRepository {
   private final StatsCalendar calendar;
 
   /**
-   * (query, version) → past part, shared by every gateway instance of the node (keyed by its pool):
-   * a past part costs seconds at millions of user-days, so it is computed once per node and
-   * version, not once per event loop. A failed computation is dropped; past the bound the cache
-   * starts again empty.
+   * What the node's gateway instances share (keyed by the node's pool): every part below costs
+   * seconds at millions of user-days, so each is computed once per node, not once per event loop.
    */
-  private static final Map<Pool, Map<String, Future<Part>>> CACHES =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private record Shared(
+      Map<String, Future<Part>> pastParts,
+      Map<String, Counted> newUsers,
+      java.util.concurrent.atomic.AtomicLong lastVersion,
+      FreshAnswers answers) {
 
+    Shared() {
+      this(
+          new ConcurrentHashMap<>(),
+          new ConcurrentHashMap<>(),
+          new java.util.concurrent.atomic.AtomicLong(-1),
+          new FreshAnswers(ANSWER_MAX_AGE, ANSWER_ENTRIES, ANSWER_BYTES));
+    }
+  }
+
+  private static final Map<Pool, Shared> SHARED = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * (query, version) → past part, shared by the node's gateway instances: computed once per node
+   * and version. A failed computation is dropped; past the bound the cache starts again empty.
+   */
   private final Map<String, Future<Part>> cache;
 
   /** a today part and when its computation started ({@link FreshAnswers#mark}) */
@@ -240,9 +256,6 @@ public final class UsageRepository {
   static final Duration NEW_USERS_MAX_AGE = Duration.ofSeconds(30);
 
   /** (query, today, version) → today's new users per value, shared like the past parts */
-  private static final Map<Pool, Map<String, Counted>> NEW_USERS =
-      Collections.synchronizedMap(new WeakHashMap<>());
-
   private final Map<String, Counted> newUsers;
 
   /**
@@ -251,14 +264,7 @@ public final class UsageRepository {
    * instance made each instance's first read miss the cached past part and compute it again (2.5 s
    * at 10 M sessions, during benchmark scenario 9's load)
    */
-  private static final Map<Pool, java.util.concurrent.atomic.AtomicLong> LAST_VERSIONS =
-      Collections.synchronizedMap(new WeakHashMap<>());
-
   private final java.util.concurrent.atomic.AtomicLong lastVersion;
-
-  /** whole encoded answers, shared by the node's gateway instances like the past parts */
-  private static final Map<Pool, FreshAnswers> ANSWERS =
-      Collections.synchronizedMap(new WeakHashMap<>());
 
   /** encoded answers kept per node, and their bytes (body + gzip) */
   static final int ANSWER_ENTRIES = 512;
@@ -274,18 +280,17 @@ public final class UsageRepository {
    */
   public static final Duration ANSWER_MAX_AGE = Duration.ofSeconds(5);
 
+  /** whole encoded answers, shared by the node's gateway instances like the past parts */
   private final FreshAnswers answers;
 
   public UsageRepository(Pool pool, StatsCalendar calendar) {
     this.pool = pool;
     this.calendar = calendar;
-    this.cache = CACHES.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
-    this.newUsers = NEW_USERS.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
-    this.lastVersion =
-        LAST_VERSIONS.computeIfAbsent(pool, p -> new java.util.concurrent.atomic.AtomicLong(-1));
-    this.answers =
-        ANSWERS.computeIfAbsent(
-            pool, p -> new FreshAnswers(ANSWER_MAX_AGE, ANSWER_ENTRIES, ANSWER_BYTES));
+    Shared shared = SHARED.computeIfAbsent(pool, p -> new Shared());
+    this.cache = shared.pastParts();
+    this.newUsers = shared.newUsers();
+    this.lastVersion = shared.lastVersion();
+    this.answers = shared.answers();
   }
 
   public StatsCalendar calendar() {
@@ -302,7 +307,8 @@ public final class UsageRepository {
 
   /** the node's answers cache, for tests */
   static FreshAnswers answersOf(Pool pool) {
-    return ANSWERS.get(pool);
+    Shared shared = SHARED.get(pool);
+    return shared == null ? null : shared.answers();
   }
 
   /** how the answer is ordered */
