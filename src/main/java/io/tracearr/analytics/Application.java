@@ -28,6 +28,7 @@ import io.tracearr.analytics.importer.ImportVerticle;
 import io.tracearr.analytics.keys.KeysVerticle;
 import io.tracearr.analytics.media.MediaServerVerticle;
 import io.tracearr.analytics.metrics.DomainMetrics;
+import io.tracearr.analytics.metrics.LeanMetricsFactory;
 import io.tracearr.analytics.metrics.RouteLabel;
 import io.tracearr.analytics.node.HealthBoard;
 import io.tracearr.analytics.node.NodeContext;
@@ -41,7 +42,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
@@ -210,8 +210,7 @@ public final class Application {
           new VertxOptions()
               .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
               .setMetricsOptions(vertxMetrics(effective.metrics()));
-      var builder =
-          Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(prometheus));
+      var builder = Vertx.builder().with(options).withMetrics(new LeanMetricsFactory(prometheus));
       ClusterManager clusterManager = null;
       if (effective.cluster().enabled()) {
         clusterManager = ClusterSetup.clusterManager(effective.cluster());

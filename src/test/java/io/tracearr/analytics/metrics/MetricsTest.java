@@ -140,6 +140,19 @@ class MetricsTest {
         after.text());
     assertTrue(
         after.sum("vertx_http_server_requests_total", Map.of("method", "PUT", "code", "204")) >= 6);
+    // each request is timed and its response sized under the same labels; request sizes and the
+    // requests in flight by method alone
+    Map<String, String> heartbeats =
+        Map.of("method", "PUT", "code", "204", "route", "/api/v1/analytics/sessions/:id");
+    double counted = after.sum("vertx_http_server_requests_total", heartbeats);
+    assertTrue(counted >= 6, after.text());
+    assertEquals(counted, after.sum("vertx_http_server_response_time_seconds_count", heartbeats));
+    assertEquals(counted, after.sum("vertx_http_server_response_bytes_count", heartbeats));
+    assertEquals("summary", after.types().get("vertx_http_server_response_time_seconds"));
+    assertTrue(
+        after.sum("vertx_http_server_request_bytes_count", Map.of("method", "POST")) >= 3,
+        after.text());
+    assertTrue(after.has("vertx_http_server_active_requests", Map.of("method", "PUT")));
     assertTrue(
         after.sum(
                 "vertx_pool_completed_total",

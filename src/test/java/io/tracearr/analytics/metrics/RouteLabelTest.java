@@ -2,6 +2,9 @@ package io.tracearr.analytics.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.micrometer.MetricsNaming;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,5 +35,24 @@ class RouteLabelTest {
   @MethodSource("cases")
   void tidiesTheRouteChain(String name, String chain, String label) {
     assertEquals(label, RouteLabel.tidy(chain));
+  }
+
+  /**
+   * The HTTP server meters keep only the last two distinct routes a request matched, one {@code
+   * requestRouted} call at a time: the label must be the whole chain's.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void theRequestMetersLabelAsTheWholeChain(String name, String chain, String label) {
+    LeanHttpServerMetrics metrics =
+        new LeanHttpServerMetrics(
+            null,
+            new SimpleMeterRegistry(),
+            MetricsNaming.v4Names(),
+            new ConcurrentHashMap<>(),
+            new ConcurrentHashMap<>());
+    LeanHttpServerMetrics.Req request = new LeanHttpServerMetrics.Req(null);
+    for (String route : chain.split(">", -1)) metrics.requestRouted(request, route);
+    assertEquals(label, LeanHttpServerMetrics.routeLabel(request.mount, request.leaf));
   }
 }
