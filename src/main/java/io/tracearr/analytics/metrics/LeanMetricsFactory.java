@@ -6,7 +6,6 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.internal.VertxBootstrap;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.core.net.NetClientOptions;
@@ -43,10 +42,8 @@ public final class LeanMetricsFactory implements VertxMetricsFactory {
     this.registry = registry;
   }
 
-  @Override
-  public void init(VertxBootstrap builder) {
-    delegate.init(builder);
-  }
+  // init(VertxBootstrap) stays the interface's: it calls this factory's metrics(options) (the
+  // delegate's would install its own, bypassing the lean HTTP server meters)
 
   @Override
   public MetricsOptions newOptions() {
