@@ -43,7 +43,8 @@ final class LeanHttpServerMetrics
   /** shared by every server of the process: meters are process-wide anyway */
   private final ConcurrentMap<Key, Meters> meters;
 
-  private final ConcurrentMap<HttpMethod, PerMethod> perMethod;
+  /** by the method's name (a constant whose hash is kept; HttpMethod's own is recomputed) */
+  private final ConcurrentMap<String, PerMethod> perMethod;
 
   @SuppressWarnings("unchecked")
   LeanHttpServerMetrics(
@@ -51,7 +52,7 @@ final class LeanHttpServerMetrics
       MeterRegistry registry,
       MetricsNaming names,
       ConcurrentMap<Key, Meters> meters,
-      ConcurrentMap<HttpMethod, PerMethod> perMethod) {
+      ConcurrentMap<String, PerMethod> perMethod) {
     this.delegate = (HttpServerMetrics<Object, Object, Object>) delegate;
     this.registry = registry;
     this.activeName = names.getHttpActiveRequests();
@@ -79,19 +80,18 @@ final class LeanHttpServerMetrics
 
   /** the meters labelled by method alone */
   static final class PerMethod {
-    final HttpMethod method;
+    final String method;
     final LongAdder active = new LongAdder();
     final DistributionSummary requestBytes;
     final Counter resets;
 
     PerMethod(
-        HttpMethod method,
+        String m,
         MeterRegistry registry,
         String activeName,
         String requestBytesName,
         String resetsName) {
-      this.method = method;
-      String m = method.name();
+      this.method = m;
       Gauge.builder(activeName, active, LongAdder::doubleValue)
           .description("Number of requests being processed")
           .tag("method", m)
@@ -113,16 +113,17 @@ final class LeanHttpServerMetrics
    * A combination of labels, by the identity of route strings Vert.x Web hands over (each route's
    * own path, a constant): equal keys may still be different objects, so equality is by value.
    */
-  record Key(HttpMethod method, int code, String mount, String leaf) {}
+  record Key(String method, int code, String mount, String leaf) {}
 
   /** the meters labelled by method, code and route */
   record Meters(Counter requests, Timer time, DistributionSummary responseBytes) {}
 
   private PerMethod perMethod(HttpMethod method) {
-    PerMethod p = perMethod.get(method);
+    String name = method.name();
+    PerMethod p = perMethod.get(name);
     if (p != null) return p;
     return perMethod.computeIfAbsent(
-        method, m -> new PerMethod(m, registry, activeName, requestBytesName, resetsName));
+        name, m -> new PerMethod(m, registry, activeName, requestBytesName, resetsName));
   }
 
   private Meters meters(Key key) {
@@ -131,7 +132,7 @@ final class LeanHttpServerMetrics
     return meters.computeIfAbsent(
         key,
         k -> {
-          String method = k.method().name();
+          String method = k.method();
           String code = Integer.toString(k.code());
           String route = routeLabel(k.mount(), k.leaf());
           return new Meters(

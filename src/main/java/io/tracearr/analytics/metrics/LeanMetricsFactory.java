@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.metrics.MetricsOptions;
@@ -77,7 +76,7 @@ public final class LeanMetricsFactory implements VertxMetricsFactory {
     private final MetricsNaming names;
     private final ConcurrentMap<LeanHttpServerMetrics.Key, LeanHttpServerMetrics.Meters> meters =
         new ConcurrentHashMap<>();
-    private final ConcurrentMap<HttpMethod, LeanHttpServerMetrics.PerMethod> perMethod =
+    private final ConcurrentMap<String, LeanHttpServerMetrics.PerMethod> perMethod =
         new ConcurrentHashMap<>();
 
     Lean(VertxMetrics inner, MeterRegistry registry, MetricsNaming names) {
