@@ -124,10 +124,13 @@ public final class BackfillStore {
    * Recomputes a run of consecutive past days set-wise: one statement per roll-up table for the
    * whole run, with the same results as {@link DayRollupStore#rollDay} of each day (not forced).
    * Days found final under the lock are left alone, unless {@code forced} (reported late: an
-   * import) names them. The popular windows are cleared (the caller rebuilds them with {@link
-   * PopularWindowStore#alignWindows}): the run's days apply no per-day change to them. Every bound
-   * of {@code days} must be a whole number of hours after the first (hour buckets of the
-   * concurrency sweep are counted from it). Returns the days recomputed.
+   * import) names them. The run's days apply no per-day change to the popular windows: with {@code
+   * windowsEnd}, they are rebuilt ending there at the end of the same transaction (beside the usage
+   * rows on the second connection), so readers see the old windows until the commit and the new
+   * ones after; without it they are cleared (the caller rebuilds them with {@link
+   * PopularWindowStore#alignWindows}). Every bound of {@code days} must be a whole number of hours
+   * after the first (hour buckets of the concurrency sweep are counted from it). Returns the days
+   * recomputed.
    *
    * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by
    * the transaction holding the roll-up lock), so PostgreSQL uses two cores, in two halves of about
@@ -142,7 +145,11 @@ public final class BackfillStore {
    * rows, and the version moved then).
    */
   public Future<List<LocalDate>> backfill(
-      List<LocalDate> days, StatsCalendar calendar, double minPlaySeconds, Set<LocalDate> forced) {
+      List<LocalDate> days,
+      StatsCalendar calendar,
+      double minPlaySeconds,
+      Set<LocalDate> forced,
+      java.util.Optional<LocalDate> windowsEnd) {
     LocalDate first = days.get(0);
     LocalDate last = days.get(days.size() - 1);
     return lockedTransaction.run(
@@ -178,6 +185,12 @@ public final class BackfillStore {
                                           .compose(v -> each(runs, run -> run.content(conn)))
                                           .compose(v -> each(runs, run -> run.userLast(conn)))
                                           .compose(v -> each(runs, run -> run.days(conn)))
+                                          .compose(
+                                              v ->
+                                                  windowsEnd.isPresent()
+                                                      ? PopularWindowStore.build(
+                                                          conn, windowsEnd.get())
+                                                      : Future.succeededFuture())
                                           .compose(
                                               v -> conn.query(UsageSql.BUMP_VERSION).execute())))
                           .map(todo);

@@ -178,13 +178,16 @@ public final class DailyRollup {
                               if (force) forced.add(d);
                             });
                         setWise.forEach(run -> run.forEach(plan::remove));
-                        // a set-wise run applies no per-day change to the popular windows: they are
-                        // rebuilt after it
+                        // a set-wise run applies no per-day change to the popular windows: the last
+                        // one rebuilds them ending today in its own transaction (so readers never
+                        // see them empty), and the days rolled one by one after it apply their
+                        // changes; without set-wise runs, a rebuild drops them first
                         Future<Void> rolled =
                             rebuild || !setWise.isEmpty()
-                                ? windowStore
-                                    .dropWindows()
-                                    .compose(v -> backfill(setWise, forced))
+                                ? (setWise.isEmpty()
+                                        ? windowStore.dropWindows()
+                                        : Future.<Void>succeededFuture())
+                                    .compose(v -> backfill(setWise, forced, today))
                                     .compose(v -> rollAll(plan, today))
                                     .compose(v -> windowStore.alignWindows(today))
                                 : windowStore
@@ -261,12 +264,19 @@ public final class DailyRollup {
     return Duration.between(from, to).toSeconds() % 3600 == 0;
   }
 
-  private Future<Void> backfill(List<List<LocalDate>> runs, Set<LocalDate> forced) {
+  private Future<Void> backfill(
+      List<List<LocalDate>> runs, Set<LocalDate> forced, LocalDate today) {
     Future<Void> chain = Future.succeededFuture();
-    for (List<LocalDate> run : runs) {
+    for (int i = 0; i < runs.size(); i++) {
+      List<LocalDate> run = runs.get(i);
+      // the last run rebuilds the popular windows; the ones before it only clear them
+      Optional<LocalDate> windowsEnd = i == runs.size() - 1 ? Optional.of(today) : Optional.empty();
       chain =
           chain
-              .compose(v -> backfillStore.backfill(run, calendar, cfg.minPlaySeconds(), forced))
+              .compose(
+                  v ->
+                      backfillStore.backfill(
+                          run, calendar, cfg.minPlaySeconds(), forced, windowsEnd))
               .onSuccess(
                   done ->
                       log.info("back-filled {} day(s) set-wise from {}", done.size(), run.get(0)))

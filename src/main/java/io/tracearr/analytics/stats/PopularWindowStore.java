@@ -147,18 +147,11 @@ public final class PopularWindowStore {
                       LocalDate anchor = rows.iterator().next().getLocalDate("window_anchor");
                       if (anchor != null && !anchor.isBefore(today))
                         return Future.succeededFuture();
-                      Future<?> moved =
-                          anchor == null
-                              ? conn.query(CLEAR_WINDOWS)
-                                  .execute()
-                                  .compose(
-                                      v ->
-                                          conn.preparedQuery(BUILD_WINDOWS)
-                                              .execute(Tuple.of(today)))
-                              : conn.preparedQuery(SHIFT_WINDOWS)
-                                  .execute(Tuple.of(anchor, today))
-                                  .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute());
-                      return moved
+                      if (anchor == null)
+                        return conn.query(CLEAR_WINDOWS).execute().compose(v -> build(conn, today));
+                      return conn.preparedQuery(SHIFT_WINDOWS)
+                          .execute(Tuple.of(anchor, today))
+                          .compose(v -> conn.query(DROP_EMPTY_WINDOW_ROWS).execute())
                           .compose(
                               v -> conn.preparedQuery(SET_WINDOW_ANCHOR).execute(Tuple.of(today)))
                           .mapEmpty();
@@ -183,6 +176,17 @@ public final class PopularWindowStore {
     return conn.query(CLEAR_WINDOWS)
         .execute()
         .compose(v -> conn.query(DROP_WINDOW_ANCHOR).execute())
+        .mapEmpty();
+  }
+
+  /**
+   * Builds the windows ending at {@code end} from the per-day roll-ups and anchors them there,
+   * inside the caller's transaction (which holds the roll-up lock and has cleared them).
+   */
+  static Future<Void> build(SqlConnection conn, LocalDate end) {
+    return conn.preparedQuery(BUILD_WINDOWS)
+        .execute(Tuple.of(end))
+        .compose(v -> conn.preparedQuery(SET_WINDOW_ANCHOR).execute(Tuple.of(end)))
         .mapEmpty();
   }
 
