@@ -39,6 +39,10 @@ final class SessionSink implements RowSink {
   private final Function<HistoryBatch, Future<Void>> write;
   private final Instant latestPossible;
   private final Semaphore slots = new Semaphore(IN_FLIGHT);
+
+  /** the session ids of the batch being filled */
+  private final java.util.Set<UUID> batchIds = new java.util.HashSet<>(BATCH * 2);
+
   private volatile Throwable writeFailure;
   private volatile boolean cancelled;
   private HistoryBatch batch;
@@ -74,8 +78,13 @@ final class SessionSink implements RowSink {
       counters.skipped(SkipReason.IMPOSSIBLE_TIMES);
       return;
     }
-    add(batch, s);
     counters.read();
+    UUID id = ImportIds.session(idScope, s.sourceRowId(), s.externalItemId());
+    // each id once per batch, so the registry's insert needs no DISTINCT (a sort per batch); a file
+    // that holds a session twice keeps its first copy, and a copy in a later batch is turned away
+    // by session_ids, as a re-import's is
+    if (!batchIds.add(id)) return;
+    add(batch, s, id);
     if (batch.size() == BATCH) send();
   }
 
@@ -121,6 +130,7 @@ final class SessionSink implements RowSink {
     HistoryBatch full = batch;
     written += full.size();
     batch = new HistoryBatch(importId, BATCH);
+    batchIds.clear();
     try {
       slots.acquire();
     } catch (InterruptedException e) {
@@ -146,10 +156,10 @@ final class SessionSink implements RowSink {
   // ---- one row into the batch's columns
   // ---------------------------------------------------------------------------------
 
-  private void add(HistoryBatch b, ImportedSession s) {
+  private void add(HistoryBatch b, ImportedSession s, UUID id) {
     int i = b.add();
     UUID scope = idScope;
-    b.id[i] = ImportIds.session(scope, s.sourceRowId(), s.externalItemId());
+    b.id[i] = id;
     b.userId[i] = ImportIds.user(scope, s.externalUserId());
     b.contentId[i] = ImportIds.content(scope, s.externalItemId());
     b.userExternalId[i] = s.externalUserId();

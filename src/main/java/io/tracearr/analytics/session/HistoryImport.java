@@ -62,17 +62,18 @@ final class HistoryImport {
           AS v(id, user_id, content_type, content_id, content_title, client_name, device_name, device_id, device_key,
                ip, transcoded, resolution, bandwidth_kbps, started_at, ended_at, duration_seconds, position_seconds)),
       -- session_ids guards the id across the partitioned table (its key is (id, started_at)): only ids it takes
-      -- are inserted, one row per id (a file may hold a session twice)
+      -- are inserted. A batch holds each id once (the importer's SessionSink): a copy in another batch, or
+      -- already imported, is turned away here
       g AS (
         INSERT INTO session_ids (id, started_at)
-        SELECT DISTINCT ON (id) id, started_at FROM v
+        SELECT id, started_at FROM v
         ON CONFLICT (id) DO NOTHING
         RETURNING id, started_at),
       inserted AS (
         INSERT INTO playback_sessions (id, user_id, content_type, content_id, content_title, client_name, device_name,
           device_id, device_key, ip_address, transcoded, resolution, bandwidth_kbps, bytes_transferred, status,
           started_at, ended_at, last_heartbeat_at, duration_seconds, position_seconds, ended_reason, server_id)
-        SELECT DISTINCT ON (v.id) v.id, v.user_id, v.content_type, v.content_id, v.content_title, v.client_name,
+        SELECT v.id, v.user_id, v.content_type, v.content_id, v.content_title, v.client_name,
           v.device_name, v.device_id, v.device_key, v.ip::inet, v.transcoded, v.resolution, v.bandwidth_kbps,
           (v.bandwidth_kbps::float8 * 125 * v.duration_seconds)::bigint, 'ended',
           v.started_at, v.ended_at, v.ended_at, v.duration_seconds, v.position_seconds, 'imported', $1::uuid
