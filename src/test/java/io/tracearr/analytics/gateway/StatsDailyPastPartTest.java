@@ -128,12 +128,7 @@ class StatsDailyPastPartTest {
   }
 
   private static long day(LocalDate day) {
-    var res =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + TODAY.minusDays(364) + "&end=" + TODAY,
-            TestNode.VIEWER_KEY);
-    assertEquals(200, res.statusCode(), res.bodyAsString());
-    for (Object o : res.bodyAsJsonObject().getJsonArray("items")) {
+    for (Object o : node.daily(TODAY.minusDays(364), TODAY, TestNode.VIEWER_KEY)) {
       JsonObject item = (JsonObject) o;
       if (item.getString("date").equals(day.toString())) return item.getLong("total_sessions");
     }

@@ -83,11 +83,7 @@ final class ImportFixtures {
 
   /** One day's figures as {@code stats/daily} answers them (a 200 with one item). */
   static JsonObject day(TestNode node, String date) {
-    HttpResponse<Buffer> r =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + date + "&end=" + date, TestNode.ADMIN_KEY);
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    io.vertx.core.json.JsonArray items = r.bodyAsJsonObject().getJsonArray("items");
+    io.vertx.core.json.JsonArray items = node.daily(date, date, TestNode.ADMIN_KEY);
     assertEquals(1, items.size(), items::encode);
     return items.getJsonObject(0);
   }

@@ -525,11 +525,7 @@ class ImportHistoryTest {
   }
 
   static JsonArray daily(String start, String end) {
-    HttpResponse<Buffer> r =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.ADMIN_KEY);
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    return r.bodyAsJsonObject().getJsonArray("items");
+    return node.daily(start, end, TestNode.ADMIN_KEY);
   }
 
   static void assertDay(

@@ -63,7 +63,7 @@ class KeysTest {
             .statusCode());
     assertEquals(403, node.get(KEYS, key).statusCode());
 
-    JsonArray items = node.get(KEYS, TestNode.ADMIN_KEY).bodyAsJsonObject().getJsonArray("items");
+    JsonArray items = node.items(KEYS, TestNode.ADMIN_KEY);
     JsonObject listed =
         items.stream()
             .map(JsonObject.class::cast)
@@ -219,7 +219,7 @@ class KeysTest {
   }
 
   private static JsonObject listed(String id) {
-    return node.get(KEYS, TestNode.ADMIN_KEY).bodyAsJsonObject().getJsonArray("items").stream()
+    return node.items(KEYS, TestNode.ADMIN_KEY).stream()
         .map(JsonObject.class::cast)
         .filter(o -> o.getString("id").equals(id))
         .findFirst()

@@ -78,8 +78,7 @@ class NotificationDeliveryTest {
 
   @AfterEach
   void removeChannels() {
-    JsonArray items =
-        node.get(CHANNELS, TestNode.ADMIN_KEY).bodyAsJsonObject().getJsonArray("items");
+    JsonArray items = node.items(CHANNELS, TestNode.ADMIN_KEY);
     for (Object o : items) {
       JsonObject c = (JsonObject) o;
       if ("api".equals(c.getString("source")))

@@ -216,11 +216,7 @@ class BackfillAndLiveTest {
   }
 
   private static List<JsonObject> daily(LocalDate start, LocalDate end) {
-    var res =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.VIEWER_KEY);
-    assertEquals(200, res.statusCode(), res.bodyAsString());
-    return res.bodyAsJsonObject().getJsonArray("items").stream()
+    return node.daily(start, end, TestNode.VIEWER_KEY).stream()
         .map(o -> norm((JsonObject) o))
         .toList();
   }

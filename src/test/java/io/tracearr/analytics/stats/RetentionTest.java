@@ -132,10 +132,6 @@ class RetentionTest {
   }
 
   private static JsonArray daily(LocalDate start, LocalDate end) {
-    var res =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, TestNode.VIEWER_KEY);
-    assertEquals(200, res.statusCode(), res.bodyAsString());
-    return res.bodyAsJsonObject().getJsonArray("items");
+    return node.daily(start, end, TestNode.VIEWER_KEY);
   }
 }

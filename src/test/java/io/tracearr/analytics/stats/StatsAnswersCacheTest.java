@@ -108,12 +108,7 @@ class StatsAnswersCacheTest {
   }
 
   private static long todaySessions(TestNode node, LocalDate today) {
-    var res =
-        node.get(
-            "/api/v1/analytics/stats/daily?start=" + today.minusDays(364) + "&end=" + today,
-            TestNode.VIEWER_KEY);
-    assertEquals(200, res.statusCode(), res.bodyAsString());
-    var items = res.bodyAsJsonObject().getJsonArray("items");
+    var items = node.daily(today.minusDays(364), today, TestNode.VIEWER_KEY);
     JsonObject last = items.getJsonObject(items.size() - 1);
     assertEquals(today.toString(), last.getString("date"));
     return last.getLong("total_sessions");

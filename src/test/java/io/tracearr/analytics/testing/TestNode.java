@@ -211,6 +211,20 @@ public final class TestNode implements AutoCloseable {
     return send(HttpMethod.GET, path, token, null);
   }
 
+  /** The {@code items} of a list answer, which must be 200. */
+  public JsonArray items(String path, String token) {
+    HttpResponse<Buffer> r = get(path, token);
+    if (r.statusCode() != 200)
+      throw new AssertionError(
+          "GET " + path + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    return r.bodyAsJsonObject().getJsonArray("items");
+  }
+
+  /** {@code stats/daily} from {@code start} to {@code end} (dates, inclusive): its days. */
+  public JsonArray daily(Object start, Object end, String token) {
+    return items("/api/v1/analytics/stats/daily?start=" + start + "&end=" + end, token);
+  }
+
   public HttpResponse<Buffer> post(String path, String token, Object body) {
     return send(HttpMethod.POST, path, token, body);
   }
