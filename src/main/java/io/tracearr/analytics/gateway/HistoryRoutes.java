@@ -179,7 +179,7 @@ public final class HistoryRoutes {
     String v = rc.queryParams().get(name);
     if (v == null || v.isEmpty()) return dflt;
     try {
-      return LocalDate.parse(v.trim());
+      return RequestParams.isoDate(v.trim());
     } catch (DateTimeParseException e) {
       throw Problem.validation(name, "must be a date YYYY-MM-DD");
     }

@@ -442,7 +442,7 @@ public final class StatsRoutes {
     String v = rc.queryParams().get(name);
     if (v == null || v.isBlank()) throw Problem.validation(name, "is required (YYYY-MM-DD)");
     try {
-      return LocalDate.parse(v.trim());
+      return RequestParams.isoDate(v.trim());
     } catch (DateTimeParseException e) {
       throw Problem.validation(name, "must be a date YYYY-MM-DD");
     }

@@ -3,6 +3,9 @@ package io.tracearr.analytics.gateway.http;
 import io.tracearr.analytics.api.Problem;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.UUID;
 
@@ -22,6 +25,39 @@ public final class RequestParams {
       // reported below
     }
     throw Problem.validation(name, "must be a UUID");
+  }
+
+  /**
+   * A date as {@link LocalDate#parse} reads it (ISO-8601, e.g. {@code 2026-11-30}), with a fast
+   * path for the plain ten-character form: the formatter behind {@code LocalDate.parse} was 2.8 %
+   * of the service's CPU under bench/run's stats/daily load (session 9). Same answers, same
+   * refusals ({@link DateTimeParseException}).
+   */
+  public static LocalDate isoDate(String v) {
+    if (v.length() == 10 && v.charAt(4) == '-' && v.charAt(7) == '-') {
+      int y = digits(v, 0, 4);
+      int m = digits(v, 5, 7);
+      int d = digits(v, 8, 10);
+      if (y >= 0 && m >= 0 && d >= 0) {
+        try {
+          return LocalDate.of(y, m, d);
+        } catch (DateTimeException e) {
+          throw new DateTimeParseException(e.getMessage(), v, 0, e);
+        }
+      }
+    }
+    return LocalDate.parse(v);
+  }
+
+  /** the ASCII digits of {@code s} from {@code from} to {@code to} as a number, or -1 */
+  private static int digits(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   public static UUID pathUuid(RoutingContext rc, String name) {
