@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tracearr.analytics.session.HistoryBatch;
 import io.vertx.core.Future;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sink hands the registry batches that hold each session id once: its insert has no DISTINCT,
@@ -17,32 +20,45 @@ import org.junit.jupiter.api.Test;
  */
 class SessionSinkTest {
 
-  private static ImportedSession row(String rowId, String start) {
-    Instant at = Instant.parse(start);
+  @TempDir static Path dir;
+
+  /** the first session of the Tautulli fixture, read by the real reader */
+  private static ImportedSession first;
+
+  @BeforeAll
+  static void readFixture() throws Exception {
+    CollectingSink rows = new CollectingSink();
+    new TautulliReader().read(ImportFixtures.copy(ImportFixtures.TAUTULLI, dir), rows);
+    first = rows.byRowId("tautulli:session_history:1");
+  }
+
+  /** the fixture's first session under another source row id (so another session id) */
+  private static ImportedSession row(String rowId) {
+    ImportedSession s = first;
     return new ImportedSession(
         rowId,
-        "1001",
-        "Alice",
-        "501",
-        ContentType.MOVIE,
-        "Inception",
-        null,
-        null,
-        null,
-        2010,
-        8880.0,
-        "tv",
-        "Living Room TV",
-        "Plex for Android (TV)",
-        "Android",
-        "203.0.113.10",
-        at,
-        at.plusSeconds(3300),
-        3300,
-        3300.0,
-        false,
-        "1080p",
-        21000);
+        s.externalUserId(),
+        s.userName(),
+        s.externalItemId(),
+        s.contentType(),
+        s.title(),
+        s.seriesTitle(),
+        s.seasonNumber(),
+        s.episodeNumber(),
+        s.year(),
+        s.mediaDurationSeconds(),
+        s.deviceId(),
+        s.deviceName(),
+        s.clientName(),
+        s.platform(),
+        s.ipAddress(),
+        s.startedAt(),
+        s.endedAt(),
+        s.playedSeconds(),
+        s.positionSeconds(),
+        s.transcoded(),
+        s.resolution(),
+        s.bandwidthKbps());
   }
 
   @Test
@@ -60,16 +76,16 @@ class SessionSinkTest {
               return Future.succeededFuture();
             },
             Instant.parse("2026-11-30T00:00:00Z"));
-    sink.accept(row("tautulli:session_history:1", "2024-03-01T20:00:00Z"));
-    sink.accept(row("tautulli:session_history:2", "2024-03-02T20:00:00Z"));
-    sink.accept(row("tautulli:session_history:1", "2024-03-01T20:00:00Z"));
+    sink.accept(row("tautulli:session_history:1"));
+    sink.accept(row("tautulli:session_history:2"));
+    sink.accept(row("tautulli:session_history:1"));
     // a batch later, the same session again: sent, and turned away by session_ids in the database
     for (int i = 3; i < SessionSink.BATCH + 2; i++)
-      sink.accept(row("tautulli:session_history:" + i, "2024-03-03T20:00:00Z"));
-    sink.accept(row("tautulli:session_history:1", "2024-03-01T20:00:00Z"));
+      sink.accept(row("tautulli:session_history:" + i));
+    sink.accept(row("tautulli:session_history:1"));
     sink.finish();
 
-    UUID first = ImportIds.session(scope, "tautulli:session_history:1", "501");
+    UUID once = ImportIds.session(scope, "tautulli:session_history:1", first.externalItemId());
     assertEquals(2, sent.size());
     assertEquals(SessionSink.BATCH, sent.get(0).size());
     for (HistoryBatch b : sent) {
@@ -79,9 +95,9 @@ class SessionSinkTest {
     assertEquals(
         1,
         Arrays.asList(sent.get(0).id).subList(0, SessionSink.BATCH).stream()
-            .filter(first::equals)
+            .filter(once::equals)
             .count());
-    assertEquals(first, sent.get(1).id[sent.get(1).size() - 1]);
+    assertEquals(once, sent.get(1).id[sent.get(1).size() - 1]);
     // every row the file holds is read; the ones left out are neither skipped nor imported
     assertEquals(SessionSink.BATCH + 3, counters.rowsRead());
   }
