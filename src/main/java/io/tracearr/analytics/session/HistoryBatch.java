@@ -12,7 +12,8 @@ import java.util.UUID;
  * thread) to the registry ({@code sessions.import.rows}), as columns: the registry sends them to
  * PostgreSQL as arrays, one statement per batch. Handed over locally as the very object (no copy,
  * never serialised: the registry of the importer's own node takes it); the importer never touches a
- * batch after sending it.
+ * batch after sending it. A batch holds each session id at most once (the registry's insert has no
+ * DISTINCT; a repeated id would fail the import on the primary key, and nothing would be written).
  */
 public final class HistoryBatch {
 
