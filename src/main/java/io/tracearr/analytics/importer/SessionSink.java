@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Semaphore;
@@ -41,7 +43,7 @@ final class SessionSink implements RowSink {
   private final Semaphore slots = new Semaphore(IN_FLIGHT);
 
   /** the session ids of the batch being filled */
-  private final java.util.Set<UUID> batchIds = new java.util.HashSet<>(BATCH * 2);
+  private final Set<UUID> batchIds = new HashSet<>(BATCH * 2);
 
   private volatile Throwable writeFailure;
   private volatile boolean cancelled;

@@ -19,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -134,22 +135,25 @@ public final class BackfillStore {
    *
    * <p>The work is split over two connections that share one snapshot (REPEATABLE READ, exported by
    * the transaction holding the roll-up lock), so PostgreSQL uses two cores, in two halves of about
-   * the same cost (issue 18, session 5: 72 s against 76 s at 1 M sessions): the usage tables
-   * (usage_day_value, usage_day_user) on the second connection; hours, daily_content_stats,
-   * content_user_last and daily_stats on the first. Both usage tables are written in one
-   * transaction, so a reader sees both old or both new. The usage version is moved on the first
+   * the same cost: usage_day_user and usage_day_value's device family ({@link #SECOND_FAMILIES}) on
+   * the second connection; usage_day_value's other families, hours, daily_content_stats,
+   * content_user_last, daily_stats and the windows on the first. Measured at 1 M imported sessions
+   * (issue 16, session 10; each statement alone, warm): device family 9.1-11.1 s, usage_day_user
+   * 5.6 s, against 16 s of the first connection's tables, time family 1.3-2.6 s and the other
+   * family 0.8-0.9 s; with the whole of usage_day_value on the second connection, the first sat
+   * idle for the last 9 of the import's 28 s roll-up. The usage version is moved on the first
    * connection (which already holds rollup_state's row: clearing the popular windows updates it),
-   * and the second commits first: a usage answer read between the two commits is one of the new
-   * rows cached under the old version, dropped when the version moves. If the first commit fails,
-   * the days are still missing and the next run recomputes them (delete and insert of their usage
-   * rows, and the version moved then).
+   * and the second commits first: a usage answer read between the two commits (new user rows and
+   * device family, old other families) is cached under the old version and dropped when the version
+   * moves at the first commit. If the first commit fails, the days are still missing and the next
+   * run recomputes them (delete and insert of all their usage rows, and the version moved then).
    */
   public Future<List<LocalDate>> backfill(
       List<LocalDate> days,
       StatsCalendar calendar,
       double minPlaySeconds,
       Set<LocalDate> forced,
-      java.util.Optional<LocalDate> windowsEnd) {
+      Optional<LocalDate> windowsEnd) {
     LocalDate first = days.get(0);
     LocalDate last = days.get(days.size() - 1);
     return lockedTransaction.run(
@@ -181,6 +185,7 @@ public final class BackfillStore {
                                       snapshot.iterator().next().getString(0),
                                       runs,
                                       PopularWindowStore.clear(conn)
+                                          .compose(v -> each(runs, run -> run.values(conn)))
                                           .compose(v -> each(runs, run -> run.hours(conn)))
                                           .compose(v -> each(runs, run -> run.content(conn)))
                                           .compose(v -> each(runs, run -> run.userLast(conn)))
@@ -218,6 +223,18 @@ public final class BackfillStore {
                 .recover(err -> beside.transform(ignored -> Future.failedFuture(err))));
   }
 
+  /**
+   * usage_day_value's families written on the back-fill's second connection, beside usage_day_user;
+   * the others go on the first (see {@link #backfill} for the costs behind it)
+   */
+  static final Set<String> SECOND_FAMILIES = Set.of("device");
+
+  private static List<UsageSql.ValueFamily> families(boolean second) {
+    return UsageSql.VALUE_FAMILIES.stream()
+        .filter(f -> SECOND_FAMILIES.contains(f.name()) == second)
+        .toList();
+  }
+
   private static <T> Future<Void> each(List<T> items, Function<T, Future<?>> work) {
     Future<Void> chain = Future.succeededFuture();
     for (T item : items) chain = chain.compose(v -> work.apply(item).mapEmpty());
@@ -239,13 +256,37 @@ public final class BackfillStore {
   /** the usage rows of {@link #usage}, without moving the version */
   private static Future<Void> usageRows(
       SqlConnection conn, LocalDate[] days, OffsetDateTime[] bounds, String zone) {
+    return valueRows(conn, days, bounds, zone, UsageSql.VALUE_FAMILIES)
+        .compose(v -> userRows(conn, days, bounds, zone));
+  }
+
+  /** the usage_day_value rows of {@code families}: each family's old rows deleted, then written */
+  private static Future<Void> valueRows(
+      SqlConnection conn,
+      LocalDate[] days,
+      OffsetDateTime[] bounds,
+      String zone,
+      List<UsageSql.ValueFamily> families) {
     Tuple range = Tuple.of(days[0], days[days.length - 1]);
-    Tuple run = Tuple.of(days, bounds, bounds[0], bounds[days.length], zone);
-    return conn.preparedQuery(UsageSql.DELETE_VALUE_DAYS)
-        .execute(range)
-        .compose(v -> conn.preparedQuery(UsageSql.DELETE_USER_DAYS).execute(range))
-        .compose(v -> conn.preparedQuery(UsageSql.INSERT_VALUE_DAYS).execute(run))
-        .compose(v -> conn.preparedQuery(UsageSql.INSERT_USER_DAYS).execute(run))
+    Tuple run = Tuple.of(days, bounds, bounds[0], bounds[days.length]);
+    Tuple zonedRun = Tuple.of(days, bounds, bounds[0], bounds[days.length], zone);
+    return each(
+        families,
+        f ->
+            conn.preparedQuery(UsageSql.DELETE_VALUE_DIMS)
+                .execute(Tuple.of(range.getValue(0), range.getValue(1), f.dims()))
+                .compose(v -> conn.preparedQuery(f.insert()).execute(f.zoned() ? zonedRun : run)));
+  }
+
+  /** the usage_day_user rows of a run of days: the old ones deleted, then written */
+  private static Future<Void> userRows(
+      SqlConnection conn, LocalDate[] days, OffsetDateTime[] bounds, String zone) {
+    return conn.preparedQuery(UsageSql.DELETE_USER_DAYS)
+        .execute(Tuple.of(days[0], days[days.length - 1]))
+        .compose(
+            v ->
+                conn.preparedQuery(UsageSql.INSERT_USER_DAYS)
+                    .execute(Tuple.of(days, bounds, bounds[0], bounds[days.length], zone)))
         .mapEmpty();
   }
 
@@ -284,9 +325,18 @@ public final class BackfillStore {
       this.zone = calendar.zone().getId();
     }
 
-    /** the usage rows only: the version is moved on the first connection */
+    /**
+     * the second connection's usage rows (the version is moved on the first): usage_day_value's
+     * {@link #SECOND_FAMILIES}, then usage_day_user
+     */
     Future<Void> usage(SqlConnection conn) {
-      return usageRows(conn, days, bounds, zone);
+      return valueRows(conn, days, bounds, zone, families(true))
+          .compose(v -> userRows(conn, days, bounds, zone));
+    }
+
+    /** the first connection's usage rows: usage_day_value's other families */
+    Future<Void> values(SqlConnection conn) {
+      return valueRows(conn, days, bounds, zone, families(false));
     }
 
     Future<Void> hours(SqlConnection conn) {

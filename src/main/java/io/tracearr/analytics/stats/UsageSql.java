@@ -130,8 +130,9 @@ public final class UsageSql {
             "WHERE s.started_at >= $3 AND s.started_at < $4");
   }
 
-  static final String DELETE_VALUE_DAYS =
-      "DELETE FROM usage_day_value WHERE day >= $1 AND day <= $2";
+  /** one family's rows of a run of days: $1 and $2 the first and last day, $3 its dimensions */
+  static final String DELETE_VALUE_DIMS =
+      "DELETE FROM usage_day_value WHERE day >= $1 AND day <= $2 AND dim = ANY($3::text[])";
 
   /** the dimensions whose key depends on the session's local hour only */
   private static final List<String> TIME_DIMS =
@@ -145,6 +146,13 @@ public final class UsageSql {
       VALUE_DIMS.stream().filter(d -> !TIME_DIMS.contains(d) && !DEVICE_DIMS.contains(d)).toList();
 
   /**
+   * One family of usage_day_value's dimensions and the statement that writes its rows for a run of
+   * days: $1 the days, $2 their bounds, $3 and $4 the first and last bound, and $5 the time zone
+   * when {@code zoned} (only the time family reads it).
+   */
+  record ValueFamily(String name, String[] dims, String insert, boolean zoned) {}
+
+  /**
    * Every dimension's per-day sums, each key summed as narrowly as it allows: the run's sessions
    * are folded three ways, each a plain {@code GROUP BY} over the run's rows into a small hash: per
    * (day, local hour's start) for the hour, weekday and weekday-hour keys ({@code t}), per (day,
@@ -153,8 +161,10 @@ public final class UsageSql {
    * its {@link #DIMENSIONS} expression over a row of its fold ({@code started_at} is the local
    * hour's start, so the time keys come out as the session's own), and rows of one (day, dimension,
    * key) are summed. Every column a {@link #DIMENSIONS} key reads (but user_id) must be grouped in
-   * its family's fold. The same statement rolls one day (a one-day run) or a back-fill. Rows are
-   * written in the primary key's order.
+   * its family's fold. Each family is a statement of its own ({@link #VALUE_FAMILIES}), which
+   * deletes and writes only its dimensions' rows, so a back-fill can spread the three over its two
+   * connections; one day's roll-up runs them one after the other. Rows are written in the primary
+   * key's order.
    *
    * <p>History of earlier forms (issue 16): eleven grouping sets over the sessions sorted 10 M rows
    * once per set (the planner hashes grouping sets only when it expects the tables to fit in
@@ -163,7 +173,7 @@ public final class UsageSql {
    * made 997 k groups, a 328 MB hash: 28 s of a 47 s import roll-up). Three narrow folds never hold
    * more groups than the widest family has values.
    */
-  static final String INSERT_VALUE_DAYS;
+  static final List<ValueFamily> VALUE_FAMILIES;
 
   static {
     if (TIME_DIMS.size() + DEVICE_DIMS.size() + OWN_DIMS.size() != VALUE_DIMS.size()
@@ -176,14 +186,15 @@ public final class UsageSql {
     // s)
     String part =
         "SELECT s.b, '%s', %s, sum(s.plays), sum(s.dur), sum(s.bytes) FROM %s GROUP BY s.b, %s";
-    List<String> parts = new ArrayList<>();
+    List<String> timeParts = new ArrayList<>();
     for (String dim : TIME_DIMS) {
       String key = DIMENSIONS.get(dim).formatted(zone);
-      parts.add(part.formatted(dim, key, "t s", key));
+      timeParts.add(part.formatted(dim, key, "t s", key));
     }
+    List<String> deviceParts = new ArrayList<>();
     for (String dim : DEVICE_DIMS) {
-      String key = DIMENSIONS.get(dim).formatted(zone);
-      parts.add(
+      String key = DIMENSIONS.get(dim);
+      deviceParts.add(
           dim.equals("platform")
               ? part.formatted(
                   dim,
@@ -192,9 +203,10 @@ public final class UsageSql {
                   "pf.platform")
               : part.formatted(dim, key, "d s", key));
     }
+    List<String> ownParts = new ArrayList<>();
     for (String dim : OWN_DIMS) {
-      String key = DIMENSIONS.get(dim).formatted(zone);
-      parts.add(part.formatted(dim, key, "o s", key));
+      String key = DIMENSIONS.get(dim);
+      ownParts.add(part.formatted(dim, key, "o s", key));
     }
     String fold =
         """
@@ -206,32 +218,49 @@ public final class UsageSql {
     String hourStart =
         "date_trunc('hour', started_at AT TIME ZONE %1$s) AT TIME ZONE %1$s AS started_at"
             .formatted(zone);
-    INSERT_VALUE_DAYS =
+    String insert =
         """
         INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
-        WITH t AS MATERIALIZED (
-          %s
-        ), d AS MATERIALIZED (
-          %s
-        ), o AS MATERIALIZED (
-          %s
-        ), pf AS MATERIALIZED (
-          -- the platform's regular expressions once per (client, device) pair of the run
-          SELECT s.client_name, s.device_name, %s AS platform
-          FROM (SELECT DISTINCT client_name, device_name FROM d) s
-        ), k (b, dim, key, plays, dur, bytes) AS (
+        WITH %s, k (b, dim, key, plays, dur, bytes) AS (
           %s
         )
         SELECT ($1::date[])[b], dim, key, plays, dur, bytes FROM k
-        ORDER BY dim, b, key"""
-            .formatted(
-                fold.formatted(hourStart, "1, 2"),
-                fold.formatted("client_name, device_name", "1, 2, 3"),
-                fold.formatted(
-                    "resolution, transcoded, content_type, geo_country, server_id",
-                    "1, 2, 3, 4, 5, 6"),
-                PLATFORM,
-                String.join("\n  UNION ALL ", parts));
+        ORDER BY dim, b, key""";
+    VALUE_FAMILIES =
+        List.of(
+            new ValueFamily(
+                "time",
+                TIME_DIMS.toArray(String[]::new),
+                insert.formatted(
+                    "t AS MATERIALIZED (\n  %s\n)".formatted(fold.formatted(hourStart, "1, 2")),
+                    String.join("\n  UNION ALL ", timeParts)),
+                true),
+            new ValueFamily(
+                "device",
+                DEVICE_DIMS.toArray(String[]::new),
+                insert.formatted(
+                    """
+                    d AS MATERIALIZED (
+                      %s
+                    ), pf AS MATERIALIZED (
+                      -- the platform's regular expressions once per (client, device) pair of the run
+                      SELECT s.client_name, s.device_name, %s AS platform
+                      FROM (SELECT DISTINCT client_name, device_name FROM d) s
+                    )"""
+                        .formatted(fold.formatted("client_name, device_name", "1, 2, 3"), PLATFORM),
+                    String.join("\n  UNION ALL ", deviceParts)),
+                false),
+            new ValueFamily(
+                "own",
+                OWN_DIMS.toArray(String[]::new),
+                insert.formatted(
+                    "o AS MATERIALIZED (\n  %s\n)"
+                        .formatted(
+                            fold.formatted(
+                                "resolution, transcoded, content_type, geo_country, server_id",
+                                "1, 2, 3, 4, 5, 6")),
+                    String.join("\n  UNION ALL ", ownParts)),
+                false));
   }
 
   static final String DELETE_USER_DAYS = "DELETE FROM usage_day_user WHERE day >= $1 AND day <= $2";
