@@ -77,10 +77,11 @@ class ImportRolledOnceTest {
     rollup();
     assertEquals(999, sessionsOn("2024-03-03"));
 
-    // a live session reported late after the import, through the REST start and end: started
-    // yesterday, so its day is a past one only the late-report path re-rolls once it is final
-    LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
-    String startedAt = yesterday.atTime(12, 0).toInstant(ZoneOffset.UTC).toString();
+    // a live session reported late after the import, through the REST start and end: started two
+    // days ago, so its day is a past one only the late-report path re-rolls once it is final (two,
+    // not one: yesterday is not final in the first ten minutes after midnight UTC)
+    LocalDate pastDay = LocalDate.now(ZoneOffset.UTC).minusDays(2);
+    String startedAt = pastDay.atTime(12, 0).toInstant(ZoneOffset.UTC).toString();
     HttpResponse<Buffer> started =
         node.post(
             "/api/v1/analytics/sessions",
@@ -94,20 +95,20 @@ class ImportRolledOnceTest {
     // the start and the end each trigger a run; one of them counts it
     Await.until(
         Duration.ofSeconds(30),
-        "yesterday's roll-up counting the late session",
+        "the late session's day rolled up and final",
         () ->
             node.count(
                     "SELECT count(*) FROM daily_stats WHERE day = date '"
-                        + yesterday
+                        + pastDay
                         + "' AND total_sessions = 1 AND finalized")
                 == 1);
     // final and wrong: only a late-report re-roll puts it right
     node.sql(
         "UPDATE daily_stats SET total_sessions = 999 WHERE day = date '"
-            + yesterday
+            + pastDay
             + "' AND finalized");
     rollup();
-    assertEquals(1, sessionsOn(yesterday.toString()));
+    assertEquals(1, sessionsOn(pastDay.toString()));
     // ... and still not the import's days
     assertEquals(999, sessionsOn("2024-03-03"));
 

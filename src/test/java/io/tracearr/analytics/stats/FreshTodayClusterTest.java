@@ -44,12 +44,16 @@ class FreshTodayClusterTest {
     Figures before = Figures.read(b, today);
     assertEquals(before, Figures.read(b, today), "nothing changed: the cached answers");
     UUID id = UUID.randomUUID();
+    // ten minutes ago, but never before today's midnight (UTC): the figures read are today's
+    Instant startedAt = Instant.now().minusSeconds(600);
+    Instant midnight = today.atStartOfDay(ZoneOffset.UTC).toInstant();
+    if (startedAt.isBefore(midnight)) startedAt = midnight;
 
     var started =
         a.post(
             "/api/v1/analytics/sessions",
             TestNode.INGEST_KEY,
-            FreshCluster.movieStart(id, USER, CONTENT, Instant.now().minusSeconds(600))
+            FreshCluster.movieStart(id, USER, CONTENT, startedAt)
                 .put("user_name", "fresh")
                 .put("content_title", "Fresh")
                 .put("client_name", "Plex Web")
