@@ -218,6 +218,46 @@ public final class UsageSql {
     String hourStart =
         "date_trunc('hour', started_at AT TIME ZONE %1$s) AT TIME ZONE %1$s AS started_at"
             .formatted(zone);
+    VALUE_FAMILIES =
+        List.of(
+            family(
+                "time",
+                TIME_DIMS,
+                "t AS MATERIALIZED (\n  %s\n)".formatted(fold.formatted(hourStart, "1, 2")),
+                timeParts,
+                true),
+            family(
+                "device",
+                DEVICE_DIMS,
+                """
+                d AS MATERIALIZED (
+                  %s
+                ), pf AS MATERIALIZED (
+                  -- the platform's regular expressions once per (client, device) pair of the run
+                  SELECT s.client_name, s.device_name, %s AS platform
+                  FROM (SELECT DISTINCT client_name, device_name FROM d) s
+                )"""
+                    .formatted(fold.formatted("client_name, device_name", "1, 2, 3"), PLATFORM),
+                deviceParts,
+                false),
+            family(
+                "own",
+                OWN_DIMS,
+                "o AS MATERIALIZED (\n  %s\n)"
+                    .formatted(
+                        fold.formatted(
+                            "resolution, transcoded, content_type, geo_country, server_id",
+                            "1, 2, 3, 4, 5, 6")),
+                ownParts,
+                false));
+  }
+
+  /**
+   * A family's statement: its fold(s) as {@code ctes}, then its parts' rows, written in the primary
+   * key's order.
+   */
+  private static ValueFamily family(
+      String name, List<String> dims, String ctes, List<String> parts, boolean zoned) {
     String insert =
         """
         INSERT INTO usage_day_value (day, dim, key, plays, watch_seconds, bytes)
@@ -225,42 +265,9 @@ public final class UsageSql {
           %s
         )
         SELECT ($1::date[])[b], dim, key, plays, dur, bytes FROM k
-        ORDER BY dim, b, key""";
-    VALUE_FAMILIES =
-        List.of(
-            new ValueFamily(
-                "time",
-                TIME_DIMS.toArray(String[]::new),
-                insert.formatted(
-                    "t AS MATERIALIZED (\n  %s\n)".formatted(fold.formatted(hourStart, "1, 2")),
-                    String.join("\n  UNION ALL ", timeParts)),
-                true),
-            new ValueFamily(
-                "device",
-                DEVICE_DIMS.toArray(String[]::new),
-                insert.formatted(
-                    """
-                    d AS MATERIALIZED (
-                      %s
-                    ), pf AS MATERIALIZED (
-                      -- the platform's regular expressions once per (client, device) pair of the run
-                      SELECT s.client_name, s.device_name, %s AS platform
-                      FROM (SELECT DISTINCT client_name, device_name FROM d) s
-                    )"""
-                        .formatted(fold.formatted("client_name, device_name", "1, 2, 3"), PLATFORM),
-                    String.join("\n  UNION ALL ", deviceParts)),
-                false),
-            new ValueFamily(
-                "own",
-                OWN_DIMS.toArray(String[]::new),
-                insert.formatted(
-                    "o AS MATERIALIZED (\n  %s\n)"
-                        .formatted(
-                            fold.formatted(
-                                "resolution, transcoded, content_type, geo_country, server_id",
-                                "1, 2, 3, 4, 5, 6")),
-                    String.join("\n  UNION ALL ", ownParts)),
-                false));
+        ORDER BY dim, b, key"""
+            .formatted(ctes, String.join("\n  UNION ALL ", parts));
+    return new ValueFamily(name, dims.toArray(String[]::new), insert, zoned);
   }
 
   static final String DELETE_USER_DAYS = "DELETE FROM usage_day_user WHERE day >= $1 AND day <= $2";
