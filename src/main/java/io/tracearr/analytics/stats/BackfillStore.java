@@ -267,14 +267,15 @@ public final class BackfillStore {
       OffsetDateTime[] bounds,
       String zone,
       List<UsageSql.ValueFamily> families) {
-    Tuple range = Tuple.of(days[0], days[days.length - 1]);
+    LocalDate first = days[0];
+    LocalDate last = days[days.length - 1];
     Tuple run = Tuple.of(days, bounds, bounds[0], bounds[days.length]);
     Tuple zonedRun = Tuple.of(days, bounds, bounds[0], bounds[days.length], zone);
     return each(
         families,
         f ->
             conn.preparedQuery(UsageSql.DELETE_VALUE_DIMS)
-                .execute(Tuple.of(range.getValue(0), range.getValue(1), f.dims()))
+                .execute(Tuple.of(first, last, f.dims()))
                 .compose(v -> conn.preparedQuery(f.insert()).execute(f.zoned() ? zonedRun : run)));
   }
 
